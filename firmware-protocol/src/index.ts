@@ -1,1 +1,43 @@
-export {};
+// @servo-edge/firmware-protocol: protocol v1 between the Pi (host) and a servo controller (device).
+// Pure: bytes and a clock in, typed frames out. See PROTOCOL.md.
+
+export * from './errors.js';
+export type { Clock } from './session/clock.js';
+export {
+  createDeviceSession,
+  type DeviceHandler,
+  type DeviceIdentity,
+  DeviceSession,
+  type DeviceSessionOptions,
+  type HandledCommand,
+} from './session/device-session.js';
+export {
+  createHostSession,
+  type DeviceInfo,
+  HostSession,
+  type HostSessionOptions,
+  type HostSessionState,
+  type HostSessionStats,
+} from './session/host-session.js';
+export * from './wire/constants.js';
+export { crc16, formatCrc } from './wire/crc16.js';
+export { CommandDecoder, DeviceLineDecoder } from './wire/decoder.js';
+export {
+  encodeCommand,
+  encodeCommandBody,
+  encodeErrorReply,
+  encodeEvent,
+  encodeLine,
+  encodeReply,
+} from './wire/encode.js';
+export type * from './wire/frames.js';
+export * from './wire/messages.js';
+export {
+  checkLine,
+  parseCommandLine,
+  parseDeviceLine,
+  parseReplyFields,
+  readableSeq,
+} from './wire/parse-line.js';
+export { isValidSeq, nextSeq, seqBefore, seqDistance } from './wire/seq.js';
+export { formatValue, parseValue } from './wire/values.js';

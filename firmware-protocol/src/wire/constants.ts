@@ -1,0 +1,34 @@
+// Numeric constants of protocol v1, each named after the PROTOCOL.md clause that fixes it.
+
+/** §Framing: a line is at most 128 bytes, LF included. */
+export const MAX_LINE_BYTES = 128;
+/** §Framing: line terminator. */
+export const LF = 0x0a;
+/** §Framing: a CR directly before the LF is ignored. */
+export const CR = 0x0d;
+/** §Framing: separates the body from its checksum. */
+export const STAR = 0x2a;
+/** §Device rule 5: the realtime e-stop byte (CAN). Never part of a line. */
+export const ESTOP_BYTE = 0x18;
+/** §Framing: seq runs 1..65535, then wraps to 1. */
+export const SEQ_MIN = 1;
+export const SEQ_MAX = 65535;
+/** §Device rule 2: a seq among this many before `next` is a retransmission. */
+export const REPLAY_WINDOW_FRAMES = 32;
+/** §Device rule 4: the device answers every command within this time. */
+export const DEVICE_REPLY_BUDGET_MS = 50;
+/** §Device rule 6: bounds of WDOG. */
+export const WATCHDOG_MIN_MS = 100;
+export const WATCHDOG_MAX_MS = 60000;
+/** §Commands: STREAM rate bound. */
+export const STREAM_MAX_HZ = 200;
+/** §Physical layer: default UART rate, 8N1 = 10 bits on the wire per byte. */
+export const DEFAULT_BAUD = 115200;
+export const BITS_PER_UART_BYTE = 10;
+/** The protocol version this package implements (HELLO's `proto=`). */
+export const PROTOCOL_VERSION = 1;
+
+/** Wire time of `byteCount` bytes at `baud` (8N1), in ms. */
+export function wireTimeMs(byteCount: number, baud: number = DEFAULT_BAUD): number {
+  return (byteCount * BITS_PER_UART_BYTE * 1000) / baud;
+}
