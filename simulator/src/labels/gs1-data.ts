@@ -1,0 +1,69 @@
+// GS1 data for generated labels: GTIN check digits, products, and the element strings bwip-js encodes.
+
+import type { EncodedData, LabelSymbology } from './types.js';
+
+/** GS1 mod-10 check digit over the digits that precede it (GS1 General Specifications 7.9.1). */
+export function gs1CheckDigit(digitsWithoutCheck: string): number {
+  let sum = 0;
+  // Weights alternate 3, 1, 3, ... starting from the rightmost digit.
+  for (let i = 0; i < digitsWithoutCheck.length; i++) {
+    const digit = digitsWithoutCheck.charCodeAt(digitsWithoutCheck.length - 1 - i) - 48;
+    sum += digit * (i % 2 === 0 ? 3 : 1);
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/** Completes 13 digits into a valid GTIN-14. */
+export function gtin14(first13: string): string {
+  if (!/^\d{13}$/.test(first13)) throw new RangeError('GTIN-14 needs 13 leading digits');
+  return first13 + String(gs1CheckDigit(first13));
+}
+
+/** The same GTIN with its check digit deliberately wrong. */
+export function withWrongCheckDigit(gtin: string): string {
+  const check = Number(gtin.slice(-1));
+  return gtin.slice(0, -1) + String((check + 3) % 10);
+}
+
+/** A product as the recipe knows it. */
+export interface Product {
+  gtin: string;
+  lot: string;
+  /** The product's own expiry (YYMMDD); the recipe's minimum expiry lies before it. */
+  expiryYymmdd: string;
+  /** Earliest allowed expiry, ISO date. */
+  minExpiry: string;
+}
+
+/**
+ * A small fixed catalogue. EAN-13 products start with 0 so their GTIN-14 is the EAN-13 with a
+ * leading zero, as GS1 prescribes.
+ */
+export const PRODUCTS: readonly Product[] = [
+  { gtin: gtin14('0950600013435'), lot: 'L24A17', expiryYymmdd: '271130', minExpiry: '2027-06-30' },
+  { gtin: gtin14('0590123412345'), lot: 'B7731X', expiryYymmdd: '280315', minExpiry: '2027-12-31' },
+  { gtin: gtin14('0400638133393'), lot: 'K-0042', expiryYymmdd: '270900', minExpiry: '2027-03-01' },
+];
+
+/** Builds the human-readable element string, e.g. `(01)09506000134352(17)271130(10)L24A17`. */
+export function elementString(data: { gtin: string; lot?: string; expiryYymmdd?: string }): string {
+  // Variable-length (10) goes last so that no FNC1 separator is needed after it.
+  let text = `(01)${data.gtin}`;
+  if (data.expiryYymmdd !== undefined) text += `(17)${data.expiryYymmdd}`;
+  if (data.lot !== undefined) text += `(10)${data.lot}`;
+  return text;
+}
+
+/** What a label for `symbology` encodes for this data. EAN-13 carries only the GTIN. */
+export function encodedFor(
+  symbology: LabelSymbology,
+  data: { gtin: string; lot: string; expiryYymmdd: string },
+): EncodedData {
+  if (symbology === 'ean-13') return { gtin: data.gtin, humanReadable: data.gtin.slice(1) };
+  return {
+    gtin: data.gtin,
+    lot: data.lot,
+    expiryYymmdd: data.expiryYymmdd,
+    humanReadable: elementString(data),
+  };
+}

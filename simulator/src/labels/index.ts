@@ -1,0 +1,24 @@
+// Label image generator: renders labels with bwip-js onto camera frames, with ground truth per frame.
+
+export { encodePgm, encodePng } from './encode-image.js';
+export {
+  defectApplies,
+  generateLabel,
+  LABEL_SIZE_PX,
+  type LabelSpec,
+  RECIPE_TOLERANCES,
+} from './generate-label.js';
+export { elementString, gs1CheckDigit, gtin14, PRODUCTS, type Product } from './gs1-data.js';
+export { type LabelSetOptions, labelSetSpecs } from './label-set.js';
+export {
+  type EncodedData,
+  type ExpectedReason,
+  type GeneratedLabel,
+  type GrayImage,
+  LABEL_DEFECTS,
+  LABEL_SYMBOLOGIES,
+  type LabelDefect,
+  type LabelRecipe,
+  type LabelSymbology,
+  type LabelTruth,
+} from './types.js';
