@@ -157,7 +157,9 @@ export class HostSession {
     return new Promise<DeviceInfo>((resolve, reject) => {
       const hello = this.makeOutstanding('HELLO', 'HELLO', false, (reply) => {
         if (!reply.ok) {
-          this.loseSession('PROTO_INCOMPATIBLE_DEVICE', `HELLO answered ERR ${reply.code}`);
+          const detail = `HELLO answered ERR ${reply.code}`;
+          this.loseSession('PROTO_INCOMPATIBLE_DEVICE', detail);
+          reject(new ProtocolError('PROTO_INCOMPATIBLE_DEVICE', detail, { sent: true }));
           return;
         }
         const info = reply.fields as DeviceInfo;
@@ -169,6 +171,7 @@ export class HostSession {
               : undefined;
         if (problem) {
           this.loseSession('PROTO_INCOMPATIBLE_DEVICE', problem);
+          reject(new ProtocolError('PROTO_INCOMPATIBLE_DEVICE', problem, { sent: true }));
           return;
         }
         this.device = info;
