@@ -2,7 +2,7 @@
 // Pure: bytes and a clock in, typed frames out. See PROTOCOL.md.
 
 export * from './errors.js';
-export type { Clock } from './session/clock.js';
+export type { Clock, TimerClock } from './session/clock.js';
 export {
   createDeviceSession,
   type DeviceHandler,
@@ -19,6 +19,7 @@ export {
   type HostSessionState,
   type HostSessionStats,
 } from './session/host-session.js';
+export { createSessionDriver, type SessionDriver, type Tickable } from './session/session-driver.js';
 export * from './wire/constants.js';
 export { crc16, formatCrc } from './wire/crc16.js';
 export { CommandDecoder, DeviceLineDecoder } from './wire/decoder.js';

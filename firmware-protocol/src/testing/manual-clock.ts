@@ -1,6 +1,6 @@
 // A stepped clock with a timer queue, for tests and benchmarks that must not depend on wall time.
 
-import type { Clock } from '../session/clock.js';
+import type { TimerClock } from '../session/clock.js';
 
 interface Timer {
   atMs: number;
@@ -8,7 +8,7 @@ interface Timer {
   run(): void;
 }
 
-export class ManualClock implements Clock {
+export class ManualClock implements TimerClock {
   private now: number;
   private timers: Timer[] = [];
   private order = 0;

@@ -1,0 +1,3 @@
+// Node.js adapters for the pure protocol core.
+
+export { systemClock } from './system-clock.js';
