@@ -1,1 +1,14 @@
-export {};
+// `npm run bench`: every benchmark of the project, each figure printed beside a baseline from the same run.
+
+import { runProtocolBench } from './protocol.js';
+
+const suites: Record<string, () => Promise<void>> = {
+  protocol: runProtocolBench,
+};
+
+const only = process.argv.slice(2);
+console.log(`servo-edge benchmarks on Node ${process.version}, ${process.arch}`);
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  await run();
+}
