@@ -1,0 +1,37 @@
+// The seam between inspection and barcode libraries: one interface, two implementations (zxing-wasm, zxing-js).
+
+import type { GrayImage } from '../image/gray-image.js';
+import type { Symbology } from '../recipe.js';
+
+export interface PointPx {
+  xPx: number;
+  yPx: number;
+}
+
+/** One decoded code, in the coordinates of the image that was passed in. */
+export interface DecodedSymbol {
+  symbology: Symbology;
+  /**
+   * The data with the symbology's framing removed. GS1 element strings use ASCII 29 (GS) for
+   * separator FNC1s and carry no leading FNC1.
+   */
+  text: string;
+  /** The code announced GS1 data (FNC1 in first position: `]d2`, `]C1`). Always true for EAN-13. */
+  isGs1: boolean;
+  /**
+   * Rotation of the symbol, degrees clockwise, when the library reports it. Matrix codes give any
+   * angle; linear codes only multiples of 90.
+   */
+  rotationDeg?: number;
+  /** Corners of the symbol (matrix) or of the scan lines that read it (linear). */
+  corners?: [PointPx, PointPx, PointPx, PointPx];
+}
+
+export interface BarcodeDecoder {
+  readonly name: 'zxing-wasm' | 'zxing-js';
+  /**
+   * Looks for one code of `symbology` in `image`. Resolves null when none is found. Rejects only on
+   * a library failure, never because the image holds no code.
+   */
+  decode(image: GrayImage, symbology: Symbology): Promise<DecodedSymbol | null>;
+}

@@ -1,0 +1,49 @@
+// The grayscale image every analysis step works on, and helpers to crop and convert it.
+
+/** 8-bit grayscale, row-major, one byte per pixel (0 = black). */
+export interface GrayImage {
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly data: Uint8Array;
+}
+
+/** An axis-aligned rectangle in pixels. */
+export interface RectPx {
+  xPx: number;
+  yPx: number;
+  widthPx: number;
+  heightPx: number;
+}
+
+/** Clamps `rect` to the image; may return an empty rectangle. */
+export function clampRect(rect: RectPx, image: { widthPx: number; heightPx: number }): RectPx {
+  const x0 = Math.max(0, Math.floor(rect.xPx));
+  const y0 = Math.max(0, Math.floor(rect.yPx));
+  const x1 = Math.min(image.widthPx, Math.ceil(rect.xPx + rect.widthPx));
+  const y1 = Math.min(image.heightPx, Math.ceil(rect.yPx + rect.heightPx));
+  return { xPx: x0, yPx: y0, widthPx: Math.max(0, x1 - x0), heightPx: Math.max(0, y1 - y0) };
+}
+
+/** Copies a (clamped) rectangle out of `image`. */
+export function crop(image: GrayImage, rect: RectPx): GrayImage {
+  const r = clampRect(rect, image);
+  const data = new Uint8Array(r.widthPx * r.heightPx);
+  for (let y = 0; y < r.heightPx; y++) {
+    const from = (r.yPx + y) * image.widthPx + r.xPx;
+    data.set(image.data.subarray(from, from + r.widthPx), y * r.widthPx);
+  }
+  return { widthPx: r.widthPx, heightPx: r.heightPx, data };
+}
+
+/** Luma from interleaved RGB(A) samples, Rec. 601 weights in 10-bit fixed point. */
+export function lumaFromInterleaved(data: Uint8Array, pixelCount: number, channels: number): Uint8Array {
+  const gray = new Uint8Array(pixelCount);
+  if (channels === 1) {
+    gray.set(data.subarray(0, pixelCount));
+    return gray;
+  }
+  for (let i = 0, j = 0; i < pixelCount; i++, j += channels) {
+    gray[i] = (306 * data[j]! + 601 * data[j + 1]! + 117 * data[j + 2]! + 512) >> 10;
+  }
+  return gray;
+}

@@ -1,0 +1,26 @@
+// Messages between the pool (main thread) and a decode worker. Plain data: structured-clone safe.
+
+import type { ErrorCode } from '../errors.js';
+import type { ImageFormat } from '../frame/frame-codec.js';
+import type { ImageLimits } from '../image/decode-image.js';
+import type { Findings, InspectionPlan } from '../inspect/inspect-image.js';
+
+/** Main -> worker: inspect one image. `image` is transferred, not copied. */
+export interface InspectRequest {
+  type: 'inspect';
+  jobId: number;
+  format: ImageFormat;
+  widthPx?: number;
+  heightPx?: number;
+  image: Uint8Array;
+  plan: InspectionPlan;
+  limits: ImageLimits;
+}
+
+/** Worker -> main. */
+export type WorkerMessage =
+  /** Sent once the decoder is loaded; the pool sends no work before it. */
+  | { type: 'ready' }
+  | { type: 'init-failed'; message: string }
+  | { type: 'result'; jobId: number; findings: Findings; decodeMs: number }
+  | { type: 'failed'; jobId: number; code: ErrorCode; message: string; decodeMs: number };
