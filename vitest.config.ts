@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ['**/src/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
