@@ -1,0 +1,80 @@
+// Geometry and rates of the virtual packaging line: where each station sits along the belt, in mm.
+
+import type { LabelDefect } from '../labels/types.js';
+
+export interface VirtualLineConfig {
+  /** The infeed places one product every this many mm of belt travel. Rate = belt speed / pitch. */
+  productPitchMm: number;
+  /** Product length along the belt. */
+  productLengthMm: number;
+  /** Distance from the infeed to the camera's trigger point. */
+  cameraPositionMm: number;
+  /** Centre of the reject arm's reach. */
+  rejectPositionMm: number;
+  /** A product whose centre is within ±rejectWindowMm/2 of rejectPositionMm is pushed off while the arm is out. */
+  rejectWindowMm: number;
+  /** Products past this point drop into the good bin. */
+  endPositionMm: number;
+  conveyorCountsPerMm: number;
+  /** The reject arm pushes while its position is at or beyond this many counts. */
+  rejectArmOutCounts: number;
+  /** Share of products that get a label defect, 0..1. */
+  defectRate: number;
+  /** Defect classes to draw from (each equally likely). */
+  defects: readonly LabelDefect[];
+  /** Seed of the defect draw, so a run can be repeated. */
+  seed: number;
+  /** How often the line samples the encoders. */
+  sampleIntervalMs: number;
+}
+
+export const DEFAULT_LINE_CONFIG: VirtualLineConfig = {
+  productPitchMm: 100,
+  productLengthMm: 60,
+  cameraPositionMm: 300,
+  rejectPositionMm: 800,
+  rejectWindowMm: 50,
+  endPositionMm: 1100,
+  conveyorCountsPerMm: 100,
+  rejectArmOutCounts: 4000,
+  defectRate: 0.05,
+  defects: [
+    'missing',
+    'wrong-gtin',
+    'wrong-lot',
+    'expired',
+    'low-contrast',
+    'smudged',
+    'rotated',
+    'shifted',
+    'torn',
+  ],
+  seed: 1,
+  sampleIntervalMs: 2,
+};
+
+/** Refuses geometry that cannot work: stations out of order, a window that would catch two products. */
+export function checkLineConfig(config: VirtualLineConfig): string[] {
+  const problems: string[] = [];
+  const positive = [
+    'productPitchMm',
+    'productLengthMm',
+    'rejectWindowMm',
+    'conveyorCountsPerMm',
+    'sampleIntervalMs',
+  ] as const;
+  for (const key of positive) if (!(config[key] > 0)) problems.push(`${key} must be > 0`);
+  if (!(config.cameraPositionMm > 0 && config.cameraPositionMm < config.rejectPositionMm)) {
+    problems.push('cameraPositionMm must lie between the infeed and rejectPositionMm');
+  }
+  if (!(config.rejectPositionMm < config.endPositionMm))
+    problems.push('rejectPositionMm must be before endPositionMm');
+  if (config.rejectWindowMm >= config.productPitchMm) {
+    problems.push(
+      'rejectWindowMm must be smaller than productPitchMm, or one stroke could push two products',
+    );
+  }
+  if (!(config.defectRate >= 0 && config.defectRate <= 1)) problems.push('defectRate must be within 0..1');
+  if (config.defectRate > 0 && config.defects.length === 0) problems.push('defects must not be empty');
+  return problems;
+}
