@@ -18,6 +18,7 @@ export {
   type HostSessionOptions,
   type HostSessionState,
   type HostSessionStats,
+  type RequestOptions,
 } from './session/host-session.js';
 export { createSessionDriver, type SessionDriver, type Tickable } from './session/session-driver.js';
 export * from './wire/constants.js';

@@ -128,6 +128,32 @@ describe('window and pipelining', () => {
     expect(seqs()).toEqual([4]);
   });
 
+  it("tells the caller a frame's seq when it is first sent, before a same-chunk DONE is surfaced", async () => {
+    const order: string[] = [];
+    make({ onEvent: (e) => order.push(`${e.event} seq=${'seq' in e.fields ? e.fields.seq : '-'}`) });
+    const started = host.start();
+    host.receive(hello(1, 1));
+    await started;
+    // 1. The window is one frame, so the second MOVE waits and learns its seq only when it goes out.
+    const first = host.request(
+      'MOVE',
+      { axis: 1, pos: 5, vel: 1, acc: 1 },
+      { onSent: (s) => order.push(`sent ${s}`) },
+    );
+    const second = host.request(
+      'MOVE',
+      { axis: 1, pos: 6, vel: 1, acc: 1 },
+      { onSent: (s) => order.push(`sent ${s}`) },
+    );
+    expect(order).toEqual(['sent 2']);
+    // 2. Reply and DONE in one chunk: the event is surfaced synchronously, the promise later.
+    host.receive(Buffer.concat([ok(2), encodeEvent('DONE', { axis: 1, seq: 2, pos: 5 })]));
+    expect(order).toEqual(['sent 2', 'sent 3', 'DONE seq=2']);
+    host.receive(ok(3));
+    await expect(first).resolves.toMatchObject({ ok: true });
+    await expect(second).resolves.toMatchObject({ ok: true });
+  });
+
   it('types OK fields by the request verb and passes application errors through', async () => {
     await ready();
     const get = host.request('GET', { axis: 1 });

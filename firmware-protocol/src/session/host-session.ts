@@ -65,9 +65,20 @@ export interface HostSessionStats {
   lastError: { code: ProtocolErrorCode; atMs: number; detail: string } | undefined;
 }
 
+/** Per-request options of HostSession.request(). */
+export interface RequestOptions {
+  /**
+   * Called synchronously when the frame takes its seq, just before its first write, so before any reply or
+   * event can be processed. MOVE needs it: DONE and ABORTED name the MOVE by its seq (§Commands),
+   * and they may be decoded from the same chunk as the reply, before the request's promise settles.
+   */
+  onSent?(seq: number): void;
+}
+
 interface Outstanding {
   verb: Verb;
   body: string;
+  onSent: ((seq: number) => void) | undefined;
   resolve(reply: Reply): void;
   reject(error: ProtocolError): void;
   /** Internal frames (PING) settle nobody. */
@@ -191,7 +202,7 @@ export class HostSession {
    * ERR such as RANGE or ESTOP), or rejects with a ProtocolError whose `sent` flag says whether
    * the frame ever reached the wire (if not, it certainly did not execute).
    */
-  request<V extends Verb>(verb: V, args: ArgsOf<V>): Promise<Reply<V>> {
+  request<V extends Verb>(verb: V, args: ArgsOf<V>, options?: RequestOptions): Promise<Reply<V>> {
     if (this.stateValue === 'closed') return Promise.reject(new ProtocolError('PROTO_SESSION_CLOSED'));
     if (this.stateValue !== 'ready') {
       return Promise.reject(
@@ -211,6 +222,7 @@ export class HostSession {
     return new Promise<Reply<V>>((resolve, reject) => {
       const entry = this.makeOutstanding(verb, body, false, resolve as (reply: Reply) => void);
       entry.reject = reject;
+      entry.onSent = options?.onSent;
       this.pending.push(entry);
       this.pump();
     });
@@ -290,6 +302,7 @@ export class HostSession {
     return {
       verb,
       body,
+      onSent: undefined,
       resolve,
       reject: () => {},
       internal,
@@ -344,6 +357,7 @@ export class HostSession {
     this.inflight.push(entry);
     this.bySeq.set(entry.seq, entry);
     this.unansweredBytes += entry.bytes.length;
+    entry.onSent?.(entry.seq);
     this.transmit(entry);
     entry.firstTxAtMs = this.lastWriteAtMs;
   }
