@@ -6,6 +6,8 @@ import { clampRect, type GrayImage, type RectPx } from '../image/gray-image.js';
 const CELL_PX = 8;
 /** Samples per cell side (stride 2): enough to catch paper between 2 px bars, at a quarter of the cost. */
 const SAMPLE_STRIDE_PX = 2;
+/** Where a cell's samples are centred: samples at 0, 2, 4, 6 average 3, plus half a pixel. */
+const SAMPLE_CENTRE_PX = (CELL_PX - SAMPLE_STRIDE_PX) / 2 + 0.5;
 /** Paper must be this much brighter than the product around it to count as a label (gray levels). */
 const MIN_LABEL_STEP = 50;
 /** A bright blob smaller than this share of the expected label area is not a label. */
@@ -51,20 +53,25 @@ export function findLabel(frame: GrayImage, region: RectPx & { positionTolerance
 
   // 1. Max-pool the window into cells.
   const cells = new Uint8Array(cols * rows);
+  const means = new Uint8Array(cols * rows);
   const histogram = new Uint32Array(256);
+  const samplesPerCell = (CELL_PX / SAMPLE_STRIDE_PX) ** 2;
   for (let row = 0; row < rows; row++) {
     for (let col = 0; col < cols; col++) {
       let max = 0;
+      let sum = 0;
       const x0 = window.xPx + col * CELL_PX;
       const y0 = window.yPx + row * CELL_PX;
       for (let y = y0; y < y0 + CELL_PX; y += SAMPLE_STRIDE_PX) {
         const rowStart = y * frame.widthPx;
         for (let x = x0; x < x0 + CELL_PX; x += SAMPLE_STRIDE_PX) {
           const v = frame.data[rowStart + x]!;
+          sum += v;
           if (v > max) max = v;
         }
       }
       cells[row * cols + col] = max;
+      means[row * cols + col] = Math.round(sum / samplesPerCell);
       histogram[max]!++;
     }
   }
@@ -74,20 +81,40 @@ export function findLabel(frame: GrayImage, region: RectPx & { positionTolerance
   if (split.brightMean - split.darkMean < MIN_LABEL_STEP) return { present: false };
 
   // 3. The largest bright connected blob is the label.
-  const blob = largestBlob(cells, cols, rows, split.threshold);
+  const blob = withHolesFilled(largestBlob(cells, cols, rows, split.threshold), cols, rows);
   const cellAreaPx = CELL_PX * CELL_PX;
   const areaPx = blob.length * cellAreaPx;
   if (areaPx < MIN_AREA_SHARE * region.widthPx * region.heightPx) return { present: false };
 
-  // 4. Centroid and orientation from second moments of the blob.
+  // 4. Centroid and orientation from weighted second moments. Edge cells count by how much of them
+  //    is paper (their mean between product and paper level), which resolves the edge to sub-cell
+  //    precision; without it a rotation under a degree would not move a single cell.
+  const inBlob = new Uint8Array(cols * rows);
+  for (const index of blob) inBlob[index] = 1;
+  const span = Math.max(1, split.brightMean - split.darkMean);
+  const weights = new Float64Array(blob.length);
+  let sumW = 0;
   let sumX = 0;
   let sumY = 0;
-  for (const index of blob) {
-    sumX += index % cols;
-    sumY += Math.floor(index / cols);
-  }
-  const meanCol = sumX / blob.length;
-  const meanRow = sumY / blob.length;
+  blob.forEach((index, i) => {
+    const col = index % cols;
+    const onEdge =
+      col === 0 ||
+      col === cols - 1 ||
+      index < cols ||
+      index >= cols * (rows - 1) ||
+      !inBlob[index - 1] ||
+      !inBlob[index + 1] ||
+      !inBlob[index - cols] ||
+      !inBlob[index + cols];
+    const w = onEdge ? Math.min(1, Math.max(0, (means[index]! - split.darkMean) / span)) : 1;
+    weights[i] = w;
+    sumW += w;
+    sumX += w * col;
+    sumY += w * Math.floor(index / cols);
+  });
+  const meanCol = sumX / sumW;
+  const meanRow = sumY / sumW;
   let mu20 = 0;
   let mu02 = 0;
   let mu11 = 0;
@@ -95,17 +122,18 @@ export function findLabel(frame: GrayImage, region: RectPx & { positionTolerance
   let maxCol = 0;
   let minRow = rows;
   let maxRow = 0;
-  for (const index of blob) {
+  blob.forEach((index, i) => {
     const col = index % cols;
     const row = Math.floor(index / cols);
-    mu20 += (col - meanCol) ** 2;
-    mu02 += (row - meanRow) ** 2;
-    mu11 += (col - meanCol) * (row - meanRow);
+    const w = weights[i]!;
+    mu20 += w * (col - meanCol) ** 2;
+    mu02 += w * (row - meanRow) ** 2;
+    mu11 += w * (col - meanCol) * (row - meanRow);
     minCol = Math.min(minCol, col);
     maxCol = Math.max(maxCol, col);
     minRow = Math.min(minRow, row);
     maxRow = Math.max(maxRow, row);
-  }
+  });
   // Image y points down, so a positive angle is a clockwise turn on screen.
   let angleDeg = (0.5 * Math.atan2(2 * mu11, mu20 - mu02) * 180) / Math.PI;
   const spread = Math.sqrt((mu20 - mu02) ** 2 + 4 * mu11 ** 2);
@@ -118,8 +146,8 @@ export function findLabel(frame: GrayImage, region: RectPx & { positionTolerance
 
   return {
     present: true,
-    centerXPx: window.xPx + (meanCol + 0.5) * CELL_PX,
-    centerYPx: window.yPx + (meanRow + 0.5) * CELL_PX,
+    centerXPx: window.xPx + meanCol * CELL_PX + SAMPLE_CENTRE_PX,
+    centerYPx: window.yPx + meanRow * CELL_PX + SAMPLE_CENTRE_PX,
     angleDeg,
     angleReliable,
     areaPx,
@@ -193,6 +221,42 @@ function largestBlob(cells: Uint8Array, cols: number, rows: number, threshold: n
     if (blob.length > best.length) best = blob;
   }
   return best;
+}
+
+/**
+ * Adds the cells the blob encloses (dense print, a smear) to it: they are label too, and leaving
+ * them out would pull the centroid and the axis towards wherever the print happens to be.
+ */
+function withHolesFilled(blob: number[], cols: number, rows: number): number[] {
+  const inBlob = new Uint8Array(cols * rows);
+  for (const index of blob) inBlob[index] = 1;
+  // Flood the outside from the window border; whatever it cannot reach is enclosed.
+  const outside = new Uint8Array(cols * rows);
+  const stack: number[] = [];
+  const visit = (index: number) => {
+    if (inBlob[index] || outside[index]) return;
+    outside[index] = 1;
+    stack.push(index);
+  };
+  for (let col = 0; col < cols; col++) {
+    visit(col);
+    visit((rows - 1) * cols + col);
+  }
+  for (let row = 0; row < rows; row++) {
+    visit(row * cols);
+    visit(row * cols + cols - 1);
+  }
+  while (stack.length > 0) {
+    const index = stack.pop()!;
+    const col = index % cols;
+    if (col > 0) visit(index - 1);
+    if (col < cols - 1) visit(index + 1);
+    if (index >= cols) visit(index - cols);
+    if (index < cols * (rows - 1)) visit(index + cols);
+  }
+  const filled = [...blob];
+  for (let index = 0; index < cols * rows; index++) if (!inBlob[index] && !outside[index]) filled.push(index);
+  return filled;
 }
 
 /** Blob cells whose 8 neighbours are all in the blob: safely away from the product background. */

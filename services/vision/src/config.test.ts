@@ -1,0 +1,126 @@
+// Config loading: defaults, typos rejected with their path, bounds, env override, README coverage.
+
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  CONFIG_KEY_PATHS,
+  loadConfig,
+  parseConfigText,
+  redactedConfig,
+  resolveConfig,
+  type VisionConfig,
+} from './config.js';
+import { VisionError } from './errors.js';
+
+const env = { env: {}, coreCount: 4, hostName: 'pi.local', pid: 42 };
+
+function errorOf(fn: () => unknown): VisionError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(VisionError);
+    return error as VisionError;
+  }
+  throw new Error('expected a VisionError');
+}
+
+describe('resolveConfig', () => {
+  it('fills every default from an empty document', () => {
+    const config = resolveConfig({}, env);
+    expect(config).toMatchObject({
+      line: 'line-1',
+      instance: 'vision-pi-local-42',
+      topicPrefix: 'servo-edge/line-1',
+      mqtt: { url: 'mqtt://127.0.0.1:1883', protocolVersion: 5, keepaliveS: 30 },
+      inspection: { workers: 4, queueLength: 16, deadlineMs: 500, decodeTimeoutMs: 2000 },
+      limits: { maxPayloadBytes: 8 * 1024 * 1024 },
+      log: { level: 'info' },
+    });
+    expect(resolveConfig(null, env).line).toBe('line-1');
+  });
+
+  it('derives the topic prefix from the line', () => {
+    expect(resolveConfig({ line: 'L2' }, env).topicPrefix).toBe('servo-edge/L2');
+    expect(resolveConfig({ line: 'L2', topicPrefix: 'plant/a' }, env).topicPrefix).toBe('plant/a');
+  });
+
+  it.each([
+    ['UNKNOWN_KEY', { mqtt: { pasword: 'x' } }, 'mqtt.pasword'],
+    ['UNKNOWN_KEY', { inspektion: {} }, 'inspektion'],
+    ['OUT_OF_RANGE', { inspection: { queueLength: 0 } }, 'inspection.queueLength'],
+    ['OUT_OF_RANGE', { mqtt: { keepaliveS: 1 } }, 'mqtt.keepaliveS'],
+    ['OUT_OF_RANGE', { inspection: { workers: 5 } }, 'inspection.workers'],
+    ['INVALID_VALUE', { inspection: { deadlineMs: 2.5 } }, 'inspection.deadlineMs'],
+    ['INVALID_VALUE', { inspection: { deadlineMs: '500' } }, 'inspection.deadlineMs'],
+    ['INVALID_VALUE', { mqtt: { protocolVersion: 3 } }, 'mqtt.protocolVersion'],
+    ['INVALID_VALUE', { mqtt: { url: 'http://x' } }, 'mqtt.url'],
+    ['INVALID_VALUE', { topicPrefix: 'a/+/b' }, 'topicPrefix'],
+    ['INVALID_VALUE', { topicPrefix: '$SYS/x' }, 'topicPrefix'],
+    ['INVALID_VALUE', { instance: 'a/b' }, 'instance'],
+    ['INVALID_VALUE', { mqtt: 'mqtt://x' }, 'mqtt'],
+    ['INVALID_VALUE', ['a'], '.'],
+  ])('%s at %s', (code, document, path) => {
+    const error = errorOf(() => resolveConfig(document, env));
+    expect(error.code).toBe(code);
+    expect(error.path).toBe(path);
+  });
+
+  it('SERVO_VISION_MQTT_PASSWORD overrides the file', () => {
+    const config = resolveConfig(
+      { mqtt: { username: 'u', password: 'from-file' } },
+      { ...env, env: { SERVO_VISION_MQTT_PASSWORD: 'from-env' } },
+    );
+    expect(config.mqtt.password).toBe('from-env');
+    expect(resolveConfig({ mqtt: { password: 'from-file' } }, env).mqtt.password).toBe('from-file');
+  });
+
+  it('never exposes the password in the loggable config', () => {
+    const config = resolveConfig({ mqtt: { password: 's3cret' } }, env);
+    expect(JSON.stringify(redactedConfig(config))).not.toContain('s3cret');
+  });
+
+  it('has the types the service relies on', () => {
+    expectTypeOf<VisionConfig['mqtt']['protocolVersion']>().toEqualTypeOf<4 | 5>();
+    expectTypeOf<VisionConfig['inspection']['workers']>().toEqualTypeOf<number>();
+    expectTypeOf<VisionConfig['mqtt']['shareGroup']>().toEqualTypeOf<string | undefined>();
+  });
+});
+
+describe('config files', () => {
+  it('loads YAML and rejects a typo with its path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'servo-vision-config-'));
+    try {
+      const good = join(dir, 'good.yaml');
+      await writeFile(
+        good,
+        'line: L7\nmqtt:\n  url: mqtt://broker:1883\n  shareGroup: vision\ninspection:\n  workers: 1\n',
+      );
+      const config = await loadConfig(good, env);
+      expect(config.topicPrefix).toBe('servo-edge/L7');
+      expect(config.mqtt.shareGroup).toBe('vision');
+      const typo = join(dir, 'typo.yaml');
+      await writeFile(typo, 'mqtt:\n  url: mqtt://broker:1883\n  keepalive: 10\n');
+      await expect(loadConfig(typo, env)).rejects.toMatchObject({
+        code: 'UNKNOWN_KEY',
+        path: 'mqtt.keepalive',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('invalid YAML and duplicate keys are PARSE_FAILED', () => {
+    expect(errorOf(() => parseConfigText('mqtt: [unclosed')).code).toBe('PARSE_FAILED');
+    expect(errorOf(() => parseConfigText('line: a\nline: b\n')).code).toBe('PARSE_FAILED');
+  });
+});
+
+describe('README', () => {
+  it('documents every config key', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const path of CONFIG_KEY_PATHS) expect(readme, path).toContain(`| \`${path}\` |`);
+  });
+});
