@@ -1,4 +1,4 @@
-// Collects JSON messages from a topic and resolves when a condition holds: no sleeps, no polling.
+// Collects messages from a topic and resolves when a condition holds: no sleeps, no polling.
 
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
@@ -10,10 +10,27 @@ export interface Collector<T> {
   close(): Promise<void>;
 }
 
-export async function collectJson<T>(
+export function collectJson<T>(
   url: string,
   topic: string,
   options: IClientOptions = {},
+): Promise<Collector<T>> {
+  return collect(url, topic, (payload) => JSON.parse(payload.toString('utf8')) as T, options);
+}
+
+export function collectText(
+  url: string,
+  topic: string,
+  options: IClientOptions = {},
+): Promise<Collector<string>> {
+  return collect(url, topic, (payload) => payload.toString('utf8'), options);
+}
+
+async function collect<T>(
+  url: string,
+  topic: string,
+  parse: (payload: Buffer) => T,
+  options: IClientOptions,
 ): Promise<Collector<T>> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, ...options });
   const messages: T[] = [];
@@ -27,7 +44,7 @@ export async function collectJson<T>(
   };
   client.on('message', (t, payload) => {
     if (t !== topic) return;
-    messages.push(JSON.parse(payload.toString('utf8')) as T);
+    messages.push(parse(payload));
     check();
   });
   await client.subscribeAsync(topic, { qos: 1 });
