@@ -1,0 +1,362 @@
+// Config loading: every problem at once, with path, code, line and hint; env overrides; secrets never echoed.
+
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../errors.js';
+import { checkConfigText, parseConfigText } from './load.js';
+import { redactConfig } from './redact.js';
+
+const ADMIN = 'admin-secret-0123456789';
+const VIEWER = 'viewer-secret-0123456789';
+
+/** A valid config with one inline admin key; tests append or replace sections. */
+const base = (extra = '') => `
+auth:
+  keys:
+    - { name: admin, key: ${ADMIN}, role: admin }
+${extra}`;
+
+const problemsOf = (text: string, env: Record<string, string> = {}) => {
+  const result = checkConfigText(text, { env });
+  if (result.ok) throw new Error('expected problems');
+  return result.problems;
+};
+
+describe('valid configs', () => {
+  it('an almost empty file gets every default', () => {
+    const config = parseConfigText(base(), { env: {} });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, rateLimitPerMin: 600 });
+    expect(config.mqtt).toEqual({
+      mode: 'embedded',
+      host: '0.0.0.0',
+      portTcp: 1883,
+      portWs: 9001,
+      drainTimeoutMs: 5000,
+      connectTimeoutMs: 10_000,
+    });
+    expect(config.topicPrefix).toBe('servo-edge/line-1');
+    expect(config.line.stations).toEqual({ cameraMm: 1000, rejectMm: 1600 });
+    expect(config.motion).toEqual({});
+    expect(config.auth.keys).toEqual([{ name: 'admin', key: ADMIN, role: 'admin', source: 'file' }]);
+  });
+
+  it('an empty file plus SERVO_EDGE_API_KEY is a working config (the demo)', () => {
+    const config = parseConfigText('', { env: { SERVO_EDGE_API_KEY: ADMIN } });
+    expect(config.auth.keys).toEqual([
+      { name: 'admin', key: ADMIN, role: 'admin', source: 'SERVO_EDGE_API_KEY' },
+    ]);
+  });
+
+  it('SERVO_EDGE_API_KEY replaces the first admin key, even one whose keyEnv is unset', () => {
+    const text = `
+auth:
+  keys:
+    - { name: view, key: ${VIEWER}, role: viewer }
+    - { name: boss, keyEnv: UNSET_VAR, role: admin }
+`;
+    const config = parseConfigText(text, { env: { SERVO_EDGE_API_KEY: ADMIN } });
+    expect(config.auth.keys.map((k) => [k.name, k.key, k.source])).toEqual([
+      ['view', VIEWER, 'file'],
+      ['boss', ADMIN, 'SERVO_EDGE_API_KEY'],
+    ]);
+  });
+
+  it('ports come from SERVO_EDGE_PORT, SERVO_EDGE_MQTT_PORT and SERVO_EDGE_MQTT_WS_PORT', () => {
+    const config = parseConfigText(base(), {
+      env: { SERVO_EDGE_PORT: '0', SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT_WS_PORT: '0' },
+    });
+    expect(config.http.port).toBe(0);
+    expect(config.mqtt).toMatchObject({ mode: 'embedded', portTcp: 0, portWs: 0 });
+  });
+
+  it('an empty env var counts as unset', () => {
+    expect(parseConfigText(base(), { env: { SERVO_EDGE_PORT: '' } }).http.port).toBe(8080);
+  });
+
+  it('keyEnv and passwordEnv read secrets from the environment', () => {
+    const text = `
+auth:
+  keys: [{ name: admin, keyEnv: ADMIN_KEY, role: admin }]
+mqtt:
+  external: { url: 'mqtts://broker.plant:8883', username: gw, passwordEnv: MQTT_PW }
+`;
+    const config = parseConfigText(text, { env: { ADMIN_KEY: ADMIN, MQTT_PW: 'pw' } });
+    expect(config.auth.keys[0]).toMatchObject({ key: ADMIN, source: 'keyEnv' });
+    expect(config.mqtt).toEqual({
+      mode: 'external',
+      url: 'mqtts://broker.plant:8883',
+      username: 'gw',
+      password: 'pw',
+      connectTimeoutMs: 10_000,
+    });
+  });
+
+  it('devModeNoAuth on loopback needs no keys', () => {
+    const text = `
+http: { host: 127.0.0.1 }
+auth: { devModeNoAuth: true }
+mqtt: { embedded: { host: 127.0.0.1 } }
+`;
+    expect(parseConfigText(text, { env: {} }).auth).toEqual({ devModeNoAuth: true, keys: [] });
+  });
+
+  it('an explicit topicPrefix wins over the default', () => {
+    expect(parseConfigText(base('topicPrefix: plant/hall-2/line-7'), { env: {} }).topicPrefix).toBe(
+      'plant/hall-2/line-7',
+    );
+  });
+
+  it('the motion section passes through untouched', () => {
+    const config = parseConfigText(base('motion:\n  controllers: [{ path: "sim://a" }]\n'), { env: {} });
+    expect(config.motion).toEqual({ controllers: [{ path: 'sim://a' }] });
+  });
+});
+
+describe('every problem, at once, with its path', () => {
+  it('reports all problems of a bad file in document order, with lines', () => {
+    const text = `http:
+  port: 70000
+  hots: 127.0.0.1
+mqtt:
+  embedded:
+    portTCP: 1883
+    drainTimeout: 5000
+line:
+  stations: { cameraMm: 500, rejectMm: 400 }
+  rates: { productsPerMin: "600" }
+auth:
+  keys:
+    - { name: admin, key: ${ADMIN}, role: admn }
+`;
+    const problems = problemsOf(text);
+    expect(problems.map((p) => [p.code, p.path, p.line])).toEqual([
+      ['EDGE_CONFIG_OUT_OF_RANGE', 'http.port', 2],
+      ['EDGE_CONFIG_UNKNOWN_KEY', 'http.hots', 3],
+      ['EDGE_CONFIG_UNKNOWN_KEY', 'mqtt.embedded.portTCP', 6],
+      ['EDGE_CONFIG_UNKNOWN_KEY', 'mqtt.embedded.drainTimeout', 7],
+      ['EDGE_CONFIG_CONFLICT', 'line.stations.rejectMm', 9],
+      ['EDGE_CONFIG_WRONG_TYPE', 'line.rates.productsPerMin', 10],
+      ['EDGE_CONFIG_BAD_VALUE', 'auth.keys[0].role', 13],
+    ]);
+    const byPath = new Map(problems.map((p) => [p.path, p]));
+    expect(byPath.get('http.hots')?.suggestions).toEqual(['host']);
+    expect(byPath.get('mqtt.embedded.portTCP')?.suggestions).toEqual(['portTcp']);
+    expect(byPath.get('mqtt.embedded.drainTimeout')?.suggestions).toEqual(['drainTimeoutMs']);
+    expect(byPath.get('auth.keys[0].role')?.suggestions).toEqual(['admin']);
+    for (const problem of problems) expect(problem.message.length).toBeGreaterThan(0);
+  });
+
+  it('a key without its unit suffix is pointed at the suffixed key', () => {
+    const [problem] = problemsOf(base('http:\n  rateLimit: 100\n'));
+    expect(problem).toMatchObject({
+      code: 'EDGE_CONFIG_UNKNOWN_KEY',
+      path: 'http.rateLimit',
+      suggestions: ['rateLimitPerMin'],
+    });
+    expect(problem?.hint).toBeDefined();
+  });
+
+  it('a right key in the wrong section is pointed at its section', () => {
+    const [problem] = problemsOf(base('mqtt:\n  portTcp: 1883\n'));
+    expect(problem).toMatchObject({
+      code: 'EDGE_CONFIG_UNKNOWN_KEY',
+      path: 'mqtt.portTcp',
+      suggestions: ['mqtt.embedded.portTcp'],
+    });
+  });
+
+  it('unknown top-level sections are rejected too', () => {
+    const [problem] = problemsOf(base('brige: {}\n'));
+    expect(problem).toMatchObject({
+      code: 'EDGE_CONFIG_UNKNOWN_KEY',
+      path: 'brige',
+      suggestions: ['bridge'],
+      line: 5,
+    });
+  });
+
+  it('wrong types: a list where a mapping belongs, text where a number belongs, an empty leaf', () => {
+    const problems = problemsOf(base('http: [1]\nline:\n  name:\n  productSpacingMm: "wide"\n'));
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_WRONG_TYPE', 'http'],
+      ['EDGE_CONFIG_WRONG_TYPE', 'line.name'],
+      ['EDGE_CONFIG_WRONG_TYPE', 'line.productSpacingMm'],
+    ]);
+  });
+
+  it('bounds: integers, lengths, list sizes', () => {
+    const problems = problemsOf(`
+bridge: { publishIntervalMs: 1.5, maxInspectionBytes: 10 }
+auth:
+  keys: [{ name: admin, key: short, role: admin }]
+`);
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_WRONG_TYPE', 'bridge.publishIntervalMs'],
+      ['EDGE_CONFIG_OUT_OF_RANGE', 'bridge.maxInspectionBytes'],
+      ['EDGE_CONFIG_OUT_OF_RANGE', 'auth.keys[0].key'],
+    ]);
+  });
+
+  it('patterns: names, topic prefixes, URLs with credentials', () => {
+    const problems = problemsOf(`
+auth:
+  keys: [{ name: "bad name", key: ${ADMIN}, role: admin }]
+topicPrefix: "servo-edge/#"
+mqtt:
+  external: { url: "mqtt://user:pw@broker:1883" }
+`);
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_BAD_VALUE', 'auth.keys[0].name'],
+      ['EDGE_CONFIG_BAD_VALUE', 'topicPrefix'],
+      ['EDGE_CONFIG_BAD_VALUE', 'mqtt.external.url'],
+    ]);
+  });
+
+  it('cross-field conflicts', () => {
+    const problems = problemsOf(`
+http: { port: 1883 }
+auth:
+  keys:
+    - { name: admin, key: ${ADMIN}, keyEnv: ALSO, role: admin }
+    - { name: admin, key: ${VIEWER}, role: viewer }
+    - { name: nosecret, role: viewer }
+mqtt:
+  embedded: { portTcp: 1883, portWs: 1883 }
+line:
+  axes: { conveyor: belt, rejectArm: belt }
+`);
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_CONFLICT', 'http.port'],
+      ['EDGE_CONFIG_CONFLICT', 'auth.keys[0].keyEnv'],
+      ['EDGE_CONFIG_DUPLICATE', 'auth.keys[1].name'],
+      ['EDGE_CONFIG_MISSING_KEY', 'auth.keys[2].key'],
+      ['EDGE_CONFIG_CONFLICT', 'mqtt.embedded.portWs'],
+      ['EDGE_CONFIG_DUPLICATE', 'line.axes.rejectArm'],
+    ]);
+  });
+
+  it('embedded and external together are a conflict', () => {
+    const problems = problemsOf(base('mqtt:\n  embedded: {}\n  external: { url: "mqtt://b:1883" }\n'));
+    expect(problems.map((p) => [p.code, p.path])).toEqual([['EDGE_CONFIG_CONFLICT', 'mqtt.external']]);
+  });
+
+  it('two keys sharing a secret are a duplicate', () => {
+    const problems = problemsOf(`
+auth:
+  keys:
+    - { name: a, key: ${ADMIN}, role: admin }
+    - { name: b, key: ${ADMIN}, role: viewer }
+`);
+    expect(problems.map((p) => [p.code, p.path])).toEqual([['EDGE_CONFIG_DUPLICATE', 'auth.keys']]);
+  });
+
+  it('no keys and no dev mode: nobody could log in', () => {
+    expect(problemsOf('').map((p) => [p.code, p.path])).toEqual([['EDGE_CONFIG_MISSING_KEY', 'auth.keys']]);
+  });
+
+  it('devModeNoAuth refuses non-loopback hosts', () => {
+    const problems = problemsOf('auth: { devModeNoAuth: true }\n');
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_CONFLICT', 'http.host'],
+      ['EDGE_CONFIG_CONFLICT', 'mqtt.embedded.host'],
+    ]);
+  });
+
+  it('secrets from the environment: unset, too short', () => {
+    const text = `
+auth:
+  keys:
+    - { name: a, keyEnv: KEY_A, role: admin }
+    - { name: b, keyEnv: KEY_B, role: viewer }
+mqtt:
+  external: { url: "mqtt://b:1883", username: gw, passwordEnv: MQTT_PW }
+`;
+    const problems = problemsOf(text, { KEY_B: 'short' });
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_SECRET_MISSING', 'auth.keys[0].keyEnv'],
+      ['EDGE_CONFIG_SECRET_MISSING', 'mqtt.external.passwordEnv'],
+      ['EDGE_CONFIG_ENV_INVALID', '$env.KEY_B'],
+    ]);
+  });
+
+  it('override variables are bounds-checked and must apply', () => {
+    const env = { SERVO_EDGE_PORT: '80800', SERVO_EDGE_API_KEY: 'short', SERVO_EDGE_MQTT_PORT: '1884' };
+    expect(problemsOf(base(), env).map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_ENV_INVALID', '$env.SERVO_EDGE_PORT'],
+      ['EDGE_CONFIG_ENV_INVALID', '$env.SERVO_EDGE_API_KEY'],
+    ]);
+    const external = base('mqtt:\n  external: { url: "mqtt://b:1883" }\n');
+    expect(problemsOf(external, { SERVO_EDGE_MQTT_PORT: '1884' }).map((p) => [p.code, p.path])).toEqual([
+      ['EDGE_CONFIG_ENV_INVALID', '$env.SERVO_EDGE_MQTT_PORT'],
+    ]);
+  });
+
+  it('YAML syntax errors and repeated keys are parse problems with a line', () => {
+    expect(problemsOf('http:\n  port: [1,\n').map((p) => p.code)).toContain('EDGE_CONFIG_PARSE');
+    const [duplicate] = problemsOf('http:\n  port: 1\n  port: 2\n');
+    expect(duplicate).toMatchObject({ code: 'EDGE_CONFIG_PARSE', line: 3 });
+  });
+
+  it('the motion section is checked by the injected motion loader', () => {
+    const result = checkConfigText(base('motion:\n  axes:\n    - { name: x }\n'), {
+      env: {},
+      validateMotion: (section) => {
+        expect(section).toEqual({ axes: [{ name: 'x' }] });
+        return [{ path: 'axes[0].countsPerUnit', code: 'MOTION_MISSING_KEY', message: 'missing' }];
+      },
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          code: 'EDGE_CONFIG_MOTION_INVALID',
+          path: 'motion.axes[0].countsPerUnit',
+          sourceCode: 'MOTION_MISSING_KEY',
+          line: 7,
+        }),
+      ]);
+    }
+  });
+
+  it('parseConfigText throws one EDGE_CONFIG_INVALID carrying every problem', () => {
+    let caught: unknown;
+    try {
+      parseConfigText('http: { port: -1, host: "" }\n', { env: {} });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GatewayError);
+    expect((caught as GatewayError).code).toBe('EDGE_CONFIG_INVALID');
+    expect((caught as GatewayError).problems.map((p) => p.path)).toEqual([
+      'http.port',
+      'http.host',
+      'auth.keys',
+    ]);
+  });
+});
+
+describe('secrets stay secret', () => {
+  it('problems never echo a secret value, even a misplaced one', () => {
+    const secret = 'hunter2-but-longer-than-16';
+    const problems = problemsOf(`
+auth:
+  keys:
+    - { name: a, key: ${ADMIN}, role: ${secret} }
+    - { name: b, key: ${secret}, keyEnv: X, role: viewer }
+http: { host: ${secret}!, port: "${secret}" }
+`);
+    expect(problems.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(problems)).not.toContain(secret);
+  });
+
+  it('redactConfig removes every secret', () => {
+    const config = parseConfigText(
+      'mqtt:\n  external: { url: "mqtt://b:1883", username: gw, passwordEnv: PW }\n',
+      {
+        env: { SERVO_EDGE_API_KEY: ADMIN, PW: 'mqtt-password' },
+      },
+    );
+    const printed = JSON.stringify(redactConfig(config));
+    expect(printed).not.toContain(ADMIN);
+    expect(printed).not.toContain('mqtt-password');
+  });
+});
