@@ -59,7 +59,12 @@ describe('vision service over aedes', () => {
     const config = testConfig();
     const service = createVisionService({ config, log });
     services.push(service);
-    const good = await generateLabel({ symbology: 'gs1-datamatrix', defect: 'none', seed: 21, productIndex: 0 });
+    const good = await generateLabel({
+      symbology: 'gs1-datamatrix',
+      defect: 'none',
+      seed: 21,
+      productIndex: 0,
+    });
     const expired = await generateLabel({
       symbology: 'gs1-datamatrix',
       defect: 'expired',

@@ -4,7 +4,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'];
@@ -78,7 +78,15 @@ export async function startMosquitto(
   // The port can be taken between freePort() and mosquitto's bind; retry a few times then.
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error'];
+    const lines = [
+      `listener ${port} 127.0.0.1`,
+      // Started as root, mosquitto would switch to user "mosquitto", which cannot read our 0700
+      // temp dir; naming the current user keeps it as is (and is ignored when not root).
+      `user ${userInfo().username}`,
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+    ];
     if (options.users) {
       const passwordFile = join(dir, 'passwd');
       let first = true;
