@@ -1,0 +1,196 @@
+// The line model: e-stop and vision events, counters over a sliding window, the verdict ring, change events.
+
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../clock.js';
+import { sampleVerdict } from '../test-support/sample-verdict.js';
+import { LineModel, type LineTransition } from './line-model.js';
+import type { PackMLState } from './states.js';
+
+const setup = (initialState?: PackMLState, visionOnline = true) => {
+  const clock = createManualClock(0);
+  const line = new LineModel({
+    line: 'line-1',
+    clock,
+    rateWindowMs: 60_000,
+    recentInspectionsMax: 3,
+    visionOnline,
+    ...(initialState ? { initialState } : {}),
+  });
+  const transitions: LineTransition[] = [];
+  line.onTransition((transition) => transitions.push(transition));
+  return { clock, line, transitions };
+};
+
+/** Stopped -> Execute through the acting states, as the line controller would drive it. */
+const bringToExecute = (line: LineModel) => {
+  line.command('Reset');
+  line.stateComplete();
+  line.command('Start');
+  line.stateComplete();
+};
+
+describe('e-stop', () => {
+  it.each<PackMLState>(['Idle', 'Execute', 'Held', 'Suspended', 'Stopping', 'Clearing', 'Stopped'])(
+    'from %s goes Aborting, then Aborted on State Complete',
+    (state) => {
+      const { line, transitions } = setup(state);
+      expect(line.estop()).toMatchObject({ from: state, to: 'Aborting', cause: 'Abort', reason: 'estop' });
+      line.stateComplete();
+      expect(line.state).toBe('Aborted');
+      expect(transitions.map((t) => t.to)).toEqual(['Aborting', 'Aborted']);
+    },
+  );
+
+  it('is a no-op while already Aborting or Aborted', () => {
+    for (const state of ['Aborting', 'Aborted'] as const) {
+      const { line, transitions } = setup(state);
+      expect(line.estop()).toBeUndefined();
+      expect(line.state).toBe(state);
+      expect(transitions).toEqual([]);
+    }
+  });
+
+  it('then Clear and Reset bring the line back to Idle', () => {
+    const { line } = setup('Execute');
+    line.estop();
+    line.stateComplete();
+    line.command('Clear');
+    line.stateComplete();
+    line.command('Reset');
+    line.stateComplete();
+    expect(line.state).toBe('Idle');
+  });
+});
+
+describe('vision offline', () => {
+  it('suspends a running line: Suspending, then Suspended; vision back unsuspends it', () => {
+    const { line, transitions } = setup();
+    bringToExecute(line);
+    expect(line.visionOffline()).toMatchObject({
+      from: 'Execute',
+      to: 'Suspending',
+      reason: 'vision-offline',
+    });
+    line.stateComplete();
+    expect(line.state).toBe('Suspended');
+    expect(line.snapshot()).toMatchObject({ suspendedBy: 'vision-offline', visionOnline: false });
+    expect(line.visionOnline()).toMatchObject({
+      from: 'Suspended',
+      to: 'Unsuspending',
+      reason: 'vision-offline',
+    });
+    line.stateComplete();
+    expect(line.state).toBe('Execute');
+    expect(transitions.map((t) => t.to).slice(-4)).toEqual([
+      'Suspending',
+      'Suspended',
+      'Unsuspending',
+      'Execute',
+    ]);
+  });
+
+  it('a line started while vision is offline suspends as soon as it reaches Execute', () => {
+    const { line } = setup('Stopped', false);
+    bringToExecute(line);
+    expect(line.state).toBe('Suspending');
+  });
+
+  it("does not touch a line that is not running, nor an operator's own suspension", () => {
+    const { line } = setup('Idle');
+    expect(line.visionOffline()).toBeUndefined();
+    expect(line.state).toBe('Idle');
+
+    const second = setup('Execute');
+    second.line.command('Suspend');
+    second.line.stateComplete();
+    second.line.visionOffline();
+    expect(second.line.visionOnline()).toBeUndefined();
+    expect(second.line.state).toBe('Suspended');
+  });
+});
+
+describe('commands', () => {
+  it('refuses a command the state does not allow, listing those it does', () => {
+    const { line } = setup('Idle');
+    expect(() => line.command('Hold')).toThrow(
+      expect.objectContaining({
+        code: 'EDGE_PACKML_COMMAND_NOT_ALLOWED',
+        allowedCommands: ['Start', 'Stop', 'Abort'],
+      }),
+    );
+    expect(line.allowedCommands()).toEqual(['Start', 'Stop', 'Abort']);
+  });
+
+  it('stamps transitions with the clock and reports stateSinceMs', () => {
+    const { line, clock } = setup();
+    clock.advance(1234);
+    expect(line.command('Reset').atMs).toBe(1234);
+    clock.advance(10);
+    expect(line.snapshot()).toMatchObject({ state: 'Resetting', stateSinceMs: 1234, timestampMs: 1244 });
+  });
+});
+
+describe('counters', () => {
+  it('counts produced, good and rejected', () => {
+    const { line } = setup();
+    for (const outcome of ['good', 'good', 'rejected', 'good'] as const) line.recordProduct(outcome);
+    expect(line.snapshot().counters).toMatchObject({ produced: 4, good: 3, rejected: 1 });
+  });
+
+  it('measures the rate over a sliding window', () => {
+    const { line, clock } = setup();
+    // 1. Ten products a second for 30 s: 300 in a 60 s window = 300/min.
+    for (let i = 0; i < 300; i++) {
+      line.recordProduct('good');
+      clock.advance(100);
+    }
+    expect(line.snapshot().counters.ratePerMin).toBe(300);
+    // 2. 30 s later the window still holds all of them; 60 s after the last one, none.
+    clock.advance(29_000);
+    expect(line.snapshot().counters.ratePerMin).toBe(300);
+    clock.advance(31_000);
+    expect(line.snapshot().counters.ratePerMin).toBe(0);
+    expect(line.snapshot().counters.produced).toBe(300);
+  });
+
+  it('a long idle gap empties the window', () => {
+    const { line, clock } = setup();
+    line.recordProduct('good');
+    clock.advance(10 * 60_000);
+    line.recordProduct('rejected');
+    expect(line.snapshot().counters.ratePerMin).toBe(1);
+  });
+
+  it('resetCounters starts again from zero', () => {
+    const { line } = setup();
+    line.recordProduct('good');
+    line.resetCounters();
+    expect(line.snapshot().counters).toEqual({ produced: 0, good: 0, rejected: 0, ratePerMin: 0 });
+  });
+});
+
+describe('recent inspections', () => {
+  it('keeps the newest N, newest first', () => {
+    const { line } = setup();
+    for (const id of ['a', 'b', 'c', 'd']) line.recordInspection(sampleVerdict({ productId: id }));
+    expect(line.recentInspections().map((v) => v.productId)).toEqual(['d', 'c', 'b']);
+    expect(line.recentInspections(1).map((v) => v.productId)).toEqual(['d']);
+  });
+});
+
+describe('change events', () => {
+  it('reports state and counter changes; a throwing listener does not stop the others', () => {
+    const { line } = setup();
+    const changes: string[] = [];
+    line.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const off = line.onChange((snapshot, change) => changes.push(`${change}:${snapshot.state}`));
+    line.command('Reset');
+    line.recordProduct('good');
+    off();
+    line.stateComplete();
+    expect(changes).toEqual(['state:Resetting', 'counters:Resetting']);
+    expect(line.state).toBe('Idle');
+  });
+});

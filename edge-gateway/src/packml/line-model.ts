@@ -1,0 +1,199 @@
+// The packaging line as PackML sees it: state machine, counters, recent verdicts, e-stop and vision events.
+
+import type { Clock } from '../clock.js';
+import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
+import { BoundedRing } from '../util/bounded-ring.js';
+import { type CounterSnapshot, ProductionCounters, type ProductOutcome } from './production-counters.js';
+import { PackMLStateMachine, type PackMLTransition } from './state-machine.js';
+import type { PackMLCommand, PackMLState } from './states.js';
+
+/** Why the line left Execute on its own rather than on an operator's command. */
+export type AutomaticReason = 'estop' | 'vision-offline';
+
+export interface LineTransition extends PackMLTransition {
+  atMs: number;
+  /** Set when the model issued the command itself (e-stop, vision offline/online). */
+  reason?: AutomaticReason;
+}
+
+/** What the bridge publishes on `<prefix>/line/state` and `GET /api/v1/line` returns. */
+export interface LineStateSnapshot {
+  line: string;
+  state: PackMLState;
+  allowedCommands: PackMLCommand[];
+  /** When the current state was entered, epoch ms. */
+  stateSinceMs: number;
+  counters: CounterSnapshot;
+  /** Set while Suspending/Suspended because vision is offline. */
+  suspendedBy: AutomaticReason | null;
+  visionOnline: boolean;
+  timestampMs: number;
+}
+
+export type LineChange = 'state' | 'counters';
+
+export interface LineModelOptions {
+  /** Line name, echoed in snapshots. */
+  line: string;
+  /** Only `nowMs()` is used: the model sets no timers. */
+  clock: Pick<Clock, 'nowMs'>;
+  rateWindowMs: number;
+  recentInspectionsMax: number;
+  initialState?: PackMLState;
+  /** Whether vision is known to be online at start; default false until its status says so. */
+  visionOnline?: boolean;
+}
+
+/**
+ * Pure apart from the injected clock: the caller (the line controller) turns motion results into
+ * `stateComplete()` and products into `recordProduct()`. Listeners run synchronously, after the change.
+ */
+export class LineModel {
+  private readonly machine: PackMLStateMachine;
+  private readonly counters: ProductionCounters;
+  private readonly inspections: BoundedRing<InspectionVerdict>;
+  private readonly listeners = new Set<(snapshot: LineStateSnapshot, change: LineChange) => void>();
+  private readonly transitionListeners = new Set<(transition: LineTransition) => void>();
+  private stateSinceMs: number;
+  private suspendedBy: AutomaticReason | null = null;
+  private vision: boolean;
+
+  constructor(private readonly options: LineModelOptions) {
+    this.machine = new PackMLStateMachine(options.initialState);
+    this.counters = new ProductionCounters(options.rateWindowMs, () => options.clock.nowMs());
+    this.inspections = new BoundedRing(options.recentInspectionsMax);
+    this.stateSinceMs = options.clock.nowMs();
+    this.vision = options.visionOnline ?? false;
+  }
+
+  get state(): PackMLState {
+    return this.machine.state;
+  }
+
+  allowedCommands(): PackMLCommand[] {
+    return this.machine.allowedCommands();
+  }
+
+  /** An operator's command. Throws EDGE_PACKML_UNKNOWN_COMMAND / EDGE_PACKML_COMMAND_NOT_ALLOWED. */
+  command(command: PackMLCommand | string): LineTransition {
+    const transition = this.apply(this.machine.command(command));
+    if (transition.to === 'Suspending' || transition.to === 'Stopping' || transition.to === 'Aborting') {
+      // An operator's Suspend is the operator's; Stop and Abort end any automatic suspension.
+      this.suspendedBy = null;
+    }
+    return transition;
+  }
+
+  /** The current acting state finished. Throws EDGE_PACKML_NOT_ACTING in a wait state. */
+  stateComplete(): LineTransition {
+    const transition = this.apply(this.machine.stateComplete());
+    if (transition.to === 'Execute') this.suspendIfVisionOffline();
+    return transition;
+  }
+
+  /**
+   * The e-stop fired (software stop or controller ESTOP event): Abort, unless already aborting or
+   * aborted. The caller completes Aborting once every axis is stopped.
+   */
+  estop(): LineTransition | undefined {
+    if (!this.machine.accepts('Abort')) return undefined;
+    this.suspendedBy = null;
+    return this.apply(this.machine.command('Abort'), 'estop');
+  }
+
+  /** Vision went offline: a running line suspends (and stays suspended on any later return to Execute). */
+  visionOffline(): LineTransition | undefined {
+    this.vision = false;
+    const transition = this.suspendIfVisionOffline();
+    if (!transition) this.emit('state');
+    return transition;
+  }
+
+  /** Vision is back: a line that vision suspended unsuspends; an operator's suspension stays. */
+  visionOnline(): LineTransition | undefined {
+    this.vision = true;
+    if (this.machine.state === 'Suspended' && this.suspendedBy === 'vision-offline') {
+      this.suspendedBy = null;
+      return this.apply(this.machine.command('Unsuspend'), 'vision-offline');
+    }
+    this.emit('state');
+    return undefined;
+  }
+
+  recordProduct(outcome: ProductOutcome): void {
+    this.counters.record(outcome);
+    this.emit('counters');
+  }
+
+  resetCounters(): void {
+    this.counters.reset();
+    this.emit('counters');
+  }
+
+  recordInspection(verdict: InspectionVerdict): void {
+    this.inspections.push(verdict);
+  }
+
+  /** Up to `limit` verdicts, newest first. */
+  recentInspections(limit?: number): InspectionVerdict[] {
+    return this.inspections.newest(limit);
+  }
+
+  snapshot(): LineStateSnapshot {
+    return {
+      line: this.options.line,
+      state: this.machine.state,
+      allowedCommands: this.machine.allowedCommands(),
+      stateSinceMs: this.stateSinceMs,
+      counters: this.counters.snapshot(),
+      suspendedBy: this.suspendedBy,
+      visionOnline: this.vision,
+      timestampMs: this.options.clock.nowMs(),
+    };
+  }
+
+  /** Every state or counter change; returns an unsubscribe function. */
+  onChange(listener: (snapshot: LineStateSnapshot, change: LineChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every transition, including automatic ones; returns an unsubscribe function. */
+  onTransition(listener: (transition: LineTransition) => void): () => void {
+    this.transitionListeners.add(listener);
+    return () => this.transitionListeners.delete(listener);
+  }
+
+  private suspendIfVisionOffline(): LineTransition | undefined {
+    if (this.vision || this.machine.state !== 'Execute') return undefined;
+    this.suspendedBy = 'vision-offline';
+    return this.apply(this.machine.command('Suspend'), 'vision-offline');
+  }
+
+  private apply(base: PackMLTransition, reason?: AutomaticReason): LineTransition {
+    const transition: LineTransition = {
+      ...base,
+      atMs: this.options.clock.nowMs(),
+      ...(reason ? { reason } : {}),
+    };
+    this.stateSinceMs = transition.atMs;
+    // Each listener is isolated: one that throws must not stop the others or the state change.
+    for (const listener of this.transitionListeners) {
+      try {
+        listener(transition);
+      } catch {}
+    }
+    this.emit('state');
+    return transition;
+  }
+
+  private emit(change: LineChange): void {
+    if (this.listeners.size === 0) return;
+    const snapshot = this.snapshot();
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot, change);
+      } catch {}
+    }
+  }
+}
