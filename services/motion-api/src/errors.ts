@@ -1,0 +1,163 @@
+// The one registry of the motion API's error codes: each has a stable `code`, an HTTP status and a
+// title. Every problem+json the API sends, and every MotionError the service throws, uses one of these.
+// README.md lists the same codes; errors.test.ts keeps the registry, the README and the union in sync.
+
+/** Every code the motion API can answer with. Keep in sync with MOTION_ERRORS (the compiler checks) and the README (a test checks). */
+export type MotionErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INVALID_MOVE'
+  | 'TARGET_OUT_OF_RANGE'
+  | 'VELOCITY_OUT_OF_RANGE'
+  | 'ACCELERATION_OUT_OF_RANGE'
+  | 'DEVICE_REJECTED_RANGE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'ROUTE_NOT_FOUND'
+  | 'AXIS_NOT_FOUND'
+  | 'MOVE_NOT_FOUND'
+  | 'AXIS_ESTOP'
+  | 'AXIS_FAULT'
+  | 'AXIS_NOT_HOMED'
+  | 'AXIS_DISABLED'
+  | 'AXIS_BUSY'
+  | 'AXIS_QUEUE_FULL'
+  | 'MOVE_ABORTED'
+  | 'HOMING_FAILED'
+  | 'ESTOP_INPUT_ACTIVE'
+  | 'RATE_LIMITED'
+  | 'INTERNAL_ERROR'
+  | 'DEVICE_ERROR'
+  | 'CONTROLLER_DISCONNECTED'
+  | 'CONTROLLER_BUSY'
+  | 'MOVE_OUTCOME_UNKNOWN'
+  | 'ESTOP_NOT_DELIVERED'
+  | 'SERVICE_NOT_READY'
+  | 'DEVICE_TIMEOUT';
+
+export interface MotionErrorSpec {
+  readonly status: number;
+  readonly title: string;
+}
+
+export const MOTION_ERRORS = {
+  BAD_REQUEST: { status: 400, title: 'The request body is not well-formed JSON.' },
+  VALIDATION_FAILED: { status: 400, title: 'The request does not match the schema of this route.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request bodies must be application/json.' },
+  INVALID_MOVE: {
+    status: 422,
+    title: 'The move is not well-defined (position and distance together or neither, axis twice).',
+  },
+  TARGET_OUT_OF_RANGE: { status: 422, title: "The target lies outside the axis's configured limits." },
+  VELOCITY_OUT_OF_RANGE: { status: 422, title: "The velocity exceeds the axis's configured maximum." },
+  ACCELERATION_OUT_OF_RANGE: {
+    status: 422,
+    title: "The acceleration exceeds the axis's configured maximum.",
+  },
+  DEVICE_REJECTED_RANGE: {
+    status: 422,
+    title: 'The controller refused a value as out of its range (ERR RANGE).',
+  },
+  UNAUTHORIZED: { status: 401, title: 'A valid API key is required: Authorization: Bearer <key>.' },
+  FORBIDDEN: { status: 403, title: "The API key's role does not allow this request." },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No route matches this method and path.' },
+  AXIS_NOT_FOUND: { status: 404, title: 'No axis of that name is configured.' },
+  MOVE_NOT_FOUND: { status: 404, title: 'No move with that id is known (or it has left the history).' },
+  AXIS_ESTOP: { status: 409, title: 'The e-stop is latched; reset it before moving.' },
+  AXIS_FAULT: { status: 409, title: 'The axis has a latched fault; reset it before moving.' },
+  AXIS_NOT_HOMED: {
+    status: 409,
+    title: 'The axis must be homed first (never homed, or position uncertain after a reboot).',
+  },
+  AXIS_DISABLED: { status: 409, title: 'The axis drive is disabled; enable it first.' },
+  AXIS_BUSY: { status: 409, title: "The axis's current state does not allow this command." },
+  AXIS_QUEUE_FULL: { status: 409, title: "The controller's move queue for this axis is full." },
+  MOVE_ABORTED: { status: 409, title: 'The move was aborted before it reached its target.' },
+  HOMING_FAILED: { status: 409, title: 'Homing ended in a fault.' },
+  ESTOP_INPUT_ACTIVE: {
+    status: 409,
+    title: 'A controller refused the reset, typically because its hardware e-stop input is active.',
+  },
+  RATE_LIMITED: { status: 429, title: 'Too many requests for this API key; retry later.' },
+  INTERNAL_ERROR: { status: 500, title: 'An unexpected error occurred in the motion API.' },
+  DEVICE_ERROR: { status: 502, title: 'The controller answered in a way this API did not expect.' },
+  CONTROLLER_DISCONNECTED: {
+    status: 503,
+    title: 'The controller is disconnected; the command was certainly not executed.',
+  },
+  CONTROLLER_BUSY: { status: 503, title: "The link's request queue is full; retry later." },
+  MOVE_OUTCOME_UNKNOWN: {
+    status: 503,
+    title: 'The link was lost after the command was sent: it may or may not have executed.',
+  },
+  ESTOP_NOT_DELIVERED: {
+    status: 503,
+    title: 'The e-stop byte could not be written to at least one controller.',
+  },
+  SERVICE_NOT_READY: { status: 503, title: 'Not every controller link is up.' },
+  DEVICE_TIMEOUT: {
+    status: 504,
+    title: 'The controller did not answer; the command may or may not have executed.',
+  },
+} as const satisfies Record<MotionErrorCode, MotionErrorSpec>;
+
+/** Extra members a problem+json may carry (RFC 9457 §3.2 extension members). */
+export interface ProblemExtensions {
+  axis?: string;
+  controller?: string;
+  moveId?: string;
+  moveStatus?: string;
+  deviceCode?: string;
+  errors?: { path: string; message: string }[];
+  controllers?: { id: string; delivered: boolean }[];
+  [key: string]: unknown;
+}
+
+/** A typed failure of the motion service or API; the HTTP layer renders it as problem+json. */
+export class MotionError extends Error {
+  override readonly name = 'MotionError';
+  readonly code: MotionErrorCode;
+  readonly status: number;
+  readonly extensions: ProblemExtensions;
+
+  constructor(code: MotionErrorCode, detail?: string, extensions: ProblemExtensions = {}) {
+    super(detail ?? MOTION_ERRORS[code].title);
+    this.code = code;
+    this.status = MOTION_ERRORS[code].status;
+    this.extensions = extensions;
+  }
+}
+
+export function isMotionError(error: unknown): error is MotionError {
+  return error instanceof MotionError;
+}
+
+export const MOTION_ERROR_CODES = Object.keys(MOTION_ERRORS) as MotionErrorCode[];
+
+/** Codes of configuration failures, raised at load time (never over HTTP). */
+export const CONFIG_ERRORS = {
+  CONFIG_UNREADABLE: 'The configuration file could not be read or is not valid YAML.',
+  CONFIG_INVALID: 'The configuration does not pass validation; see `issues` for each path.',
+} as const;
+export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;
+
+export interface ConfigIssue {
+  /** JSON pointer into the configuration, e.g. /axes/0/countsPerUnit. */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code: ConfigErrorCode;
+  readonly issues: ConfigIssue[];
+
+  constructor(code: ConfigErrorCode, issues: ConfigIssue[], detail?: string) {
+    super(
+      detail ?? `${CONFIG_ERRORS[code]}\n${issues.map((i) => `  ${i.path || '/'}: ${i.message}`).join('\n')}`,
+    );
+    this.code = code;
+    this.issues = issues;
+  }
+}

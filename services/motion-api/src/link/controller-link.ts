@@ -1,0 +1,479 @@
+// One controller link: owns the transport and the HostSession, runs the connect sequence (open ->
+// probe -> HELLO -> WDOG -> bring-up), and on any loss marks itself down and reconnects with capped
+// exponential backoff. It never resends a request itself: HostSession settles each one exactly once.
+
+import {
+  type ArgsOf,
+  createSessionDriver,
+  type DeviceInfo,
+  type EventFrame,
+  HostSession,
+  ProtocolError,
+  type Reply,
+  type RequestOptions,
+  type SessionDriver,
+  type TimerClock,
+  type Verb,
+} from '@servo-edge/firmware-protocol';
+import type { ControllerConfig, ReconnectConfig } from '../config/schema.js';
+import { type Backoff, createBackoff } from './backoff.js';
+import { type ProbeVerdict, RebootProbe } from './reboot-probe.js';
+import type { LinkTransport, TransportCloseInfo, TransportFactory } from './transport.js';
+
+/**
+ * idle: not started. connecting: opening the port. probing: asking whether the device kept its
+ * session. handshaking: HELLO. configuring: the bring-up steps. ready: commands accepted.
+ * backoff: waiting to reconnect. closed: for good.
+ */
+export type LinkState =
+  | 'idle'
+  | 'connecting'
+  | 'probing'
+  | 'handshaking'
+  | 'configuring'
+  | 'ready'
+  | 'backoff'
+  | 'closed';
+
+export interface LinkError {
+  /** A ProtocolError code (PROTO_*) or LINK_OPEN_FAILED / LINK_CLOSED / LINK_BRING_UP_FAILED. */
+  code: string;
+  message: string;
+  /** Wall-clock time, ISO 8601. */
+  at: string;
+}
+
+/** Link health as GET /api/v1/controllers shows it. Counters run over the life of the link. */
+export interface LinkHealth {
+  id: string;
+  path: string;
+  state: LinkState;
+  connected: boolean;
+  /** Smoothed request->reply time, ms (frames answered on their first transmission). */
+  rttMs: number | null;
+  retransmits: number;
+  timeouts: number;
+  /** Lines from the device that failed checksum or syntax here. */
+  crcErrors: number;
+  /** ERR CRC/SYNTAX/SEQ replies: the device saw a damaged or out-of-order frame. */
+  linkErrorReplies: number;
+  duplicateReplies: number;
+  framesSent: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Requests sent and unanswered plus requests waiting for window space. */
+  pendingRequests: number;
+  sessions: number;
+  reconnects: number;
+  device: DeviceInfo | null;
+  lastError: LinkError | null;
+}
+
+export interface BringUpContext {
+  device: DeviceInfo;
+  /**
+   * true: the device rebooted since the last completed bring-up (BOOT, ERR HELLO, or the probe).
+   * false: it kept its session. undefined: first contact, nothing is known.
+   */
+  rebooted: boolean | undefined;
+  /** Requests on the new session (the link is not `ready` yet, so request() refuses). */
+  request<V extends Verb>(verb: V, args: ArgsOf<V>): Promise<Reply<V>>;
+}
+
+export interface ControllerLinkOptions {
+  config: ControllerConfig;
+  reconnect: ReconnectConfig;
+  transports: TransportFactory;
+  clock: TimerClock;
+  /** The controller-specific start-up steps after HELLO (GET, SET, STREAM). The link is ready when it resolves. */
+  bringUp(context: BringUpContext): Promise<void>;
+  /** Every device event in arrival order, including those decoded while probing. */
+  onEvent?(event: EventFrame): void;
+  onStateChange?(state: LinkState): void;
+  /** The session ended; every in-flight request has been failed with a typed ProtocolError. */
+  onDown?(error: LinkError): void;
+  /** Warnings for the service log (never contains bytes or keys). */
+  onWarn?(message: string): void;
+}
+
+class AttemptAborted extends Error {
+  readonly code = 'LINK_CLOSED';
+}
+
+export class ControllerLink {
+  private readonly opts: ControllerLinkOptions;
+  private readonly session: HostSession;
+  private readonly driver: SessionDriver;
+  private readonly backoff: Backoff;
+  private stateValue: LinkState = 'idle';
+  private transport: LinkTransport | undefined;
+  private transportClosing: Promise<void> | undefined;
+  private probing: { probe: RebootProbe; finish(verdict: ProbeVerdict): void } | undefined;
+  /** Bumped whenever a transport is dropped, so late callbacks of an old port are ignored. */
+  private generation = 0;
+  private cancelTimer: (() => void) | undefined;
+  /** Rejects the awaits of the running attempt when the transport drops under it. */
+  private abortAttempt: ((error: Error) => void) | undefined;
+  /** A device session existed (or a HELLO went out), so a later connect must ask about reboots. */
+  private hadSession = false;
+  /** Reboot evidence gathered since the last completed bring-up. */
+  private rebootedSinceBringUp: boolean | undefined;
+  private reconnects = 0;
+  private everReady = false;
+  private lastErrorValue: LinkError | undefined;
+  private readyWaiters: { resolve(): void; reject(error: Error): void }[] = [];
+
+  constructor(options: ControllerLinkOptions) {
+    this.opts = options;
+    const { config } = options;
+    this.session = new HostSession({
+      clock: options.clock,
+      write: (bytes) => this.transport?.write(bytes),
+      onEvent: (event) => this.handleEvent(event),
+      onSessionLost: (error) => this.handleSessionLost(error),
+      replyTimeoutMs: config.replyTimeoutMs,
+      maxRetransmits: config.maxRetransmits,
+      maxPendingRequests: config.maxPendingRequests,
+      baud: config.baud,
+    });
+    this.driver = createSessionDriver(this.session, options.clock);
+    this.backoff = createBackoff(options.reconnect);
+  }
+
+  get id(): string {
+    return this.opts.config.id;
+  }
+  get state(): LinkState {
+    return this.stateValue;
+  }
+  get ready(): boolean {
+    return this.stateValue === 'ready';
+  }
+
+  /** Starts connecting; returns at once. Idempotent. */
+  start(): void {
+    if (this.stateValue !== 'idle') return;
+    void this.attempt();
+  }
+
+  /** Resolves when the link is ready (at once if it is); rejects if the link is closed first. */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.stateValue === 'closed') return Promise.reject(new ProtocolError('PROTO_SESSION_CLOSED'));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Queues a command on the current session. Refuses with PROTO_NOT_READY (sent: false) unless ready;
+   * otherwise settles exactly once as HostSession.request does.
+   */
+  request<V extends Verb>(verb: V, args: ArgsOf<V>, options?: RequestOptions): Promise<Reply<V>> {
+    if (this.stateValue !== 'ready') {
+      return Promise.reject(
+        new ProtocolError('PROTO_NOT_READY', `link ${this.id} is ${this.stateValue}`, { disconnected: true }),
+      );
+    }
+    const reply = this.session.request(verb, args, options);
+    this.driver.poke();
+    return reply;
+  }
+
+  /**
+   * §Device rule 5: writes 0x18 now, ahead of every queued request, in whatever state the session is.
+   * Returns false when no port is open, so the byte could not be written.
+   */
+  estop(): boolean {
+    if (!this.transport || this.transportClosing) return false;
+    this.session.estop();
+    this.driver.poke();
+    return true;
+  }
+
+  health(): LinkHealth {
+    const s = this.session.stats;
+    return {
+      id: this.id,
+      path: this.opts.config.path,
+      state: this.stateValue,
+      connected: this.ready,
+      rttMs: s.rttMs ?? null,
+      retransmits: s.retransmits,
+      timeouts: s.timeouts,
+      crcErrors: s.crcErrors,
+      linkErrorReplies: s.linkErrorReplies,
+      duplicateReplies: s.duplicateReplies,
+      framesSent: s.framesSent,
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      pendingRequests: this.session.outstandingCount,
+      sessions: s.sessions,
+      reconnects: this.reconnects,
+      device: this.session.deviceInfo ?? null,
+      lastError: this.lastErrorValue ?? null,
+    };
+  }
+
+  /** Closes the link for good: in-flight requests fail with PROTO_SESSION_CLOSED. Idempotent. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') {
+      await this.transportClosing;
+      return;
+    }
+    this.setState('closed');
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.abortAttempt?.(new AttemptAborted('closed'));
+    this.session.close();
+    this.driver.stop();
+    for (const waiter of this.readyWaiters.splice(0))
+      waiter.reject(new ProtocolError('PROTO_SESSION_CLOSED'));
+    await this.closeTransport();
+  }
+
+  // ---- connect sequence ----
+
+  /** One connect attempt; on failure it schedules the next. The steps, in order, are the list below. */
+  private async attempt(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.cancelTimer = undefined;
+    if (this.everReady) this.reconnects++;
+    const aborted = new Promise<never>((_, reject) => {
+      this.abortAttempt = reject;
+    });
+    aborted.catch(() => {});
+    const step = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted]);
+    try {
+      // 1. Open the port (a previous one is fully closed first, so the path can be reopened).
+      this.setState('connecting');
+      await this.transportClosing;
+      await step(this.openTransport());
+      // 2. Probe: only when a session may exist on the device to be told apart from a reboot.
+      if (this.hadSession) {
+        this.setState('probing');
+        const verdict = await step(this.runProbe());
+        if (verdict === 'rebooted') this.rebootedSinceBringUp = true;
+        else this.rebootedSinceBringUp ??= false;
+      }
+      // 3. HELLO (§Device rule 3).
+      this.setState('handshaking');
+      this.hadSession = true;
+      const device = await step(this.startSession());
+      // 4. The watchdog period, if configured (§Device rule 6).
+      const { watchdogMs } = this.opts.config;
+      if (watchdogMs !== undefined)
+        await step(this.expectOk(this.sessionRequest('WDOG', { ms: watchdogMs }), 'WDOG'));
+      // 5. The controller's own steps: read each axis, apply limits, start telemetry.
+      this.setState('configuring');
+      await step(
+        this.opts.bringUp({
+          device,
+          rebooted: this.rebootedSinceBringUp,
+          request: (verb, args) => this.sessionRequest(verb, args),
+        }),
+      );
+      this.rebootedSinceBringUp = false;
+      this.backoff.reset();
+      this.everReady = true;
+      this.setState('ready');
+      for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+    } catch (error) {
+      if (this.isClosed()) return;
+      this.noteError(toLinkError(error, 'LINK_BRING_UP_FAILED'));
+      this.retryLater();
+    } finally {
+      this.abortAttempt = undefined;
+    }
+  }
+
+  private async openTransport(): Promise<void> {
+    const { path, baud } = this.opts.config;
+    const timeoutMs = this.opts.reconnect.connectTimeoutMs;
+    const generation = ++this.generation;
+    const opening = this.opts.transports.open(
+      { path, baud },
+      {
+        onData: (chunk) => {
+          if (generation === this.generation) this.handleData(chunk);
+        },
+        onClose: (info) => {
+          if (generation === this.generation) this.handleTransportClose(info);
+        },
+      },
+    );
+    let cancel: (() => void) | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      cancel = this.opts.clock.schedule(this.opts.clock.nowMs() + timeoutMs, () =>
+        reject(new LinkOpenError(`${path}: open did not complete in ${timeoutMs} ms`)),
+      );
+    });
+    try {
+      const failed = opening.catch((e: Error) => Promise.reject(new LinkOpenError(`${path}: ${e.message}`)));
+      this.transport = await Promise.race([failed, timeout]);
+      this.transportClosing = undefined;
+    } finally {
+      cancel?.();
+      // An open that completes after the timeout must not leak the port.
+      opening.then(
+        (t) => {
+          if (t !== this.transport) void t.close();
+        },
+        () => {},
+      );
+    }
+  }
+
+  /** Writes the probe PING up to maxRetransmits+1 times; no answer at all counts as a reboot. */
+  private runProbe(): Promise<ProbeVerdict> {
+    const probe = new RebootProbe();
+    const { replyTimeoutMs, maxRetransmits } = this.opts.config;
+    return new Promise<ProbeVerdict>((resolve) => {
+      let tries = 0;
+      let done = false;
+      const finish = (verdict: ProbeVerdict) => {
+        if (done) return;
+        done = true;
+        this.cancelTimer?.();
+        this.cancelTimer = undefined;
+        if (this.probing?.probe === probe) this.probing = undefined;
+        resolve(verdict);
+      };
+      this.probing = { probe, finish };
+      const send = () => {
+        if (probe.verdict) return;
+        if (tries > maxRetransmits) {
+          this.opts.onWarn?.(`${this.id}: no answer to the reboot probe; assuming the device rebooted`);
+          finish('rebooted');
+          return;
+        }
+        tries++;
+        this.transport?.write(probe.frame());
+        this.cancelTimer = this.opts.clock.schedule(this.opts.clock.nowMs() + replyTimeoutMs, send);
+      };
+      send();
+    });
+  }
+
+  private startSession(): Promise<DeviceInfo> {
+    const started = this.session.start();
+    this.driver.poke();
+    return started;
+  }
+
+  private sessionRequest<V extends Verb>(verb: V, args: ArgsOf<V>): Promise<Reply<V>> {
+    const reply = this.session.request(verb, args);
+    this.driver.poke();
+    return reply;
+  }
+
+  private async expectOk(reply: Promise<Reply>, what: string): Promise<void> {
+    const settled = await reply;
+    if (!settled.ok) throw new BringUpError(`${what} answered ERR ${settled.code}`);
+  }
+
+  // ---- losses ----
+
+  private handleData(chunk: Buffer): void {
+    if (this.probing) {
+      // Bytes before HELLO go to the probe; its verdict settles the probe step.
+      const { probe, finish } = this.probing;
+      const verdict = probe.receive(chunk, (event) => this.handleEvent(event));
+      if (verdict) finish(verdict);
+      return;
+    }
+    this.session.receive(chunk);
+    this.driver.poke();
+  }
+
+  private handleEvent(event: EventFrame): void {
+    if (event.event === 'BOOT' && this.hadSession) this.rebootedSinceBringUp = true;
+    this.opts.onEvent?.(event);
+  }
+
+  private handleTransportClose(info: TransportCloseInfo): void {
+    if (this.stateValue === 'closed') return;
+    this.transport = undefined;
+    this.probing = undefined;
+    this.generation++;
+    const detail = `${info.disconnected ? 'disconnected' : 'port error'}: ${info.message}`;
+    this.noteError({ code: 'LINK_CLOSED', message: detail, at: new Date().toISOString() });
+    // Fails the session (if up) with PROTO_LINK_LOST: see handleSessionLost.
+    this.session.linkLost(detail);
+    this.abortAttempt?.(new LinkClosedError(detail));
+  }
+
+  private handleSessionLost(error: ProtocolError): void {
+    if (this.stateValue === 'closed') return;
+    if (error.code === 'PROTO_DEVICE_RESET') this.rebootedSinceBringUp = true;
+    const linkError = toLinkError(error, error.code);
+    if (error.code !== 'PROTO_LINK_LOST' || !this.lastErrorValue) this.noteError(linkError);
+    this.opts.onDown?.(linkError);
+    // During an attempt, the attempt's await rejects and it schedules the retry itself.
+    if (this.stateValue === 'ready') this.retryLater();
+  }
+
+  private retryLater(): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'backoff') return;
+    this.setState('backoff');
+    this.driver.poke();
+    void this.closeTransport();
+    const delayMs = this.backoff.nextDelayMs();
+    this.cancelTimer?.();
+    this.cancelTimer = this.opts.clock.schedule(this.opts.clock.nowMs() + delayMs, () => void this.attempt());
+  }
+
+  private closeTransport(): Promise<void> {
+    const transport = this.transport;
+    this.transport = undefined;
+    this.probing = undefined;
+    this.generation++;
+    if (transport) {
+      // A port that is still open: tell the session its bytes are gone before they pile up.
+      this.session.linkLost('link closed by the host');
+      this.transportClosing = transport.close().catch(() => {});
+    }
+    return this.transportClosing ?? Promise.resolve();
+  }
+
+  private noteError(error: LinkError): void {
+    this.lastErrorValue = error;
+  }
+
+  /** A method, so the compiler does not narrow the state across awaits. */
+  private isClosed(): boolean {
+    return this.stateValue === 'closed';
+  }
+
+  private setState(state: LinkState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    this.opts.onStateChange?.(state);
+  }
+}
+
+class LinkOpenError extends Error {
+  readonly code = 'LINK_OPEN_FAILED';
+}
+class LinkClosedError extends Error {
+  readonly code = 'LINK_CLOSED';
+}
+class BringUpError extends Error {
+  readonly code = 'LINK_BRING_UP_FAILED';
+}
+
+function toLinkError(error: unknown, fallbackCode: string): LinkError {
+  const code =
+    error instanceof ProtocolError
+      ? error.code
+      : typeof (error as { code?: unknown })?.code === 'string'
+        ? (error as { code: string }).code
+        : fallbackCode;
+  return {
+    code,
+    message: error instanceof Error ? error.message : String(error),
+    at: new Date().toISOString(),
+  };
+}
+
+export function createControllerLink(options: ControllerLinkOptions): ControllerLink {
+  return new ControllerLink(options);
+}

@@ -1,0 +1,59 @@
+// Coordinated moves: one trapezoidal profile in a normalised path coordinate s (0 -> 1), scaled
+// by each axis's distance, so every axis starts together, accelerates together and arrives together.
+
+export interface CoordinatedLegInput {
+  distanceCounts: number;
+  /** The fastest this axis may go in this move (requested or configured), counts/s. */
+  velocityLimitCountsPerS: number;
+  accelerationLimitCountsPerS2: number;
+}
+
+export interface CoordinatedLegPlan {
+  /** 0 when the axis does not move: no MOVE is sent for it. */
+  velocityCountsPerS: number;
+  accelerationCountsPerS2: number;
+}
+
+export interface CoordinatedPlan {
+  legs: CoordinatedLegPlan[];
+  /** Analytic duration of the shared profile, s. */
+  durationS: number;
+}
+
+/**
+ * The path velocity V and acceleration A are the largest every axis allows: V = min(v_i/|d_i|),
+ * A = min(a_i/|d_i|). Each axis then runs v_i = V|d_i|, a_i = A|d_i|, which respects its limits
+ * and gives all axes the same accelerate/cruise/decelerate times. Rates are floored to whole counts
+ * (never above a limit), so axes arrive within one count/s of rounding of each other.
+ */
+export function planCoordinated(inputs: CoordinatedLegInput[]): CoordinatedPlan {
+  const moving = inputs.filter((l) => l.distanceCounts !== 0);
+  if (moving.length === 0) {
+    return { legs: inputs.map(() => ({ velocityCountsPerS: 0, accelerationCountsPerS2: 0 })), durationS: 0 };
+  }
+  const pathVelocity = Math.min(...moving.map((l) => l.velocityLimitCountsPerS / Math.abs(l.distanceCounts)));
+  const pathAcceleration = Math.min(
+    ...moving.map((l) => l.accelerationLimitCountsPerS2 / Math.abs(l.distanceCounts)),
+  );
+  const scale = (rate: number, distance: number) => Math.max(1, Math.floor(rate * Math.abs(distance) + 1e-9));
+  return {
+    legs: inputs.map((l) =>
+      l.distanceCounts === 0
+        ? { velocityCountsPerS: 0, accelerationCountsPerS2: 0 }
+        : {
+            velocityCountsPerS: scale(pathVelocity, l.distanceCounts),
+            accelerationCountsPerS2: scale(pathAcceleration, l.distanceCounts),
+          },
+    ),
+    durationS: trapezoidDurationS(1, pathVelocity, pathAcceleration),
+  };
+}
+
+/** Time to travel `distance` from rest to rest with velocity limit v and acceleration a. */
+export function trapezoidDurationS(distance: number, velocity: number, acceleration: number): number {
+  const d = Math.abs(distance);
+  if (d === 0) return 0;
+  // Triangular when the axis cannot reach v within half the distance.
+  if ((velocity * velocity) / acceleration >= d) return 2 * Math.sqrt(d / acceleration);
+  return d / velocity + velocity / acceleration;
+}
