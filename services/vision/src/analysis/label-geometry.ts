@@ -12,6 +12,11 @@ const SAMPLE_CENTRE_PX = (CELL_PX - SAMPLE_STRIDE_PX) / 2 + 0.5;
 const MIN_LABEL_STEP = 50;
 /** A bright blob smaller than this share of the expected label area is not a label. */
 const MIN_AREA_SHARE = 0.3;
+/**
+ * Bright blobs at least this share of the expected label area count as pieces of it: a smear or a
+ * tear can cut a label in two, and the halves are still one label.
+ */
+const MIN_PIECE_SHARE = 0.03;
 /** Below this ratio of principal axes the blob is too round to tell its rotation. */
 const MIN_AXIS_RATIO = 1.15;
 
@@ -80,8 +85,9 @@ export function findLabel(frame: GrayImage, region: RectPx & { positionTolerance
   const split = otsu(histogram, cols * rows);
   if (split.brightMean - split.darkMean < MIN_LABEL_STEP) return { present: false };
 
-  // 3. The largest bright connected blob is the label.
-  const blob = withHolesFilled(largestBlob(cells, cols, rows, split.threshold), cols, rows);
+  // 3. The bright connected blobs of a useful size, together, are the label.
+  const minPieceCells = (MIN_PIECE_SHARE * region.widthPx * region.heightPx) / (CELL_PX * CELL_PX);
+  const blob = withHolesFilled(labelPieces(cells, cols, rows, split.threshold, minPieceCells), cols, rows);
   const cellAreaPx = CELL_PX * CELL_PX;
   const areaPx = blob.length * cellAreaPx;
   if (areaPx < MIN_AREA_SHARE * region.widthPx * region.heightPx) return { present: false };
@@ -192,10 +198,16 @@ function otsu(
   return best;
 }
 
-/** Indices of the largest 4-connected set of cells brighter than `threshold`. */
-function largestBlob(cells: Uint8Array, cols: number, rows: number, threshold: number): number[] {
+/** Indices of every 4-connected set of cells brighter than `threshold` with at least `minCells` cells. */
+function labelPieces(
+  cells: Uint8Array,
+  cols: number,
+  rows: number,
+  threshold: number,
+  minCells: number,
+): number[] {
   const seen = new Uint8Array(cells.length);
-  let best: number[] = [];
+  const pieces: number[] = [];
   const stack: number[] = [];
   for (let start = 0; start < cells.length; start++) {
     if (seen[start] || cells[start]! <= threshold) continue;
@@ -218,9 +230,9 @@ function largestBlob(cells: Uint8Array, cols: number, rows: number, threshold: n
         stack.push(next);
       }
     }
-    if (blob.length > best.length) best = blob;
+    if (blob.length >= minCells) pieces.push(...blob);
   }
-  return best;
+  return pieces;
 }
 
 /**

@@ -28,7 +28,8 @@ export interface DecodedSymbol {
 }
 
 export interface BarcodeDecoder {
-  readonly name: 'zxing-wasm' | 'zxing-js';
+  /** Which library, for reports. */
+  readonly name: string;
   /**
    * Looks for one code of `symbology` in `image`. Resolves null when none is found. Rejects only on
    * a library failure, never because the image holds no code.
