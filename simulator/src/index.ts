@@ -1,1 +1,30 @@
-export {};
+// @servo-edge/simulator: virtual servo controllers speaking protocol v1 at the far end of a serial line,
+// reachable in-process through a serialport binding (sim://<id>) or out of process through a pty.
+
+export { SimulatorRegistry } from './binding/registry.js';
+export { createSimulatorBinding, type SimulatorBinding } from './binding/simulator-binding.js';
+export { SimulatorPort } from './binding/simulator-port.js';
+export {
+  type AxisConfig,
+  DEFAULT_AXIS_CONFIG,
+  type FaultConfig,
+  type FaultDirection,
+  type LineFaultConfig,
+  resolveControllerConfig,
+  SIM_PATH_PREFIX,
+  type SimulatedControllerOptions,
+} from './config.js';
+export { createSimulatedController } from './controller.js';
+export * from './errors.js';
+export { planTrapezoid, trapezoidDurationS } from './model/profile.js';
+export type {
+  Attachment,
+  AxisSnapshot,
+  ControllerStatus,
+  ExecutedCommand,
+  FaultCounts,
+  FaultInjector,
+  HostEndpoint,
+  QueuedMove,
+  SimulatedController,
+} from './types.js';
