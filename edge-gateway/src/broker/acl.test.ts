@@ -1,0 +1,53 @@
+// The ACL table: each role's publish rights, subscriptions confined to the prefix.
+
+import { describe, expect, it } from 'vitest';
+import { gatewayTopics } from '../topics/topic-tree.js';
+import { mayPublish, maySubscribe, type Principal } from './acl.js';
+
+const prefix = 'servo-edge/line-1';
+const t = gatewayTopics(prefix);
+const principals: Principal[] = ['viewer', 'operator', 'service', 'admin', 'gateway'];
+
+/** topic -> the principals that may publish it. */
+const EXPECTED: [string, Principal[]][] = [
+  [t.gatewayStatus, ['admin', 'gateway']],
+  [t.axisState('conveyor'), ['admin', 'gateway']],
+  [t.linkState('ctrl-a'), ['admin', 'gateway']],
+  [t.lineState, ['admin', 'gateway']],
+  [t.lineCommand, ['operator', 'admin']],
+  [t.axisCommand('reject-arm'), ['operator', 'admin']],
+  [t.recipe, ['operator', 'admin']],
+  [t.cameraFrame('cam-1'), ['service', 'admin']],
+  [t.inspection, ['service', 'admin']],
+  [t.visionStatus('vision-a'), ['service', 'admin']],
+  [`${prefix}/something/else`, ['admin']],
+  ['servo-edge/line-2/line/command', ['admin']],
+  ['elsewhere', ['admin']],
+  ['$SYS/broker/x', []],
+];
+
+describe('ACL', () => {
+  it.each(EXPECTED)('publish %s', (topic, allowed) => {
+    expect(principals.filter((principal) => mayPublish(principal, topic, prefix)).sort()).toEqual(
+      [...allowed].sort(),
+    );
+  });
+
+  it('every role may subscribe inside the prefix, shared or not', () => {
+    for (const principal of principals) {
+      for (const filter of [
+        `${prefix}/#`,
+        `${prefix}/axes/+/state`,
+        `$share/vision/${prefix}/camera/+/frame`,
+      ]) {
+        expect(maySubscribe(principal, filter, prefix)).toBe(true);
+      }
+    }
+  });
+
+  it('only admin may subscribe outside the prefix', () => {
+    for (const filter of ['#', '$SYS/#', 'servo-edge/#', 'servo-edge/+/inspection', prefix]) {
+      expect(principals.filter((principal) => maySubscribe(principal, filter, prefix))).toEqual(['admin']);
+    }
+  });
+});
