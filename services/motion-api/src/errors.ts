@@ -110,7 +110,8 @@ export interface ProblemExtensions {
   moveStatus?: string;
   deviceCode?: string;
   errors?: { path: string; message: string }[];
-  controllers?: { id: string; delivered: boolean }[];
+  /** Per-controller outcome of an e-stop or reset. */
+  controllers?: readonly object[];
   [key: string]: unknown;
 }
 

@@ -1,0 +1,230 @@
+// TypeBox schemas of every request and response of the REST API: fastify validates and serialises
+// with them, handler types are inferred from them, and the OpenAPI document is generated from them.
+
+import { type Static, Type } from '@sinclair/typebox';
+import { MOTION_ERROR_CODES } from '../errors.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'urn:servo-edge:motion-api:error:<code>' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String(),
+    code: Type.Union(
+      MOTION_ERROR_CODES.map((c) => Type.Literal(c)),
+      { description: 'Stable error code; see the README.' },
+    ),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+const AxisState = Type.Union(
+  ['DISABLED', 'IDLE', 'MOVING', 'HOMING', 'FAULT', 'ESTOP', 'UNKNOWN'].map((s) => Type.Literal(s)),
+);
+
+export const AxisStatusSchema = Type.Object(
+  {
+    name: Type.String(),
+    controller: Type.String(),
+    axis: Type.Integer(),
+    unit: Type.String(),
+    connected: Type.Boolean(),
+    state: AxisState,
+    position: Nullable(Type.Number()),
+    velocity: Nullable(Type.Number()),
+    target: Nullable(Type.Number()),
+    enabled: Nullable(Type.Boolean()),
+    homed: Type.Boolean(),
+    homingRequired: Type.Boolean(),
+    positionUncertain: Type.Boolean(),
+    fault: Nullable(Type.String()),
+    estop: Type.Boolean(),
+    queue: Type.Object({ device: Type.Integer(), open: Type.Integer() }),
+    limits: Type.Object({
+      min: Type.Number(),
+      max: Type.Number(),
+      maxVelocity: Type.Number(),
+      maxAcceleration: Type.Number(),
+    }),
+    defaults: Type.Object({ velocity: Type.Number(), acceleration: Type.Number() }),
+  },
+  { $id: 'AxisStatus' },
+);
+
+const MoveStatus = Type.Union(
+  ['sending', 'queued', 'done', 'aborted', 'failed', 'unknown'].map((s) => Type.Literal(s)),
+  {
+    description:
+      'unknown: sight was lost after the command was written; it is never re-sent and may still turn into done/aborted.',
+  },
+);
+const MoveProblem = Nullable(Type.Object({ code: Type.String(), detail: Type.String() }));
+
+export const MoveRecordSchema = Type.Object(
+  {
+    moveId: Type.String(),
+    kind: Type.Union([Type.Literal('single'), Type.Literal('coordinated')]),
+    status: MoveStatus,
+    createdAt: Type.String(),
+    settledAt: Nullable(Type.String()),
+    legs: Type.Array(
+      Type.Object({
+        axis: Type.String(),
+        controller: Type.String(),
+        targetPosition: Type.Number(),
+        velocity: Type.Number(),
+        acceleration: Type.Number(),
+        status: MoveStatus,
+        finalPosition: Nullable(Type.Number()),
+        error: MoveProblem,
+      }),
+    ),
+    error: MoveProblem,
+  },
+  { $id: 'MoveRecord' },
+);
+
+export const MoveAcceptedSchema = Type.Object(
+  { moveId: Type.String(), status: MoveStatus },
+  { description: 'The controller accepted the move (or ?wait=true timed out before it finished).' },
+);
+
+const finite = { minimum: -1e12, maximum: 1e12 };
+export const MoveBodySchema = Type.Object(
+  {
+    position: Type.Optional(Type.Number({ ...finite, description: 'Absolute target, axis units' })),
+    distance: Type.Optional(
+      Type.Number({
+        ...finite,
+        description: 'Relative to the end of the moves still open on the axis, else to the current position',
+      }),
+    ),
+    velocity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description: 'units/s' })),
+    acceleration: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description: 'units/s²' })),
+  },
+  { additionalProperties: false, description: 'Exactly one of position and distance.' },
+);
+
+export const CoordinatedMoveBodySchema = Type.Object(
+  {
+    axes: Type.Array(
+      Type.Object(
+        { axis: Type.String({ minLength: 1, maxLength: 64 }), ...MoveBodySchema.properties },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 64 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const JogBodySchema = Type.Object(
+  {
+    velocity: Type.Number({ minimum: -1e12, maximum: 1e12, description: 'Signed, units/s; 0 stops' }),
+    acceleration: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e12 })),
+  },
+  { additionalProperties: false },
+);
+
+export const WaitQuerySchema = Type.Object(
+  {
+    wait: Type.Boolean({ default: false, description: 'Answer when the move or homing has finished' }),
+    timeoutMs: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3_600_000,
+        description: 'Longest wait; capped by moves.maxWaitMs',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AxisParamsSchema = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const MoveParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const HomeResultSchema = Type.Object({
+  axis: Type.String(),
+  status: Type.Union([Type.Literal('homing'), Type.Literal('homed')]),
+});
+
+export const EstopResultSchema = Type.Object({
+  delivered: Type.Boolean(),
+  controllers: Type.Array(Type.Object({ id: Type.String(), delivered: Type.Boolean() })),
+});
+
+export const ResetResultSchema = Type.Object({
+  ok: Type.Boolean(),
+  controllers: Type.Array(
+    Type.Object({ id: Type.String(), ok: Type.Boolean(), code: Nullable(Type.String()) }),
+  ),
+});
+
+const LinkState = Type.Union(
+  ['idle', 'connecting', 'probing', 'handshaking', 'configuring', 'ready', 'backoff', 'closed'].map((s) =>
+    Type.Literal(s),
+  ),
+);
+
+export const ControllerStatusSchema = Type.Object(
+  {
+    id: Type.String(),
+    path: Type.String(),
+    state: LinkState,
+    connected: Type.Boolean(),
+    rttMs: Nullable(Type.Number()),
+    retransmits: Type.Integer(),
+    timeouts: Type.Integer(),
+    crcErrors: Type.Integer(),
+    linkErrorReplies: Type.Integer(),
+    duplicateReplies: Type.Integer(),
+    framesSent: Type.Integer(),
+    bytesIn: Type.Integer(),
+    bytesOut: Type.Integer(),
+    pendingRequests: Type.Integer(),
+    sessions: Type.Integer(),
+    reconnects: Type.Integer(),
+    device: Nullable(
+      Type.Object({
+        proto: Type.Integer(),
+        fw: Type.String(),
+        axes: Type.Integer(),
+        rx: Type.Integer(),
+        win: Type.Integer(),
+        qd: Type.Integer(),
+        wd: Type.Integer(),
+      }),
+    ),
+    lastError: Nullable(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
+    estopLatched: Type.Boolean(),
+    axes: Type.Array(Type.String()),
+  },
+  { $id: 'ControllerStatus' },
+);
+
+export const StreamQuerySchema = Type.Object(
+  { rateHz: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
+  { additionalProperties: false },
+);
+
+export const HealthSchema = Type.Object({ status: Type.Literal('ok') });
+export const ReadySchema = Type.Object({
+  status: Type.Literal('ready'),
+  controllers: Type.Array(Type.Object({ id: Type.String(), state: LinkState })),
+});
+
+/** The error responses every route may give, for the OpenAPI document and serialisation. */
+export const problemResponses = {
+  '4xx': Type.Ref(ProblemSchema),
+  '5xx': Type.Ref(ProblemSchema),
+};
+
+/** Schemas referenced by $id: registered once with addSchema, listed as OpenAPI components. */
+export const SHARED_SCHEMAS = [ProblemSchema, AxisStatusSchema, MoveRecordSchema, ControllerStatusSchema];
+
+export type MoveBody = Static<typeof MoveBodySchema>;
+export type CoordinatedMoveBody = Static<typeof CoordinatedMoveBodySchema>;
