@@ -365,7 +365,7 @@ function report(
     console.log('  zbarimg readings are judged with the same label analysis and rules as zxing-wasm');
   }
   console.log(
-    `\n  PNG frames add ~${extra.pngDecodeMs.toFixed(1)} ms each for pngjs decoding (gray8 is what is timed above)`,
+    `\n  PNG frames add ~${extra.pngDecodeMs.toFixed(1)} ms each for PNG decoding (gray8 is what is timed above)`,
   );
   console.log(
     `  targets: p95 <= 15 ms (${wasm.p95Ms <= 15 ? 'met' : 'MISSED'}), 100% good labels passed (${wasm.goodPassed}), 0 false passes (${wasm.falsePasses})`,

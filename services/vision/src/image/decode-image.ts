@@ -4,6 +4,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { VisionError } from '../errors.js';
 import type { ImageFormat } from '../frame/frame-codec.js';
+import { decodePngFast } from './fast-png.js';
 import { type GrayImage, lumaFromInterleaved } from './gray-image.js';
 
 export interface ImageLimits {
@@ -87,6 +88,8 @@ function decodePng(
   const heightPx = view.getUint32(20);
   checkSize(widthPx, heightPx, limits);
   checkDeclared(widthPx, heightPx, declared);
+  const fast = decodePngFast(bytes);
+  if (fast) return fast;
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
