@@ -24,6 +24,8 @@ export interface GatewayTopics {
   cameraFrame(camera: string): string;
   /** Retained `online` / `offline` of one vision instance. */
   visionStatus(instance: string): string;
+  /** Filter for every vision instance's status. */
+  visionStatusAll: string;
 }
 
 /**
@@ -50,5 +52,6 @@ export function gatewayTopics(prefix: string): GatewayTopics {
     recipe: `${prefix}/recipe`,
     cameraFrame: (camera) => `${prefix}/camera/${topicLevel(camera)}/frame`,
     visionStatus: (instance) => `${prefix}/vision/${topicLevel(instance)}/status`,
+    visionStatusAll: `${prefix}/vision/+/status`,
   };
 }
