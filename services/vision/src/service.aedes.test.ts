@@ -12,7 +12,7 @@ import { createMemoryLogger } from './log.js';
 import type { WorkerPort } from './pool/spawn-worker.js';
 import { createVisionService, type VisionService } from './service.js';
 import { startAedes, type TestBroker } from './test-support/aedes-broker.js';
-import { badJsonFrame, gray8Frame, pngFrame, truncatedPngFrame } from './test-support/frames.js';
+import { badJsonFrame, gray8Frame, jpegFrame, pngFrame, truncatedPngFrame } from './test-support/frames.js';
 import { type Collector, collectJson, collectText } from './test-support/mqtt-collector.js';
 
 let broker: TestBroker;
@@ -87,7 +87,8 @@ describe('vision service over aedes', () => {
     await publishFrame(service, 'cam-1', badJsonFrame());
     await publishFrame(service, 'cam-1', pngFrame(good, 'P-good-png'));
     await publishFrame(service, 'cam-1', gray8Frame(expired, 'P-expired'));
-    const all = await verdicts.until((m) => m.length >= 7);
+    await publishFrame(service, 'cam-2', jpegFrame(good, 'P-good-jpeg'));
+    const all = await verdicts.until((m) => m.length >= 8);
     await verdicts.close();
 
     const byId = (id: string | null) => all.find((m) => m.productId === id)!;
@@ -106,6 +107,7 @@ describe('vision service over aedes', () => {
       byId('P-good-gray8').timings.decodeMs,
     );
     expect(byId('P-good-png')).toMatchObject({ verdict: 'pass' });
+    expect(byId('P-good-jpeg')).toMatchObject({ verdict: 'pass', camera: 'cam-2' });
     expect(byId('P-expired')).toMatchObject({ verdict: 'reject', reasons: ['EXPIRED'] });
     expect(byId('P-truncated')).toMatchObject({
       verdict: 'reject',
@@ -128,7 +130,7 @@ describe('vision service over aedes', () => {
       'IMAGE_DECODE_FAILED',
       'IMAGE_DIMENSION_MISMATCH',
     ]);
-    expect(service.stats()).toMatchObject({ framesReceived: 7, passes: 2, rejects: 5 });
+    expect(service.stats()).toMatchObject({ framesReceived: 8, passes: 3, rejects: 5 });
   });
 
   it('rejects NO_RECIPE until a valid recipe arrives, and after an invalid one', async () => {
@@ -200,12 +202,12 @@ describe('vision service over aedes', () => {
     await status.close();
   });
 
-  it('rejects a frame that waited past the deadline, on a stepped clock', async () => {
+  it('rejects QUEUE_FULL at once and DEADLINE_EXCEEDED after the deadline, on a stepped clock', async () => {
     const clock = createManualClock();
     const workers: StalledWorker[] = [];
     const service = createVisionService({
       config: testConfig({
-        inspection: { workers: 1, queueLength: 4, deadlineMs: 200, decodeTimeoutMs: 5000 },
+        inspection: { workers: 1, queueLength: 1, deadlineMs: 200, decodeTimeoutMs: 5000 },
       }),
       log: createMemoryLogger(),
       clock,
@@ -228,18 +230,22 @@ describe('vision service over aedes', () => {
     await publishFrame(service, 'cam-1', gray8Frame(good, 'P-waiting'));
     await workers[0]!.received(1);
     await until(() => service.stats().pool.queued === 1);
-    // 2. Past the deadline the waiting frame is rejected with a reason, never decoded.
+    // 2. The queue holds one frame: a third is turned away at once, without waiting for time to pass.
+    await publishFrame(service, 'cam-1', gray8Frame(good, 'P-overflow'));
+    const [overflow] = await verdicts.until((m) => m.length >= 1);
+    expect(overflow).toMatchObject({ productId: 'P-overflow', reasons: ['QUEUE_FULL'] });
+    // 3. Past the deadline the waiting frame is rejected with a reason, never decoded.
     clock.advance(200);
-    const [late] = await verdicts.until((m) => m.length >= 1);
+    const [, late] = await verdicts.until((m) => m.length >= 2);
     expect(late).toMatchObject({
       productId: 'P-waiting',
       reasons: ['DEADLINE_EXCEEDED'],
       detail: 'QUEUE_WAIT_EXCEEDED',
     });
     expect(late!.timings.queueWaitMs).toBe(200);
-    // 3. The stuck decode hits its own timeout and its worker is replaced.
+    // 4. The stuck decode hits its own timeout and its worker is replaced.
     clock.advance(4800);
-    const [, stuck] = await verdicts.until((m) => m.length >= 2);
+    const [, , stuck] = await verdicts.until((m) => m.length >= 3);
     expect(stuck).toMatchObject({
       productId: 'P-busy',
       reasons: ['DEADLINE_EXCEEDED'],

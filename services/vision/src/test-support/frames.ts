@@ -1,6 +1,7 @@
 // Test frames: generated labels wrapped in the SVF1 frame format, and a few broken payloads.
 
 import { encodePng, type GeneratedLabel } from '@servo-edge/simulator/labels';
+import jpeg from 'jpeg-js';
 import { encodeFrame } from '../frame/frame-codec.js';
 
 export function gray8Frame(
@@ -26,6 +27,23 @@ export function pngFrame(
   capturedAtMs = 1_767_225_600_000,
 ): Uint8Array {
   return encodeFrame({ productId, capturedAtMs, format: 'png' }, encodePng(label.image));
+}
+
+export function jpegFrame(
+  label: GeneratedLabel,
+  productId: string,
+  capturedAtMs = 1_767_225_600_000,
+): Uint8Array {
+  const { widthPx, heightPx, data } = label.image;
+  const rgba = new Uint8Array(widthPx * heightPx * 4);
+  for (let i = 0; i < data.length; i++) {
+    rgba[i * 4] = data[i]!;
+    rgba[i * 4 + 1] = data[i]!;
+    rgba[i * 4 + 2] = data[i]!;
+    rgba[i * 4 + 3] = 255;
+  }
+  const jpegBytes = jpeg.encode({ width: widthPx, height: heightPx, data: rgba }, 90).data;
+  return encodeFrame({ productId, capturedAtMs, format: 'jpeg', widthPx, heightPx }, jpegBytes);
 }
 
 /** A frame whose PNG is cut off halfway through its image data. */
