@@ -267,7 +267,8 @@ export class ControllerLink {
       await step(
         this.opts.bringUp({
           device,
-          rebooted: this.rebootedSinceBringUp,
+          // Before the first bring-up there is nothing a reboot could have invalidated.
+          rebooted: this.everReady ? this.rebootedSinceBringUp : undefined,
           request: (verb, args) => this.sessionRequest(verb, args),
         }),
       );

@@ -23,8 +23,9 @@ export interface CoordinatedPlan {
 /**
  * The path velocity V and acceleration A are the largest every axis allows: V = min(v_i/|d_i|),
  * A = min(a_i/|d_i|). Each axis then runs v_i = V|d_i|, a_i = A|d_i|, which respects its limits
- * and gives all axes the same accelerate/cruise/decelerate times. Rates are floored to whole counts
- * (never above a limit), so axes arrive within one count/s of rounding of each other.
+ * and gives all axes the same accelerate/cruise/decelerate times. Rates are rounded to whole counts
+ * (never above a limit), so an axis's duration differs from the others' by at most its rounding,
+ * a relative 0.5/v_i + 0.5/a_i.
  */
 export function planCoordinated(inputs: CoordinatedLegInput[]): CoordinatedPlan {
   const moving = inputs.filter((l) => l.distanceCounts !== 0);
@@ -35,14 +36,20 @@ export function planCoordinated(inputs: CoordinatedLegInput[]): CoordinatedPlan 
   const pathAcceleration = Math.min(
     ...moving.map((l) => l.accelerationLimitCountsPerS2 / Math.abs(l.distanceCounts)),
   );
-  const scale = (rate: number, distance: number) => Math.max(1, Math.floor(rate * Math.abs(distance) + 1e-9));
+  // Nearest whole count, but never above the axis's own limit.
+  const scale = (rate: number, distance: number, limit: number) =>
+    Math.max(1, Math.min(limit, Math.round(rate * Math.abs(distance))));
   return {
     legs: inputs.map((l) =>
       l.distanceCounts === 0
         ? { velocityCountsPerS: 0, accelerationCountsPerS2: 0 }
         : {
-            velocityCountsPerS: scale(pathVelocity, l.distanceCounts),
-            accelerationCountsPerS2: scale(pathAcceleration, l.distanceCounts),
+            velocityCountsPerS: scale(pathVelocity, l.distanceCounts, l.velocityLimitCountsPerS),
+            accelerationCountsPerS2: scale(
+              pathAcceleration,
+              l.distanceCounts,
+              l.accelerationLimitCountsPerS2,
+            ),
           },
     ),
     durationS: trapezoidDurationS(1, pathVelocity, pathAcceleration),

@@ -48,6 +48,8 @@ export class FakeController {
   /** Bytes are swallowed before the device sees them (a dead device). */
   deaf = false;
   private host: ((bytes: Buffer) => void) | undefined;
+  /** The next command of a verb is answered with this ERR instead of executing. */
+  private readonly refusals = new Map<string, { code: string; fields: Record<string, string | number> }>();
 
   constructor(
     readonly id: string,
@@ -94,6 +96,10 @@ export class FakeController {
   receive(bytes: Buffer): void {
     this.received.push(bytes);
     if (!this.deaf) this.session.receive(bytes);
+  }
+
+  refuseNext(verb: string, code: string, fields: Record<string, string | number> = {}): void {
+    this.refusals.set(verb, { code, fields });
   }
 
   /** Executed commands of a verb, in order. */
@@ -147,6 +153,11 @@ export class FakeController {
   }
 
   private execute(command: HandledCommand, seq: number): Reply {
+    const refusal = this.refusals.get(command.verb);
+    if (refusal) {
+      this.refusals.delete(command.verb);
+      return { ok: false, code: refusal.code, fields: refusal.fields } as Reply;
+    }
     this.executed.push({ session: this.sessions, seq, verb: command.verb, args: { ...command.args } });
     const ok: Reply = { ok: true, fields: {} } as Reply;
     const estopped = this.axes.some((a) => a.st === 'ESTOP');

@@ -1,0 +1,112 @@
+// MoveTracker: a move's life from request to outcome, matching by (controller, seq), lost sight,
+// waiters and the bounded history.
+
+import { describe, expect, it } from 'vitest';
+import { aggregate, type MoveRecord, MoveTracker, type NewLeg } from './move-tracker.js';
+
+const leg = (axis: string, controller = 'c1'): NewLeg => ({
+  axis,
+  controller,
+  targetPosition: 10,
+  velocity: 1,
+  acceleration: 1,
+  countsPerUnit: 100,
+});
+
+function tracker(historySize = 10) {
+  const changes: string[] = [];
+  const t = new MoveTracker({ historySize, onChange: (r) => changes.push(r.status) });
+  return { t, changes };
+}
+
+describe('MoveTracker', () => {
+  it('sending -> queued -> done, settled by DONE for its (controller, seq)', () => {
+    const { t, changes } = tracker();
+    const m = t.create('single', [leg('x')]);
+    t.bindSeq(m.moveId, 0, 7);
+    t.accepted(m.moveId, 0);
+    expect(t.openCount('x')).toBe(1);
+    expect(t.reported('c2', 7, 'done', 1000)).toBe(false); // another controller's seq 7
+    expect(t.reported('c1', 7, 'done', 1000)).toBe(true);
+    expect(t.get(m.moveId)).toMatchObject({ status: 'done', legs: [{ status: 'done', finalPosition: 10 }] });
+    expect(changes).toEqual(['sending', 'queued', 'done']);
+    expect(t.openCount('x')).toBe(0);
+  });
+
+  it('a DONE decoded before the OK resolves leaves the move done', () => {
+    const { t } = tracker();
+    const m = t.create('single', [leg('x')]);
+    t.bindSeq(m.moveId, 0, 3);
+    t.reported('c1', 3, 'done', 0);
+    t.accepted(m.moveId, 0);
+    expect(t.get(m.moveId)?.status).toBe('done');
+  });
+
+  it('lost sight: queued legs become unknown, and a later DONE still upgrades them', () => {
+    const { t } = tracker();
+    const m = t.create('single', [leg('x')]);
+    t.bindSeq(m.moveId, 0, 3);
+    t.accepted(m.moveId, 0);
+    t.lostSight('c1', 'unplugged');
+    expect(t.get(m.moveId)).toMatchObject({ status: 'unknown', error: { code: 'MOVE_OUTCOME_UNKNOWN' } });
+    t.reported('c1', 3, 'aborted', 500);
+    expect(t.get(m.moveId)).toMatchObject({ status: 'aborted', legs: [{ finalPosition: 5 }] });
+  });
+
+  it('after a reboot nothing can upgrade an unknown leg', () => {
+    const { t } = tracker();
+    const m = t.create('single', [leg('x')]);
+    t.bindSeq(m.moveId, 0, 3);
+    t.accepted(m.moveId, 0);
+    t.forgetController('c1', 'rebooted');
+    expect(t.reported('c1', 3, 'done', 0)).toBe(false);
+    expect(t.get(m.moveId)?.status).toBe('unknown');
+  });
+
+  it('waiters hear the first answer, or the state at their timeout', async () => {
+    const { t } = tracker();
+    const m = t.create('single', [leg('x')]);
+    const never = new Promise<void>(() => {});
+    const waiting = t.wait(m.moveId, never);
+    t.failed(m.moveId, 0, 'failed', { code: 'AXIS_QUEUE_FULL', detail: 'QFULL' });
+    await expect(waiting).resolves.toMatchObject({ status: 'failed', error: { code: 'AXIS_QUEUE_FULL' } });
+    const m2 = t.create('single', [leg('x')]);
+    await expect(t.wait(m2.moveId, Promise.resolve())).resolves.toMatchObject({ status: 'sending' });
+  });
+
+  it('forgets the oldest answered moves beyond historySize', () => {
+    const { t } = tracker(2);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const m = t.create('single', [leg('x')]);
+      t.failed(m.moveId, 0, 'failed', { code: 'AXIS_BUSY', detail: '' });
+      ids.push(m.moveId);
+    }
+    expect(ids.map((id) => t.get(id)?.status)).toEqual([undefined, 'failed', 'failed']);
+    expect(t.size).toBe(2);
+  });
+
+  it('a coordinated move reports its legs together', () => {
+    const { t } = tracker();
+    const m: MoveRecord = t.create('coordinated', [leg('x'), leg('y')]);
+    t.bindSeq(m.moveId, 0, 1);
+    t.bindSeq(m.moveId, 1, 2);
+    t.accepted(m.moveId, 0);
+    t.accepted(m.moveId, 1);
+    t.reported('c1', 1, 'done', 0);
+    expect(t.get(m.moveId)?.status).toBe('queued');
+    t.reported('c1', 2, 'done', 0);
+    expect(t.get(m.moveId)?.status).toBe('done');
+  });
+
+  it.each([
+    [['done', 'done'], 'done'],
+    [['done', 'queued'], 'queued'],
+    [['aborted', 'done'], 'aborted'],
+    [['failed', 'queued'], 'failed'],
+    [['unknown', 'failed'], 'unknown'],
+    [['sending', 'queued'], 'sending'],
+  ] as const)('aggregate(%j) = %s', (statuses, expected) => {
+    expect(aggregate([...statuses])).toBe(expected);
+  });
+});
