@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { KEYS, rawTestConfig } from '../test-support/config.js';
 import { isLoopbackHost, loadMotionConfigFile, parseMotionConfig } from './load.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests poke at arbitrary (also wrong) config shapes.
 type Raw = Record<string, any>;
 
 function issuesOf(patch: (raw: Raw) => void): { path: string; message: string }[] {
@@ -72,7 +73,10 @@ describe('parseMotionConfig', () => {
     ['auth on without keys', (r) => (r.auth.keys = []), '/auth/keys'],
     [
       'dev mode on a public address',
-      (r) => ((r.auth.disabled = true), (r.http.host = '0.0.0.0')),
+      (r) => {
+        r.auth.disabled = true;
+        r.http.host = '0.0.0.0';
+      },
       '/auth/disabled',
     ],
     [
@@ -82,7 +86,10 @@ describe('parseMotionConfig', () => {
     ],
     [
       'a velocity below one count/s',
-      (r) => ((r.axes[0].countsPerUnit = 0.001), (r.axes[0].defaultVelocityUnitsPerS = 1)),
+      (r) => {
+        r.axes[0].countsPerUnit = 0.001;
+        r.axes[0].defaultVelocityUnitsPerS = 1;
+      },
       '/axes/0/defaultVelocityUnitsPerS',
     ],
   ])('refuses %s, naming %s', (_name, patch, path) => {
