@@ -2,12 +2,15 @@
 
 import type { ConfigProblem } from '../errors.js';
 
-export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
-  return problems
-    .map((problem) => {
-      const where = problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
-      const hint = problem.hint === undefined ? '' : ` (${problem.hint})`;
-      return `${where}  ${problem.path}: ${problem.message}${hint} [${problem.code}]`;
-    })
-    .join('\n');
+/** One line per problem. */
+export function formatProblems(file: string, problems: readonly ConfigProblem[]): string[] {
+  return problems.map((problem) => {
+    const where = problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
+    const hint = problem.hint === undefined ? '' : ` (${problem.hint})`;
+    // Most messages already name their path; say it once.
+    const what = problem.message.includes(problem.path)
+      ? problem.message
+      : `${problem.path}: ${problem.message}`;
+    return `${where}  ${what}${hint} [${problem.code}]`;
+  });
 }

@@ -1,0 +1,65 @@
+// `servo-edge check-config <file>`: validates a config and lists every problem; exit 0 valid, 1 not.
+
+import { formatProblems } from '../../config/format-problems.js';
+import { checkConfigText, type MotionSectionValidator, readConfigFile } from '../../config/load.js';
+import type { GatewayConfig } from '../../config/types.js';
+import { isGatewayError } from '../../errors.js';
+import { type CliCommand, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../cli-command.js';
+
+export interface CheckConfigOptions {
+  /** The motion API's loader for the `motion` section, once composed. */
+  validateMotion?: MotionSectionValidator;
+}
+
+export function createCheckConfigCommand(options: CheckConfigOptions = {}): CliCommand {
+  return {
+    name: 'check-config',
+    summary: 'Validate a config file and list every problem (exit 0 valid, 1 invalid).',
+    usage: 'check-config <file>',
+    async run(args, io) {
+      const [file, ...extra] = args;
+      if (file === undefined || extra.length > 0) {
+        io.err('usage: servo-edge check-config <file>  [EDGE_CLI_USAGE]');
+        return EXIT_USAGE;
+      }
+      let text: string;
+      try {
+        text = await readConfigFile(file);
+      } catch (error) {
+        io.err(
+          `${file}: cannot read: ${(error as { cause?: Error }).cause?.message ?? String(error)} [${isGatewayError(error) ? error.code : 'EDGE_CONFIG_UNREADABLE'}]`,
+        );
+        return EXIT_PROBLEM;
+      }
+      const result = checkConfigText(text, {
+        env: io.env,
+        ...(options.validateMotion ? { validateMotion: options.validateMotion } : {}),
+      });
+      if (!result.ok) {
+        for (const line of formatProblems(file, result.problems)) io.err(line);
+        io.err(
+          `${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} [EDGE_CONFIG_INVALID]`,
+        );
+        return EXIT_PROBLEM;
+      }
+      io.out(`${file}: ok`);
+      for (const line of summarize(result.config)) io.out(`  ${line}`);
+      return EXIT_OK;
+    },
+  };
+}
+
+/** A few lines on what the config means; never a secret. */
+function summarize(config: GatewayConfig): string[] {
+  const roles = config.auth.keys.map((key) => `${key.name} (${key.role}, from ${key.source})`);
+  const mqtt =
+    config.mqtt.mode === 'embedded'
+      ? `embedded broker on ${config.mqtt.host}, tcp ${config.mqtt.portTcp}, ws ${config.mqtt.portWs}`
+      : `external broker ${config.mqtt.url}${config.mqtt.username ? ` as ${config.mqtt.username}` : ''}`;
+  return [
+    `http: ${config.http.host}:${config.http.port}`,
+    `mqtt: ${mqtt}, topics under ${config.topicPrefix}/`,
+    config.auth.devModeNoAuth ? 'auth: DISABLED (devModeNoAuth, loopback only)' : `auth: ${roles.join(', ')}`,
+    `line: ${config.line.name}, camera at ${config.line.stations.cameraMm} mm, reject at ${config.line.stations.rejectMm} mm`,
+  ];
+}

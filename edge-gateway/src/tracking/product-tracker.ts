@@ -1,0 +1,135 @@
+// Tracks each product from the camera trigger to the reject station by conveyor position, joins the
+// vision verdict, and decides when to fire the reject arm. Pure: positions and a clock in, decisions out.
+
+export interface TrackerConfig {
+  /** Belt distance from the camera trigger to the reject station. */
+  cameraToRejectMm: number;
+  /** Time from sending the arm's out-move until the arm is centred on the lane (arm travel + link latency). */
+  armLeadMs: number;
+  /** Fire for a product that reached the reject station without a verdict (fail-safe: uninspected is not shipped). */
+  rejectWithoutVerdict: boolean;
+  /** Products tracked at most; beyond this the oldest is dropped and counted. */
+  maxTracked: number;
+}
+
+export type Decision = 'reject' | 'pass' | 'pending';
+
+export interface TrackedProduct {
+  productId: string;
+  /** Conveyor position (mm) when the product's centre is at the reject station. */
+  rejectAtMm: number;
+  triggeredAtMs: number;
+  verdict: 'pass' | 'reject' | undefined;
+  reasons: string[];
+  verdictAtMs?: number;
+  fired: boolean;
+}
+
+export interface FireOrder {
+  productId: string;
+  /** Send the out-move at this time (clock ms). */
+  sendAtMs: number;
+  /** Why: a reject verdict, or no verdict in time. */
+  cause: 'verdict' | 'no-verdict';
+}
+
+export interface TrackerStats {
+  triggered: number;
+  verdicts: number;
+  lateVerdicts: number;
+  unknownVerdicts: number;
+  firedOnVerdict: number;
+  firedWithoutVerdict: number;
+  dropped: number;
+}
+
+export class ProductTracker {
+  private readonly products = new Map<string, TrackedProduct>();
+  readonly stats: TrackerStats = {
+    triggered: 0,
+    verdicts: 0,
+    lateVerdicts: 0,
+    unknownVerdicts: 0,
+    firedOnVerdict: 0,
+    firedWithoutVerdict: 0,
+    dropped: 0,
+  };
+
+  constructor(private readonly config: TrackerConfig) {}
+
+  /** The camera fired; `conveyorMm` is the encoder position latched with the trigger. */
+  trigger(productId: string, conveyorMm: number, nowMs: number): void {
+    if (this.products.has(productId)) return; // a duplicate trigger (QoS 1 redelivery)
+    this.stats.triggered++;
+    this.products.set(productId, {
+      productId,
+      rejectAtMm: conveyorMm + this.config.cameraToRejectMm,
+      triggeredAtMs: nowMs,
+      verdict: undefined,
+      reasons: [],
+      fired: false,
+    });
+    while (this.products.size > this.config.maxTracked) {
+      const oldest = this.products.keys().next().value as string;
+      this.products.delete(oldest);
+      this.stats.dropped++;
+    }
+  }
+
+  /** A verdict arrived. Returns false if the product is unknown or already past the decision point. */
+  verdict(productId: string, verdict: 'pass' | 'reject', reasons: string[], nowMs: number): boolean {
+    const product = this.products.get(productId);
+    if (!product) {
+      this.stats.unknownVerdicts++;
+      return false;
+    }
+    if (product.verdict !== undefined) return true; // redelivered
+    this.stats.verdicts++;
+    if (product.fired) {
+      this.stats.lateVerdicts++;
+      return false;
+    }
+    product.verdict = verdict;
+    product.reasons = reasons;
+    product.verdictAtMs = nowMs;
+    return true;
+  }
+
+  /**
+   * Called with each conveyor sample. Returns the fire orders that fall due before the next sample:
+   * products whose reject point the belt reaches within armLead + horizon.
+   */
+  plan(conveyorMm: number, velocityMmPerS: number, nowMs: number, horizonMs: number): FireOrder[] {
+    const orders: FireOrder[] = [];
+    for (const product of this.products.values()) {
+      const remainingMm = product.rejectAtMm - conveyorMm;
+      if (remainingMm < -this.config.cameraToRejectMm) {
+        this.products.delete(product.productId); // long gone: forget it
+        continue;
+      }
+      if (product.fired) continue;
+      const etaMs = velocityMmPerS > 0 ? nowMs + (remainingMm / velocityMmPerS) * 1000 : Number.POSITIVE_INFINITY;
+      const sendAtMs = etaMs - this.config.armLeadMs;
+      if (sendAtMs > nowMs + horizonMs) continue;
+      // Decision point reached: decide now, with whatever verdict is in.
+      product.fired = true;
+      if (product.verdict === 'reject') {
+        this.stats.firedOnVerdict++;
+        orders.push({ productId: product.productId, sendAtMs, cause: 'verdict' });
+      } else if (product.verdict === undefined && this.config.rejectWithoutVerdict) {
+        this.stats.firedWithoutVerdict++;
+        orders.push({ productId: product.productId, sendAtMs, cause: 'no-verdict' });
+      }
+    }
+    return orders;
+  }
+
+  get tracked(): number {
+    return this.products.size;
+  }
+
+  /** Forget every product (e.g. after an e-stop the belt contents are unknown). */
+  clear(): void {
+    this.products.clear();
+  }
+}
