@@ -1,9 +1,11 @@
 // `npm run bench`: every benchmark of the project, each figure printed beside a baseline from the same run.
 
 import { runProtocolBench } from './protocol.js';
+import { runVisionBench } from './vision.js';
 
 const suites: Record<string, () => Promise<void>> = {
   protocol: runProtocolBench,
+  vision: runVisionBench,
 };
 
 const only = process.argv.slice(2);

@@ -108,7 +108,8 @@ export class ProductTracker {
         continue;
       }
       if (product.fired) continue;
-      const etaMs = velocityMmPerS > 0 ? nowMs + (remainingMm / velocityMmPerS) * 1000 : Number.POSITIVE_INFINITY;
+      const etaMs =
+        velocityMmPerS > 0 ? nowMs + (remainingMm / velocityMmPerS) * 1000 : Number.POSITIVE_INFINITY;
       const sendAtMs = etaMs - this.config.armLeadMs;
       if (sendAtMs > nowMs + horizonMs) continue;
       // Decision point reached: decide now, with whatever verdict is in.
