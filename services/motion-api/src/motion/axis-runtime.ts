@@ -74,7 +74,13 @@ export class AxisRuntime {
     this.fault = undefined;
   }
 
-  status(connected: boolean, estopLatched: boolean, openMoves: number): AxisStatus {
+  /** `controllerFault` is a latched controller-wide fault (FAULT axis=0), shown on every axis. */
+  status(
+    connected: boolean,
+    estopLatched: boolean,
+    controllerFault: string | undefined,
+    openMoves: number,
+  ): AxisStatus {
     const c = this.config;
     const units = (counts: number | undefined) =>
       counts === undefined ? null : countsToUnits(counts, c.countsPerUnit);
@@ -93,7 +99,7 @@ export class AxisRuntime {
       homed: this.homed,
       homingRequired: c.homingRequired,
       positionUncertain: this.positionUncertain,
-      fault: this.fault ?? null,
+      fault: this.fault ?? controllerFault ?? null,
       estop: estopLatched,
       queue: { device: this.deviceQueue, open: openMoves },
       limits: {

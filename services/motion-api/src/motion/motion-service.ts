@@ -131,6 +131,8 @@ interface ControllerRuntime {
   link: ControllerLink;
   axes: AxisRuntime[];
   estopLatched: boolean;
+  /** A controller-wide fault (FAULT axis=0, e.g. WATCHDOG): latched until a RESET succeeds. */
+  fault: string | undefined;
 }
 
 interface AxisExtras {
@@ -185,6 +187,7 @@ class MotionServiceImpl implements MotionService {
         config: controllerConfig,
         axes: axisConfigs.map((a) => new AxisRuntime(a)),
         estopLatched: false,
+        fault: undefined,
         link: createControllerLink({
           config: controllerConfig,
           reconnect: config.reconnect,
@@ -504,6 +507,7 @@ class MotionServiceImpl implements MotionService {
           const reply = await c.link.request('RESET', {});
           if (!reply.ok) return { id, ok: false, code: 'ESTOP_INPUT_ACTIVE' as MotionErrorCode };
           c.estopLatched = false;
+          c.fault = undefined;
           for (const axis of c.axes) {
             axis.fault = undefined;
             void this.refresh(axis);
@@ -532,6 +536,7 @@ class MotionServiceImpl implements MotionService {
     );
     if (context.rebooted === true) {
       this.deps.log?.warn(`${c.config.id} rebooted: its axes must be homed again`);
+      c.fault = undefined;
       this.moves.forgetController(c.config.id, 'the controller rebooted');
       for (const axis of c.axes) axis.markRebooted();
     }
@@ -599,9 +604,10 @@ class MotionServiceImpl implements MotionService {
         }
         break;
       case 'FAULT': {
+        if (axisNumber === 0) c.fault = event.fields.code;
         const affected = axisNumber === 0 ? c.axes : axis ? [axis] : [];
         for (const a of affected) {
-          a.fault = event.fields.code;
+          if (axisNumber !== 0) a.fault = event.fields.code;
           this.rejectHomeWaiters(
             a,
             new MotionError('HOMING_FAILED', `homing ${a.name} ended in FAULT ${event.fields.code}`, {
@@ -790,10 +796,11 @@ class MotionServiceImpl implements MotionService {
     const c = this.extrasOf(axis).controller;
     const ext = { axis: axis.name, controller: c.config.id };
     if (c.estopLatched || axis.deviceState === 'ESTOP') throw new MotionError('AXIS_ESTOP', undefined, ext);
-    if (axis.fault !== undefined || axis.deviceState === 'FAULT') {
-      throw new MotionError('AXIS_FAULT', `${axis.name} has fault ${axis.fault ?? 'UNKNOWN'}`, {
+    const fault = axis.fault ?? c.fault;
+    if (fault !== undefined || axis.deviceState === 'FAULT') {
+      throw new MotionError('AXIS_FAULT', `${axis.name} has fault ${fault ?? 'UNKNOWN'}`, {
         ...ext,
-        deviceCode: axis.fault ?? 'UNKNOWN',
+        deviceCode: fault ?? 'UNKNOWN',
       });
     }
     if (options.requireHomed && axis.config.homingRequired && !axis.homed) {
@@ -885,7 +892,7 @@ class MotionServiceImpl implements MotionService {
 
   private statusOf(axis: AxisRuntime): AxisStatus {
     const c = this.extrasOf(axis).controller;
-    return axis.status(c.link.ready, c.estopLatched, this.moves.openCount(axis.name));
+    return axis.status(c.link.ready, c.estopLatched, c.fault, this.moves.openCount(axis.name));
   }
 
   private axisOrThrow(name: string): AxisRuntime {
