@@ -150,8 +150,8 @@ describe('coordinated moves', () => {
       ],
     });
     expect(move.kind).toBe('coordinated');
-    const conveyor = h.ctrl1.executedOf('MOVE').at(-1)!.args as Record<string, number>;
-    const lift = h.ctrl2.executedOf('MOVE').at(-1)!.args as Record<string, number>;
+    const conveyor = h.ctrl1.executedOf('MOVE').at(-1)!.args as { vel: number; acc: number };
+    const lift = h.ctrl2.executedOf('MOVE').at(-1)!.args as { vel: number; acc: number };
     // Same duration: v/d and a/d equal on both axes (in units).
     expect(conveyor.vel / 100 / 100).toBeCloseTo(lift.vel / 50 / 50, 6);
     expect(conveyor.acc / 100 / 100).toBeCloseTo(lift.acc / 50 / 50, 6);
