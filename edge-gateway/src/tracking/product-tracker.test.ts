@@ -21,8 +21,10 @@ describe('product tracker', () => {
     expect(tracker.verdict('P1', 'reject', ['NO_CODE'], 20)).toBe(true);
     // Belt at 1000 mm/s: P1 reaches 1500 mm at t = 500 ms; the order goes out 50 ms earlier.
     expect(tracker.plan(1100, 1000, 100, 10)).toEqual([]);
-    const orders = tracker.plan(1445, 1000, 445, 10);
-    expect(orders).toEqual([{ productId: 'P1', sendAtMs: 450, cause: 'verdict' }]);
+    const decisions = tracker.plan(1445, 1000, 445, 10);
+    expect(decisions).toEqual([
+      { productId: 'P1', reject: true, sendAtMs: 450, cause: 'verdict', reasons: ['NO_CODE'] },
+    ]);
     expect(tracker.plan(1455, 1000, 455, 10)).toEqual([]); // once only
     expect(tracker.stats.firedOnVerdict).toBe(1);
   });
@@ -32,14 +34,17 @@ describe('product tracker', () => {
     tracker.trigger('GOOD', 1000, 0);
     tracker.trigger('SILENT', 1100, 100);
     tracker.verdict('GOOD', 'pass', [], 30);
-    const orders = [...tracker.plan(1450, 1000, 450, 10), ...tracker.plan(1550, 1000, 550, 10)];
-    expect(orders).toEqual([{ productId: 'SILENT', sendAtMs: 550, cause: 'no-verdict' }]);
+    const decisions = [...tracker.plan(1450, 1000, 450, 10), ...tracker.plan(1550, 1000, 550, 10)];
+    expect(decisions).toEqual([
+      { productId: 'GOOD', reject: false, sendAtMs: 450, cause: 'verdict', reasons: [] },
+      { productId: 'SILENT', reject: true, sendAtMs: 550, cause: 'no-verdict', reasons: [] },
+    ]);
   });
 
   it('can be told to let products without a verdict pass', () => {
     const tracker = new ProductTracker({ ...config, rejectWithoutVerdict: false });
     tracker.trigger('SILENT', 1000, 0);
-    expect(tracker.plan(1460, 1000, 460, 10)).toEqual([]);
+    expect(tracker.plan(1460, 1000, 460, 10)).toMatchObject([{ productId: 'SILENT', reject: false }]);
   });
 
   it('a verdict after the decision point is counted late and changes nothing', () => {
@@ -58,7 +63,7 @@ describe('product tracker', () => {
     tracker.verdict('P1', 'pass', [], 11);
     expect(tracker.verdict('NOPE', 'reject', [], 12)).toBe(false);
     expect(tracker.stats).toMatchObject({ triggered: 1, verdicts: 1, unknownVerdicts: 1 });
-    expect(tracker.plan(1450, 1000, 450, 10)).toHaveLength(1);
+    expect(tracker.plan(1450, 1000, 450, 10)).toMatchObject([{ productId: 'P1', reject: true }]);
   });
 
   it('does not fire while the belt is stopped, and bounds what it tracks', () => {

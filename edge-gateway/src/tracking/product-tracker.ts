@@ -25,12 +25,16 @@ export interface TrackedProduct {
   fired: boolean;
 }
 
-export interface FireOrder {
+/** What happens to a product at the reject station, decided once, armLeadMs before it arrives. */
+export interface RejectDecision {
   productId: string;
-  /** Send the out-move at this time (clock ms). */
+  /** Fire the arm for it. */
+  reject: boolean;
+  /** When to send the arm's out-move (clock ms); for a pass, when it would have been. */
   sendAtMs: number;
-  /** Why: a reject verdict, or no verdict in time. */
+  /** What the decision rests on: the vision verdict, or the lack of one in time. */
   cause: 'verdict' | 'no-verdict';
+  reasons: string[];
 }
 
 export interface TrackerStats {
@@ -96,11 +100,11 @@ export class ProductTracker {
   }
 
   /**
-   * Called with each conveyor sample. Returns the fire orders that fall due before the next sample:
+   * Called with each conveyor sample. Returns the decisions that fall due before the next sample:
    * products whose reject point the belt reaches within armLead + horizon.
    */
-  plan(conveyorMm: number, velocityMmPerS: number, nowMs: number, horizonMs: number): FireOrder[] {
-    const orders: FireOrder[] = [];
+  plan(conveyorMm: number, velocityMmPerS: number, nowMs: number, horizonMs: number): RejectDecision[] {
+    const decisions: RejectDecision[] = [];
     for (const product of this.products.values()) {
       const remainingMm = product.rejectAtMm - conveyorMm;
       if (remainingMm < -this.config.cameraToRejectMm) {
@@ -114,15 +118,18 @@ export class ProductTracker {
       if (sendAtMs > nowMs + horizonMs) continue;
       // Decision point reached: decide now, with whatever verdict is in.
       product.fired = true;
-      if (product.verdict === 'reject') {
-        this.stats.firedOnVerdict++;
-        orders.push({ productId: product.productId, sendAtMs, cause: 'verdict' });
-      } else if (product.verdict === undefined && this.config.rejectWithoutVerdict) {
-        this.stats.firedWithoutVerdict++;
-        orders.push({ productId: product.productId, sendAtMs, cause: 'no-verdict' });
+      const { productId, reasons } = product;
+      if (product.verdict === undefined) {
+        const reject = this.config.rejectWithoutVerdict;
+        if (reject) this.stats.firedWithoutVerdict++;
+        decisions.push({ productId, reject, sendAtMs, cause: 'no-verdict', reasons: [] });
+      } else {
+        const reject = product.verdict === 'reject';
+        if (reject) this.stats.firedOnVerdict++;
+        decisions.push({ productId, reject, sendAtMs, cause: 'verdict', reasons });
       }
     }
-    return orders;
+    return decisions;
   }
 
   get tracked(): number {

@@ -1,0 +1,242 @@
+// Runs the packaging line: turns PackML acting states into motion (conveyor, reject arm), tracks
+// products from the camera trigger to the reject station, and fires the arm for rejected ones.
+
+import type { TimerClock } from '@servo-edge/firmware-protocol';
+import type { MotionService, MotionServiceEvent } from '@servo-edge/motion-api';
+import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
+import type { Logger } from '../log.js';
+import type { LineModel, LineTransition } from '../packml/line-model.js';
+import type { PackMLState } from '../packml/states.js';
+import { ProductTracker, type RejectDecision } from '../tracking/product-tracker.js';
+import { trapezoidDurationS } from '../tracking/trapezoid.js';
+
+/** The part of the motion API the line uses. */
+export type LineMotion = Pick<
+  MotionService,
+  'axis' | 'jog' | 'stop' | 'enable' | 'home' | 'move' | 'estop' | 'resetEstop' | 'subscribe'
+>;
+
+export interface RejectArmMotion {
+  /** Rest position, user units of the arm axis (e.g. degrees). */
+  homePosition: number;
+  /** Fully out, across the lane. */
+  outPosition: number;
+  velocityUnitsPerS: number;
+  accelerationUnitsPerS2: number;
+}
+
+export interface LineControllerOptions {
+  clock: TimerClock;
+  model: LineModel;
+  motion: LineMotion;
+  log: Logger;
+  conveyorAxis: string;
+  rejectArmAxis: string;
+  conveyorVelocityMmPerS: number;
+  conveyorAccelerationMmPerS2: number;
+  rejectArm: RejectArmMotion;
+  /** Belt distance from the camera trigger to the reject station. */
+  cameraToRejectMm: number;
+  /** One-way command latency to the controller, added to the arm's lead. */
+  commandLatencyMs: number;
+  rejectWithoutVerdict: boolean;
+  /** How often the belt position is sampled for reject timing. */
+  samplePeriodMs: number;
+}
+
+export interface RejectRecord {
+  productId: string;
+  cause: RejectDecision['cause'];
+  reasons: string[];
+  firedAtMs: number;
+}
+
+/** States whose work is motion; the controller runs it, then calls stateComplete(). */
+const CONVEYOR_STOPPING: ReadonlySet<PackMLState> = new Set([
+  'Completing',
+  'Holding',
+  'Suspending',
+  'Stopping',
+]);
+const CONVEYOR_STARTING: ReadonlySet<PackMLState> = new Set(['Starting', 'Unholding', 'Unsuspending']);
+
+export class LineController {
+  readonly tracker: ProductTracker;
+  /** The last rejects fired, newest last; bounded. */
+  readonly rejects: RejectRecord[] = [];
+  private readonly armLeadMs: number;
+  private cancelSample: (() => void) | undefined;
+  private readonly cancelFires = new Set<() => void>();
+  private unsubscribers: (() => void)[] = [];
+  private running = false;
+
+  constructor(private readonly options: LineControllerOptions) {
+    const arm = options.rejectArm;
+    // The arm is centred on the lane when its out-move ends; aim that moment at the product's arrival.
+    const outMoveMs =
+      trapezoidDurationS(
+        arm.outPosition - arm.homePosition,
+        arm.velocityUnitsPerS,
+        arm.accelerationUnitsPerS2,
+      ) * 1000;
+    this.armLeadMs = outMoveMs + options.commandLatencyMs;
+    this.tracker = new ProductTracker({
+      cameraToRejectMm: options.cameraToRejectMm,
+      armLeadMs: this.armLeadMs,
+      rejectWithoutVerdict: options.rejectWithoutVerdict,
+      maxTracked: 10_000,
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribers = [
+      this.options.model.onTransition((t) => this.onTransition(t)),
+      this.options.motion.subscribe((e) => this.onMotionEvent(e)),
+    ];
+    this.scheduleSample();
+  }
+
+  close(): void {
+    this.running = false;
+    for (const off of this.unsubscribers) off();
+    this.unsubscribers = [];
+    this.cancelSample?.();
+    for (const cancel of this.cancelFires) cancel();
+    this.cancelFires.clear();
+  }
+
+  /** The camera's trigger: the product's centre was at the camera when the belt was at `conveyorMm`. */
+  trigger(productId: string, conveyorMm: number): void {
+    this.tracker.trigger(productId, conveyorMm, this.options.clock.nowMs());
+  }
+
+  verdict(verdict: InspectionVerdict): void {
+    this.options.model.recordInspection(verdict);
+    if (verdict.productId === null) return;
+    const accepted = this.tracker.verdict(
+      verdict.productId,
+      verdict.verdict,
+      verdict.reasons,
+      this.options.clock.nowMs(),
+    );
+    if (!accepted) this.options.log.warn('line.verdict.unmatched', { productId: verdict.productId });
+  }
+
+  private onMotionEvent(event: MotionServiceEvent): void {
+    if (event.type === 'device' && event.event === 'ESTOP') {
+      this.tracker.clear(); // after an e-stop nobody knows what is where on the belt
+      this.options.model.estop();
+    }
+  }
+
+  private onTransition(transition: LineTransition): void {
+    const state = transition.to;
+    const act = this.actionFor(state);
+    if (!act) return;
+    act().then(
+      () => {
+        // The operator may have moved on (Stop during Starting): complete only the state we acted for.
+        if (this.running && this.options.model.state === state) this.options.model.stateComplete();
+      },
+      (error: unknown) => {
+        const code = (error as { code?: string }).code ?? 'UNKNOWN';
+        this.options.log.error('line.action.failed', { state, code });
+        if (this.running && this.options.model.state === state && state !== 'Aborting') {
+          this.options.model.command('Abort');
+        }
+      },
+    );
+  }
+
+  private actionFor(state: PackMLState): (() => Promise<unknown>) | undefined {
+    const { motion, conveyorAxis, rejectArmAxis, rejectArm } = this.options;
+    if (CONVEYOR_STARTING.has(state)) {
+      return () =>
+        motion.jog(conveyorAxis, {
+          velocity: this.options.conveyorVelocityMmPerS,
+          acceleration: this.options.conveyorAccelerationMmPerS2,
+        });
+    }
+    if (CONVEYOR_STOPPING.has(state)) return () => motion.stop(conveyorAxis);
+    switch (state) {
+      case 'Resetting':
+        return async () => {
+          for (const axis of [conveyorAxis, rejectArmAxis]) {
+            const status = motion.axis(axis);
+            if (!status.enabled) await motion.enable(axis);
+            if (status.homingRequired && !status.homed)
+              await motion.home(axis, { wait: true, maxWaitMs: 30_000 });
+          }
+          await motion.move(rejectArmAxis, {
+            position: rejectArm.homePosition,
+            velocity: rejectArm.velocityUnitsPerS,
+            acceleration: rejectArm.accelerationUnitsPerS2,
+          });
+        };
+      case 'Aborting':
+        return async () => {
+          this.tracker.clear();
+          // An operator's Abort is an immediate stop; after an e-stop the controllers are already latched.
+          if (!motion.axis(conveyorAxis).estop) motion.estop();
+        };
+      case 'Clearing':
+        return async () => {
+          const result = await motion.resetEstop();
+          if (!result.ok) throw Object.assign(new Error('reset refused'), { code: 'LINE_RESET_REFUSED' });
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  private scheduleSample(): void {
+    if (!this.running) return;
+    const { clock, samplePeriodMs } = this.options;
+    this.cancelSample = clock.schedule(clock.nowMs() + samplePeriodMs, () => {
+      this.sample();
+      this.scheduleSample();
+    });
+  }
+
+  /** Reads the belt and hands out the reject decisions that fall due before the next sample. */
+  sample(): void {
+    const { clock, motion, conveyorAxis, samplePeriodMs } = this.options;
+    const belt = motion.axis(conveyorAxis);
+    if (belt.position === null) return;
+    const now = clock.nowMs();
+    const velocity = belt.velocity ?? 0;
+    for (const decision of this.tracker.plan(belt.position, velocity, now, 2 * samplePeriodMs)) {
+      this.options.model.recordProduct(decision.reject ? 'rejected' : 'good');
+      if (!decision.reject) continue;
+      const cancel = clock.schedule(decision.sendAtMs, () => {
+        this.cancelFires.delete(cancel);
+        this.fire(decision);
+      });
+      this.cancelFires.add(cancel);
+    }
+  }
+
+  private fire(decision: RejectDecision): void {
+    const { motion, rejectArmAxis, rejectArm, log, clock } = this.options;
+    const profile = { velocity: rejectArm.velocityUnitsPerS, acceleration: rejectArm.accelerationUnitsPerS2 };
+    // Out and back are queued together so the controller runs them back to back, with no round trip between.
+    const out = motion.move(rejectArmAxis, { position: rejectArm.outPosition, ...profile });
+    const back = motion.move(rejectArmAxis, { position: rejectArm.homePosition, ...profile });
+    this.rejects.push({ ...decision, firedAtMs: clock.nowMs() });
+    if (this.rejects.length > 1000) this.rejects.shift();
+    for (const move of [out, back]) {
+      move.catch((error: unknown) => {
+        log.error('line.reject.failed', {
+          productId: decision.productId,
+          code: (error as { code?: string }).code,
+        });
+      });
+    }
+  }
+}
+
+export function createLineController(options: LineControllerOptions): LineController {
+  return new LineController(options);
+}
