@@ -1,0 +1,221 @@
+// The line controller against a fake motion port: PackML acting states drive motion, rejects are timed
+// on the belt position, an e-stop aborts. Comments number the steps where order matters.
+
+import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import type { AxisStatus, MotionServiceEvent } from '@servo-edge/motion-api';
+import { describe, expect, it } from 'vitest';
+import { createJsonLogger } from '../log.js';
+import { LineModel } from '../packml/line-model.js';
+import { sampleVerdict } from '../test-support/sample-verdict.js';
+import { createLineController, type LineMotion } from './line-controller.js';
+
+const BELT_MM_PER_S = 1000;
+
+function fakeMotion(clock: ManualClock) {
+  const calls: string[] = [];
+  const listeners = new Set<(e: MotionServiceEvent) => void>();
+  let beltVelocity = 0;
+  let beltMm = 0;
+  let lastMs = 0;
+  let estop = false;
+  let failJog = false;
+  const advanceBelt = () => {
+    beltMm += ((clock.nowMs() - lastMs) * beltVelocity) / 1000;
+    lastMs = clock.nowMs();
+  };
+  const status = (name: string): AxisStatus =>
+    ({
+      name,
+      position: name === 'conveyor' ? (advanceBelt(), beltMm) : 0,
+      velocity: name === 'conveyor' ? beltVelocity : 0,
+      enabled: false,
+      homed: false,
+      homingRequired: name === 'reject-arm',
+      estop,
+    }) as AxisStatus;
+  const motion: LineMotion = {
+    axis: status,
+    async jog(axis, request) {
+      calls.push(`jog ${axis} ${request.velocity}`);
+      if (failJog) throw Object.assign(new Error('x'), { code: 'DEVICE_DISCONNECTED' });
+      advanceBelt();
+      beltVelocity = request.velocity;
+      return status(axis);
+    },
+    async stop(axis) {
+      calls.push(`stop ${axis}`);
+      advanceBelt();
+      beltVelocity = 0;
+      return status(axis);
+    },
+    async enable(axis) {
+      calls.push(`enable ${axis}`);
+      return status(axis);
+    },
+    async home(axis) {
+      calls.push(`home ${axis}`);
+      return { axis, status: 'homed' };
+    },
+    async move(axis, request) {
+      calls.push(`move ${axis} ${request.position} @${clock.nowMs()}`);
+      return {} as never;
+    },
+    estop() {
+      calls.push('estop');
+      estop = true;
+      return { delivered: true, controllers: [] };
+    },
+    async resetEstop() {
+      calls.push('reset');
+      estop = false;
+      return { ok: true, controllers: [] };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    motion,
+    calls,
+    beltMm: () => (advanceBelt(), beltMm),
+    emit: (e: MotionServiceEvent) => {
+      for (const l of listeners) l(e);
+    },
+    failNextJog: () => {
+      failJog = true;
+    },
+  };
+}
+
+async function setup() {
+  const clock = new ManualClock(0);
+  const fake = fakeMotion(clock);
+  const model = new LineModel({
+    line: 'l1',
+    clock,
+    rateWindowMs: 60_000,
+    recentInspectionsMax: 10,
+    visionOnline: true,
+  });
+  const controller = createLineController({
+    clock,
+    model,
+    motion: fake.motion,
+    log: createJsonLogger({ write: () => {} }),
+    conveyorAxis: 'conveyor',
+    rejectArmAxis: 'reject-arm',
+    conveyorVelocityMmPerS: BELT_MM_PER_S,
+    conveyorAccelerationMmPerS2: 10_000,
+    rejectArm: { homePosition: 0, outPosition: 90, velocityUnitsPerS: 4000, accelerationUnitsPerS2: 200_000 },
+    cameraToRejectMm: 500,
+    commandLatencyMs: 3,
+    rejectWithoutVerdict: true,
+    samplePeriodMs: 2,
+  });
+  controller.start();
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+  return { clock, fake, model, controller, settle };
+}
+
+describe('line controller', () => {
+  it('Reset enables and homes the axes, Start runs the conveyor: Stopped -> Idle -> Execute', async () => {
+    const { fake, model, settle } = await setup();
+    model.command('Reset');
+    await settle();
+    expect(model.state).toBe('Idle');
+    expect(fake.calls).toEqual([
+      'enable conveyor',
+      'enable reject-arm',
+      'home reject-arm',
+      'move reject-arm 0 @0',
+    ]);
+    model.command('Start');
+    await settle();
+    expect(model.state).toBe('Execute');
+    expect(fake.calls.at(-1)).toBe('jog conveyor 1000');
+  });
+
+  it('fires the arm out and back so it is centred on a rejected product as it arrives, and counts outcomes', async () => {
+    const { clock, fake, model, controller, settle } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    // 1. Two products pass the camera 100 mm apart; the first is rejected, the second passes.
+    controller.trigger('BAD', fake.beltMm());
+    clock.advanceBy(100);
+    controller.trigger('GOOD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: ['NO_CODE'] });
+    controller.verdict({ ...sampleVerdict(), productId: 'GOOD', verdict: 'pass', reasons: [] });
+    fake.calls.length = 0;
+    // 2. BAD reaches the reject station 500 ms after its trigger (t = 500). The arm's out-move takes
+    //    42.5 ms and the link 3 ms, so the out-move must leave at t = 454.5.
+    clock.advanceTo(454);
+    expect(fake.calls).toEqual([]);
+    clock.advanceTo(456);
+    expect(fake.calls).toEqual(['move reject-arm 90 @454.5', 'move reject-arm 0 @454.5']);
+    // 3. GOOD goes by untouched.
+    clock.advanceTo(800);
+    expect(fake.calls).toHaveLength(2);
+    expect(model.snapshot().counters).toMatchObject({ produced: 2, good: 1, rejected: 1 });
+    expect(controller.rejects.map((r) => r.productId)).toEqual(['BAD']);
+  });
+
+  it('rejects a product whose verdict never came (fail-safe)', async () => {
+    const { clock, fake, model, controller, settle } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    controller.trigger('SILENT', fake.beltMm());
+    clock.advanceTo(600);
+    expect(controller.rejects).toMatchObject([{ productId: 'SILENT', cause: 'no-verdict' }]);
+  });
+
+  it('an e-stop from the controller takes the line to Aborted and forgets the belt; Clear resets', async () => {
+    const { fake, model, controller, settle } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    controller.trigger('P1', fake.beltMm());
+    fake.motion.estop();
+    fake.emit({ type: 'device', controller: 'c1', axis: null, event: 'ESTOP', fields: { src: 'host' } });
+    await settle();
+    expect(model.state).toBe('Aborted');
+    expect(controller.tracker.tracked).toBe(0);
+    model.command('Clear');
+    await settle();
+    expect(model.state).toBe('Stopped');
+    expect(fake.calls.at(-1)).toBe('reset');
+  });
+
+  it('a motion failure while starting aborts the line', async () => {
+    const { fake, model, settle } = await setup();
+    model.command('Reset');
+    await settle();
+    fake.failNextJog();
+    model.command('Start');
+    await settle();
+    expect(model.state).toBe('Aborted');
+    expect(fake.calls).toContain('estop');
+  });
+
+  it('Hold stops the conveyor; Unhold runs it again', async () => {
+    const { fake, model, settle } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    model.command('Hold');
+    await settle();
+    expect(model.state).toBe('Held');
+    expect(fake.calls.at(-1)).toBe('stop conveyor');
+    model.command('Unhold');
+    await settle();
+    expect(model.state).toBe('Execute');
+  });
+});
