@@ -22,11 +22,12 @@ function fakeMotion(clock: ManualClock) {
   const advanceBelt = () => {
     beltMm += ((clock.nowMs() - lastMs) * beltVelocity) / 1000;
     lastMs = clock.nowMs();
+    return beltMm;
   };
   const status = (name: string): AxisStatus =>
     ({
       name,
-      position: name === 'conveyor' ? (advanceBelt(), beltMm) : 0,
+      position: name === 'conveyor' ? advanceBelt() : 0,
       velocity: name === 'conveyor' ? beltVelocity : 0,
       enabled: false,
       homed: false,
@@ -78,7 +79,7 @@ function fakeMotion(clock: ManualClock) {
   return {
     motion,
     calls,
-    beltMm: () => (advanceBelt(), beltMm),
+    beltMm: advanceBelt,
     emit: (e: MotionServiceEvent) => {
       for (const l of listeners) l(e);
     },
