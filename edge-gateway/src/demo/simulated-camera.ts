@@ -1,0 +1,93 @@
+// The demo's camera station: when the virtual line's photo-eye fires, it publishes the trigger (with the
+// latched belt position) and a label frame for that product, good or with the product's defect.
+
+import {
+  encodePng,
+  generateLabel,
+  type LabelDefect,
+  type LabelRecipe,
+  type LabelSymbology,
+} from '@servo-edge/simulator/labels';
+import { encodeFrame } from '@servo-edge/vision';
+
+export interface CameraPublisher {
+  publish(topic: string, payload: Buffer | string, options: { qos: 0 | 1; retain?: boolean }): Promise<void>;
+}
+
+export interface SimulatedCameraOptions {
+  publisher: CameraPublisher;
+  frameTopic: string;
+  triggerTopic: string;
+  recipeTopic: string;
+  symbology: LabelSymbology;
+  /** Which catalogue product the line is running. */
+  productIndex: number;
+  defects: readonly LabelDefect[];
+  /** Frames rendered per defect class (and for good labels); products draw among them. */
+  variantsPerClass: number;
+  seed: number;
+  nowMs(): number;
+}
+
+/** What the gateway receives on the trigger topic. */
+export interface CameraTrigger {
+  productId: string;
+  capturedAtMs: number;
+  /** Conveyor position (mm) latched when the product's centre crossed the camera. */
+  conveyorPositionMm: number;
+}
+
+export class SimulatedCamera {
+  private readonly frames = new Map<LabelDefect, Buffer[]>();
+  private recipeValue: LabelRecipe | undefined;
+  private captures = 0;
+
+  constructor(private readonly options: SimulatedCameraOptions) {}
+
+  /** Renders every frame up front, so a capture costs a publish and no CPU. Publishes the recipe. */
+  async prepare(): Promise<void> {
+    const { symbology, productIndex, defects, variantsPerClass, seed } = this.options;
+    for (const defect of ['none' as const, ...defects]) {
+      const images: Buffer[] = [];
+      for (let variant = 0; variant < variantsPerClass; variant++) {
+        const label = await generateLabel({
+          symbology,
+          defect,
+          productIndex,
+          seed: seed * 1009 + images.length * 31 + defect.length,
+        });
+        if (defect === 'none' && !this.recipeValue) this.recipeValue = label.recipe;
+        images.push(encodePng(label.image));
+      }
+      this.frames.set(defect, images);
+    }
+    await this.options.publisher.publish(this.options.recipeTopic, JSON.stringify(this.recipe), {
+      qos: 1,
+      retain: true,
+    });
+  }
+
+  get recipe(): LabelRecipe {
+    if (!this.recipeValue) throw new Error('prepare() first');
+    return this.recipeValue;
+  }
+
+  /** The photo-eye fired for `productId` whose label has `defect`. */
+  async capture(productId: string, defect: LabelDefect, conveyorPositionMm: number): Promise<void> {
+    const images = this.frames.get(defect);
+    if (!images) throw new RangeError(`no frames rendered for defect ${defect}`);
+    const image = images[this.captures++ % images.length]!;
+    const capturedAtMs = this.options.nowMs();
+    const trigger: CameraTrigger = { productId, capturedAtMs, conveyorPositionMm };
+    // The trigger goes first: the gateway must be tracking the product before its verdict can arrive.
+    await this.options.publisher.publish(this.options.triggerTopic, JSON.stringify(trigger), { qos: 1 });
+    const frame = encodeFrame({ productId, capturedAtMs, format: 'png' }, image);
+    await this.options.publisher.publish(
+      this.options.frameTopic,
+      Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength),
+      {
+        qos: 0,
+      },
+    );
+  }
+}
