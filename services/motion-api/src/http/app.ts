@@ -30,6 +30,8 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { StreamHub } from './stream-hub.js';
 
 export const API_PREFIX = '/api/v1';
+/** Clients only listen on /stream: anything they send is small. */
+const WEBSOCKET_OPTIONS = { options: { maxPayload: 4096 } };
 
 /** A plugin the gateway adds under /api/v1; it inherits auth, role checks, rate limit and problem+json. */
 export interface ApiPlugin {
@@ -88,6 +90,8 @@ export function buildApp(deps: BuildAppDeps): FastifyInstance {
   if (config.auth.disabled) {
     app.log.warn('auth is DISABLED (dev mode, loopback only): every request is treated as admin');
   }
+  // At the root, so app.injectWS() and the upgrade handling belong to the whole server.
+  app.register(fastifyWebsocket, WEBSOCKET_OPTIONS);
   app.register(motionApiPlugin, deps);
   return app;
 }
@@ -144,7 +148,7 @@ export const motionApiPlugin: FastifyPluginAsync<MotionApiPluginOptions> = async
     await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
+  if (!app.hasDecorator('websocketServer')) await app.register(fastifyWebsocket, WEBSOCKET_OPTIONS);
 
   await app.register(healthRoutes, { service });
   await app.register(async (scope) => {
@@ -181,11 +185,12 @@ export const motionApiPlugin: FastifyPluginAsync<MotionApiPluginOptions> = async
 };
 
 /**
- * JSON bodies: an empty body is no body (a client posting /estop with a JSON content type and
+ * JSON bodies only: an empty body is no body (a client posting /estop with a JSON content type and
  * nothing else must not be refused), and `__proto__` keys are dropped.
  */
 function replaceJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Only JSON bodies: text/plain (which fastify parses by default) is 415, not a schema error.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') {

@@ -137,6 +137,14 @@ export class FakeController {
     }
   }
 
+  /** A latched axis fault, as FERR or LIMIT would raise it. */
+  fault(axis: number, code: 'FERR' | 'LIMIT' | 'DRIVE'): void {
+    const a = this.axes[axis - 1]!;
+    for (const move of a.queue.splice(0)) this.event('ABORTED', { axis, seq: move.seq, pos: a.pos });
+    a.st = 'FAULT';
+    this.event('FAULT', { axis, code });
+  }
+
   /** Power cycle: state forgotten, BOOT emitted. */
   reboot(): void {
     for (let i = 0; i < this.axes.length; i++) this.axes[i] = freshAxis();

@@ -1,0 +1,694 @@
+// Route tests with app.inject(): every route and every error code of the registry. Hooks record which
+// routes answered and which codes were sent; the last test fails if any route or code was left out.
+
+import { Writable } from 'node:stream';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { MOTION_ERROR_CODES, type MotionErrorCode } from '../errors.js';
+import { KEYS } from '../test-support/config.js';
+import { AUTH, type Harness, type HarnessOptions, startHarness } from '../test-support/harness.js';
+import { settle, until } from '../test-support/settle.js';
+import type { ApiPlugin } from './app.js';
+
+const routes = new Set<string>();
+const answered = new Set<string>();
+const codes = new Set<string>();
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  h = await startHarness(options);
+  track(h.app);
+  return h;
+}
+
+function track(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' || (route.url.startsWith('/docs/') && route.url !== '/docs/static/*')) continue;
+      routes.add(`${method} ${route.url}`);
+    }
+  });
+  app.addHook('onResponse', async (request) => {
+    if (request.routeOptions.url) answered.add(`${request.method} ${request.routeOptions.url}`);
+  });
+}
+
+type Who = keyof typeof AUTH | 'none';
+
+async function call(
+  method: InjectOptions['method'],
+  url: string,
+  options: { as?: Who; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse & { json(): Record<string, unknown> }> {
+  const headers = { ...(options.as === 'none' ? {} : AUTH[options.as ?? 'operator']), ...options.headers };
+  const response = await h.app.inject({
+    method,
+    url,
+    headers,
+    ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }),
+  });
+  if (String(response.headers['content-type']).startsWith('application/problem+json')) {
+    const body = response.json() as { code: string; status: number; type: string; instance: string };
+    codes.add(body.code);
+    // Every problem is RFC 9457-shaped, and its status matches the HTTP status.
+    expect(body.status).toBe(response.statusCode);
+    expect(body.type).toBe(`urn:servo-edge:motion-api:error:${body.code}`);
+    expect(body.instance).toBe(url.split('?')[0]);
+  }
+  return response as LightMyRequestResponse & { json(): Record<string, unknown> };
+}
+
+async function problem(
+  code: MotionErrorCode,
+  status: number,
+  method: InjectOptions['method'],
+  url: string,
+  options: Parameters<typeof call>[2] = {},
+) {
+  const response = await call(method, url, options);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect({ status: response.statusCode, code: response.json().code }).toEqual({ status, code });
+  return response.json();
+}
+
+describe('operations and docs', () => {
+  it('/healthz, /readyz, /metrics, /openapi.json, /docs with local assets', async () => {
+    await harness();
+    expect((await call('GET', '/healthz', { as: 'none' })).json()).toEqual({ status: 'ok' });
+    expect((await call('GET', '/readyz', { as: 'none' })).json()).toMatchObject({ status: 'ready' });
+    await call('GET', '/api/v1/axes/conveyor');
+    const metrics = await call('GET', '/metrics', { as: 'viewer' });
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    for (const family of [
+      'motion_http_request_duration_seconds_bucket{method="GET",route="/api/v1/axes/:name",status="200"',
+      'motion_link_rtt_seconds{controller="ctrl1"}',
+      'motion_link_retransmits_total{controller="ctrl1"} 0',
+      'motion_link_crc_errors_total{controller="ctrl2"} 0',
+      'motion_link_bytes_in_total{controller="ctrl1"}',
+      'motion_axis_queue_depth{axis="conveyor"} 0',
+      'motion_link_pending_requests{controller="ctrl1"} 0',
+      'motion_link_up{controller="ctrl2"} 1',
+    ]) {
+      expect(metrics.body).toContain(family);
+    }
+    await problem('UNAUTHORIZED', 401, 'GET', '/metrics', { as: 'none' });
+    const openapi = (await call('GET', '/openapi.json', { as: 'none' })).json() as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/axes/{name}/move',
+        '/api/v1/moves',
+        '/api/v1/estop',
+        '/api/v1/controllers',
+      ]),
+    );
+    expect(Object.keys(openapi.components.schemas)).toEqual(
+      expect.arrayContaining(['Problem', 'AxisStatus', 'MoveRecord', 'ControllerStatus']),
+    );
+    const docs = await call('GET', '/docs', { as: 'none' });
+    expect(docs.statusCode).toBe(200);
+    // Swagger UI from node_modules: every script and stylesheet is a local path, no CDN.
+    const assets = [...docs.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    expect(assets.filter((a) => /^(https?:)?\/\//.test(a))).toEqual([]);
+    const css = await call('GET', '/docs/static/swagger-ui.css', { as: 'none' });
+    expect(css.statusCode).toBe(200);
+    expect(css.body.length).toBeGreaterThan(1000);
+  });
+
+  it('/metrics can be public', async () => {
+    await harness({
+      patch: (raw) => {
+        raw.metrics = { public: true };
+      },
+    });
+    expect((await call('GET', '/metrics', { as: 'none' })).statusCode).toBe(200);
+  });
+
+  it('/readyz is 503 SERVICE_NOT_READY while a link is down', async () => {
+    await harness();
+    h.transports.unplug('fake://ctrl2');
+    await settle();
+    const body = await problem('SERVICE_NOT_READY', 503, 'GET', '/readyz', { as: 'none' });
+    expect(body.controllers).toEqual([
+      { id: 'ctrl1', state: 'ready' },
+      { id: 'ctrl2', state: 'backoff' },
+    ]);
+  });
+
+  it('unknown routes are ROUTE_NOT_FOUND problems', async () => {
+    await harness();
+    await problem('ROUTE_NOT_FOUND', 404, 'GET', '/api/v1/nope');
+    await problem('ROUTE_NOT_FOUND', 404, 'DELETE', '/api/v1/axes/conveyor');
+  });
+});
+
+describe('auth', () => {
+  it('401 without a key, with an unknown key, or a malformed header; with a Bearer challenge', async () => {
+    await harness();
+    const none = await call('GET', '/api/v1/axes', { as: 'none' });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="servo-edge"');
+    await problem('UNAUTHORIZED', 401, 'GET', '/api/v1/axes', {
+      as: 'none',
+      headers: { authorization: 'Bearer not-a-configured-key-at-all' },
+    });
+    await problem('UNAUTHORIZED', 401, 'GET', '/api/v1/axes', {
+      as: 'none',
+      headers: { authorization: `Basic ${KEYS.admin}` },
+    });
+  });
+
+  it('403 when the role is too low: viewer GETs only, operator moves, admin resets and reads config', async () => {
+    await harness();
+    expect((await call('GET', '/api/v1/axes', { as: 'viewer' })).statusCode).toBe(200);
+    const forbidden = await problem('FORBIDDEN', 403, 'POST', '/api/v1/axes/conveyor/stop', { as: 'viewer' });
+    expect(forbidden.requiredRole).toBe('operator');
+    await problem('FORBIDDEN', 403, 'POST', '/api/v1/estop', { as: 'viewer' });
+    await problem('FORBIDDEN', 403, 'POST', '/api/v1/estop/reset', { as: 'operator' });
+    await problem('FORBIDDEN', 403, 'GET', '/api/v1/config', { as: 'operator' });
+    const config = await call('GET', '/api/v1/config', { as: 'admin' });
+    expect(config.statusCode).toBe(200);
+    // The config is shown without any key material.
+    expect(config.body).not.toContain(KEYS.viewer);
+    expect(config.json().auth).toMatchObject({
+      keys: [{ id: 'dash', role: 'viewer' }, { id: 'line' }, { id: 'root' }],
+    });
+  });
+
+  it('accepts keys given as sha256 digests', async () => {
+    const { createHash } = await import('node:crypto');
+    const secret = 'a-key-stored-only-as-its-digest';
+    await harness({
+      patch: (raw) => {
+        (raw.auth as { keys: unknown[] }).keys.push({
+          id: 'hashed',
+          sha256: createHash('sha256').update(secret).digest('hex'),
+          role: 'viewer',
+        });
+      },
+    });
+    const ok = await call('GET', '/api/v1/axes', {
+      as: 'none',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('rate-limits per key with 429 RATE_LIMITED, but never the e-stop', async () => {
+    await harness({
+      patch: (raw) => {
+        (raw.auth as Record<string, unknown>).rateLimit = { maxRequests: 3, windowMs: 60_000 };
+      },
+    });
+    for (let i = 0; i < 3; i++)
+      expect((await call('GET', '/api/v1/axes', { as: 'viewer' })).statusCode).toBe(200);
+    const limited = await call('GET', '/api/v1/axes', { as: 'viewer' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    await problem('RATE_LIMITED', 429, 'GET', '/api/v1/axes', { as: 'viewer' });
+    // Another key has its own budget.
+    expect((await call('GET', '/api/v1/axes', { as: 'operator' })).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await call('POST', '/api/v1/estop', { as: 'operator' })).statusCode).toBe(200);
+  });
+
+  it('dev mode (auth disabled on loopback) lets every request through as admin', async () => {
+    await harness({
+      patch: (raw) => {
+        raw.auth = { disabled: true };
+      },
+    });
+    expect((await call('GET', '/api/v1/config', { as: 'none' })).statusCode).toBe(200);
+  });
+
+  it('never logs a key, even when a handler logs the headers', async () => {
+    let log = '';
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        log += chunk.toString();
+        done();
+      },
+    });
+    const leaky: ApiPlugin = {
+      plugin: async (app) => {
+        app.get('/echo-headers', async (request) => {
+          request.log.info({ headers: request.headers, req: { headers: request.headers } }, 'headers');
+          return { ok: true };
+        });
+      },
+    };
+    await harness({ app: { logger: { level: 'trace', stream }, apiPlugins: [leaky] } });
+    await call('GET', '/api/v1/echo-headers', { as: 'admin' });
+    await call('GET', '/api/v1/axes', { as: 'none', headers: { authorization: `Bearer ${KEYS.operator}x` } });
+    await call('POST', '/api/v1/axes/conveyor/move', { as: 'operator', body: { position: 1e9 } });
+    expect(log).toContain('[redacted]');
+    for (const key of Object.values(KEYS)) expect(log).not.toContain(key);
+  });
+});
+
+describe('axes', () => {
+  it('GET /axes and /axes/:name in user units; 404 AXIS_NOT_FOUND', async () => {
+    await harness();
+    const list = (await call('GET', '/api/v1/axes', { as: 'viewer' })).json() as { axes: { name: string }[] };
+    expect(list.axes.map((a) => a.name)).toEqual(['conveyor', 'reject-arm', 'lift']);
+    const arm = (await call('GET', '/api/v1/axes/reject-arm', { as: 'viewer' })).json();
+    expect(arm).toMatchObject({
+      unit: 'deg',
+      homingRequired: true,
+      limits: { min: -90, max: 90 },
+      state: 'DISABLED',
+    });
+    const missing = await problem('AXIS_NOT_FOUND', 404, 'GET', '/api/v1/axes/nope', { as: 'viewer' });
+    expect(missing.axis).toBe('nope');
+    await problem('AXIS_NOT_FOUND', 404, 'POST', '/api/v1/axes/nope/move', { body: { position: 1 } });
+  });
+
+  it('enable, disable, stop, jog answer the axis state after the command', async () => {
+    await harness();
+    expect((await call('POST', '/api/v1/axes/conveyor/enable')).json()).toMatchObject({
+      state: 'IDLE',
+      enabled: true,
+    });
+    const jog = await call('POST', '/api/v1/axes/conveyor/jog', { body: { velocity: -50 } });
+    expect(jog.json()).toMatchObject({ state: 'MOVING' });
+    expect(h.ctrl1.executedOf('JOG').at(-1)!.args).toEqual({ axis: 1, vel: -5000, acc: 100000 });
+    expect((await call('POST', '/api/v1/axes/conveyor/stop')).json()).toMatchObject({ state: 'IDLE' });
+    expect((await call('POST', '/api/v1/axes/conveyor/disable')).json()).toMatchObject({ state: 'DISABLED' });
+    // A JSON content type with an empty body is no body, not an error.
+    const empty = await call('POST', '/api/v1/axes/conveyor/stop', {
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(empty.statusCode).toBe(200);
+  });
+
+  it('jog refusals: velocity above the max, device errors', async () => {
+    await harness();
+    await problem('VELOCITY_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/jog', {
+      body: { velocity: 501 },
+    });
+    await problem('ACCELERATION_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/jog', {
+      body: { velocity: 1, acceleration: 5001 },
+    });
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    h.ctrl1.refuseNext('JOG', 'VERB');
+    const body = await problem('DEVICE_ERROR', 502, 'POST', '/api/v1/axes/conveyor/jog', {
+      body: { velocity: 1 },
+    });
+    expect(body.deviceCode).toBe('VERB');
+  });
+
+  it('home: 202 homing, ?wait=true 200 homed, HOMING_FAILED on FAULT HOME', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/reject-arm/enable');
+    const started = await call('POST', '/api/v1/axes/reject-arm/home');
+    expect({ status: started.statusCode, body: started.json() }).toEqual({
+      status: 202,
+      body: { axis: 'reject-arm', status: 'homing' },
+    });
+    h.ctrl1.finishHome(2);
+    await settle();
+    const waiting = call('POST', '/api/v1/axes/reject-arm/home?wait=true');
+    await until(() => h.ctrl1.axes[1]!.st === 'HOMING', 'homing');
+    h.ctrl1.finishHome(2);
+    const homed = await waiting;
+    expect({ status: homed.statusCode, body: homed.json() }).toEqual({
+      status: 200,
+      body: { axis: 'reject-arm', status: 'homed' },
+    });
+    const failing = problem('HOMING_FAILED', 409, 'POST', '/api/v1/axes/reject-arm/home?wait=true');
+    await until(() => h.ctrl1.axes[1]!.st === 'HOMING', 'homing');
+    h.ctrl1.finishHome(2, false);
+    await failing;
+  });
+});
+
+describe('moves', () => {
+  it('202 {moveId, status: queued} with a Location; GET /moves/:id; ?wait=true 200 on DONE', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    const accepted = await call('POST', '/api/v1/axes/conveyor/move', { body: { position: 10 } });
+    expect(accepted.statusCode).toBe(202);
+    const { moveId, status } = accepted.json() as { moveId: string; status: string };
+    expect(status).toBe('queued');
+    expect(accepted.headers.location).toBe(`/api/v1/moves/${moveId}`);
+    const record = (await call('GET', `/api/v1/moves/${moveId}`, { as: 'viewer' })).json();
+    expect(record).toMatchObject({
+      moveId,
+      kind: 'single',
+      status: 'queued',
+      legs: [{ axis: 'conveyor', targetPosition: 10 }],
+    });
+    h.ctrl1.finishMove(1);
+    const waiting = call('POST', '/api/v1/axes/conveyor/move?wait=true', {
+      body: { distance: 5, velocity: 100 },
+    });
+    await until(() => h.ctrl1.axes[0]!.queue.length === 1, 'queued');
+    h.ctrl1.finishMove(1);
+    const done = await waiting;
+    expect(done.statusCode).toBe(200);
+    expect(done.json()).toMatchObject({
+      status: 'done',
+      legs: [{ targetPosition: 15, finalPosition: 15, velocity: 100 }],
+    });
+    await problem('MOVE_NOT_FOUND', 404, 'GET', '/api/v1/moves/00000000-0000-0000-0000-000000000000', {
+      as: 'viewer',
+    });
+  });
+
+  it('?wait=true answers 202 with the current status when the wait runs out', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    const waiting = call('POST', '/api/v1/axes/conveyor/move?wait=true&timeoutMs=500', {
+      body: { position: 1 },
+    });
+    await until(() => h.ctrl1.axes[0]!.queue.length === 1, 'queued');
+    await settle();
+    h.clock.advanceBy(500);
+    const answer = await waiting;
+    expect({ status: answer.statusCode, moveStatus: answer.json().status }).toEqual({
+      status: 202,
+      moveStatus: 'queued',
+    });
+  });
+
+  it('validation: 400 for the schema, 415 for other media, 400 for malformed JSON, 422 for impossible moves', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    const extra = await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1, speed: 3 },
+    });
+    expect(extra.errors).toEqual([{ path: 'body/speed', message: 'must NOT have additional properties' }]);
+    await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 'far' },
+    });
+    await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1, velocity: 0 },
+    });
+    await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/axes/conveyor/jog', { body: {} });
+    await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/axes/conveyor/move?wait=maybe', {
+      body: { position: 1 },
+    });
+    await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/moves', { body: { axes: [] } });
+    await problem('BAD_REQUEST', 400, 'POST', '/api/v1/axes/conveyor/move', {
+      body: '{"position": 1',
+      headers: { 'content-type': 'application/json' },
+    });
+    await problem('UNSUPPORTED_MEDIA_TYPE', 415, 'POST', '/api/v1/axes/conveyor/move', {
+      body: 'position=1',
+      headers: { 'content-type': 'text/plain' },
+    });
+    await problem('INVALID_MOVE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1, distance: 1 },
+    });
+    await problem('INVALID_MOVE', 422, 'POST', '/api/v1/axes/conveyor/move', { body: {} });
+    await problem('TARGET_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1000.01 },
+    });
+    await problem('VELOCITY_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1, velocity: 500.5 },
+    });
+    await problem('ACCELERATION_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1, acceleration: 6000 },
+    });
+    expect(h.ctrl1.executedOf('MOVE')).toHaveLength(0);
+  });
+
+  it('409s: disabled, not homed, e-stop, fault, queue full, busy', async () => {
+    await harness();
+    await problem('AXIS_DISABLED', 409, 'POST', '/api/v1/axes/conveyor/move', { body: { position: 1 } });
+    await call('POST', '/api/v1/axes/reject-arm/enable');
+    await problem('AXIS_NOT_HOMED', 409, 'POST', '/api/v1/axes/reject-arm/move', { body: { position: 1 } });
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    for (let i = 1; i <= 4; i++) await call('POST', '/api/v1/axes/conveyor/move', { body: { position: i } });
+    const full = await problem('AXIS_QUEUE_FULL', 409, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 5 },
+    });
+    expect(full).toMatchObject({ moveStatus: 'failed', deviceCode: 'QFULL' });
+    await call('POST', '/api/v1/axes/lift/enable');
+    await problem('AXIS_BUSY', 409, 'POST', '/api/v1/moves', {
+      body: {
+        axes: [
+          { axis: 'conveyor', position: 1 },
+          { axis: 'lift', position: 1 },
+        ],
+      },
+    });
+    h.ctrl2.fault(1, 'FERR');
+    await settle();
+    const fault = await problem('AXIS_FAULT', 409, 'POST', '/api/v1/axes/lift/move', {
+      body: { position: 1 },
+    });
+    expect(fault.deviceCode).toBe('FERR');
+    await call('POST', '/api/v1/estop');
+    await problem('AXIS_ESTOP', 409, 'POST', '/api/v1/axes/conveyor/move', { body: { position: 1 } });
+    await problem('AXIS_ESTOP', 409, 'POST', '/api/v1/axes/conveyor/enable');
+  });
+
+  it('device ERR RANGE is 422 DEVICE_REJECTED_RANGE', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    h.ctrl1.refuseNext('MOVE', 'RANGE');
+    const body = await problem('DEVICE_REJECTED_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1 },
+    });
+    expect(body).toMatchObject({ moveStatus: 'failed', deviceCode: 'RANGE', axis: 'conveyor' });
+  });
+
+  it('?wait=true on a move that is stopped: 409 MOVE_ABORTED with its id', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    const waiting = problem('MOVE_ABORTED', 409, 'POST', '/api/v1/axes/conveyor/move?wait=true', {
+      body: { position: 7 },
+    });
+    await until(() => h.ctrl1.axes[0]!.queue.length === 1, 'queued');
+    await call('POST', '/api/v1/axes/conveyor/stop');
+    const body = await waiting;
+    expect(body).toMatchObject({ moveStatus: 'aborted' });
+    expect((await call('GET', `/api/v1/moves/${body.moveId}`)).json()).toMatchObject({ status: 'aborted' });
+  });
+
+  it('POST /moves: coordinated, 202 then ?wait=true 200', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    await call('POST', '/api/v1/axes/lift/enable');
+    const accepted = await call('POST', '/api/v1/moves', {
+      body: {
+        axes: [
+          { axis: 'conveyor', position: 100 },
+          { axis: 'lift', position: 50, velocity: 20 },
+        ],
+      },
+    });
+    expect(accepted.statusCode).toBe(202);
+    const record = (await call('GET', `/api/v1/moves/${accepted.json().moveId}`)).json() as {
+      legs: { axis: string; velocity: number }[];
+    };
+    // The lift at 20 mm/s over 50 mm sets the pace: the conveyor runs 40 mm/s over 100 mm.
+    expect(record.legs.map((l) => [l.axis, l.velocity])).toEqual([
+      ['conveyor', 40],
+      ['lift', 20],
+    ]);
+    h.ctrl1.finishMove(1);
+    h.ctrl2.finishMove(1);
+    await settle();
+    const waiting = call('POST', '/api/v1/moves?wait=true', {
+      body: {
+        axes: [
+          { axis: 'conveyor', distance: -10 },
+          { axis: 'lift', distance: -5 },
+        ],
+      },
+    });
+    await until(() => h.ctrl2.axes[0]!.queue.length === 1, 'queued');
+    h.ctrl1.finishMove(1);
+    h.ctrl2.finishMove(1);
+    const done = await waiting;
+    expect({ status: done.statusCode, moveStatus: done.json().status }).toEqual({
+      status: 200,
+      moveStatus: 'done',
+    });
+    await problem('AXIS_NOT_FOUND', 404, 'POST', '/api/v1/moves', {
+      body: { axes: [{ axis: 'nope', position: 1 }] },
+    });
+  });
+});
+
+describe('link failures', () => {
+  it('503 CONTROLLER_DISCONNECTED while a controller is unplugged', async () => {
+    await harness();
+    h.transports.unplug('fake://ctrl2');
+    await settle();
+    const body = await problem('CONTROLLER_DISCONNECTED', 503, 'POST', '/api/v1/axes/lift/enable');
+    expect(body.controller).toBe('ctrl2');
+    await problem('CONTROLLER_DISCONNECTED', 503, 'POST', '/api/v1/axes/lift/move', {
+      body: { position: 1 },
+    });
+    const controllers = (await call('GET', '/api/v1/controllers', { as: 'viewer' })).json() as {
+      controllers: Record<string, unknown>[];
+    };
+    expect(controllers.controllers[1]).toMatchObject({
+      id: 'ctrl2',
+      state: 'backoff',
+      connected: false,
+      lastError: { code: 'LINK_CLOSED' },
+    });
+    expect(controllers.controllers[0]).toMatchObject({ state: 'ready', retransmits: 0, crcErrors: 0 });
+    expect(controllers.controllers[0]!.bytesOut).toBeGreaterThan(0);
+  });
+
+  it('503 MOVE_OUTCOME_UNKNOWN when the link drops with the move on the wire', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    h.ctrl1.withholdReplies = true;
+    const pending = problem('MOVE_OUTCOME_UNKNOWN', 503, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 3 },
+    });
+    await until(() => h.ctrl1.executedOf('MOVE').length === 1, 'MOVE executed');
+    h.transports.unplug('fake://ctrl1');
+    const body = await pending;
+    expect(body.moveStatus).toBe('unknown');
+    expect((await call('GET', `/api/v1/moves/${body.moveId}`)).json()).toMatchObject({ status: 'unknown' });
+  });
+
+  it('504 DEVICE_TIMEOUT when the controller does not answer', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    h.ctrl1.withholdReplies = true;
+    const pending = problem('DEVICE_TIMEOUT', 504, 'POST', '/api/v1/axes/conveyor/stop');
+    await until(() => h.ctrl1.executedOf('STOP').length === 1, 'STOP executed');
+    await h.stepUntil(() => h.service.controllers()[0]!.state !== 'ready');
+    await pending;
+  });
+
+  it('503 CONTROLLER_BUSY when the link queue is full', async () => {
+    await harness({
+      patch: (raw) => {
+        (raw.controllers as Record<string, unknown>[])[0]!.maxPendingRequests = 1;
+      },
+    });
+    h.ctrl1.deaf = true;
+    // win=8 frames in flight, 1 waiting: the tenth is refused at once.
+    const stops = Array.from({ length: 9 }, () => call('POST', '/api/v1/axes/conveyor/stop'));
+    await until(() => h.service.controllers()[0]!.pendingRequests === 9, 'queue filled');
+    await problem('CONTROLLER_BUSY', 503, 'POST', '/api/v1/axes/conveyor/stop');
+    await h.close();
+    expect((await Promise.all(stops)).map((r) => r.statusCode)).toEqual(Array(9).fill(503));
+  });
+});
+
+describe('e-stop', () => {
+  it('POST /estop reaches every controller while a queue is full; reset needs admin and clears the latch', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    for (let i = 1; i <= 4; i++) await call('POST', '/api/v1/axes/conveyor/move', { body: { position: i } });
+    await problem('AXIS_QUEUE_FULL', 409, 'POST', '/api/v1/axes/conveyor/move', { body: { position: 5 } });
+    const estop = await call('POST', '/api/v1/estop', { headers: { 'content-type': 'application/json' } });
+    expect({ status: estop.statusCode, body: estop.json() }).toEqual({
+      status: 200,
+      body: {
+        delivered: true,
+        controllers: [
+          { id: 'ctrl1', delivered: true },
+          { id: 'ctrl2', delivered: true },
+        ],
+      },
+    });
+    await settle();
+    expect(h.ctrl1.axes.every((a) => a.st === 'ESTOP')).toBe(true);
+    expect(h.ctrl2.axes.every((a) => a.st === 'ESTOP')).toBe(true);
+    expect(h.ctrl1.axes[0]!.queue).toEqual([]);
+    const reset = await call('POST', '/api/v1/estop/reset', { as: 'admin' });
+    expect(reset.json()).toEqual({
+      ok: true,
+      controllers: [
+        { id: 'ctrl1', ok: true, code: null },
+        { id: 'ctrl2', ok: true, code: null },
+      ],
+    });
+    expect((await call('GET', '/api/v1/axes/conveyor')).json()).toMatchObject({
+      estop: false,
+      state: 'DISABLED',
+    });
+  });
+
+  it('503 ESTOP_NOT_DELIVERED names the controller it could not reach', async () => {
+    await harness();
+    h.transports.unplug('fake://ctrl2');
+    await settle();
+    const body = await problem('ESTOP_NOT_DELIVERED', 503, 'POST', '/api/v1/estop');
+    expect(body.controllers).toEqual([
+      { id: 'ctrl1', delivered: true },
+      { id: 'ctrl2', delivered: false },
+    ]);
+    await problem('CONTROLLER_DISCONNECTED', 503, 'POST', '/api/v1/estop/reset', { as: 'admin' });
+  });
+
+  it('409 ESTOP_INPUT_ACTIVE when a controller refuses the reset', async () => {
+    await harness();
+    await call('POST', '/api/v1/estop');
+    h.ctrl2.estopInput = true;
+    const body = await problem('ESTOP_INPUT_ACTIVE', 409, 'POST', '/api/v1/estop/reset', { as: 'admin' });
+    expect(body.controllers).toEqual([
+      { id: 'ctrl1', ok: true, code: null },
+      { id: 'ctrl2', ok: false, code: 'ESTOP_INPUT_ACTIVE' },
+    ]);
+  });
+});
+
+describe('composition', () => {
+  it('gateway routes added with apiPlugins sit behind the same auth and problem+json; a bug is a 500', async () => {
+    const line: ApiPlugin = {
+      plugin: async (app) => {
+        app.get('/line', async () => ({ state: 'IDLE' }));
+        app.post('/line/start', { config: { role: 'admin' } }, async () => {
+          throw new Error('boom: a secret detail that must not leak');
+        });
+      },
+    };
+    await harness({ app: { apiPlugins: [line] } });
+    expect((await call('GET', '/api/v1/line', { as: 'viewer' })).json()).toEqual({ state: 'IDLE' });
+    await problem('UNAUTHORIZED', 401, 'GET', '/api/v1/line', { as: 'none' });
+    await problem('FORBIDDEN', 403, 'POST', '/api/v1/line/start', { as: 'operator' });
+    const bug = await problem('INTERNAL_ERROR', 500, 'POST', '/api/v1/line/start', { as: 'admin' });
+    expect(JSON.stringify(bug)).not.toContain('secret detail');
+  });
+});
+
+describe('WebSocket', () => {
+  it('GET /api/v1/stream needs a key, then sends a snapshot', async () => {
+    await harness();
+    await h.app.ready();
+    await expect(h.app.injectWS('/api/v1/stream')).rejects.toThrow(/401/);
+    let first: Promise<string> | undefined;
+    const socket = await h.app.injectWS(
+      '/api/v1/stream?rateHz=5',
+      { headers: AUTH.viewer },
+      {
+        // Listen before the upgrade completes: the snapshot is sent at once.
+        onInit: (ws) => {
+          first = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+        },
+      },
+    );
+    expect(JSON.parse(await first!)).toMatchObject({
+      type: 'snapshot',
+      axes: [{ name: 'conveyor' }, {}, {}],
+    });
+    socket.terminate();
+  });
+});
+
+afterAll(() => {
+  // Every route answered at least once, and every code of the registry was sent.
+  const missedRoutes = [...routes].filter((r) => !answered.has(r) && r !== 'GET /api/v1/stream');
+  expect(missedRoutes).toEqual([]);
+  expect(routes.size).toBeGreaterThan(15);
+  expect(MOTION_ERROR_CODES.filter((c) => !codes.has(c))).toEqual([]);
+});
