@@ -397,36 +397,38 @@ export class Axis {
       ? { atMs: this.segmentEndMs, kind: 'segmentEnd', levelCounts: 0 }
       : undefined;
     const remainingS = (this.segmentEndMs - this.lastUpdateMs) / 1000;
-    const consider = (levelPhysicalCounts: number, kind: AxisEventKind) => {
-      const t = firstCrossingS(this.cmd, segment.accelerationCountsPerS2, levelPhysicalCounts, remainingS);
+    /** The event fires once the position is at or beyond `level` on `side` (+1 above, -1 below). */
+    const consider = (levelPhysicalCounts: number, side: 1 | -1, kind: AxisEventKind) => {
+      // Already there (a float hair past a crossing, or started beyond it): fire now.
+      const reached = (this.cmd.positionCounts - levelPhysicalCounts) * side >= 0;
+      const t = reached
+        ? 0
+        : firstCrossingS(this.cmd, segment.accelerationCountsPerS2, levelPhysicalCounts, remainingS);
       if (t === undefined) return;
       const atMs = this.lastUpdateMs + t * 1000;
-      if (!best || atMs < best.atMs) best = { atMs, kind, levelCounts: levelPhysicalCounts };
+      if (!best || atMs < best.atMs || (reached && atMs <= best.atMs)) {
+        best = { atMs, kind, levelCounts: levelPhysicalCounts };
+      }
     };
+    const dir = this.config.homeDirection;
+    const homeSwitch = this.config.homeSwitchCounts;
     if (this.motion === 'home' && this.homePhase === 'search') {
-      if (this.config.homeSwitchCounts !== null) consider(this.config.homeSwitchCounts, 'switch');
-      consider(
-        this.homeSearchStartCounts + this.config.homeDirection * this.config.homeSearchRangeCounts,
-        'searchExhausted',
-      );
-    } else if (
-      this.motion === 'home' &&
-      this.homePhase === 'backoff' &&
-      this.config.homeSwitchCounts !== null
-    ) {
-      consider(this.config.homeSwitchCounts - this.config.homeDirection * SWITCH_HYSTERESIS_COUNTS, 'switch');
+      if (homeSwitch !== null) consider(homeSwitch, dir, 'switch');
+      consider(this.homeSearchStartCounts + dir * this.config.homeSearchRangeCounts, dir, 'searchExhausted');
+    } else if (this.motion === 'home' && this.homePhase === 'backoff' && homeSwitch !== null) {
+      consider(homeSwitch - dir * SWITCH_HYSTERESIS_COUNTS, -dir as 1 | -1, 'switch');
     } else if (this.motion === 'jog') {
       if (this.cmd.velocityCountsPerS < 0 || segment.accelerationCountsPerS2 < 0) {
-        consider(this.limits.minCounts + this.offsetCounts, 'limitMin');
+        consider(this.limits.minCounts + this.offsetCounts, -1, 'limitMin');
       }
       if (this.cmd.velocityCountsPerS > 0 || segment.accelerationCountsPerS2 > 0) {
-        consider(this.limits.maxCounts + this.offsetCounts, 'limitMax');
+        consider(this.limits.maxCounts + this.offsetCounts, 1, 'limitMax');
       }
     }
     if (this.stuckAtCounts !== undefined && this.enabled) {
       // The commanded position runs away from the jammed one until the gap exceeds FERR.
-      consider(this.stuckAtCounts + this.limits.ferrCounts, 'ferr');
-      consider(this.stuckAtCounts - this.limits.ferrCounts, 'ferr');
+      consider(this.stuckAtCounts + this.limits.ferrCounts, 1, 'ferr');
+      consider(this.stuckAtCounts - this.limits.ferrCounts, -1, 'ferr');
     }
     return best;
   }

@@ -1,0 +1,84 @@
+// servo-sim's main loop, apart from process globals so it can be tested: parse flags, start a
+// controller and a pty per --pty, print READY, serve until told to stop, shut down in reverse order.
+
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { createSimulatedController } from '../controller.js';
+import { isSimulatorError } from '../errors.js';
+import { createPtyServer, type PtyServer } from '../pty/pty-server.js';
+import type { SimulatedController } from '../types.js';
+import { helpText, parseArgs } from './args.js';
+import { applyStdinCommand } from './stdin-commands.js';
+
+export interface ServoSimIo {
+  stdout: Writable;
+  stderr: Writable;
+  stdin?: Readable;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  stopRequested: Promise<unknown>;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Returns the exit code: 0 after a clean stop, 1 if a pty could not be served, 2 on a usage error. */
+export async function runServoSim(argv: readonly string[], io: ServoSimIo): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    io.stderr.write(`servo-sim: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.kind === 'help') {
+    io.stdout.write(helpText());
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    io.stdout.write(`servo-sim ${packageVersion()} (protocol 1)\n`);
+    return 0;
+  }
+  const controllers: SimulatedController[] = [];
+  const servers: PtyServer[] = [];
+  let code = 0;
+  try {
+    for (const { options } of parsed.servers) controllers.push(createSimulatedController(options));
+  } catch (error) {
+    io.stderr.write(`servo-sim: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const lines = io.stdin ? createInterface({ input: io.stdin }) : undefined;
+  try {
+    for (const [i, { linkPath }] of parsed.servers.entries()) {
+      const controller = controllers[i]!;
+      await controller.start();
+      const server = createPtyServer(controller, { linkPath, socatPath: parsed.socatPath });
+      servers.push(server);
+      await server.start();
+      io.stdout.write(`READY ${linkPath}\n`);
+    }
+    lines?.on('line', (line) => {
+      const result = applyStdinCommand(line, controllers);
+      if (result) io.stderr.write(`servo-sim: ${result}\n`);
+    });
+    await io.stopRequested;
+  } catch (error) {
+    io.stderr.write(`servo-sim: ${isSimulatorError(error) ? error.message : String(error)}\n`);
+    code = 1;
+  } finally {
+    lines?.close();
+    // Ptys first, so clients see the line go away, then the controllers' timers.
+    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(controllers.map((controller) => controller.close()));
+  }
+  return code;
+}
