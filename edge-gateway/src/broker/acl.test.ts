@@ -1,8 +1,9 @@
 // The ACL table: each role's publish rights, subscriptions confined to the prefix.
 
 import { describe, expect, it } from 'vitest';
+import { readmeSection, tableRows, unquote } from '../test-support/readme.js';
 import { gatewayTopics } from '../topics/topic-tree.js';
-import { mayPublish, maySubscribe, type Principal } from './acl.js';
+import { mayPublish, maySubscribe, type Principal, PUBLISH_RULES } from './acl.js';
 
 const prefix = 'servo-edge/line-1';
 const t = gatewayTopics(prefix);
@@ -49,5 +50,21 @@ describe('ACL', () => {
     for (const filter of ['#', '$SYS/#', 'servo-edge/#', 'servo-edge/+/inspection', prefix]) {
       expect(principals.filter((principal) => maySubscribe(principal, filter, prefix))).toEqual(['admin']);
     }
+  });
+});
+
+describe('README ACL table', () => {
+  it('matches PUBLISH_RULES row for row, role for role', () => {
+    const rows = tableRows(readmeSection('Roles and the MQTT ACL'));
+    const columns: Principal[] = ['viewer', 'operator', 'service', 'admin', 'gateway'];
+    const documented = rows.map((row) => ({
+      topic: unquote(row[0] ?? ''),
+      publish: columns.filter((_, i) => row[i + 1] === 'yes'),
+    }));
+    const declared = PUBLISH_RULES.map((rule) => ({
+      topic: rule.topic,
+      publish: columns.filter((column) => rule.publish.includes(column)),
+    }));
+    expect(documented).toEqual(declared);
   });
 });
