@@ -333,6 +333,20 @@ describe('heartbeat and e-stop', () => {
     expect(host.nextDeadlineMs()).toBe(500);
   });
 
+  it("follows a WDOG the device accepted: PING after the new wd/4, not HELLO's", async () => {
+    await ready(4, 256);
+    const set = host.request('WDOG', { ms: 100 });
+    sent();
+    host.receive(ok(2));
+    await expect(set).resolves.toEqual({ ok: true, fields: {} });
+    expect(host.nextDeadlineMs()).toBe(25);
+    const refused = host.request('WDOG', { ms: 99 });
+    sent();
+    host.receive(encodeErrorReply(3, 'RANGE'));
+    await expect(refused).resolves.toMatchObject({ ok: false, code: 'RANGE' });
+    expect(host.nextDeadlineMs()).toBe(25);
+  });
+
   it('writes 0x18 at once, even with the window full and requests waiting', async () => {
     await ready(1);
     host.request('PING', {});

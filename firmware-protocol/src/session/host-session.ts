@@ -77,6 +77,8 @@ export interface RequestOptions {
 
 interface Outstanding {
   verb: Verb;
+  /** For WDOG: the period it asks for, which the heartbeat follows once the device accepts it. */
+  watchdogMs?: number;
   body: string;
   onSent: ((seq: number) => void) | undefined;
   resolve(reply: Reply): void;
@@ -110,6 +112,8 @@ export class HostSession {
   private readonly decoder = new DeviceLineDecoder();
   private stateValue: HostSessionState = 'idle';
   private device: DeviceInfo | undefined;
+  /** The device's watchdog period: HELLO's wd, then whatever an answered WDOG set (§Device rule 6). */
+  private watchdogMs = 0;
   /** Frames sent and not yet retired, in seq order; a contiguous run of seqs. */
   private inflight: Outstanding[] = [];
   private readonly bySeq = new Map<number, Outstanding>();
@@ -186,6 +190,7 @@ export class HostSession {
           return;
         }
         this.device = info;
+        this.watchdogMs = info.wd;
         this.stateValue = 'ready';
         this.statsValue.sessions++;
         resolve(info);
@@ -223,6 +228,7 @@ export class HostSession {
       const entry = this.makeOutstanding(verb, body, false, resolve as (reply: Reply) => void);
       entry.reject = reject;
       entry.onSent = options?.onSent;
+      if (verb === 'WDOG') entry.watchdogMs = (args as ArgsOf<'WDOG'>).ms;
       this.pending.push(entry);
       this.pump();
     });
@@ -320,7 +326,7 @@ export class HostSession {
   private pingDueAtMs(): number | undefined {
     if (!this.opts.heartbeat || this.stateValue !== 'ready' || this.pingOutstanding || !this.device)
       return undefined;
-    return this.lastWriteAtMs + this.device.wd / 4;
+    return this.lastWriteAtMs + this.watchdogMs / 4;
   }
 
   /** Sends pending requests while the window (§Device rule 4: win frames, rx bytes) has room. */
@@ -466,6 +472,7 @@ export class HostSession {
     } else {
       settled = { ok: false, code: reply.code, fields: reply.fields };
     }
+    if (reply.ok && entry.watchdogMs !== undefined) this.watchdogMs = entry.watchdogMs;
     if (entry.txCount === 1) {
       const rtt = this.opts.clock.nowMs() - entry.firstTxAtMs;
       const prev = this.statsValue.rttMs;
