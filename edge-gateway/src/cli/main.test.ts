@@ -99,8 +99,14 @@ describe('check-config', () => {
   });
 
   it('exits 1 and lists every problem with file:line and code', async () => {
+    const motion = [
+      'motion:',
+      '  controllers: [{ id: c, path: "sim://c" }]',
+      '  axes: [{ name: conveyor, controller: c, axis: 1, unit: mm, countsPerUnit: 1, minUnits: 0, maxUnits: 9,',
+      '      maxVelocityUnitsPerS: 1, maxAccelerationUnitsPerS2: 1, defaultVelocityUnitsPerS: 1, defaultAccelerationUnitsPerS2: 1 }]',
+    ].join('\n');
     const file = await tempFile(
-      'http:\n  prot: 80\nmqtt:\n  embedded:\n    portTCP: 1\n    drainTimeoutMs: 5\n',
+      `http:\n  prot: 80\nmqtt:\n  embedded:\n    portTCP: 1\n    drainTimeoutMs: 5\n${motion}\n`,
     );
     const { io, err } = capture();
     expect(await main(['check-config', file], io)).toBe(1);

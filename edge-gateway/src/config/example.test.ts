@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkConfigText, loadConfigFile, readConfigFile } from './load.js';
+import { validateMotionSection } from './motion-section.js';
 
 const examplePath = new URL('../../edge.example.yaml', import.meta.url).pathname;
 const env = {
@@ -13,8 +14,9 @@ const env = {
 
 describe('edge.example.yaml', () => {
   it('validates once its secrets are in the environment', async () => {
-    const config = await loadConfigFile(examplePath, { env });
+    const config = await loadConfigFile(examplePath, { env, validateMotion: validateMotionSection });
     expect(config.mqtt.mode).toBe('embedded');
+    expect((config.motion['axes'] as unknown[]).length).toBe(4);
     expect(config.auth.keys.map((key) => key.role)).toEqual(['admin', 'operator', 'viewer', 'service']);
     expect(config.topicPrefix).toBe('servo-edge/line-1');
   });

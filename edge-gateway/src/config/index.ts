@@ -12,6 +12,7 @@ export {
   parseConfigText,
   readConfigFile,
 } from './load.js';
+export { validateMotionSection } from './motion-section.js';
 export { redactConfig } from './redact.js';
 export { CONFIG_KEY_PATHS, CONFIG_SCHEMA } from './schema.js';
 export type * from './types.js';

@@ -297,11 +297,11 @@ mqtt:
   });
 
   it('the motion section is checked by the injected motion loader', () => {
-    const result = checkConfigText(base('motion:\n  axes:\n    - { name: x }\n'), {
+    const result = checkConfigText(base('motion:\n  controllers:\n    - { id: x }\n'), {
       env: {},
       validateMotion: (section) => {
-        expect(section).toEqual({ axes: [{ name: 'x' }] });
-        return [{ path: 'axes[0].countsPerUnit', code: 'MOTION_MISSING_KEY', message: 'missing' }];
+        expect(section).toEqual({ controllers: [{ id: 'x' }] });
+        return [{ path: 'controllers[0].path', code: 'MOTION_MISSING_KEY', message: 'missing' }];
       },
     });
     expect(result.ok).toBe(false);
@@ -309,7 +309,7 @@ mqtt:
       expect(result.problems).toEqual([
         expect.objectContaining({
           code: 'EDGE_CONFIG_MOTION_INVALID',
-          path: 'motion.axes[0].countsPerUnit',
+          path: 'motion.controllers[0].path',
           sourceCode: 'MOTION_MISSING_KEY',
           line: 7,
         }),

@@ -6,6 +6,7 @@ import { type ConfigProblem, GatewayError } from '../errors.js';
 import { locate } from './locate.js';
 import { resolveConfig } from './resolve.js';
 import { CONFIG_SCHEMA } from './schema.js';
+import { nearest } from './suggest.js';
 import type { ConfigEnvironment, GatewayConfig } from './types.js';
 import { formatPath, type PathSegment, type RawProblem, validateDocument } from './validate.js';
 
@@ -69,6 +70,9 @@ export function checkConfigText(text: string, options: LoadOptions = {}): Config
     }
   }
 
+  // line.axes must name axes the motion section declares (checked once that section has a loader).
+  if (options.validateMotion && schema.problems.length === 0) raw.push(...missingLineAxes(schema.value));
+
   const problems = raw.map((problem): ConfigProblem => {
     const position =
       problem.segments[0] === '$env'
@@ -124,4 +128,29 @@ function parsePath(path: string): PathSegment[] {
     else if (match[1] !== undefined) segments.push(match[1]);
   }
   return segments;
+}
+
+/** `line.axes.<role>` values that are not an `axes[].name` of the motion section. */
+function missingLineAxes(checked: Record<string, unknown>): RawProblem[] {
+  const motionAxes = (checked['motion'] as { axes?: unknown } | undefined)?.axes;
+  if (!Array.isArray(motionAxes)) return [];
+  const declared = new Set(
+    motionAxes.map((axis) => (axis as { name?: unknown } | null)?.name).filter((n) => typeof n === 'string'),
+  );
+  const roles = ((checked['line'] as { axes?: Record<string, unknown> } | undefined)?.axes ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const problems: RawProblem[] = [];
+  for (const [role, name] of Object.entries(roles)) {
+    if (typeof name === 'string' && !declared.has(name)) {
+      problems.push({
+        code: 'EDGE_CONFIG_CONFLICT',
+        segments: ['line', 'axes', role],
+        message: `line.axes.${role} is \`${name}\`, which motion.axes does not declare`,
+        ...(declared.size > 0 ? { suggestions: nearest(name, [...declared] as string[]) } : {}),
+      });
+    }
+  }
+  return problems;
 }
