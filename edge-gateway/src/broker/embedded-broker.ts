@@ -166,7 +166,6 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       { name: INTERNAL_USERNAME, key: internal.password, role: 'admin', source: 'file' },
     ]);
     aedes = await Aedes.createBroker({
-      id: `servo-edge-${topicPrefix}`,
       connectTimeout: config.connectTimeoutMs,
       drainTimeout: config.drainTimeoutMs,
       // Bounded per-client offline queue: a stalled client cannot grow the heap without limit.
