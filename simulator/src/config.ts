@@ -110,8 +110,9 @@ export interface ResolvedControllerConfig {
 export const SIM_PATH_PREFIX = 'sim://';
 
 export const DEFAULT_AXIS_CONFIG: ResolvedAxisConfig = {
-  minCounts: -1_000_000,
-  maxCounts: 1_000_000,
+  // Wide soft limits, as a controller ships: the host sets its own with SET MIN / SET MAX.
+  minCounts: -2_000_000_000,
+  maxCounts: 2_000_000_000,
   vmaxCountsPerS: 200_000,
   amaxCountsPerS2: 2_000_000,
   ferrCounts: 1_000,

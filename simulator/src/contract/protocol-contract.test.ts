@@ -340,7 +340,7 @@ describe.each([bindingTransport, ptyTransport])('protocol v1 contract over $name
         const state = await raw.request(5, 'MOVE 1 100 1000 10000');
         expect(state).toMatchObject({ ok: false, code: 'STATE', fields: { st: 'DISABLED' } });
         expect((await raw.request(6, 'ENABLE 1')).ok).toBe(true);
-        expect(code(await raw.request(7, 'MOVE 1 99999999 1000 10000'))).toBe('RANGE');
+        expect(code(await raw.request(7, 'MOVE 1 100 300000 10000'))).toBe('RANGE');
         for (let s = 8; s <= 10; s++) expect((await raw.request(s, 'MOVE 1 100000 100 10000')).ok).toBe(true);
         expect(code(await raw.request(11, 'MOVE 1 0 100 10000'))).toBe('QFULL');
         from = raw.items.length;

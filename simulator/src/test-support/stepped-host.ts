@@ -51,7 +51,7 @@ export function createSteppedHost(
     write: (bytes) => attachment.write(bytes),
     onEvent: (event) => events.push(event),
     onSessionLost: (error) => lost.push(error),
-    heartbeat: false,
+    // The heartbeat feeds the device's watchdog (§Device rule 6) through long moves.
     ...hostOptions,
   });
   const driver = createSessionDriver(session, clock);
