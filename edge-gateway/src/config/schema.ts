@@ -170,6 +170,33 @@ export const CONFIG_SCHEMA = {
         },
         { doc: 'Production rates.' },
       ),
+      camera: name('Camera name in `<prefix>/camera/<camera>/trigger` and `/frame`.', { default: 'cam1' }),
+      conveyorAccelerationMmPerS2: num({
+        doc: 'Conveyor ramp when the line starts and stops.',
+        min: 1,
+        max: 1_000_000,
+        default: 10_000,
+      }),
+      rejectArm: obj(
+        {
+          homePosition: num({ doc: 'Rest position, in the arm axis\'s units.', min: -1e6, max: 1e6, default: 0 }),
+          outPosition: num({ doc: 'Fully out across the lane.', min: -1e6, max: 1e6, default: 90 }),
+          velocityUnitsPerS: num({ doc: 'Stroke velocity.', min: 0.001, max: 1e7, default: 4000 }),
+          accelerationUnitsPerS2: num({ doc: 'Stroke acceleration.', min: 0.001, max: 1e9, default: 200_000 }),
+        },
+        { doc: 'The reject stroke: out and back, timed so the arm is fully out as the product arrives.' },
+      ),
+      rejectWithoutVerdict: bool({
+        doc: 'Reject a product that reaches the reject station without a verdict (fail-safe).',
+        default: true,
+      }),
+      commandLatencyMs: num({
+        doc: 'One-way command latency to the controller, added to the stroke lead time.',
+        min: 0,
+        max: 1000,
+        default: 3,
+      }),
+      samplePeriodMs: int({ doc: 'How often the belt position is read for reject timing.', min: 1, max: 100, default: 2 }),
       recentInspectionsMax: int({
         doc: 'How many verdicts `GET /api/v1/inspections` can return.',
         min: 1,

@@ -50,6 +50,12 @@ export interface LineConfig {
   stations: { cameraMm: number; rejectMm: number };
   axes: { conveyor: string; rejectArm: string; filler: string | undefined; sealer: string | undefined };
   rates: { productsPerMin: number; rateWindowMs: number };
+  camera: string;
+  conveyorAccelerationMmPerS2: number;
+  rejectArm: { homePosition: number; outPosition: number; velocityUnitsPerS: number; accelerationUnitsPerS2: number };
+  rejectWithoutVerdict: boolean;
+  commandLatencyMs: number;
+  samplePeriodMs: number;
   recentInspectionsMax: number;
 }
 
