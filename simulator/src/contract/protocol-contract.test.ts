@@ -466,12 +466,13 @@ describe.each([bindingTransport, ptyTransport])('protocol v1 contract over $name
       expect(error).toMatchObject({ disconnected: true });
       expect(host.lost[0]?.code).toBe('PROTO_LINK_LOST');
       await host.close();
+      await rig.settled();
       const again = rig.port();
       await expect(
         new Promise<void>((resolve, reject) => again.open((e) => (e ? reject(e) : resolve()))),
       ).rejects.toThrow();
       rig.controller.faults.replug();
-      await rig.whenOpenable();
+      await rig.settled();
       const back = await connectHost(rig.port());
       try {
         expect((await back.session.start()).axes).toBe(3);

@@ -35,6 +35,8 @@ export class PtyServer {
   /** The pty's real device path (/dev/pts/N), once socat reports it. */
   devicePath: string | undefined;
   private current: Promise<void> = Promise.resolve();
+  /** If this process exits without close(), take socat down with it rather than orphan it. */
+  private readonly killOnExit = () => this.child?.kill('SIGKILL');
 
   constructor(
     readonly controller: SimulatedController,
@@ -49,6 +51,7 @@ export class PtyServer {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    process.once('exit', this.killOnExit);
     this.unsubscribe = this.controller.onPlugChange((pluggedIn) => {
       // A replug creates a fresh pty at the same link, as a re-enumerated USB adapter would.
       if (pluggedIn && !this.closing) this.respawn();
@@ -57,13 +60,18 @@ export class PtyServer {
     await this.current;
   }
 
-  /** Resolves once the latest pty (after a replug or a socat restart) can be opened. */
+  /** Resolves once the pty has caught up with the last plug change: gone after an unplug, openable after a replug. */
   ready(): Promise<void> {
     return this.current;
   }
 
   private respawn(): void {
-    this.current = this.spawnRelay();
+    this.enqueue(() => this.spawnRelay());
+  }
+
+  /** Plug changes run one after another, so a slow stop never removes the link of the next pty. */
+  private enqueue(task: () => Promise<void>): void {
+    this.current = this.current.catch(() => {}).then(task);
     this.current.catch(() => {});
   }
 
@@ -71,9 +79,12 @@ export class PtyServer {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    process.off('exit', this.killOnExit);
     this.unsubscribe?.();
     this.attachment?.detach();
     this.attachment = undefined;
+    // Let a spawn in progress finish (it will not attach while closing), then take the relay down.
+    await this.current.catch(() => {});
     await this.stopRelay();
   }
 
@@ -123,7 +134,7 @@ export class PtyServer {
       // The cable was pulled: remove the pty, so an open client sees EIO and the link disappears.
       unplugged: () => {
         this.attachment = undefined;
-        this.stopRelay().catch(() => {});
+        this.enqueue(() => this.stopRelay());
       },
     });
     const attachment = this.attachment;

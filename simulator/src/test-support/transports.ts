@@ -20,8 +20,8 @@ export interface TransportRig {
   path: string;
   /** A new, unopened (autoOpen: false) SerialPortStream to the controller. */
   port(): SerialPortStream;
-  /** Resolves once the path can be opened again (after a replug). */
-  whenOpenable(): Promise<void>;
+  /** Resolves once the transport has caught up with the last unplug or replug. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,7 +48,7 @@ export const bindingTransport: ContractTransport = {
       path: controller.path,
       port: () =>
         new SerialPortStream({ binding, path: controller.path, baudRate: controller.baud, autoOpen: false }),
-      whenOpenable: async () => {},
+      settled: async () => {},
       close: () => registry.closeAll(),
     };
   },
@@ -78,7 +78,7 @@ export const ptyTransport: ContractTransport = {
       path: linkPath,
       port: () =>
         new SerialPortStream({ binding, path: linkPath, baudRate: controller.baud, autoOpen: false }),
-      whenOpenable: () => server.ready(),
+      settled: () => server.ready(),
       async close() {
         await server.close();
         await controller.close();
