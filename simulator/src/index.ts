@@ -17,6 +17,7 @@ export {
 export { createSimulatedController } from './controller.js';
 export * from './errors.js';
 export { planTrapezoid, trapezoidDurationS } from './model/profile.js';
+export { createPtyServer, PtyServer, type PtyServerOptions } from './pty/pty-server.js';
 export type {
   Attachment,
   AxisSnapshot,
