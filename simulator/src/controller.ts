@@ -394,6 +394,8 @@ class Controller implements SimulatedController {
         if (!self.started || self.closed) return;
         self.toDevice.flush();
         self.powerOn();
+        // An e-stop input held through the reboot is reported again after BOOT (§Device rule 5).
+        if (self.model.status.estopInputActive) self.session.estop('input');
         self.afterActivity();
       },
       unplug() {

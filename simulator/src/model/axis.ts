@@ -147,7 +147,8 @@ export class Axis {
   private targetCounts(): number {
     const running = this.motion === 'move' ? this.queue[0] : undefined;
     if (running) return running.targetCounts;
-    if (this.motion === 'stop' || (this.motion === 'jog' && this.segments.length === 1)) {
+    const comesToRest = this.segments.every((segment) => Number.isFinite(segment.durationS));
+    if (this.motion === 'stop' || (this.motion === 'jog' && comesToRest)) {
       return (
         this.cmd.positionCounts -
         this.offsetCounts +

@@ -125,6 +125,22 @@ describe('reboot', () => {
   });
 });
 
+describe('reboot with the e-stop input held', () => {
+  it('BOOT, then ESTOP src=input again; the latch survives', async () => {
+    const host = createSteppedHost();
+    await host.hello();
+    host.controller.faults.setEstopInput(true);
+    host.controller.faults.reboot();
+    await host.advance(0);
+    expect(host.events.slice(-3).map((e) => [e.event, e.fields])).toEqual([
+      ['ESTOP', { src: 'input' }],
+      ['BOOT', { fw: '1.0.0', proto: 1, axes: 4 }],
+      ['ESTOP', { src: 'input' }],
+    ]);
+    expect(host.controller.status.estopLatched).toBe(true);
+  });
+});
+
 describe('encoder noise', () => {
   it('is off by default and bounded by encoderNoiseCounts when on; DONE is exact', async () => {
     const quiet = createSteppedHost();

@@ -25,6 +25,8 @@ export interface SteppedHost {
   lost: ProtocolError[];
   /** HELLO. */
   hello(): Promise<void>;
+  /** Steps the clock until `promise` settles (bounded by `limitMs` of simulated time). */
+  run<T>(promise: Promise<T>, limitMs?: number): Promise<T>;
   /** Sends a request and steps the clock until it settles (bounded). */
   call<V extends Verb>(verb: V, args: ArgsOf<V>): Promise<Reply<V>>;
   /** MOVE, returning its seq with the reply. */
@@ -63,6 +65,8 @@ export function createSteppedHost(
     },
     unplugged: () => session.linkLost('unplugged'),
   });
+  // Let the power-on BOOT cross the wire before the test starts talking.
+  clock.advanceBy(controller.pacing ? (64 * 10 * 1000) / controller.baud : 0);
 
   /** Promise callbacks run on the microtask queue, so yield after each step. */
   async function settle(done: () => boolean, limitMs = 10_000): Promise<void> {
@@ -76,13 +80,13 @@ export function createSteppedHost(
     }
   }
 
-  async function run<T>(promise: Promise<T>): Promise<T> {
+  async function run<T>(promise: Promise<T>, limitMs?: number): Promise<T> {
     let finished = false;
     const tracked = promise.finally(() => {
       finished = true;
     });
     driver.poke();
-    await settle(() => finished);
+    await settle(() => finished, limitMs);
     return tracked;
   }
 
@@ -96,6 +100,7 @@ export function createSteppedHost(
     async hello() {
       await run(session.start());
     },
+    run,
     call(verb, args) {
       return run(session.request(verb, args));
     },
