@@ -31,6 +31,11 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
   { topic: 'axes/+/command', publish: ['operator', 'admin'], doc: 'Axis commands (reserved).' },
   { topic: 'recipe', publish: ['operator', 'admin'], doc: 'Label recipe JSON, retained.' },
   { topic: 'camera/+/frame', publish: ['service', 'admin'], doc: 'Camera frames (vision frame format).' },
+  {
+    topic: 'camera/+/trigger',
+    publish: ['service', 'admin'],
+    doc: 'Camera trigger `{productId, capturedAtMs, conveyorPositionMm}`, QoS 1, sent before the frame.',
+  },
   { topic: 'inspection', publish: ['service', 'admin'], doc: 'Verdicts, QoS 1 JSON.' },
   {
     topic: 'vision/+/status',

@@ -179,10 +179,20 @@ export const CONFIG_SCHEMA = {
       }),
       rejectArm: obj(
         {
-          homePosition: num({ doc: 'Rest position, in the arm axis\'s units.', min: -1e6, max: 1e6, default: 0 }),
+          homePosition: num({
+            doc: "Rest position, in the arm axis's units.",
+            min: -1e6,
+            max: 1e6,
+            default: 0,
+          }),
           outPosition: num({ doc: 'Fully out across the lane.', min: -1e6, max: 1e6, default: 90 }),
           velocityUnitsPerS: num({ doc: 'Stroke velocity.', min: 0.001, max: 1e7, default: 4000 }),
-          accelerationUnitsPerS2: num({ doc: 'Stroke acceleration.', min: 0.001, max: 1e9, default: 200_000 }),
+          accelerationUnitsPerS2: num({
+            doc: 'Stroke acceleration.',
+            min: 0.001,
+            max: 1e9,
+            default: 200_000,
+          }),
         },
         { doc: 'The reject stroke: out and back, timed so the arm is fully out as the product arrives.' },
       ),
@@ -196,7 +206,12 @@ export const CONFIG_SCHEMA = {
         max: 1000,
         default: 3,
       }),
-      samplePeriodMs: int({ doc: 'How often the belt position is read for reject timing.', min: 1, max: 100, default: 2 }),
+      samplePeriodMs: int({
+        doc: 'How often the belt position is read for reject timing.',
+        min: 1,
+        max: 100,
+        default: 2,
+      }),
       recentInspectionsMax: int({
         doc: 'How many verdicts `GET /api/v1/inspections` can return.',
         min: 1,

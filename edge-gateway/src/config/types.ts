@@ -52,7 +52,12 @@ export interface LineConfig {
   rates: { productsPerMin: number; rateWindowMs: number };
   camera: string;
   conveyorAccelerationMmPerS2: number;
-  rejectArm: { homePosition: number; outPosition: number; velocityUnitsPerS: number; accelerationUnitsPerS2: number };
+  rejectArm: {
+    homePosition: number;
+    outPosition: number;
+    velocityUnitsPerS: number;
+    accelerationUnitsPerS2: number;
+  };
   rejectWithoutVerdict: boolean;
   commandLatencyMs: number;
   samplePeriodMs: number;

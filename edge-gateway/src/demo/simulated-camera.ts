@@ -44,8 +44,11 @@ export class SimulatedCamera {
 
   constructor(private readonly options: SimulatedCameraOptions) {}
 
-  /** Renders every frame up front, so a capture costs a publish and no CPU. Publishes the recipe. */
-  async prepare(): Promise<void> {
+  /**
+   * Renders every frame up front, so a capture costs a publish and no CPU. Rendering blocks the event
+   * loop for seconds: do it before anything time-critical (serial links, watchdogs) runs in this process.
+   */
+  async render(): Promise<void> {
     const { symbology, productIndex, defects, variantsPerClass, seed } = this.options;
     for (const defect of ['none' as const, ...defects]) {
       const images: Buffer[] = [];
@@ -61,6 +64,10 @@ export class SimulatedCamera {
       }
       this.frames.set(defect, images);
     }
+  }
+
+  /** Publishes the recipe (retained) that the rendered labels were made for. */
+  async publishRecipe(): Promise<void> {
     await this.options.publisher.publish(this.options.recipeTopic, JSON.stringify(this.recipe), {
       qos: 1,
       retain: true,
@@ -68,7 +75,7 @@ export class SimulatedCamera {
   }
 
   get recipe(): LabelRecipe {
-    if (!this.recipeValue) throw new Error('prepare() first');
+    if (!this.recipeValue) throw new Error('render() first');
     return this.recipeValue;
   }
 

@@ -163,6 +163,15 @@ export class LineController {
     switch (state) {
       case 'Resetting':
         return async () => {
+          // Reset clears latched faults (watchdog, following error) and a released e-stop, as on any machine.
+          const latched = [conveyorAxis, rejectArmAxis].some((axis) => {
+            const status = motion.axis(axis);
+            return status.state === 'FAULT' || status.estop;
+          });
+          if (latched) {
+            const result = await motion.resetEstop();
+            if (!result.ok) throw Object.assign(new Error('reset refused'), { code: 'LINE_RESET_REFUSED' });
+          }
           for (const axis of [conveyorAxis, rejectArmAxis]) {
             const status = motion.axis(axis);
             if (!status.enabled) await motion.enable(axis);
