@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark of the project, each figure printed beside a baseline from the same run.
 
 import { runProtocolBench } from './protocol.js';
+import { runSimulatorBench } from './simulator.js';
 import { runVisionBench } from './vision.js';
 
 const suites: Record<string, () => Promise<void>> = {
   protocol: runProtocolBench,
+  simulator: runSimulatorBench,
   vision: runVisionBench,
 };
 

@@ -4,8 +4,10 @@ import { validateMotionSection } from '../../config/motion-section.js';
 import type { CliCommand } from '../cli-command.js';
 import { createCheckConfigCommand } from './check-config.js';
 import { createPortsCommand } from './ports.js';
+import { createRunCommand } from './run.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   createCheckConfigCommand({ validateMotion: validateMotionSection }),
   createPortsCommand(),
+  createRunCommand(),
 ];
