@@ -128,6 +128,11 @@ export const MovesSchema = Type.Object(
     historySize: Int(1, 1_000_000, 1000),
     /** Longest ?wait=true; after it the answer is 202 with the move's current status. */
     maxWaitMs: Int(100, 3_600_000, 120_000),
+    /**
+     * While moves are queued on an axis, it is read (GET) this often when no event came, so a
+     * DONE/ABORTED lost on the line is noticed (the move is then reported unknown).
+     */
+    pollIntervalMs: Int(50, 60_000, 1000),
   },
   { ...strict, default: {} },
 );

@@ -123,6 +123,29 @@ describe('moves', () => {
     expect(h.events.some((e) => e.type === 'device' && e.event === 'BOOT')).toBe(true);
   });
 
+  it('a DONE lost on the line is noticed by the poll: the move becomes unknown, not queued for ever', async () => {
+    h = await startHarness();
+    await enabled('conveyor');
+    const first = await h.service.move('conveyor', { position: 1 });
+    const second = await h.service.move('conveyor', { position: 2 });
+    // 1. The first move finishes, but its DONE never reaches the host.
+    h.ctrl1.loseEvents = 1;
+    h.ctrl1.finishMove(1);
+    await settle();
+    expect(h.service.getMove(first.moveId).status).toBe('queued');
+    // 2. The next poll reads q=1: the older of the two queued moves has finished unheard.
+    h.clock.advanceBy(h.config.moves.pollIntervalMs);
+    await settle();
+    expect(h.service.getMove(first.moveId)).toMatchObject({
+      status: 'unknown',
+      error: { code: 'MOVE_OUTCOME_UNKNOWN' },
+    });
+    expect(h.service.getMove(second.moveId).status).toBe('queued');
+    h.ctrl1.finishMove(1);
+    await settle();
+    expect(h.service.getMove(second.moveId).status).toBe('done');
+  });
+
   it('a reply timeout answers DEVICE_TIMEOUT with the move unknown', async () => {
     h = await startHarness();
     await enabled('conveyor');

@@ -140,6 +140,8 @@ interface AxisExtras {
   refreshInFlight: boolean;
   /** A GET is owed after the one in flight; its waiters. */
   refreshAgain: Deferred | undefined;
+  /** When the controller last reported on this axis (GET reply, DONE/ABORTED), service clock. */
+  lastReportAtMs: number;
   /** End of the last move sent on this axis, for relative moves; undefined after a jog, stop, e-stop. */
   commandedTargetCounts: number | undefined;
   homeWaiters: { resolve(result: HomeResult): void; reject(error: MotionError): void }[];
@@ -168,6 +170,9 @@ class MotionServiceImpl implements MotionService {
   private readonly timers = new Set<() => void>();
   private started = false;
   private closing: Promise<void> | undefined;
+  /** Frames this service has sent, in order (MOVE and GET), for MoveTracker.reconcile(). */
+  private sendOrder = 0;
+  private cancelPoll: (() => void) | undefined;
 
   constructor(
     config: MotionConfig,
@@ -208,6 +213,7 @@ class MotionServiceImpl implements MotionService {
           controller: runtime,
           refreshInFlight: false,
           refreshAgain: undefined,
+          lastReportAtMs: 0,
           commandedTargetCounts: undefined,
           homeWaiters: [],
         });
@@ -227,6 +233,8 @@ class MotionServiceImpl implements MotionService {
     this.closing ??= (async () => {
       for (const cancel of this.timers) cancel();
       this.timers.clear();
+      this.cancelPoll?.();
+      this.cancelPoll = undefined;
       await Promise.all([...this.controllersById.values()].map((c) => c.link.close()));
       for (const c of this.controllersById.values()) this.onLinkDown(c, 'service closed');
     })();
@@ -587,6 +595,7 @@ class MotionServiceImpl implements MotionService {
         this.moves.reported(c.config.id, event.fields.seq, outcome, event.fields.pos);
         if (axis) {
           axis.positionCounts = event.fields.pos;
+          this.extrasOf(axis).lastReportAtMs = this.clock.nowMs();
           void this.refresh(axis);
         }
         break;
@@ -632,10 +641,8 @@ class MotionServiceImpl implements MotionService {
         }
         break;
       case 'BOOT':
-        for (const a of c.axes) {
-          a.markRebooted();
-          this.axisChanged(a);
-        }
+        // The link ends the session (PROTO_DEVICE_RESET) and its bring-up reports the reboot;
+        // a BOOT at first contact (a controller that resets when its port opens) changes nothing.
         break;
       case 'BADFRAME':
         break;
@@ -668,13 +675,14 @@ class MotionServiceImpl implements MotionService {
       .request(
         'MOVE',
         { axis: axis.config.axis, pos: target.counts, vel: velocityCounts, acc: accelerationCounts },
-        { onSent: (seq) => this.moves.bindSeq(record.moveId, index, seq) },
+        { onSent: (seq) => this.moves.bindSeq(record.moveId, index, seq, ++this.sendOrder) },
       )
       .then(
         (reply) => {
           if (reply.ok) {
             this.moves.accepted(record.moveId, index);
             void this.refresh(axis);
+            this.armPoll();
             return;
           }
           const error = errorFromReply(reply, what, ext);
@@ -723,11 +731,12 @@ class MotionServiceImpl implements MotionService {
     }
     if (!extras.controller.link.ready) return Promise.resolve();
     extras.refreshInFlight = true;
+    let getOrder = Number.NEGATIVE_INFINITY;
     return extras.controller.link
-      .request('GET', { axis: axis.config.axis })
+      .request('GET', { axis: axis.config.axis }, { onSent: () => (getOrder = ++this.sendOrder) })
       .then(
         (reply) => {
-          if (reply.ok) this.applyRefresh(axis, reply.fields);
+          if (reply.ok) this.applyRefresh(axis, reply.fields, getOrder);
         },
         () => {},
       )
@@ -739,9 +748,12 @@ class MotionServiceImpl implements MotionService {
       });
   }
 
-  private applyRefresh(axis: AxisRuntime, fields: ReplyFieldsOf<'GET'>): void {
+  private applyRefresh(axis: AxisRuntime, fields: ReplyFieldsOf<'GET'>, getOrder: number): void {
     const wasHoming = axis.homing;
     axis.applyGet(fields);
+    this.extrasOf(axis).lastReportAtMs = this.clock.nowMs();
+    const lost = this.moves.reconcile(axis.name, fields.q, getOrder);
+    if (lost > 0) this.deps.log?.warn(`${axis.name}: ${lost} DONE/ABORTED event(s) lost on the line`);
     // Homing that stopped without HOMED (a STOP, a fault cleared meanwhile) fails its waiters.
     if (wasHoming && !axis.homing && !axis.homed && fields.st !== 'HOMING') {
       this.rejectHomeWaiters(
@@ -770,9 +782,14 @@ class MotionServiceImpl implements MotionService {
 
   private async refreshNow(axis: AxisRuntime): Promise<void> {
     const c = this.extrasOf(axis).controller;
+    let getOrder = Number.NEGATIVE_INFINITY;
     try {
-      const reply = await c.link.request('GET', { axis: axis.config.axis });
-      if (reply.ok) this.applyRefresh(axis, reply.fields);
+      const reply = await c.link.request(
+        'GET',
+        { axis: axis.config.axis },
+        { onSent: () => (getOrder = ++this.sendOrder) },
+      );
+      if (reply.ok) this.applyRefresh(axis, reply.fields, getOrder);
     } catch (rejection) {
       throw failureFromRejection(rejection, `GET ${axis.name}`, { axis: axis.name }).error;
     }
@@ -920,6 +937,25 @@ class MotionServiceImpl implements MotionService {
     } catch (error) {
       this.deps.log?.error(`motion service handler failed: ${(error as Error)?.stack ?? String(error)}`);
     }
+  }
+
+  /**
+   * While moves are queued anywhere, reads each quiet axis every pollIntervalMs: an event lost on
+   * the line would otherwise leave its move queued for ever. Stops when nothing is queued.
+   */
+  private armPoll(): void {
+    if (this.cancelPoll || this.closing) return;
+    const intervalMs = this.config.moves.pollIntervalMs;
+    this.cancelPoll = this.clock.schedule(this.clock.nowMs() + intervalMs, () => {
+      this.cancelPoll = undefined;
+      let anyQueued = false;
+      for (const axis of this.axesByName.values()) {
+        if (!this.moves.hasQueued(axis.name)) continue;
+        anyQueued = true;
+        if (this.clock.nowMs() - this.extrasOf(axis).lastReportAtMs >= intervalMs) void this.refresh(axis);
+      }
+      if (anyQueued) this.armPoll();
+    });
   }
 
   /** A cancellable wait on the service clock. */

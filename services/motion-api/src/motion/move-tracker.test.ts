@@ -23,7 +23,7 @@ describe('MoveTracker', () => {
   it('sending -> queued -> done, settled by DONE for its (controller, seq)', () => {
     const { t, changes } = tracker();
     const m = t.create('single', [leg('x')]);
-    t.bindSeq(m.moveId, 0, 7);
+    t.bindSeq(m.moveId, 0, 7, 7);
     t.accepted(m.moveId, 0);
     expect(t.openCount('x')).toBe(1);
     expect(t.reported('c2', 7, 'done', 1000)).toBe(false); // another controller's seq 7
@@ -36,7 +36,7 @@ describe('MoveTracker', () => {
   it('a DONE decoded before the OK resolves leaves the move done', () => {
     const { t } = tracker();
     const m = t.create('single', [leg('x')]);
-    t.bindSeq(m.moveId, 0, 3);
+    t.bindSeq(m.moveId, 0, 3, 3);
     t.reported('c1', 3, 'done', 0);
     t.accepted(m.moveId, 0);
     expect(t.get(m.moveId)?.status).toBe('done');
@@ -45,7 +45,7 @@ describe('MoveTracker', () => {
   it('lost sight: queued legs become unknown, and a later DONE still upgrades them', () => {
     const { t } = tracker();
     const m = t.create('single', [leg('x')]);
-    t.bindSeq(m.moveId, 0, 3);
+    t.bindSeq(m.moveId, 0, 3, 3);
     t.accepted(m.moveId, 0);
     t.lostSight('c1', 'unplugged');
     expect(t.get(m.moveId)).toMatchObject({ status: 'unknown', error: { code: 'MOVE_OUTCOME_UNKNOWN' } });
@@ -56,7 +56,7 @@ describe('MoveTracker', () => {
   it('after a reboot nothing can upgrade an unknown leg', () => {
     const { t } = tracker();
     const m = t.create('single', [leg('x')]);
-    t.bindSeq(m.moveId, 0, 3);
+    t.bindSeq(m.moveId, 0, 3, 3);
     t.accepted(m.moveId, 0);
     t.forgetController('c1', 'rebooted');
     expect(t.reported('c1', 3, 'done', 0)).toBe(false);
@@ -89,14 +89,32 @@ describe('MoveTracker', () => {
   it('a coordinated move reports its legs together', () => {
     const { t } = tracker();
     const m: MoveRecord = t.create('coordinated', [leg('x'), leg('y')]);
-    t.bindSeq(m.moveId, 0, 1);
-    t.bindSeq(m.moveId, 1, 2);
+    t.bindSeq(m.moveId, 0, 1, 1);
+    t.bindSeq(m.moveId, 1, 2, 2);
     t.accepted(m.moveId, 0);
     t.accepted(m.moveId, 1);
     t.reported('c1', 1, 'done', 0);
     expect(t.get(m.moveId)?.status).toBe('queued');
     t.reported('c1', 2, 'done', 0);
     expect(t.get(m.moveId)?.status).toBe('done');
+  });
+
+  it('reconcile: legs sent before a GET beyond its q have finished unheard and become unknown', () => {
+    const { t } = tracker();
+    const ids = [1, 2, 3].map((seq) => {
+      const m = t.create('single', [leg('x')]);
+      t.bindSeq(m.moveId, 0, seq, seq);
+      t.accepted(m.moveId, 0);
+      return m.moveId;
+    });
+    // A GET sent after the first two frames reports one move left: the first finished, its DONE lost.
+    expect(t.reconcile('x', 1, 2.5)).toBe(1);
+    expect(ids.map((id) => t.get(id)?.status)).toEqual(['unknown', 'queued', 'queued']);
+    expect(t.get(ids[0]!)?.error?.code).toBe('MOVE_OUTCOME_UNKNOWN');
+    // The third was sent after the GET: it does not count.
+    expect(t.reconcile('x', 0, 2.5)).toBe(1);
+    expect(t.get(ids[2]!)?.status).toBe('queued');
+    expect(t.hasQueued('x')).toBe(true);
   });
 
   it.each([

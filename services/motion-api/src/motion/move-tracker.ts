@@ -53,6 +53,8 @@ interface LegEntry {
   leg: MoveLeg;
   move: MoveEntry;
   seq: number | undefined;
+  /** Position in the service's send order (across controllers), for reconcile(). */
+  sentOrder: number;
   countsPerUnit: number;
 }
 
@@ -115,7 +117,13 @@ export class MoveTracker {
         error: null,
       };
       record.legs.push(leg);
-      const legEntry: LegEntry = { leg, move: entry, seq: undefined, countsPerUnit: l.countsPerUnit };
+      const legEntry: LegEntry = {
+        leg,
+        move: entry,
+        seq: undefined,
+        sentOrder: Number.POSITIVE_INFINITY,
+        countsPerUnit: l.countsPerUnit,
+      };
       entry.legs.push(legEntry);
       this.openSet(l.axis).add(legEntry);
     }
@@ -128,10 +136,14 @@ export class MoveTracker {
     return this.moves.get(moveId)?.record;
   }
 
-  /** The MOVE of leg `index` took `seq` on the wire: its DONE/ABORTED will name it. */
-  bindSeq(moveId: string, index: number, seq: number): void {
+  /**
+   * The MOVE of leg `index` took `seq` on the wire: its DONE/ABORTED will name it. `sentOrder` is
+   * the service's running count of frames sent, which reconcile() compares with a GET's.
+   */
+  bindSeq(moveId: string, index: number, seq: number, sentOrder: number): void {
     const legEntry = this.moves.get(moveId)?.legs[index];
     if (!legEntry) return;
+    legEntry.sentOrder = sentOrder;
     const key = seqKey(legEntry.leg.controller, seq);
     // After 65535 seqs wrap; a leg still indexed under this seq can no longer be reported.
     const stale = this.bySeq.get(key);
@@ -204,7 +216,33 @@ export class MoveTracker {
     }
   }
 
-  /** Legs not yet final on this axis (sending, queued or unknown). */
+  /**
+   * A GET sent at `getOrder` reported `deviceQueue` moves on the axis (the running one included).
+   * Moves run in order, so if more legs sent before that GET are still queued here, the oldest of
+   * them have finished and their DONE/ABORTED never arrived (an event damaged on the line has no
+   * retransmission): they become unknown rather than waiting forever. Returns how many.
+   */
+  reconcile(axis: string, deviceQueue: number, getOrder: number): number {
+    const queued = [...(this.openByAxis.get(axis) ?? [])]
+      .filter((l) => l.leg.status === 'queued' && l.sentOrder < getOrder)
+      .sort((a, b) => a.sentOrder - b.sentOrder);
+    const finished = queued.slice(0, Math.max(0, queued.length - deviceQueue));
+    for (const legEntry of finished) {
+      this.setLeg(legEntry, 'unknown', {
+        code: 'MOVE_OUTCOME_UNKNOWN',
+        detail: 'the controller finished it, but its DONE/ABORTED event was lost on the line',
+      });
+    }
+    return finished.length;
+  }
+
+  /** Whether any leg on the axis is queued on the controller as far as the host knows. */
+  hasQueued(axis: string): boolean {
+    for (const legEntry of this.openByAxis.get(axis) ?? []) if (legEntry.leg.status === 'queued') return true;
+    return false;
+  }
+
+  /** Legs on this axis that are sending or queued. */
   openCount(axis: string): number {
     let n = 0;
     for (const legEntry of this.openByAxis.get(axis) ?? []) if (legEntry.leg.status !== 'unknown') n++;

@@ -45,6 +45,8 @@ export class FakeController {
   sessions = 0;
   /** Replies are computed (the command executes) but never leave the device. */
   withholdReplies = false;
+  /** The next this-many events are lost on the line (damaged, so the host never decodes them). */
+  loseEvents = 0;
   /** Bytes are swallowed before the device sees them (a dead device). */
   deaf = false;
   private host: ((bytes: Buffer) => void) | undefined;
@@ -108,6 +110,10 @@ export class FakeController {
   }
 
   event(...args: Parameters<typeof encodeEvent>): void {
+    if (this.loseEvents > 0) {
+      this.loseEvents--;
+      return;
+    }
     const bytes = encodeEvent(...args);
     const host = this.host;
     if (host) queueMicrotask(() => host(bytes));
