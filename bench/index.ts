@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark of the project, each figure printed beside a baseline from the same run.
 
+import { runGatewayBench } from './gateway.js';
 import { runProtocolBench } from './protocol.js';
 import { runSimulatorBench } from './simulator.js';
 import { runVisionBench } from './vision.js';
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<void>> = {
   protocol: runProtocolBench,
   simulator: runSimulatorBench,
   vision: runVisionBench,
+  gateway: runGatewayBench,
 };
 
 const only = process.argv.slice(2);

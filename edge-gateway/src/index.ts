@@ -40,6 +40,7 @@ export { COMMANDS } from './cli/commands/index.js';
 export { main as cliMain } from './cli/main.js';
 export { type Clock, createManualClock, type ManualClock, systemClock, type TimerHandle } from './clock.js';
 export * from './config/index.js';
+export { type DemoKeys, type DemoOptions, type DemoStack, demoKeys, startDemo } from './demo/demo-stack.js';
 export {
   CONFIG_PROBLEM_CODES,
   type ConfigProblem,
@@ -49,12 +50,18 @@ export {
   type GatewayErrorCode,
   isGatewayError,
 } from './errors.js';
+export { createGateway, type Gateway, type GatewayDeps, motionConfigFor } from './gateway.js';
 export {
   checkInspectionVerdict,
   type InspectionVerdict,
   parseInspectionVerdict,
   type VerdictParse,
 } from './inspection/inspection-verdict.js';
+export {
+  createLineController,
+  type LineController,
+  type LineControllerOptions,
+} from './line/line-controller.js';
 export {
   createJsonLogger,
   createMemoryLogger,

@@ -95,6 +95,10 @@ async function loadDemoConfig(options: DemoOptions, keys: DemoKeys): Promise<Gat
   }
   const env = {
     ...options.env,
+    // The embedded broker's port overrides do not apply to an external one (the loader refuses them).
+    ...(options.externalBroker
+      ? { SERVO_EDGE_MQTT_PORT: undefined, SERVO_EDGE_MQTT_WS_PORT: undefined }
+      : {}),
     SERVO_EDGE_API_KEY: undefined,
     SERVO_EDGE_DEMO_ADMIN_KEY: keys.admin,
     SERVO_EDGE_DEMO_OPERATOR_KEY: keys.operator,
