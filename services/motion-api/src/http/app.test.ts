@@ -219,13 +219,25 @@ describe('auth', () => {
       expect((await call('POST', '/api/v1/estop', { as: 'operator' })).statusCode).toBe(200);
   });
 
-  it('dev mode (auth disabled on loopback) lets every request through as admin', async () => {
+  it('dev mode (auth disabled on loopback) lets every request through as admin, and says so in the log', async () => {
+    let log = '';
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        log += chunk.toString();
+        done();
+      },
+    });
     await harness({
       patch: (raw) => {
         raw.auth = { disabled: true };
       },
+      app: { logger: { stream } },
     });
     expect((await call('GET', '/api/v1/config', { as: 'none' })).statusCode).toBe(200);
+    expect(JSON.parse(log.split('\n')[0]!)).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining('auth is DISABLED'),
+    });
   });
 
   it('never logs a key, even when a handler logs the headers', async () => {
