@@ -2,8 +2,14 @@
 // Every defective product must end in the reject bin and no good one may. Then again with Debian's
 // mosquitto as the external broker. Real time: the vision service is its own process.
 
-import { type DemoStack, demoKeys, startDemo } from '@servo-edge/edge-gateway';
-import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createMemoryLogger,
+  type DemoStack,
+  demoKeys,
+  type MemoryLogger,
+  startDemo,
+} from '@servo-edge/edge-gateway';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mosquittoSkipReason, startMosquitto } from '../../edge-gateway/src/test-support/mosquitto.js';
 
 const PRODUCTS_PER_MIN = 600;
@@ -13,10 +19,22 @@ const PORTS = { SERVO_EDGE_PORT: '0', SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT
 const TEST_TIMEOUT_MS = 6 * 60_000;
 
 let stack: DemoStack | undefined;
+let logger: MemoryLogger;
+beforeEach(() => {
+  logger = createMemoryLogger();
+});
 afterEach(async () => {
   await stack?.stop();
   stack = undefined;
 });
+
+/** For a product that ended in the wrong bin: what vision said, whether a stroke fired, what went wrong. */
+function explain(s: DemoStack, id: string): string {
+  const verdict = s.gateway.line.recentInspections(10_000).find((v) => v.productId === id);
+  const stroke = s.gateway.lineController.rejects.find((r) => r.productId === id);
+  const errors = logger.records.filter((r) => r.level === 'error' || r.level === 'warn').slice(0, 5);
+  return `${id}: verdict ${verdict ? `${verdict.verdict} ${verdict.reasons.join(',')}` : 'none kept'}, stroke ${stroke ? `${stroke.cause}, ${stroke.lateMs.toFixed(1)} ms late` : 'none'}; log: ${JSON.stringify(errors)}`;
+}
 
 async function runProduction(s: DemoStack) {
   const belt = s.virtualLine;
@@ -35,8 +53,12 @@ async function runProduction(s: DemoStack) {
   return {
     binned,
     defective,
-    missed: binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => `${p.id}:${p.defect}`),
-    falseRejects: binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id),
+    missed: binned
+      .filter((p) => p.defect !== 'none' && p.bin === 'passed')
+      .map((p) => `${p.defect} ${explain(s, p.id)}`),
+    falseRejects: binned
+      .filter((p) => p.defect === 'none' && p.bin === 'rejected')
+      .map((p) => explain(s, p.id)),
   };
 }
 
@@ -59,7 +81,13 @@ describe('packaging line, end to end', () => {
   it(
     'two minutes at 600/min, 5 % defects, embedded broker: every defect rejected, no good product',
     async () => {
-      stack = await startDemo({ env: PORTS, productsPerMin: PRODUCTS_PER_MIN, defectRate: 0.05, seed: 11 });
+      stack = await startDemo({
+        env: PORTS,
+        productsPerMin: PRODUCTS_PER_MIN,
+        defectRate: 0.05,
+        seed: 11,
+        logger,
+      });
       expectPerfectSorting(stack, await runProduction(stack));
     },
     TEST_TIMEOUT_MS,
@@ -84,6 +112,7 @@ describe('packaging line, end to end', () => {
           productsPerMin: PRODUCTS_PER_MIN,
           defectRate: 0.05,
           seed: 12,
+          logger,
         });
         expectPerfectSorting(stack, await runProduction(stack));
       } finally {

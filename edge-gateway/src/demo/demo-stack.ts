@@ -82,7 +82,11 @@ export function demoKeys(env: Readonly<Record<string, string | undefined>> = {})
 }
 
 async function loadDemoConfig(options: DemoOptions, keys: DemoKeys): Promise<GatewayConfig> {
-  const doc = parseYaml(await readFile(DEMO_CONFIG, 'utf8')) as Record<string, any>;
+  // The file's shape is checked by parseConfigText below; here only two known keys are patched.
+  const doc = parseYaml(await readFile(DEMO_CONFIG, 'utf8')) as {
+    line: { rates: { productsPerMin: number } };
+    mqtt: unknown;
+  };
   if (options.productsPerMin !== undefined) doc.line.rates.productsPerMin = options.productsPerMin;
   if (options.externalBroker) {
     doc.mqtt = {

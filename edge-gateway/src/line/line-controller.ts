@@ -49,7 +49,12 @@ export interface RejectRecord {
   cause: RejectDecision['cause'];
   reasons: string[];
   firedAtMs: number;
+  /** How late the out-move left against its plan: event-loop stalls show up here first. */
+  lateMs: number;
 }
+
+/** A stroke this late has used up most of the window in which it still meets its product. */
+const LATE_STROKE_MS = 20;
 
 /** States whose work is motion; the controller runs it, then calls stateComplete(). */
 const CONVEYOR_STOPPING: ReadonlySet<PackMLState> = new Set([
@@ -233,7 +238,16 @@ export class LineController {
     // Out and back are queued together so the controller runs them back to back, with no round trip between.
     const out = motion.move(rejectArmAxis, { position: rejectArm.outPosition, ...profile });
     const back = motion.move(rejectArmAxis, { position: rejectArm.homePosition, ...profile });
-    this.rejects.push({ ...decision, firedAtMs: clock.nowMs() });
+    const firedAtMs = clock.nowMs();
+    const lateMs = Math.max(0, firedAtMs - decision.sendAtMs);
+    if (lateMs > LATE_STROKE_MS) log.warn('line.reject.late', { productId: decision.productId, lateMs });
+    this.rejects.push({
+      productId: decision.productId,
+      cause: decision.cause,
+      reasons: decision.reasons,
+      firedAtMs,
+      lateMs,
+    });
     if (this.rejects.length > 1000) this.rejects.shift();
     for (const move of [out, back]) {
       move.catch((error: unknown) => {
