@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark of the project, each figure printed beside a baseline from the same run.
 
 import { runGatewayBench } from './gateway.js';
+import { runMotionApiBench } from './motion-api.js';
 import { runProtocolBench } from './protocol.js';
 import { runSimulatorBench } from './simulator.js';
 import { runVisionBench } from './vision.js';
@@ -8,6 +9,7 @@ import { runVisionBench } from './vision.js';
 const suites: Record<string, () => Promise<void>> = {
   protocol: runProtocolBench,
   simulator: runSimulatorBench,
+  'motion-api': runMotionApiBench,
   vision: runVisionBench,
   gateway: runGatewayBench,
 };
