@@ -18,6 +18,7 @@ import type { BrokerConnection } from './broker/broker-connection.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createGatewayConnection } from './broker/gateway-connection.js';
 import type { GatewayConfig } from './config/types.js';
+import { createDashboard } from './dashboard/dashboard.js';
 import { lineRoutes } from './http/line-routes.js';
 import { parseCameraTrigger } from './line/camera-trigger.js';
 import { createLineController, type LineController } from './line/line-controller.js';
@@ -110,12 +111,23 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     rejectWithoutVerdict: config.line.rejectWithoutVerdict,
     samplePeriodMs: config.line.samplePeriodMs,
   });
+  // The operator's page at `/`; it reads the MQTT connection only once start() has made it.
+  const dashboard = createDashboard({
+    motion,
+    line,
+    topicPrefix: config.topicPrefix,
+    brokerKind: config.mqtt.mode,
+    broker: () => connection,
+    clock,
+    logger: log,
+  });
   const app = buildApp({
     service: motion,
     clock,
-    apiPlugins: [{ plugin: lineRoutes, options: { model: line } }],
+    apiPlugins: [{ plugin: lineRoutes, options: { model: line } }, dashboard.apiPlugin],
     ...(deps.httpLogger === undefined ? {} : { logger: deps.httpLogger }),
   });
+  app.register(dashboard.plugin);
 
   let broker: EmbeddedBroker | undefined;
   let connection: BrokerConnection | undefined;

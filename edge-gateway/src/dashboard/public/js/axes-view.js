@@ -1,0 +1,209 @@
+// The axis cards: live values, a 30 s plot, and the operator's controls (hold-to-jog, move to, home,
+// stop, enable, disable). A viewer sees the same cards with the controls disabled.
+
+import { h, setText } from './dom.js';
+import { fixed } from './format.js';
+import { AxisPlot } from './plot.js';
+
+/**
+ * @param {{ container: HTMLElement, api: ReturnType<import('./api.js').createApi>,
+ *   can: (need: string) => boolean, act: (what: () => Promise<unknown>) => Promise<unknown> }} deps
+ */
+export function createAxesView({ container, api, can, act }) {
+  const cards = new Map();
+
+  function build(axis) {
+    const name = axis.name;
+    const path = `/axes/${encodeURIComponent(name)}`;
+    const motion = !can('operator');
+    const field = (label, key) => {
+      const dd = h('dd', { dataset: { field: key } }, '—');
+      return [h('div', {}, h('dt', {}, label), dd), dd];
+    };
+    const [posRow, pos] = field('Position', 'position');
+    const [velRow, vel] = field('Velocity', 'velocity');
+    const [tgtRow, tgt] = field('Target', 'target');
+    const [homedRow, homed] = field('Homed', 'homed');
+    const [enabledRow, enabled] = field('Drive', 'enabled');
+    const [faultRow, fault] = field('Fault', 'fault');
+    const [queueRow, queue] = field('Queue', 'queue');
+    const state = h('span', { class: 'state-badge', dataset: { field: 'state' } }, '—');
+    const canvas = h('canvas', { class: 'plot', 'aria-label': `${name}: position and velocity, last 30 s` });
+
+    const defaultJog = Math.max(1, Math.round(axis.limits.maxVelocity * 0.1));
+    const jogSpeed = h('input', {
+      type: 'number',
+      min: '0',
+      step: 'any',
+      value: String(defaultJog),
+      inputmode: 'decimal',
+      dataset: { field: 'jog-speed' },
+      'aria-label': `${name} jog speed, ${axis.unit}/s`,
+    });
+    const target = h('input', {
+      type: 'number',
+      step: 'any',
+      inputmode: 'decimal',
+      required: true,
+      dataset: { field: 'move-target' },
+      'aria-label': `${name} target position, ${axis.unit}`,
+    });
+
+    const stopHandlers = [];
+    const jogButton = (sign, label) => {
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          class: 'jog',
+          disabled: motion,
+          dataset: { action: sign > 0 ? 'jog-plus' : 'jog-minus', needs: 'operator' },
+          title: 'Hold to jog; release to stop',
+        },
+        label,
+      );
+      holdToJog(button, () => sign * Math.abs(Number(jogSpeed.value) || defaultJog));
+      return button;
+    };
+    /** A jog runs while pressed. The stop waits for the jog request, so it can never overtake it. */
+    const holdToJog = (button, velocity) => {
+      let running;
+      const start = () => {
+        if (running || button.disabled) return;
+        running = act(() => api.post(`${path}/jog`, { velocity: velocity() }));
+      };
+      const stop = () => {
+        if (!running) return;
+        const jog = running;
+        running = undefined;
+        jog.finally(() => act(() => api.post(`${path}/stop`)));
+      };
+      button.addEventListener('pointerdown', (event) => {
+        button.setPointerCapture?.(event.pointerId);
+        start();
+      });
+      for (const type of ['pointerup', 'pointercancel', 'lostpointercapture', 'blur']) {
+        button.addEventListener(type, stop);
+      }
+      button.addEventListener('keydown', (event) => {
+        if ((event.key === ' ' || event.key === 'Enter') && !event.repeat) {
+          event.preventDefault();
+          start();
+        }
+      });
+      button.addEventListener('keyup', (event) => {
+        if (event.key === ' ' || event.key === 'Enter') stop();
+      });
+      // Suppress the long-press menu on tablets: a held jog must not open it.
+      button.addEventListener('contextmenu', (event) => event.preventDefault());
+      stopHandlers.push(stop);
+    };
+
+    const simple = (action, label, extra = {}) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          disabled: motion,
+          dataset: { action, needs: 'operator' },
+          onclick: () => act(() => api.post(`${path}/${action}`)),
+          ...extra,
+        },
+        label,
+      );
+
+    const moveForm = h(
+      'form',
+      {
+        class: 'move',
+        dataset: { action: 'move' },
+        onsubmit: (event) => {
+          event.preventDefault();
+          if (target.value === '') return;
+          act(() => api.post(`${path}/move`, { position: Number(target.value) }));
+        },
+      },
+      h('label', {}, 'Move to ', target, ` ${axis.unit}`),
+      h('button', { type: 'submit', disabled: motion, dataset: { needs: 'operator' } }, 'Go'),
+    );
+
+    const card = h(
+      'article',
+      { class: 'axis', dataset: { axis: name } },
+      h('header', {}, h('h3', {}, name), h('span', { class: 'muted' }, axis.unit), state),
+      canvas,
+      h('dl', { class: 'values' }, posRow, velRow, tgtRow, homedRow, enabledRow, faultRow, queueRow),
+      h(
+        'div',
+        { class: 'controls' },
+        h('div', { class: 'row' }, jogButton(-1, '◀ Jog −'), jogButton(1, 'Jog + ▶')),
+        h('label', { class: 'jog-speed' }, 'Jog speed ', jogSpeed, ` ${axis.unit}/s`),
+        moveForm,
+        h(
+          'div',
+          { class: 'row' },
+          simple('home', 'Home'),
+          simple('stop', 'Stop', { class: 'axis-stop' }),
+          simple('enable', 'Enable'),
+          simple('disable', 'Disable'),
+        ),
+      ),
+    );
+    for (const input of [jogSpeed, target]) input.disabled = motion;
+    const plot = new AxisPlot(canvas);
+    plot.unit = axis.unit;
+    const entry = {
+      card,
+      plot,
+      fields: { state, pos, vel, tgt, homed, enabled, fault, queue },
+      stopJogs: () => {
+        for (const stop of stopHandlers) stop();
+      },
+    };
+    cards.set(name, entry);
+    container.append(card);
+    return entry;
+  }
+
+  function render(entry, axis) {
+    const { fields } = entry;
+    const digits = axis.unit === 'deg' ? 2 : 1;
+    setText(fields.state, axis.connected ? axis.state : `${axis.state} (link down)`);
+    fields.state.dataset.state = axis.state;
+    entry.card.dataset.state = axis.state;
+    entry.card.dataset.connected = String(axis.connected);
+    setText(fields.pos, `${fixed(axis.position, digits)} ${axis.unit}`);
+    setText(fields.vel, `${fixed(axis.velocity, digits)} ${axis.unit}/s`);
+    setText(fields.tgt, axis.target === null ? '—' : `${fixed(axis.target, digits)} ${axis.unit}`);
+    setText(
+      fields.homed,
+      axis.positionUncertain ? 'no — controller rebooted, home again' : axis.homed ? 'yes' : 'no',
+    );
+    setText(fields.enabled, axis.enabled === null ? '—' : axis.enabled ? 'enabled' : 'disabled');
+    setText(fields.fault, axis.fault ?? (axis.estop ? 'software stop' : 'none'));
+    fields.fault.classList.toggle('bad', Boolean(axis.fault || axis.estop));
+    setText(fields.queue, `${axis.queue.device} on device, ${axis.queue.open} open`);
+  }
+
+  return {
+    /** Axes from a snapshot or an update; tMs is the page's clock at arrival. */
+    update(axes, tMs) {
+      for (const axis of axes) {
+        const entry = cards.get(axis.name) ?? build(axis);
+        render(entry, axis);
+        entry.plot.push(tMs, axis.position, axis.velocity);
+      }
+    },
+    draw(nowMs) {
+      for (const entry of cards.values()) entry.plot.draw(nowMs);
+    },
+    /** Page hidden or feed lost: no jog may outlive the operator's view of it. */
+    stopAllJogs() {
+      for (const entry of cards.values()) entry.stopJogs();
+    },
+    clear() {
+      cards.clear();
+      container.replaceChildren();
+    },
+  };
+}

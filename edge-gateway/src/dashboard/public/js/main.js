@@ -1,0 +1,195 @@
+// The dashboard's entry: sign-in (key in sessionStorage), the live feed, the software stop and its
+// reset, and the wiring of the panels. Every refusal is shown in the API's own words.
+
+import { ApiError, createApi } from './api.js';
+import { createAxesView } from './axes-view.js';
+import { byId, setText } from './dom.js';
+import { connectFeed } from './feed.js';
+import { createHealthView } from './health-view.js';
+import { createInspectionsView } from './inspections-view.js';
+import { createLineView } from './line-view.js';
+
+const KEY_STORAGE = 'servo-edge.apiKey';
+const RANK = { viewer: 0, operator: 1, admin: 2 };
+/** Plots redraw at most this often: smooth enough for 30 s of history, cheap on a tablet. */
+const DRAW_PERIOD_MS = 200;
+
+let key = sessionStorage.getItem(KEY_STORAGE) ?? '';
+let role = 'viewer';
+let feed;
+const api = createApi(() => key);
+
+const can = (need) => (RANK[role] ?? 0) >= (RANK[need] ?? 99);
+
+function showNotice(text) {
+  setText(byId('notice-text'), text);
+  byId('notice').hidden = false;
+}
+
+function clearNotice() {
+  byId('notice').hidden = true;
+}
+
+/** Runs one operator action; a refusal becomes a notice ("Title: detail"), never an exception. */
+async function act(what) {
+  clearNotice();
+  try {
+    return await what();
+  } catch (error) {
+    if (error instanceof ApiError) {
+      showNotice(error.words);
+      if (error.status === 401) signOut(error.words);
+    } else {
+      showNotice(`Unexpected error: ${error?.message ?? error}`);
+    }
+    return undefined;
+  }
+}
+
+const axes = createAxesView({ container: byId('axis-list'), api, can, act });
+const line = createLineView({ api, can, act });
+const health = createHealthView();
+const inspections = createInspectionsView({
+  api,
+  latest: byId('latest-labels'),
+  rejects: byId('reject-labels'),
+});
+
+function applyRole(next) {
+  if (next === role) return;
+  role = next;
+  // Controls are built for a role: rebuild them all (the next snapshot fills them in).
+  axes.clear();
+  line.reset();
+  for (const el of document.querySelectorAll('[data-needs]')) el.disabled = !can(el.dataset.needs);
+  setText(
+    byId('role-label'),
+    role === 'viewer' ? 'viewer — read only' : role === 'operator' ? 'operator' : 'admin',
+  );
+  document.body.dataset.role = role;
+}
+
+function showStopLatch(controllers) {
+  const latched = controllers.filter((c) => c.estopLatched).map((c) => c.id);
+  byId('stop-banner').hidden = latched.length === 0;
+  setText(byId('stop-banner-controllers'), latched.join(', '));
+  document.body.classList.toggle('stopped', latched.length > 0);
+}
+
+function onFeedMessage(message) {
+  const now = performance.now();
+  if (message.type === 'snapshot') {
+    applyRole(message.role);
+    inspections.clear();
+    inspections.add(message.inspections);
+  }
+  if (message.axes) axes.update(message.axes, now);
+  if (message.line) {
+    line.update(message.line);
+    health.vision(message.line.visionOnline);
+  }
+  if (message.controllers) {
+    health.controllers(message.controllers);
+    showStopLatch(message.controllers);
+  }
+  if (message.broker) health.broker(message.broker);
+  if (message.type === 'update' && message.inspections) inspections.add(message.inspections);
+  if (message.events) health.events(message.events);
+}
+
+function onFeedStatus(status) {
+  const el = byId('feed-status');
+  el.dataset.status = status;
+  setText(el, status === 'live' ? 'live' : status);
+  document.body.dataset.feed = status;
+  // Without the feed the operator cannot see the axes: no jog may keep running blind.
+  if (status !== 'live') axes.stopAllJogs();
+}
+
+async function onFeedRefused() {
+  try {
+    await api.get('/line');
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) signOut(error.words);
+  }
+}
+
+function startFeed() {
+  feed?.close();
+  feed = connectFeed({ key, onMessage: onFeedMessage, onStatus: onFeedStatus, onRefused: onFeedRefused });
+}
+
+async function signIn(candidate) {
+  key = candidate;
+  try {
+    // One plain request first: a wrong key is answered in words here, not as a silent socket close.
+    const snapshot = await api.get('/line');
+    line.update(snapshot);
+  } catch (error) {
+    key = '';
+    sessionStorage.removeItem(KEY_STORAGE);
+    showNotice(error instanceof ApiError ? error.words : String(error));
+    return;
+  }
+  sessionStorage.setItem(KEY_STORAGE, key);
+  clearNotice();
+  byId('login').hidden = true;
+  byId('app').hidden = false;
+  byId('who').hidden = false;
+  startFeed();
+}
+
+function signOut(reason) {
+  feed?.close();
+  feed = undefined;
+  axes.stopAllJogs();
+  key = '';
+  sessionStorage.removeItem(KEY_STORAGE);
+  role = '';
+  applyRole('viewer');
+  inspections.clear();
+  health.clear();
+  byId('app').hidden = true;
+  byId('who').hidden = true;
+  byId('login').hidden = false;
+  onFeedStatus('offline');
+  if (reason) showNotice(reason);
+  byId('api-key').focus();
+}
+
+byId('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = byId('api-key');
+  const candidate = input.value.trim();
+  input.value = '';
+  if (candidate) signIn(candidate);
+});
+byId('sign-out').addEventListener('click', () => signOut());
+byId('notice-close').addEventListener('click', clearNotice);
+
+// The software stop: no confirmation, no delay. It is sent even while the feed is down.
+byId('software-stop').addEventListener('click', () => act(() => api.post('/estop')));
+byId('stop-reset').addEventListener('click', () => act(() => api.post('/estop/reset')));
+
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) axes.stopAllJogs();
+});
+
+let lastDrawMs = 0;
+function frame(nowMs) {
+  if (nowMs - lastDrawMs >= DRAW_PERIOD_MS && !byId('app').hidden) {
+    lastDrawMs = nowMs;
+    axes.draw(performance.now());
+    line.tick(performance.now());
+  }
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+
+role = '';
+applyRole('viewer');
+if (key) signIn(key);
+else {
+  byId('login').hidden = false;
+  byId('api-key').focus();
+}
