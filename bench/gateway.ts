@@ -60,7 +60,7 @@ function geometricLimitPerMin(stack: DemoStack): number {
 async function highestCleanRate(): Promise<void> {
   let best = 0;
   let limit = Number.NaN;
-  for (const rate of [600, 900, 1200, 1500, 1800]) {
+  for (const rate of [600, 700, 800, 900, 1000]) {
     const run = await runAt(rate, Math.round(rate / 4), rate); // 15 s of production at each rate
     limit = geometricLimitPerMin(run.stack);
     await run.stack.stop();
