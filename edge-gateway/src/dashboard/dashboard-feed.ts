@@ -199,6 +199,8 @@ export class DashboardFeed {
         this.controllersDirty = true;
         return;
       case 'device':
+        // DONE ends every move (two per reject stroke): routine, and the axis state already shows it.
+        if (event.event === 'DONE') return;
         // ESTOP and BOOT change a controller's latch and session: show them without waiting a period.
         if (event.event === 'ESTOP' || event.event === 'BOOT') this.controllersDirty = true;
         if (this.events.length < this.maxEvents) {

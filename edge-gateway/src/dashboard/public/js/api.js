@@ -10,9 +10,11 @@ export class ApiError extends Error {
     this.detail = problem.detail ?? '';
   }
 
-  /** What the operator reads: "Title: detail". */
+  /** What the operator reads: the problem's title, then its detail. */
   get words() {
-    return this.detail ? `${this.title}: ${this.detail}` : this.title;
+    if (!this.detail) return this.title;
+    // Titles are sentences ("… limits.") or labels ("Command not allowed in this state").
+    return /[.!?]$/.test(this.title) ? `${this.title} ${this.detail}` : `${this.title}: ${this.detail}`;
   }
 }
 
