@@ -12,6 +12,22 @@ import { MOTION_ERRORS } from '@servo-edge/motion-api';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// The callbacks handed to page.evaluate / waitForFunction run in chromium. This file is compiled without
+// the DOM lib (it would leak into every package's type check), so the little they touch is declared here.
+interface PageElement {
+  readonly textContent: string | null;
+  readonly outerHTML: string;
+  readonly disabled?: boolean;
+  readonly complete?: boolean;
+  readonly naturalWidth?: number;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+}
+declare const window: { scrollTo(x: number, y: number): void };
+declare const document: Pick<PageElement, 'querySelector' | 'querySelectorAll'>;
+declare const sessionStorage: { getItem(key: string): string | null };
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // In CI chromium is installed by .ci/run, so a missing browser is a failure there, not a skip.
 const SKIP_REASON =
@@ -226,14 +242,22 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
         (before) =>
           [...document.querySelectorAll('#reject-labels .label-card[data-verdict="reject"]')].find((c) => {
             const img = c.querySelector('img');
-            return !before.includes(c.getAttribute('data-product')) && img?.complete && img.naturalWidth > 0;
+            return (
+              !before.includes(c.getAttribute('data-product')) &&
+              img?.complete === true &&
+              (img.naturalWidth ?? 0) > 0
+            );
           }),
         seen,
         { timeout: 45_000 },
       );
-      const productId = await card.evaluate((c) => (c as Element).getAttribute('data-product'));
+      const productId = await card.evaluate((c) =>
+        (c as unknown as PageElement).getAttribute('data-product'),
+      );
       const reasons = await card.evaluate((c) =>
-        [...(c as Element).querySelectorAll('.reasons li')].map((li) => li.getAttribute('title')),
+        [...(c as unknown as PageElement).querySelectorAll('.reasons li')].map((li) =>
+          li.getAttribute('title'),
+        ),
       );
       const verdict = stack.gateway.line.recentInspections(1000).find((v) => v.productId === productId);
       expect(verdict?.verdict).toBe('reject');
@@ -253,7 +277,7 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
     const enabled = await viewer
       .locator('[data-needs]')
       .evaluateAll((els) =>
-        els.filter((el) => !(el as HTMLButtonElement).disabled).map((el) => el.outerHTML),
+        els.filter((el) => !(el as unknown as PageElement).disabled).map((el) => el.outerHTML),
       );
     expect(enabled).toEqual([]);
     await expect(viewer.locator('#software-stop').isDisabled()).resolves.toBe(true);
