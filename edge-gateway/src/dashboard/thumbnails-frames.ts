@@ -70,6 +70,7 @@ export class FrameSubscription {
         return;
       }
       this.busy = true;
+      let failed = false;
       broker
         .subscribe(this.opts.filter, (_topic, payload) => this.opts.onFrame(payload), { qos: 0 })
         .then(
@@ -82,12 +83,13 @@ export class FrameSubscription {
             this.opts.logger.warn('dashboard.frames.subscribe_failed', {
               code: (error as { code?: string }).code,
             });
-            this.retryLater();
+            failed = true;
           },
         )
         .finally(() => {
           this.busy = false;
-          this.reconcile();
+          if (failed) this.retryLater();
+          else this.reconcile();
         });
       return;
     }
