@@ -60,7 +60,7 @@ async function screenshot(name: string, target: Page = page): Promise<void> {
   });
 }
 
-async function openPage(): Promise<Page> {
+async function openPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
   const p = await context.newPage();
   p.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
   p.on('console', (message) => {
@@ -69,7 +69,7 @@ async function openPage(): Promise<Page> {
       pageErrors.push(`console: ${message.text()}`);
     }
   });
-  await p.setViewportSize({ width: 1280, height: 900 });
+  await p.setViewportSize(viewport);
   await p.goto(url);
   return p;
 }
@@ -90,6 +90,8 @@ async function positionOf(p: Page, name: string): Promise<number> {
 
 describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () => {
   beforeAll(async () => {
+    // Only this run's screenshots: numbered files from an earlier run would mix in.
+    await rm(ARTIFACTS, { recursive: true, force: true });
     await mkdir(ARTIFACTS, { recursive: true });
     profileDir = await mkdtemp(join(tmpdir(), 'servo-edge-chromium-'));
     // Browser and demo start together: each takes seconds, neither needs the other yet.
@@ -268,8 +270,8 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
   );
 
   it('lets a viewer see everything but press no motion button', async () => {
-    // A new tab has its own sessionStorage: it starts signed out.
-    const viewer = await openPage();
+    // A new tab has its own sessionStorage: it starts signed out. Tablet-sized, portrait.
+    const viewer = await openPage({ width: 800, height: 1280 });
     await signIn(viewer, stack.keys.viewer);
     await viewer.locator('#role-label', { hasText: 'viewer' }).waitFor();
     await axis(viewer, 'filler').locator('[data-field="position"]').filter({ hasText: /\d/ }).waitFor();

@@ -155,7 +155,7 @@ describe('thumbnail route', () => {
     expect(response.headers.get('cache-control')).toContain('private');
     const png = Buffer.from(await response.arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBe(192);
-    expect(png.readUInt32BE(20)).toBe(144);
+    expect(png.readUInt32BE(16)).toBe(240);
+    expect(png.readUInt32BE(20)).toBe(180);
   });
 });

@@ -51,7 +51,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     maxFrameBytes: 12 * 1024 * 1024,
     maxThumbnails: 64,
     maxPendingRenders: 4,
-    thumbWidthPx: 192,
+    thumbWidthPx: 240,
   });
   const frames = new FrameSubscription({
     broker: options.broker,

@@ -177,7 +177,13 @@ export function createAxesView({ container, api, can, act }) {
     setText(fields.tgt, axis.target === null ? '—' : `${fixed(axis.target, digits)} ${axis.unit}`);
     setText(
       fields.homed,
-      axis.positionUncertain ? 'no — controller rebooted, home again' : axis.homed ? 'yes' : 'no',
+      axis.positionUncertain
+        ? 'no — controller rebooted, home again'
+        : axis.homed
+          ? 'yes'
+          : axis.homingRequired
+            ? 'no — home before moving'
+            : 'no (not required)',
     );
     setText(fields.enabled, axis.enabled === null ? '—' : axis.enabled ? 'enabled' : 'disabled');
     setText(fields.fault, axis.fault ?? (axis.estop ? 'software stop' : 'none'));
