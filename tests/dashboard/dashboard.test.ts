@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DemoStack, startDemo } from '@servo-edge/edge-gateway';
+import { createMemoryLogger, type DemoStack, startDemo } from '@servo-edge/edge-gateway';
 import { MOTION_ERRORS } from '@servo-edge/motion-api';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,26 +94,26 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
     await rm(ARTIFACTS, { recursive: true, force: true });
     await mkdir(ARTIFACTS, { recursive: true });
     profileDir = await mkdtemp(join(tmpdir(), 'servo-edge-chromium-'));
-    // Browser and demo start together: each takes seconds, neither needs the other yet.
-    const [demo, browser] = await Promise.all([
-      startDemo({ env: PORTS }),
-      chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
-    stack = demo;
-    context = browser;
+    // One after the other: chromium starting up competes for CPU with the line's bring-up (homing).
+    const logger = createMemoryLogger();
+    stack = await startDemo({ env: PORTS, logger }).catch((error: Error) => {
+      const problems = logger.records.filter((r) => r.level === 'warn' || r.level === 'error').slice(0, 10);
+      throw new Error(`demo did not start: ${error.message}; log: ${JSON.stringify(problems)}`);
+    });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     context.setDefaultTimeout(WAIT_MS);
     url = stack.gateway.httpUrl();
     page = await openPage();
