@@ -172,6 +172,26 @@ async function connectClient(
   });
 }
 
+/** Frames judged before production starts: the first inspections pay for JIT and would be late. */
+const SELF_TEST_FRAMES = 12;
+
+/**
+ * Sends self-test frames through the real path (broker, vision, verdict back to the gateway) and waits
+ * for their verdicts, so the first product on the belt meets a warm inspector.
+ */
+async function visionSelfTest(gateway: Gateway, camera: SimulatedCamera): Promise<void> {
+  const stats = gateway.lineController.tracker.stats;
+  const before = stats.unknownVerdicts;
+  for (let i = 0; i < SELF_TEST_FRAMES; i++) {
+    await camera.publishFrame(`SELFTEST-${i}`, i % 2 === 0 ? 'none' : 'torn');
+  }
+  const deadline = Date.now() + 30_000;
+  while (stats.unknownVerdicts - before < SELF_TEST_FRAMES) {
+    if (Date.now() > deadline) throw new Error('vision self-test: verdicts did not come back within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
   const log = options.logger ?? silentLogger;
   const keys = options.externalBroker?.keys ?? demoKeys(options.env);
@@ -293,6 +313,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
     clients.operator = await connectClient(gateway.mqttUrl(), 'operator', keys.operator, protocolVersion);
     cleanups.push(() => clients.operator!.endAsync());
     await camera.publishRecipe();
+    await visionSelfTest(gateway, camera);
 
     const [ctrlA] = controllers;
     const conveyor = config.motion as { axes: { name: string; countsPerUnit: number }[] };

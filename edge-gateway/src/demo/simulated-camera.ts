@@ -81,13 +81,25 @@ export class SimulatedCamera {
 
   /** The photo-eye fired for `productId` whose label has `defect`. */
   async capture(productId: string, defect: LabelDefect, conveyorPositionMm: number): Promise<void> {
-    const images = this.frames.get(defect);
-    if (!images) throw new RangeError(`no frames rendered for defect ${defect}`);
-    const image = images[this.captures++ % images.length]!;
     const capturedAtMs = this.options.nowMs();
     const trigger: CameraTrigger = { productId, capturedAtMs, conveyorPositionMm };
     // The trigger goes first: the gateway must be tracking the product before its verdict can arrive.
     await this.options.publisher.publish(this.options.triggerTopic, JSON.stringify(trigger), { qos: 1 });
+    await this.publishFrame(productId, defect, capturedAtMs);
+  }
+
+  /**
+   * A frame with no trigger: the line's vision self-test before production. Vision judges it like any
+   * other, and the gateway, which tracks no such product, only counts the verdict.
+   */
+  async publishFrame(
+    productId: string,
+    defect: LabelDefect,
+    capturedAtMs = this.options.nowMs(),
+  ): Promise<void> {
+    const images = this.frames.get(defect);
+    if (!images) throw new RangeError(`no frames rendered for defect ${defect}`);
+    const image = images[this.captures++ % images.length]!;
     const frame = encodeFrame({ productId, capturedAtMs, format: 'png' }, image);
     await this.options.publisher.publish(
       this.options.frameTopic,

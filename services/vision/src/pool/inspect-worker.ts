@@ -5,14 +5,21 @@ import { createZxingWasmDecoder } from '../decode/zxing-wasm-decoder.js';
 import { isVisionError } from '../errors.js';
 import { decodeImage } from '../image/decode-image.js';
 import { inspectImage } from '../inspect/inspect-image.js';
+import { SYMBOLOGIES } from '../recipe.js';
 import type { InspectRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('inspect-worker must run in a worker thread');
 const post = (message: WorkerMessage) => port.postMessage(message);
 
+/** A blank full-size frame: decoding it once per symbology runs the decoder's cold paths before 'ready'. */
+const WARM_UP_FRAME = { widthPx: 1280, heightPx: 960, data: new Uint8Array(1280 * 960).fill(255) };
+
 try {
   const decoder = await createZxingWasmDecoder();
+  // The first real frame must not pay for wasm tier-up and JIT: on a line that frame is a product
+  // whose verdict is due within a few hundred ms (seen: the first verdict arrived after the reject point).
+  for (const symbology of SYMBOLOGIES) await decoder.decode(WARM_UP_FRAME, symbology);
   port.on('message', async (request: InspectRequest) => {
     const startMs = performance.now();
     try {
