@@ -76,7 +76,7 @@ export function createAxesView({ container, api, can, act }) {
         if (!running) return;
         const jog = running;
         running = undefined;
-        jog.finally(() => act(() => api.post(`${path}/stop`)));
+        jog.finally(() => act(() => api.post(`${path}/stop`), { keepNotice: true }));
       };
       button.addEventListener('pointerdown', (event) => {
         button.setPointerCapture?.(event.pointerId);

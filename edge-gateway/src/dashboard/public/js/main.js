@@ -30,9 +30,12 @@ function clearNotice() {
   byId('notice').hidden = true;
 }
 
-/** Runs one operator action; a refusal becomes a notice ("Title: detail"), never an exception. */
-async function act(what) {
-  clearNotice();
+/**
+ * Runs one operator action; a refusal becomes a notice (title and detail), never an exception.
+ * keepNotice: a follow-up (the stop after a jog) must not wipe the words about what came before.
+ */
+async function act(what, { keepNotice = false } = {}) {
+  if (!keepNotice) clearNotice();
   try {
     return await what();
   } catch (error) {
