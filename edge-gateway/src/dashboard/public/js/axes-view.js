@@ -7,7 +7,8 @@ import { AxisPlot } from './plot.js';
 
 /**
  * @param {{ container: HTMLElement, api: ReturnType<import('./api.js').createApi>,
- *   can: (need: string) => boolean, act: (what: () => Promise<unknown>) => Promise<unknown> }} deps
+ *   can: (need: string) => boolean,
+ *   act: (what: () => Promise<unknown>, options?: { keepNotice?: boolean }) => Promise<unknown> }} deps
  */
 export function createAxesView({ container, api, can, act }) {
   const cards = new Map();
