@@ -37,6 +37,11 @@ export const GATEWAY_ERRORS = {
   EDGE_PACKML_COMMAND_NOT_ALLOWED:
     'The command is not allowed in the current state; `allowedCommands` lists those that are.',
   EDGE_PACKML_NOT_ACTING: '`stateComplete()` was called in a wait state, which only a command can leave.',
+  EDGE_LINE_RESET_REFUSED:
+    'A controller refused RESET while the line was resetting or clearing (e-stop input still active?).',
+  EDGE_THUMBNAIL_NOT_FOUND:
+    'No thumbnail for this product: only the newest frames are kept, while a dashboard is open.',
+  EDGE_THUMBNAIL_BUSY: 'Too many thumbnails are being rendered; try again shortly.',
   EDGE_PORTS_LIST_FAILED:
     'The serial port enumeration failed (e.g. no udevadm); the fallback listing was used.',
   EDGE_CLI_USAGE: 'The command line was not understood.',

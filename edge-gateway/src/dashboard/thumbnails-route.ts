@@ -3,6 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { GatewayErrorCode } from '../errors.js';
 import type { ThumbnailStore } from './thumbnails-store.js';
 
 export interface ThumbnailRoutesOptions {
@@ -11,14 +12,16 @@ export interface ThumbnailRoutesOptions {
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/**
- * This route's problem codes. They belong in the gateway's registry (src/errors.ts and the README's
- * table), which the dashboard does not own: kept here until they are adopted there.
- */
-export const THUMBNAIL_PROBLEMS = {
+/** HTTP status and title of this route's codes; the codes themselves are in the registry (src/errors.ts). */
+export const THUMBNAIL_PROBLEMS: Record<
+  'EDGE_THUMBNAIL_NOT_FOUND' | 'EDGE_THUMBNAIL_BUSY',
+  { status: number; title: string }
+> & {
+  [K in Extract<GatewayErrorCode, `EDGE_THUMBNAIL_${string}`>]: { status: number; title: string };
+} = {
   EDGE_THUMBNAIL_NOT_FOUND: { status: 404, title: 'No thumbnail for this product' },
   EDGE_THUMBNAIL_BUSY: { status: 503, title: 'Thumbnails are busy' },
-} as const;
+};
 
 const DETAIL = {
   'not-found':

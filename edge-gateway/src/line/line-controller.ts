@@ -3,6 +3,7 @@
 
 import type { TimerClock } from '@servo-edge/firmware-protocol';
 import type { MotionService, MotionServiceEvent } from '@servo-edge/motion-api';
+import { GatewayError } from '../errors.js';
 import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
 import type { Logger } from '../log.js';
 import type { LineModel, LineTransition } from '../packml/line-model.js';
@@ -175,7 +176,7 @@ export class LineController {
           });
           if (latched) {
             const result = await motion.resetEstop();
-            if (!result.ok) throw Object.assign(new Error('reset refused'), { code: 'LINE_RESET_REFUSED' });
+            if (!result.ok) throw new GatewayError('EDGE_LINE_RESET_REFUSED');
           }
           for (const axis of [conveyorAxis, rejectArmAxis]) {
             const status = motion.axis(axis);
@@ -198,7 +199,7 @@ export class LineController {
       case 'Clearing':
         return async () => {
           const result = await motion.resetEstop();
-          if (!result.ok) throw Object.assign(new Error('reset refused'), { code: 'LINE_RESET_REFUSED' });
+          if (!result.ok) throw new GatewayError('EDGE_LINE_RESET_REFUSED');
         };
       default:
         return undefined;
