@@ -18,7 +18,7 @@ function fakePort() {
       port.posted.push(message as { id: number });
     },
     on(event: string, listener: (value: never) => void) {
-      (listeners[event] ??= []).push(listener);
+      listeners[event] = [...(listeners[event] ?? []), listener];
       return port;
     },
     async terminate() {
