@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type DemoStack, startDemo } from '@servo-edge/edge-gateway';
+import { type DemoStack, startDemo } from '@servo-edge/edge-gateway/demo';
 import { figure, heading } from './report.js';
 
 const PORTS = { SERVO_EDGE_PORT: '0', SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT_WS_PORT: '0' };

@@ -1,4 +1,5 @@
 // Public API of @servo-edge/edge-gateway: config, broker and connection, bridge, PackML line model, ports, CLI.
+// The demo and its simulated plant are at @servo-edge/edge-gateway/demo.
 
 export type { Identity } from './auth/key-store.js';
 export { KeyStore } from './auth/key-store.js';
@@ -40,7 +41,6 @@ export { COMMANDS } from './cli/commands/index.js';
 export { main as cliMain } from './cli/main.js';
 export { type Clock, createManualClock, type ManualClock, systemClock, type TimerHandle } from './clock.js';
 export * from './config/index.js';
-export { type DemoKeys, type DemoOptions, type DemoStack, demoKeys, startDemo } from './demo/demo-stack.js';
 export {
   CONFIG_PROBLEM_CODES,
   type ConfigProblem,

@@ -2,13 +2,8 @@
 // Every defective product must end in the reject bin and no good one may. Then again with Debian's
 // mosquitto as the external broker. Real time: the vision service is its own process.
 
-import {
-  createMemoryLogger,
-  type DemoStack,
-  demoKeys,
-  type MemoryLogger,
-  startDemo,
-} from '@servo-edge/edge-gateway';
+import { createMemoryLogger, type MemoryLogger } from '@servo-edge/edge-gateway';
+import { type DemoStack, demoKeys, startDemo } from '@servo-edge/edge-gateway/demo';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mosquittoSkipReason, startMosquitto } from '../../edge-gateway/src/test-support/mosquitto.js';
 

@@ -2,7 +2,7 @@
 
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../clock.js';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
@@ -149,6 +149,24 @@ describe('first connection', () => {
     const started = connection.start();
     clock.advance(60_000);
     await expect(started).rejects.toMatchObject({ code: 'EDGE_MQTT_CONNECT_TIMEOUT' });
+  });
+
+  it('asks mqtt.js for no number write cache (65 536 Buffers of heap), whatever the broker', async () => {
+    const port = await silentServer();
+    let seen: IClientOptions | undefined;
+    const connection = createBrokerConnection({
+      kind: 'external',
+      connectTimeoutMs: 60_000,
+      target: () => ({ url: `mqtt://127.0.0.1:${port}` }),
+      connect: (url, options) => {
+        seen = options;
+        return mqtt.connect(url, options);
+      },
+    });
+    const started = connection.start();
+    await connection.close();
+    await expect(started).rejects.toMatchObject({ code: 'EDGE_MQTT_CLOSED' });
+    expect(seen?.writeCache).toBe(false);
   });
 
   it('close() during start rejects the start with EDGE_MQTT_CLOSED', async () => {

@@ -117,6 +117,9 @@ export function createBrokerConnection(options: BrokerConnectionOptions): Broker
       reconnectPeriod: options.reconnectPeriodMs ?? 1000,
       resubscribe: true,
       queueQoSZero: false,
+      // mqtt-packet's default write cache is 65 536 two-byte Buffers, about 7 MB of heap for a
+      // gateway that publishes a few topics: too much on a Pi. Numbers are encoded as needed instead.
+      writeCache: false,
       ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
       ...(target.username === undefined ? {} : { username: target.username }),
       ...(target.password === undefined ? {} : { password: target.password }),

@@ -1,6 +1,7 @@
 // The embedded broker over real sockets on port 0: auth, per-role ACL, TCP and WebSocket, lifecycle.
 
 import mqtt, { type MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
 import { createMemoryLogger } from '../log.js';
@@ -70,6 +71,19 @@ describe('lifecycle', () => {
     await Promise.all([broker.close(), broker.close()]);
     await broker.close();
     await expect(broker.start()).rejects.toMatchObject({ code: 'EDGE_BROKER_CLOSED' });
+  });
+
+  it("turns off mqtt-packet's number cache (65 536 Buffers) before aedes writes a packet", async () => {
+    // Restore the library default, so this test sees the broker switch it off whatever ran before.
+    mqttPacket.writeToStream.cacheNumbers = true;
+    const { broker } = await startBroker();
+    expect(mqttPacket.writeToStream.cacheNumbers).toBe(false);
+    // Packets are still written: a client connects (CONNACK) and gets its own message back.
+    const client = await as('admin', broker.tcpUrl());
+    await client.subscribeAsync(topics.lineCommand);
+    const received = nextMessage(client);
+    await client.publishAsync(topics.lineCommand, '{"command":"Start"}');
+    await expect(received).resolves.toMatchObject({ payload: '{"command":"Start"}' });
   });
 
   it('has no ports or credentials before start, and closes without ever starting', async () => {

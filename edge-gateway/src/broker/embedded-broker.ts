@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import mqttPacket from 'mqtt-packet';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { KeyStore } from '../auth/key-store.js';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
@@ -165,6 +166,9 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
     internalStore = new KeyStore([
       { name: INTERNAL_USERNAME, key: internal.password, role: 'admin', source: 'file' },
     ]);
+    // aedes writes with mqtt-packet, whose number cache (65 536 Buffers, ~7 MB of heap) is built on the
+    // first write unless it is switched off first (mqtt-packet README, "writeToStream").
+    mqttPacket.writeToStream.cacheNumbers = false;
     aedes = await Aedes.createBroker({
       connectTimeout: config.connectTimeoutMs,
       drainTimeout: config.drainTimeoutMs,

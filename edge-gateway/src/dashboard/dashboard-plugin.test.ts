@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@servo-edge/firmware-protocol/testing';
 import { buildApp, createMotionService, parseMotionConfig } from '@servo-edge/motion-api';
-import { encodeFrame } from '@servo-edge/vision';
+import { encodeFrame } from '@servo-edge/vision/frame';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

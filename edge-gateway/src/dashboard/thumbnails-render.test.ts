@@ -1,6 +1,6 @@
 // Thumbnail rendering: the box filter averages, the PNG writer's output decodes, a frame renders small.
 
-import { decodeImage, type GrayImage } from '@servo-edge/vision';
+import { decodeImage, type GrayImage } from '@servo-edge/vision/image';
 import { describe, expect, it } from 'vitest';
 import { downscaleGray, encodeGrayPng, renderThumbnail } from './thumbnails-render.js';
 

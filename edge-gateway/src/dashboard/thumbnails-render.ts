@@ -2,7 +2,8 @@
 // writer. Pure and CPU-bound: it runs in the thumbnail worker, never on the gateway's event loop.
 
 import { crc32, deflateSync } from 'node:zlib';
-import { decodeImage, type GrayImage, type ImageFormat } from '@servo-edge/vision';
+import type { ImageFormat } from '@servo-edge/vision/frame';
+import { decodeImage, type GrayImage } from '@servo-edge/vision/image';
 
 export interface ThumbnailJob {
   format: ImageFormat;

@@ -3,7 +3,7 @@
 
 import { systemClock } from '@servo-edge/firmware-protocol/node';
 import { ManualClock } from '@servo-edge/firmware-protocol/testing';
-import { decodeImage } from '@servo-edge/vision';
+import { decodeImage } from '@servo-edge/vision/image';
 import { describe, expect, it } from 'vitest';
 import { encodeGrayPng } from './thumbnails-render.js';
 import { createWorkerRenderer } from './thumbnails-renderer.js';

@@ -8,7 +8,7 @@ import {
   type LabelRecipe,
   type LabelSymbology,
 } from '@servo-edge/simulator/labels';
-import { encodeFrame } from '@servo-edge/vision';
+import { encodeFrame } from '@servo-edge/vision/frame';
 
 export interface CameraPublisher {
   publish(topic: string, payload: Buffer | string, options: { qos: 0 | 1; retain?: boolean }): Promise<void>;

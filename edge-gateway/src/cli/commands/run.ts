@@ -2,7 +2,7 @@
 // The first signal shuts down in order within the budget; a second one exits at once.
 
 import { parseArgs } from 'node:util';
-import { createSimulatorBinding, SimulatorRegistry } from '@servo-edge/simulator';
+import type { SerialBinding } from '@servo-edge/motion-api';
 import { formatProblems } from '../../config/format-problems.js';
 import { loadConfigFile } from '../../config/load.js';
 import { validateMotionSection } from '../../config/motion-section.js';
@@ -56,16 +56,26 @@ export function createRunCommand(options: RunCommandOptions = {}): CliCommand {
         );
         return EXIT_PROBLEM;
       }
-      // sim:// controllers run in this process, so a config can be tried without hardware.
-      const registry = new SimulatorRegistry();
-      const controllers = ((config.motion.controllers ?? []) as { id: string; path: string; baud?: number }[])
-        .filter((c) => c.path.startsWith('sim://'))
-        .map((c) =>
-          registry.create({ id: c.path.slice('sim://'.length), ...(c.baud ? { baud: c.baud } : {}) }),
-        );
+      // sim:// controllers run in this process, so a config can be tried without hardware. The simulator
+      // is loaded only then: a plant on real serial ports does not pay for it in memory.
+      const simPaths = (
+        (config.motion.controllers ?? []) as { id: string; path: string; baud?: number }[]
+      ).filter((c) => c.path.startsWith('sim://'));
+      const controllers: { start(): Promise<void>; close(): Promise<void> }[] = [];
+      let simulatorBinding: SerialBinding | undefined;
+      if (simPaths.length > 0) {
+        const { createSimulatorBinding, SimulatorRegistry } = await import('@servo-edge/simulator');
+        const registry = new SimulatorRegistry();
+        for (const c of simPaths) {
+          controllers.push(
+            registry.create({ id: c.path.slice('sim://'.length), ...(c.baud ? { baud: c.baud } : {}) }),
+          );
+        }
+        simulatorBinding = createSimulatorBinding(registry);
+      }
       for (const controller of controllers) await controller.start();
       const gateway = createGateway(config, {
-        simulatorBinding: createSimulatorBinding(registry),
+        ...(simulatorBinding ? { simulatorBinding } : {}),
         logger: log,
       });
       try {

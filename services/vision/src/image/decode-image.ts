@@ -7,6 +7,8 @@ import type { ImageFormat } from '../frame/frame-codec.js';
 import { decodePngFast } from './fast-png.js';
 import { type GrayImage, lumaFromInterleaved } from './gray-image.js';
 
+export type { GrayImage } from './gray-image.js';
+
 export interface ImageLimits {
   maxImageWidthPx: number;
   maxImageHeightPx: number;

@@ -1,0 +1,206 @@
+// The demo's plant, everything that stands in for hardware and for the other services: the simulated
+// controllers, the camera station, the virtual line and the vision service as its own process. The demo
+// runs the gateway beside them in one process; the memory benchmark runs the real `servo-edge` binary
+// apart from them, on pseudo-terminals.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { systemClock } from '@servo-edge/firmware-protocol/node';
+import type { SimulatedController, SimulatorRegistry } from '@servo-edge/simulator';
+import { createVirtualLine, type VirtualLine } from '@servo-edge/simulator/line';
+import mqtt, { type MqttClient } from 'mqtt';
+import { stringify as stringifyYaml } from 'yaml';
+import type { GatewayConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { DemoKeys } from './demo-config.js';
+import { SimulatedCamera } from './simulated-camera.js';
+
+/** The simulated controllers the demo config names, with axes that match its motion section. */
+export function createDemoControllers(registry: SimulatorRegistry): SimulatedController[] {
+  return [
+    registry.create({
+      id: 'ctrl-a',
+      axes: 2,
+      baud: 460_800,
+      // The reject arm's home switch sits 20 degrees behind its power-on position.
+      perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
+    }),
+    registry.create({ id: 'ctrl-b', axes: 2, baud: 115_200 }),
+  ];
+}
+
+/** MQTT clients of the camera station: frames and triggers as `camera`, the recipe as `operator`. */
+export interface CameraClients {
+  camera?: MqttClient;
+  operator?: MqttClient;
+}
+
+/** The camera station; call render() before anything time-critical starts in this process. */
+export function createDemoCamera(
+  config: GatewayConfig,
+  seed: number,
+  clients: CameraClients,
+): SimulatedCamera {
+  const prefix = config.topicPrefix;
+  return new SimulatedCamera({
+    publisher: {
+      publish: async (topic, payload, publishOptions) => {
+        const client = topic.endsWith('/recipe') ? clients.operator : clients.camera;
+        if (!client) throw new Error('camera station not connected');
+        await client.publishAsync(topic, payload, publishOptions);
+      },
+    },
+    frameTopic: `${prefix}/camera/${config.line.camera}/frame`,
+    triggerTopic: `${prefix}/camera/${config.line.camera}/trigger`,
+    recipeTopic: `${prefix}/recipe`,
+    symbology: 'gs1-datamatrix',
+    productIndex: 0,
+    defects: [
+      'missing',
+      'wrong-gtin',
+      'wrong-lot',
+      'expired',
+      'low-contrast',
+      'smudged',
+      'rotated',
+      'shifted',
+      'torn',
+    ],
+    variantsPerClass: 3,
+    seed,
+    nowMs: () => Date.now(),
+  });
+}
+
+export interface DemoLineOptions {
+  config: GatewayConfig;
+  /** The controller that drives the conveyor (axis 1) and the reject arm (axis 2). */
+  controller: SimulatedController;
+  camera: SimulatedCamera;
+  defectRate: number;
+  seed: number;
+  log: Logger;
+}
+
+/** The virtual line on the simulated conveyor's encoder; the camera fires at the configured station. */
+export function createDemoLine(options: DemoLineOptions): VirtualLine {
+  const { config, controller, camera, log } = options;
+  const motion = config.motion as { axes: { name: string; countsPerUnit: number }[] };
+  const countsPerUnit = (name: string) => motion.axes.find((a) => a.name === name)!.countsPerUnit;
+  const conveyorCountsPerMm = countsPerUnit(config.line.axes.conveyor);
+  const armCountsPerUnit = countsPerUnit(config.line.axes.rejectArm);
+  const { rejectArm } = config.line;
+  return createVirtualLine({
+    clock: systemClock,
+    config: {
+      productPitchMm: config.line.productSpacingMm,
+      cameraPositionMm: config.line.stations.cameraMm,
+      rejectPositionMm: config.line.stations.rejectMm,
+      endPositionMm: config.line.stations.rejectMm + 300,
+      conveyorCountsPerMm,
+      // The arm pushes once it is 40 % of the way out.
+      rejectArmOutCounts:
+        (rejectArm.homePosition + 0.4 * (rejectArm.outPosition - rejectArm.homePosition)) * armCountsPerUnit,
+      defectRate: options.defectRate,
+      seed: options.seed,
+    },
+    readConveyorCounts: () => controller.axis(1).positionCounts,
+    readRejectArmCounts: () => controller.axis(2).positionCounts,
+    onCapture: (product, conveyorCounts) => {
+      camera
+        .capture(product.id, product.defect, conveyorCounts / conveyorCountsPerMm)
+        .catch((error: unknown) => {
+          log.error('demo.camera.failed', { productId: product.id, message: String(error) });
+        });
+    },
+  });
+}
+
+export interface VisionProcessOptions {
+  config: GatewayConfig;
+  mqttUrl: string;
+  protocolVersion: 4 | 5;
+  keys: DemoKeys;
+  workers: number;
+  /** Where its config file goes. */
+  dir: string;
+  output: 'inherit' | 'ignore';
+}
+
+export interface VisionProcess {
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The vision service as its own process, as on a plant: `servo-vision --config <file>`. */
+export async function startVisionProcess(options: VisionProcessOptions): Promise<VisionProcess> {
+  const file = join(options.dir, 'vision.yaml');
+  await writeFile(
+    file,
+    stringifyYaml({
+      line: options.config.line.name,
+      topicPrefix: options.config.topicPrefix,
+      instance: 'vision-1',
+      mqtt: { url: options.mqttUrl, protocolVersion: options.protocolVersion, username: 'vision' },
+      inspection: { workers: options.workers },
+    }),
+  );
+  const cli = createRequire(import.meta.url).resolve('@servo-edge/vision/cli');
+  const child = spawn(process.execPath, [cli, '--config', file], {
+    env: { ...process.env, SERVO_VISION_MQTT_PASSWORD: options.keys.vision },
+    stdio: ['ignore', options.output, options.output],
+  });
+  return { child, stop: () => stopChild(child) };
+}
+
+/** SIGTERM, and SIGKILL if it is still there after graceMs. Resolves once it has exited. */
+export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function connectClient(
+  url: string,
+  username: string,
+  password: string,
+  protocolVersion: 4 | 5,
+): Promise<MqttClient> {
+  return mqtt.connectAsync(url, {
+    username,
+    password,
+    protocolVersion,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  });
+}
+
+/** Frames judged before production starts: the first inspections pay for JIT and would be late. */
+const SELF_TEST_FRAMES = 12;
+const SELF_TEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Sends self-test frames through the real path (broker, vision, verdict back to the gateway) and waits
+ * until `verdictsSeen()` has grown by their number, so the first product on the belt meets a warm
+ * inspector.
+ */
+export async function visionSelfTest(camera: SimulatedCamera, verdictsSeen: () => number): Promise<void> {
+  const before = verdictsSeen();
+  for (let i = 0; i < SELF_TEST_FRAMES; i++) {
+    await camera.publishFrame(`SELFTEST-${i}`, i % 2 === 0 ? 'none' : 'torn');
+  }
+  const deadline = Date.now() + SELF_TEST_TIMEOUT_MS;
+  while (verdictsSeen() - before < SELF_TEST_FRAMES) {
+    if (Date.now() > deadline) throw new Error('vision self-test: verdicts did not come back within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,27 @@
+// @servo-edge/edge-gateway/demo: the demo stack and its plant, kept apart from the gateway's entry point
+// so that a gateway on real hardware never loads the simulator, the label generator or their memory.
+
+export {
+  type DemoConfigOptions,
+  type DemoConfigSource,
+  type DemoKeys,
+  demoConfigSource,
+  demoKeys,
+  type ExternalBrokerOption,
+  loadDemoConfig,
+} from './demo-config.js';
+export {
+  type CameraClients,
+  connectClient,
+  createDemoCamera,
+  createDemoControllers,
+  createDemoLine,
+  type DemoLineOptions,
+  startVisionProcess,
+  stopChild,
+  type VisionProcess,
+  type VisionProcessOptions,
+  visionSelfTest,
+} from './demo-plant.js';
+export { type DemoOptions, type DemoStack, startDemo } from './demo-stack.js';
+export { type CameraTrigger, SimulatedCamera } from './simulated-camera.js';
