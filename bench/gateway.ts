@@ -1,6 +1,7 @@
 // Gateway benchmarks on the demo stack (real time; the vision service is its own process):
 //  - the highest rate with zero missed and zero false rejects, beside the limit the reject geometry allows;
-//  - and, in a child process (gateway-soak.ts), latency and memory over a soak at 600/min.
+//  - and, in a child process (gateway-soak.ts), latency, CPU and memory over a soak at 600/min, with
+//    the gateway as the real `servo-edge` binary in a process of its own.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +72,7 @@ async function highestCleanRate(): Promise<void> {
   });
 }
 
-/** The soak runs in a fresh process, so its memory figures are the stack's and not earlier suites'. */
+/** The soak's plant runs in a fresh process, clear of the suites before it; the gateway in another. */
 async function soakInChildProcess(): Promise<void> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./gateway-soak.js', import.meta.url))], {
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { systemClock } from '@servo-edge/firmware-protocol/node';
 import type { SimulatedController, SimulatorRegistry } from '@servo-edge/simulator';
-import { createVirtualLine, type VirtualLine } from '@servo-edge/simulator/line';
+import { createVirtualLine, DEFAULT_LINE_CONFIG, type VirtualLine } from '@servo-edge/simulator/line';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stringify as stringifyYaml } from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
@@ -57,17 +57,8 @@ export function createDemoCamera(
     recipeTopic: `${prefix}/recipe`,
     symbology: 'gs1-datamatrix',
     productIndex: 0,
-    defects: [
-      'missing',
-      'wrong-gtin',
-      'wrong-lot',
-      'expired',
-      'low-contrast',
-      'smudged',
-      'rotated',
-      'shifted',
-      'torn',
-    ],
+    // A frame for every defect the line may give a product.
+    defects: DEFAULT_LINE_CONFIG.defects,
     variantsPerClass: 3,
     seed,
     nowMs: () => Date.now(),
