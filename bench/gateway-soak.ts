@@ -26,7 +26,7 @@ import {
   stopChild,
   visionSelfTest,
 } from '@servo-edge/edge-gateway/demo';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { systemClock } from '@servo-edge/common/clock';
 import { createPtyServer, SimulatorRegistry } from '@servo-edge/simulator';
 import { figure, percentile } from './report.js';
 
@@ -190,7 +190,7 @@ async function soak(): Promise<void> {
     const verdictAtMs = new Map<string, number>();
     clients.operator.on('message', (_topic, payload) => {
       const productId = (JSON.parse(payload.toString()) as { productId?: unknown }).productId;
-      if (typeof productId === 'string') verdictAtMs.set(productId, systemClock.nowMs());
+      if (typeof productId === 'string') verdictAtMs.set(productId, systemClock.monotonicMs());
     });
     await clients.operator.subscribeAsync(`${config.topicPrefix}/inspection`, { qos: 1 });
     await camera.publishRecipe();
@@ -212,7 +212,7 @@ async function soak(): Promise<void> {
     let armWasHome = true;
     const strokeSampler = setInterval(() => {
       const home = ctrlA!.axis(2).positionCounts < 100;
-      if (armWasHome && !home) strokeStartsMs.push(systemClock.nowMs());
+      if (armWasHome && !home) strokeStartsMs.push(systemClock.monotonicMs());
       armWasHome = home;
     }, 1);
     cleanups.push(async () => clearInterval(strokeSampler));

@@ -10,7 +10,7 @@ import {
   HostSession,
   type Reply,
 } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import { figure, heading, medianOf } from './report.js';
 
 function deviceTraffic(totalBytes: number): Buffer {

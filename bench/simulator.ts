@@ -4,7 +4,7 @@
 
 import { SerialPortStream } from '@serialport/stream';
 import { BITS_PER_UART_BYTE, createSessionDriver, HostSession } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { systemClock } from '@servo-edge/common/clock';
 import { createSimulatorBinding, SimulatorRegistry } from '@servo-edge/simulator';
 import { figure, heading } from './report.js';
 

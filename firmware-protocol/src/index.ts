@@ -2,7 +2,6 @@
 // Pure: bytes and a clock in, typed frames out. See PROTOCOL.md.
 
 export * from './errors.js';
-export type { Clock, TimerClock } from './session/clock.js';
 export {
   createDeviceSession,
   type DeviceHandler,

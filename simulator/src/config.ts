@@ -1,8 +1,8 @@
 // Controller options: their types, defaults and load-time checks (unknown keys are rejected as typos).
 
+import type { Clock } from '@servo-edge/common/clock';
 import {
   DEFAULT_BAUD,
-  type TimerClock,
   WATCHDOG_MAX_MS,
   WATCHDOG_MIN_MS,
 } from '@servo-edge/firmware-protocol';
@@ -60,7 +60,7 @@ export interface SimulatedControllerOptions {
   /** Number of axes, 1..16. Default 4. */
   axes?: number;
   /** Simulation clock. Default real time (systemClock); pass a ManualClock to step it in tests. */
-  clock?: TimerClock;
+  clock?: Clock;
   /** Line rate in baud (8N1: 10 bits per byte). Default 115200. */
   baud?: number;
   /** Deliver bytes no faster than baud/10 bytes/s. Default true. */
@@ -277,8 +277,8 @@ export function resolveControllerConfig(options: SimulatedControllerOptions): Re
   if (options.pacing !== undefined && typeof options.pacing !== 'boolean')
     fail('options.pacing must be a boolean');
   const clock = options.clock;
-  if (clock !== undefined && (typeof clock.nowMs !== 'function' || typeof clock.schedule !== 'function')) {
-    fail('options.clock must be a TimerClock (nowMs, schedule)');
+  if (clock !== undefined && (typeof clock.monotonicMs !== 'function' || typeof clock.schedule !== 'function')) {
+    fail('options.clock must be a Clock (monotonicMs, schedule)');
   }
   return {
     id: options.id,

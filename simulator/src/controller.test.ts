@@ -2,7 +2,7 @@
 // log that proves exactly-once, lifecycle (no I/O before start, idempotent close), and line faults.
 
 import { encodeLine, wireTimeMs } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import { createSimulatedController } from './controller.js';
 import { createSteppedHost } from './test-support/stepped-host.js';
@@ -14,14 +14,14 @@ describe('simulated controller', () => {
     await controller.start();
     const received: { atMs: number; bytes: Buffer }[] = [];
     const attachment = controller.attach({
-      deliver: (bytes) => received.push({ atMs: clock.nowMs(), bytes }),
+      deliver: (bytes) => received.push({ atMs: clock.monotonicMs(), bytes }),
       unplugged: () => {},
     });
     clock.advanceBy(1000); // BOOT, still on the wire when the host attached
     expect(Buffer.concat(received.map((r) => r.bytes)).toString()).toMatch(/^! BOOT /);
     received.length = 0;
     const command = encodeLine('1 HELLO');
-    const start = clock.nowMs();
+    const start = clock.monotonicMs();
     attachment.write(command);
     while (!Buffer.concat(received.map((r) => r.bytes)).includes(0x0a))
       clock.advanceTo(clock.nextTimerAtMs()!);

@@ -2,6 +2,7 @@
 // ControllerModel moves the axes, two PacedPipes are the wires, and fault injection sits on them.
 // Transports (the serialport binding, the pty server) attach a HostEndpoint to the far end.
 
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import {
   createSessionDriver,
   DeviceSession,
@@ -10,9 +11,8 @@ import {
   type HandledCommand,
   type Reply,
   type SessionDriver,
-  type TimerClock,
 } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { systemClock } from '@servo-edge/common/clock';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import {
   checkLineFaults,
@@ -47,7 +47,7 @@ class Controller implements SimulatedController {
   readonly axisCount: number;
   readonly baud: number;
   readonly pacing: boolean;
-  readonly clock: TimerClock;
+  readonly clock: Clock;
   readonly faults: FaultInjector;
 
   private readonly config: ResolvedControllerConfig;
@@ -114,7 +114,7 @@ class Controller implements SimulatedController {
     });
     this.model = new ControllerModel({
       config,
-      nowMs: () => clock.nowMs(),
+      nowMs: () => clock.monotonicMs(),
       emit: (event, fields) => this.emitEvent(event, fields),
       telemetryHasRoom: () =>
         config.pacing
@@ -160,7 +160,8 @@ class Controller implements SimulatedController {
           model.tick();
           this.afterActivity();
         },
-        nextDeadlineMs: () => model.nextDeadlineMs(),
+        // The model keeps its time on this controller's monotonic clock.
+        nextDeadlineMs: () => model.nextDeadlineMs() as MonotonicMs | undefined,
       },
       clock,
     );
@@ -296,7 +297,7 @@ class Controller implements SimulatedController {
       seq,
       verb: command.verb,
       args: { ...command.args },
-      atMs: this.clock.nowMs(),
+      atMs: this.clock.monotonicMs(),
     });
     if (this.log.length > this.config.executedLogLimit)
       this.log.splice(0, this.log.length - this.config.executedLogLimit);

@@ -1,6 +1,7 @@
 // The public contract of a simulated controller: what tests, the binding and the pty server see.
 
-import type { AxisState, HandledCommand, TimerClock } from '@servo-edge/firmware-protocol';
+import type { Clock } from '@servo-edge/common/clock';
+import type { AxisState, HandledCommand } from '@servo-edge/firmware-protocol';
 import type { FaultDirection } from './config.js';
 
 /** One accepted MOVE waiting in (or running at the head of) an axis queue. */
@@ -134,7 +135,7 @@ export interface SimulatedController {
   readonly axisCount: number;
   readonly baud: number;
   readonly pacing: boolean;
-  readonly clock: TimerClock;
+  readonly clock: Clock;
   readonly faults: FaultInjector;
   readonly status: ControllerStatus;
   /** Powers the device on: arms its timers and emits `! BOOT`. Constructors do no I/O; idempotent. */

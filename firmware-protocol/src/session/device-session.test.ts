@@ -2,7 +2,7 @@
 
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRecordingDevice, type RecordingDevice } from '../test-support/recording-device.js';
-import { ManualClock } from '../testing/manual-clock.js';
+import { ManualClock } from '@servo-edge/common/testing';
 import { ESTOP_BYTE } from '../wire/constants.js';
 import { encodeCommand, encodeLine } from '../wire/encode.js';
 

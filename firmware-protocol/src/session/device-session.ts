@@ -13,7 +13,7 @@ import { encodeErrorReply, encodeEvent, encodeReply } from '../wire/encode.js';
 import type { CommandFrame, DeviceBoundItem, InvalidCommandFrame } from '../wire/frames.js';
 import type { Command, EstopSource, EventFieldsOf, EventName, Reply, Verb } from '../wire/messages.js';
 import { nextSeq, seqBefore, seqDistance } from '../wire/seq.js';
-import type { Clock } from './clock.js';
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 
 export interface DeviceIdentity {
   /** Firmware version, MAJOR.MINOR.PATCH. */
@@ -103,15 +103,15 @@ export class DeviceSession {
   /** Runs the watchdog. Call at nextDeadlineMs(). */
   tick(): void {
     const deadline = this.nextDeadlineMs();
-    if (deadline === undefined || this.opts.clock.nowMs() < deadline) return;
+    if (deadline === undefined || this.opts.clock.monotonicMs() < deadline) return;
     this.watchdogTripped = true;
     this.opts.handler.watchdogExpired();
     this.emit('FAULT', { axis: 0, code: 'WATCHDOG' });
   }
 
-  nextDeadlineMs(): number | undefined {
+  nextDeadlineMs(): MonotonicMs | undefined {
     if (this.expectedSeq === undefined || this.watchdogTripped) return undefined;
-    return this.lastValidFrameAtMs + this.watchdogMs;
+    return (this.lastValidFrameAtMs + this.watchdogMs) as MonotonicMs;
   }
 
   private handleItem(item: DeviceBoundItem): void {
@@ -130,7 +130,7 @@ export class DeviceSession {
   }
 
   private handleFrame(frame: CommandFrame | InvalidCommandFrame): void {
-    this.lastValidFrameAtMs = this.opts.clock.nowMs();
+    this.lastValidFrameAtMs = this.opts.clock.monotonicMs();
     this.watchdogTripped = false;
     if (frame.kind === 'command' && frame.verb === 'HELLO') {
       this.startSession(frame.seq);

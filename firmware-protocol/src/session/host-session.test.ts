@@ -2,7 +2,7 @@
 // Comments number the steps where order matters.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../testing/manual-clock.js';
+import { ManualClock } from '@servo-edge/common/testing';
 import { CommandDecoder } from '../wire/decoder.js';
 import { encodeErrorReply, encodeEvent, encodeLine, encodeReply } from '../wire/encode.js';
 import type { DeviceBoundItem } from '../wire/frames.js';

@@ -23,7 +23,7 @@ import {
 } from '../wire/messages.js';
 import { parseReplyFields } from '../wire/parse-line.js';
 import { nextSeq } from '../wire/seq.js';
-import type { Clock } from './clock.js';
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 
 export type HostSessionState = 'idle' | 'handshaking' | 'ready' | 'lost' | 'closed';
 export type DeviceInfo = ReplyFieldsOf<'HELLO'>;
@@ -251,7 +251,7 @@ export class HostSession {
   /** Runs timeouts and the heartbeat. Call it at nextDeadlineMs() (calling it early is harmless). */
   tick(): void {
     if (this.stateValue !== 'ready' && this.stateValue !== 'handshaking') return;
-    const now = this.opts.clock.nowMs();
+    const now = this.opts.clock.monotonicMs();
     const overdue = this.firstOverdue(now);
     if (overdue) {
       this.statsValue.timeouts++;
@@ -276,14 +276,14 @@ export class HostSession {
   }
 
   /** When tick() next has work, on the injected clock; undefined when nothing is scheduled. */
-  nextDeadlineMs(): number | undefined {
+  nextDeadlineMs(): MonotonicMs | undefined {
     let next: number | undefined;
     for (const o of this.inflight) {
       if (!o.answered && (next === undefined || o.deadlineMs < next)) next = o.deadlineMs;
     }
     const pingAtMs = this.pingDueAtMs();
     if (pingAtMs !== undefined && (next === undefined || pingAtMs < next)) next = pingAtMs;
-    return next;
+    return next as MonotonicMs | undefined;
   }
 
   /** The transport closed or failed: every outstanding request fails with PROTO_LINK_LOST. */
@@ -369,7 +369,7 @@ export class HostSession {
   }
 
   private transmit(entry: Outstanding): void {
-    const now = this.opts.clock.nowMs();
+    const now = this.opts.clock.monotonicMs();
     entry.txCount++;
     entry.lastTxOrder = ++this.txOrder;
     // Replies can only come back after everything unanswered ahead has crossed the wire twice.
@@ -380,7 +380,7 @@ export class HostSession {
   }
 
   private writeBytes(bytes: Buffer): void {
-    this.lastWriteAtMs = this.opts.clock.nowMs();
+    this.lastWriteAtMs = this.opts.clock.monotonicMs();
     this.statsValue.bytesOut += bytes.length;
     this.opts.write(bytes);
   }
@@ -474,7 +474,7 @@ export class HostSession {
     }
     if (reply.ok && entry.watchdogMs !== undefined) this.watchdogMs = entry.watchdogMs;
     if (entry.txCount === 1) {
-      const rtt = this.opts.clock.nowMs() - entry.firstTxAtMs;
+      const rtt = this.opts.clock.monotonicMs() - entry.firstTxAtMs;
       const prev = this.statsValue.rttMs;
       this.statsValue.rttMs = prev === undefined ? rtt : prev + (rtt - prev) / 8;
     }
@@ -523,7 +523,7 @@ export class HostSession {
     if (this.stateValue !== 'ready' && this.stateValue !== 'handshaking') return;
     this.stateValue = 'lost';
     const error = new ProtocolError(code, detail, { disconnected: true });
-    this.statsValue.lastError = { code, atMs: this.opts.clock.nowMs(), detail };
+    this.statsValue.lastError = { code, atMs: this.opts.clock.monotonicMs(), detail };
     const inflight = this.inflight;
     const pending = this.pending;
     this.inflight = [];

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordingDevice } from '../test-support/recording-device.js';
 import { createLossyLine, type LineFaults } from '../testing/lossy-link.js';
-import { ManualClock } from '../testing/manual-clock.js';
+import { ManualClock } from '@servo-edge/common/testing';
 import { seededRandom } from '../testing/random.js';
 import type { Reply } from '../wire/messages.js';
 import { HostSession } from './host-session.js';
@@ -58,7 +58,7 @@ async function runOverLossyLine(seed: number, commandCount: number, faults: Line
     expect(host.state === 'ready' || host.state === 'handshaking').toBe(true);
     const next = deadline();
     expect(Number.isFinite(next)).toBe(true); // something is always scheduled while work is left
-    clock.advanceTo(Math.max(next, clock.nowMs()));
+    clock.advanceTo(Math.max(next, clock.monotonicMs()));
     host.tick();
     device.session.tick();
     if (++steps % 256 === 0) await Promise.resolve();

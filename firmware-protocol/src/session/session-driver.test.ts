@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../testing/manual-clock.js';
+import { ManualClock } from '@servo-edge/common/testing';
 import { createSessionDriver } from './session-driver.js';
 
 describe('session driver', () => {
@@ -9,7 +9,7 @@ describe('session driver', () => {
     const ticks: number[] = [];
     const target = {
       tick: () => {
-        ticks.push(clock.nowMs());
+        ticks.push(clock.monotonicMs());
         deadlines.shift();
       },
       nextDeadlineMs: () => deadlines[0],

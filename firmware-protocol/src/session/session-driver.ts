@@ -1,11 +1,11 @@
-// Drives a session's tick() from a TimerClock: one timer, re-armed at the session's next deadline.
+// Drives a session's tick() from a Clock: one timer, re-armed at the session's next deadline.
 
-import type { TimerClock } from './clock.js';
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 
 /** What a session exposes for timekeeping (HostSession, DeviceSession, simulator models). */
 export interface Tickable {
   tick(): void;
-  nextDeadlineMs(): number | undefined;
+  nextDeadlineMs(): MonotonicMs | undefined;
 }
 
 export interface SessionDriver {
@@ -14,8 +14,8 @@ export interface SessionDriver {
   stop(): void;
 }
 
-export function createSessionDriver(target: Tickable, clock: TimerClock): SessionDriver {
-  let armedAtMs: number | undefined;
+export function createSessionDriver(target: Tickable, clock: Clock): SessionDriver {
+  let armedAtMs: MonotonicMs | undefined;
   let cancel: (() => void) | undefined;
   let stopped = false;
   const disarm = () => {

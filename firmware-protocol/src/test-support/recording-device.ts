@@ -1,6 +1,6 @@
 // A DeviceSession with a handler that records what it executes, for session tests.
 
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '@servo-edge/common/clock';
 import type { DeviceHandler, HandledCommand } from '../session/device-session.js';
 import { DeviceSession } from '../session/device-session.js';
 import { DeviceLineDecoder } from '../wire/decoder.js';

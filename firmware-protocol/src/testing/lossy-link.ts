@@ -1,7 +1,7 @@
 // One direction of a faulty serial line: corrupts, drops, duplicates, delays and splits bytes,
 // but never reorders them (a UART cannot). Delivery runs on a ManualClock.
 
-import type { ManualClock } from './manual-clock.js';
+import { asMonotonicMs, type ManualClock } from '@servo-edge/common/clock';
 import type { Random } from './random.js';
 
 export interface LineFaults {
@@ -60,10 +60,10 @@ export function createLossyLine(
       start += size;
       const atMs = Math.max(
         lastDeliveryAtMs,
-        clock.nowMs() + (faults.latencyMs ?? 0) + random() * (faults.jitterMs ?? 0),
+        clock.monotonicMs() + (faults.latencyMs ?? 0) + random() * (faults.jitterMs ?? 0),
       );
       lastDeliveryAtMs = atMs;
-      clock.schedule(atMs, () => deliver(chunk));
+      clock.schedule(asMonotonicMs(atMs), () => deliver(chunk));
     }
   };
   return { write, counts };

@@ -1,4 +1,4 @@
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import { checkLineConfig, DEFAULT_LINE_CONFIG } from './line-config.js';
 import { createVirtualLine, type LineProduct } from './virtual-line.js';
@@ -17,12 +17,12 @@ function setup(overrides: Partial<typeof DEFAULT_LINE_CONFIG> = {}) {
     clock,
     config: { defectRate: 0, ...overrides },
     readConveyorCounts: () => {
-      if (beltRunning) beltMm += ((clock.nowMs() - lastMs) * BELT_MM_PER_S) / 1000;
-      lastMs = clock.nowMs();
+      if (beltRunning) beltMm += ((clock.monotonicMs() - lastMs) * BELT_MM_PER_S) / 1000;
+      lastMs = clock.monotonicMs();
       return beltMm * 100;
     },
     readRejectArmCounts: () => armCounts,
-    onCapture: (product, counts) => captures.push({ product, counts, atMs: clock.nowMs() }),
+    onCapture: (product, counts) => captures.push({ product, counts, atMs: clock.monotonicMs() }),
   });
   return {
     clock,

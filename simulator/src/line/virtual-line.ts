@@ -1,7 +1,7 @@
 // The virtual packaging line: products ride the simulated conveyor's encoder position past the camera
 // to the reject arm, and the line records which bin each one really ends up in.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
+import type { Clock } from '@servo-edge/common/clock';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import type { LabelDefect } from '../labels/types.js';
 import { checkLineConfig, DEFAULT_LINE_CONFIG, type VirtualLineConfig } from './line-config.js';
@@ -32,7 +32,7 @@ export interface LineSummary {
 }
 
 export interface VirtualLineOptions {
-  clock: TimerClock;
+  clock: Clock;
   config?: Partial<VirtualLineConfig>;
   /** Reads the conveyor axis's encoder, counts. */
   readConveyorCounts(): number;
@@ -98,7 +98,7 @@ export class VirtualLine {
   /** Samples the encoders once. Public so tests can step it without the timer. */
   sample(): void {
     const { config } = this;
-    const now = this.options.clock.nowMs();
+    const now = this.options.clock.monotonicMs();
     const conveyorCounts = this.options.readConveyorCounts();
     const beltMm = conveyorCounts / config.conveyorCountsPerMm;
     // 1. Infeed: one product per pitch of belt travel (the belt may stop; then so does the infeed).
@@ -156,8 +156,7 @@ export class VirtualLine {
 
   private schedule(): void {
     if (!this.running) return;
-    this.cancelTimer = this.options.clock.schedule(
-      this.options.clock.nowMs() + this.config.sampleIntervalMs,
+    this.cancelTimer = this.options.clock.after(this.config.sampleIntervalMs,
       () => {
         this.sample();
         this.schedule();

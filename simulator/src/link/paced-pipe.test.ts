@@ -1,7 +1,7 @@
 // The simulated wire: bytes cross no faster than baud/10 per second (§Physical layer), in order,
 // after any extra latency; unpaced it delivers on the next clock step.
 
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import { PacedPipe } from './paced-pipe.js';
 
@@ -14,7 +14,7 @@ function pipe(options: { baud?: number; pacing?: boolean; latencyMs?: number } =
     baud: options.baud ?? 115_200,
     pacing: options.pacing ?? true,
     extraLatencyMs: () => latency,
-    deliver: (bytes) => got.push({ atMs: clock.nowMs(), bytes }),
+    deliver: (bytes) => got.push({ atMs: clock.monotonicMs(), bytes }),
   });
   return { clock, got, p, setLatency: (ms: number) => (latency = ms) };
 }

@@ -2,7 +2,8 @@
 // (§Physical layer: 8N1 is 10 bits a byte), after an optional extra latency, in order.
 // Timing is computed on the wire's own schedule, so late timers never slow the line down.
 
-import { BITS_PER_UART_BYTE, type TimerClock } from '@servo-edge/firmware-protocol';
+import { asMonotonicMs, type Clock } from '@servo-edge/common/clock';
+import { BITS_PER_UART_BYTE } from '@servo-edge/firmware-protocol';
 
 interface InFlight {
   bytes: Buffer;
@@ -13,7 +14,7 @@ interface InFlight {
 }
 
 export interface PacedPipeOptions {
-  clock: TimerClock;
+  clock: Clock;
   baud: number;
   pacing: boolean;
   /** Latency added to each write, read at write time. */
@@ -46,12 +47,12 @@ export class PacedPipe {
 
   /** Wire time still owed by the bytes already written, in ms (0 when idle or unpaced). */
   backlogMs(): number {
-    return Math.max(0, this.wireFreeAtMs - this.opts.clock.nowMs());
+    return Math.max(0, this.wireFreeAtMs - this.opts.clock.monotonicMs());
   }
 
   write(bytes: Buffer): void {
     if (this.closed || bytes.length === 0) return;
-    const now = this.opts.clock.nowMs();
+    const now = this.opts.clock.monotonicMs();
     const startMs = Math.max(now, this.wireFreeAtMs);
     this.wireFreeAtMs = startMs + bytes.length * this.byteMs;
     this.queue.push({ bytes, startMs, latencyMs: this.opts.extraLatencyMs(), delivered: 0 });
@@ -86,7 +87,7 @@ export class PacedPipe {
   private pump = (): void => {
     this.cancelTimer = undefined;
     this.timerAtMs = undefined;
-    const now = this.opts.clock.nowMs();
+    const now = this.opts.clock.monotonicMs();
     const out: Buffer[] = [];
     let budget = this.maxChunkBytes;
     while (this.queue.length > 0 && budget > 0) {
@@ -126,7 +127,7 @@ export class PacedPipe {
     if (this.timerAtMs !== undefined && this.timerAtMs <= atMs) return;
     this.disarm();
     this.timerAtMs = atMs;
-    this.cancelTimer = this.opts.clock.schedule(atMs, this.pump);
+    this.cancelTimer = this.opts.clock.schedule(asMonotonicMs(atMs), this.pump);
   }
 
   private disarm(): void {

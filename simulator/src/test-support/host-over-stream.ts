@@ -9,7 +9,7 @@ import {
   type HostSessionOptions,
   type ProtocolError,
 } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { systemClock } from '@servo-edge/common/clock';
 
 export interface StreamHost {
   session: HostSession;

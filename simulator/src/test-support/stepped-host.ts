@@ -11,7 +11,7 @@ import {
   type Reply,
   type Verb,
 } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import type { SimulatedControllerOptions } from '../config.js';
 import { createSimulatedController } from '../controller.js';
 import type { Attachment, SimulatedController } from '../types.js';
@@ -70,7 +70,7 @@ export function createSteppedHost(
 
   /** Promise callbacks run on the microtask queue, so yield after each step. */
   async function settle(done: () => boolean, limitMs = 10_000): Promise<void> {
-    const start = clock.nowMs();
+    const start = clock.monotonicMs();
     await Promise.resolve();
     while (!done()) {
       const next = clock.nextTimerAtMs();
@@ -110,7 +110,7 @@ export function createSteppedHost(
       return { seq, reply };
     },
     async advance(ms) {
-      const end = clock.nowMs() + ms;
+      const end = clock.monotonicMs() + ms;
       for (;;) {
         const next = clock.nextTimerAtMs();
         if (next === undefined || next > end) break;
@@ -121,11 +121,11 @@ export function createSteppedHost(
       await Promise.resolve();
     },
     async until(match, limitMs = 60_000) {
-      const start = clock.nowMs();
+      const start = clock.monotonicMs();
       const seen = events.length;
       for (;;) {
         const found = events.slice(seen).find(match);
-        if (found) return { event: found, elapsedMs: clock.nowMs() - start };
+        if (found) return { event: found, elapsedMs: clock.monotonicMs() - start };
         const next = clock.nextTimerAtMs();
         if (next === undefined || next - start > limitMs) throw new Error('no matching event');
         clock.advanceTo(next);

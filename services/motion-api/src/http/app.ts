@@ -2,13 +2,13 @@
 // and the edge gateway call listen()). Everything is in motionApiPlugin, so the gateway can also
 // register it in its own app, and add routes under /api/v1 behind the same auth via apiPlugins.
 
+import type { Clock } from '@servo-edge/common/clock';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
-import type { TimerClock } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { systemClock } from '@servo-edge/common/clock';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -43,7 +43,7 @@ export interface ApiPlugin {
 export interface MotionApiPluginOptions {
   service: MotionService;
   /** Drives the WebSocket update timers; systemClock by default. */
-  clock?: TimerClock;
+  clock?: Clock;
   /** Share a registry with the gateway; created from the service otherwise. */
   metrics?: MotionMetrics;
   apiPlugins?: ApiPlugin[];

@@ -1,7 +1,7 @@
 // StreamHub: snapshot on connect, coalesced updates at the client's rate, events in order, and slow
 // or flooded clients dropped (1013) instead of buffered forever.
 
-import type { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import type { ManualClock } from '@servo-edge/common/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../test-support/harness.js';
 import { settle } from '../test-support/settle.js';

@@ -2,7 +2,7 @@
 // with the axes that changed since the last one (coalesced) and the events in between. A client that
 // cannot keep up (unsent bytes or queued events beyond their bounds) is dropped, never buffered forever.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
+import type { Clock } from '@servo-edge/common/clock';
 import type { StreamConfig } from '../config/schema.js';
 import type { MotionService, MotionServiceEvent } from '../motion/motion-service.js';
 
@@ -34,7 +34,7 @@ interface Client {
 export interface StreamHubOptions {
   service: MotionService;
   config: StreamConfig;
-  clock: TimerClock;
+  clock: Clock;
   onDropped?(): void;
   onClientCount?(count: number): void;
 }
@@ -104,7 +104,7 @@ export class StreamHub {
 
   private arm(client: Client): void {
     const { clock } = this.opts;
-    client.cancelTimer = clock.schedule(clock.nowMs() + client.periodMs, () => {
+    client.cancelTimer = clock.after(client.periodMs, () => {
       client.cancelTimer = undefined;
       if (!this.clients.has(client)) return;
       this.flush(client);

@@ -2,6 +2,7 @@
 // probe -> HELLO -> WDOG -> bring-up), and on any loss marks itself down and reconnects with capped
 // exponential backoff. It never resends a request itself: HostSession settles each one exactly once.
 
+import type { Clock } from '@servo-edge/common/clock';
 import {
   type ArgsOf,
   createSessionDriver,
@@ -12,7 +13,6 @@ import {
   type Reply,
   type RequestOptions,
   type SessionDriver,
-  type TimerClock,
   type Verb,
 } from '@servo-edge/firmware-protocol';
 import type { ControllerConfig, ReconnectConfig } from '../config/schema.js';
@@ -84,7 +84,7 @@ export interface ControllerLinkOptions {
   config: ControllerConfig;
   reconnect: ReconnectConfig;
   transports: TransportFactory;
-  clock: TimerClock;
+  clock: Clock;
   /** The controller-specific start-up steps after HELLO (GET, SET, STREAM). The link is ready when it resolves. */
   bringUp(context: BringUpContext): Promise<void>;
   /** Every device event in arrival order, including those decoded while probing. */
@@ -303,7 +303,7 @@ export class ControllerLink {
     );
     let cancel: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      cancel = this.opts.clock.schedule(this.opts.clock.nowMs() + timeoutMs, () =>
+      cancel = this.opts.clock.after(timeoutMs, () =>
         reject(new LinkOpenError(`${path}: open did not complete in ${timeoutMs} ms`)),
       );
     });
@@ -348,7 +348,7 @@ export class ControllerLink {
         }
         tries++;
         this.transport?.write(probe.frame());
-        this.cancelTimer = this.opts.clock.schedule(this.opts.clock.nowMs() + replyTimeoutMs, send);
+        this.cancelTimer = this.opts.clock.after(replyTimeoutMs, send);
       };
       send();
     });
@@ -419,7 +419,7 @@ export class ControllerLink {
     void this.closeTransport();
     const delayMs = this.backoff.nextDelayMs();
     this.cancelTimer?.();
-    this.cancelTimer = this.opts.clock.schedule(this.opts.clock.nowMs() + delayMs, () => void this.attempt());
+    this.cancelTimer = this.opts.clock.after(delayMs, () => void this.attempt());
   }
 
   private closeTransport(): Promise<void> {

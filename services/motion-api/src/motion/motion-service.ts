@@ -2,8 +2,9 @@
 // outcome and turns API requests (in user units) into protocol commands. No HTTP here: buildApp() and
 // the edge gateway both drive it through this typed interface.
 
-import type { EventFrame, ReplyFieldsOf, TimerClock } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import type { Clock } from '@servo-edge/common/clock';
+import type { EventFrame, ReplyFieldsOf } from '@servo-edge/firmware-protocol';
+import { systemClock } from '@servo-edge/common/clock';
 import type { ControllerConfig, MotionConfig } from '../config/schema.js';
 import { MotionError, type MotionErrorCode, type ProblemExtensions } from '../errors.js';
 import {
@@ -121,7 +122,7 @@ export interface MotionServiceDeps {
   /** Replaces the serialport transport entirely (tests). */
   transports?: TransportFactory;
   /** Timers and monotonic time; systemClock by default. */
-  clock?: TimerClock;
+  clock?: Clock;
   /** Service messages; the API keys never reach it. */
   log?: { info(msg: string): void; warn(msg: string): void; error(msg: string): void };
 }
@@ -161,7 +162,7 @@ export function createMotionService(config: MotionConfig, deps: MotionServiceDep
 
 class MotionServiceImpl implements MotionService {
   readonly config: MotionConfig;
-  private readonly clock: TimerClock;
+  private readonly clock: Clock;
   private readonly controllersById = new Map<string, ControllerRuntime>();
   private readonly axesByName = new Map<string, AxisRuntime>();
   private readonly extras = new Map<AxisRuntime, AxisExtras>();
@@ -595,7 +596,7 @@ class MotionServiceImpl implements MotionService {
         this.moves.reported(c.config.id, event.fields.seq, outcome, event.fields.pos);
         if (axis) {
           axis.positionCounts = event.fields.pos;
-          this.extrasOf(axis).lastReportAtMs = this.clock.nowMs();
+          this.extrasOf(axis).lastReportAtMs = this.clock.monotonicMs();
           void this.refresh(axis);
         }
         break;
@@ -751,7 +752,7 @@ class MotionServiceImpl implements MotionService {
   private applyRefresh(axis: AxisRuntime, fields: ReplyFieldsOf<'GET'>, getOrder: number): void {
     const wasHoming = axis.homing;
     axis.applyGet(fields);
-    this.extrasOf(axis).lastReportAtMs = this.clock.nowMs();
+    this.extrasOf(axis).lastReportAtMs = this.clock.monotonicMs();
     const lost = this.moves.reconcile(axis.name, fields.q, getOrder);
     if (lost > 0) this.deps.log?.warn(`${axis.name}: ${lost} DONE/ABORTED event(s) lost on the line`);
     // Homing that stopped without HOMED (a STOP, a fault cleared meanwhile) fails its waiters.
@@ -946,13 +947,13 @@ class MotionServiceImpl implements MotionService {
   private armPoll(): void {
     if (this.cancelPoll || this.closing) return;
     const intervalMs = this.config.moves.pollIntervalMs;
-    this.cancelPoll = this.clock.schedule(this.clock.nowMs() + intervalMs, () => {
+    this.cancelPoll = this.clock.after(intervalMs, () => {
       this.cancelPoll = undefined;
       let anyQueued = false;
       for (const axis of this.axesByName.values()) {
         if (!this.moves.hasQueued(axis.name)) continue;
         anyQueued = true;
-        if (this.clock.nowMs() - this.extrasOf(axis).lastReportAtMs >= intervalMs) void this.refresh(axis);
+        if (this.clock.monotonicMs() - this.extrasOf(axis).lastReportAtMs >= intervalMs) void this.refresh(axis);
       }
       if (anyQueued) this.armPoll();
     });
@@ -962,7 +963,7 @@ class MotionServiceImpl implements MotionService {
   private delay(ms: number): { promise: Promise<void>; cancel(): void } {
     let cancelTimer: () => void = () => {};
     const promise = new Promise<void>((resolve) => {
-      cancelTimer = this.clock.schedule(this.clock.nowMs() + ms, () => {
+      cancelTimer = this.clock.after(ms, () => {
         this.timers.delete(cancel);
         resolve();
       });

@@ -9,7 +9,7 @@ import {
   type HandledCommand,
   type Reply,
 } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import type {
   LinkTransport,
   TransportFactory,

@@ -1,7 +1,7 @@
 // A motion service on two fake controllers and a stepped clock, and the app built on it, for
 // service and route tests.
 
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { ManualClock } from '@servo-edge/common/testing';
 import type { FastifyInstance } from 'fastify';
 import type { MotionConfig } from '../config/schema.js';
 import { type BuildAppDeps, buildApp } from '../http/app.js';

@@ -1,5 +1,6 @@
-// Module hooks for running the decode worker from TypeScript sources (tests): .js -> .ts, transpile on load.
-// Only used when the package runs from src/ (the `source` export condition); built code never loads this.
+// Module hooks that run servo-edge's TypeScript sources directly, without a build: `./x.js` imports fall
+// back to the `./x.ts` beside them, and .ts is type-stripped on load. Used by worker threads and child
+// processes started from src/ (tests, under the `source` export condition); built code never loads this.
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -1,0 +1,6 @@
+// Test support every package shares: the stepped clock, the in-memory logger, Debian's mosquitto.
+
+export { ManualClock, type ManualClockStart } from '../clock/manual-clock.js';
+export { createMemoryLogger, type LogRecord, type MemoryLogger } from '../log/memory-logger.js';
+export { REGISTER_SOURCE_HOOKS_PATH } from '../worker/spawn-worker.js';
+export { type Mosquitto, mosquittoSkipReason, startMosquitto } from './mosquitto.js';
