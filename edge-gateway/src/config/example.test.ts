@@ -21,6 +21,13 @@ describe('edge.example.yaml', () => {
     expect(config.topicPrefix).toBe('servo-edge/line-1');
   });
 
+  it('leaves line.rejectWithoutVerdict to the default, which rejects products without a verdict', async () => {
+    // The example relies on the fail-safe default rather than spelling it out.
+    expect(await readConfigFile(examplePath)).not.toMatch(/rejectWithoutVerdict/);
+    const config = await loadConfigFile(examplePath, { env, validateMotion: validateMotionSection });
+    expect(config.line.rejectWithoutVerdict).toBe(true);
+  });
+
   it('without them, the only problems are the four missing secrets', async () => {
     const result = checkConfigText(await readConfigFile(examplePath), { env: {} });
     expect(result.ok).toBe(false);

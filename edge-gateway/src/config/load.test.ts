@@ -105,6 +105,16 @@ mqtt: { embedded: { host: 127.0.0.1 } }
     );
   });
 
+  it('line.rejectWithoutVerdict defaults to true (fail-safe) when the key is left out', () => {
+    // No line section at all, and a line section that sets other keys but not this one.
+    expect(parseConfigText(base(), { env: {} }).line.rejectWithoutVerdict).toBe(true);
+    const withLine = parseConfigText(base('line:\n  name: line-7\n  productSpacingMm: 300\n'), { env: {} });
+    expect(withLine.line).toMatchObject({ name: 'line-7', rejectWithoutVerdict: true });
+    // Only an explicit false turns it off.
+    const off = parseConfigText(base('line:\n  rejectWithoutVerdict: false\n'), { env: {} });
+    expect(off.line.rejectWithoutVerdict).toBe(false);
+  });
+
   it('the motion section passes through untouched', () => {
     const config = parseConfigText(base('motion:\n  controllers: [{ path: "sim://a" }]\n'), { env: {} });
     expect(config.motion).toEqual({ controllers: [{ path: 'sim://a' }] });

@@ -3,11 +3,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ESTOP_BYTE, MAX_LINE_BYTES } from './constants.js';
+import { crc16, formatCrc } from './crc16.js';
 import { CommandDecoder, DeviceLineDecoder } from './decoder.js';
 import { encodeCommand, encodeLine } from './encode.js';
+import { checkLine } from './parse-line.js';
 
 const move = encodeCommand(4, 'MOVE', { axis: 1, pos: 12000, vel: 4000, acc: 20000 });
 const ping = encodeCommand(5, 'PING', {});
+
+/**
+ * `7 VERBX AAA…*<crc>` and its terminator, exactly `lineBytes` long counting the terminator (§Framing
+ * counts the LF, and a CR before it). Well framed with a good checksum, so only its length can be
+ * wrong; built by hand because encodeLine refuses to write a line over the limit.
+ */
+function framedLine(lineBytes: number, terminator: '\n' | '\r\n' = '\n'): Buffer {
+  const head = '7 VERBX ';
+  const body = `${head}${'A'.repeat(lineBytes - head.length - '*0000'.length - terminator.length)}`;
+  const crc = formatCrc(crc16(Buffer.from(body, 'latin1')));
+  const line = Buffer.from(`${body}*${crc}${terminator}`, 'latin1');
+  if (line.length !== lineBytes) throw new Error(`built ${line.length} bytes, not ${lineBytes}`);
+  return line;
+}
 
 describe('CommandDecoder framing', () => {
   it('ignores a CR directly before the LF', () => {
@@ -49,19 +65,40 @@ describe('CommandDecoder framing', () => {
     ]);
   });
 
-  it('accepts a line of exactly 128 bytes and refuses 129 with TOO_LONG and the seq', () => {
-    const bodyFor = (lineBytes: number) => `7 VERBX ${'A'.repeat(lineBytes - 6 - '7 VERBX '.length)}`;
-    const exact = encodeLine(bodyFor(MAX_LINE_BYTES));
-    expect(exact.length).toBe(128);
-    expect(new CommandDecoder().decode(exact)[0]).toMatchObject({
-      kind: 'invalid-command',
-      code: 'VERB',
-      seq: 7,
-    });
-    const over = Buffer.concat([Buffer.from('7 '), exact]);
+  it('accepts a line of exactly 128 bytes and refuses one of exactly 129 with TOO_LONG and the seq', () => {
+    expect(MAX_LINE_BYTES).toBe(128); // §Framing: at most 128 bytes, LF included
+    const exact = framedLine(MAX_LINE_BYTES);
+    // The longest line the encoder itself would write.
+    expect(exact).toEqual(encodeLine(exact.subarray(0, -6).toString('latin1')));
+    expect(new CommandDecoder().decode(exact)).toEqual([
+      { kind: 'invalid-command', code: 'VERB', seq: 7, verbToken: 'VERBX', detail: expect.any(String) },
+    ]);
+    const over = framedLine(MAX_LINE_BYTES + 1);
+    // Well framed with a good checksum: its length is the only thing wrong with it.
+    expect(checkLine(over.subarray(0, -1))).toHaveProperty('tokens');
     expect(new CommandDecoder().decode(over)).toEqual([
       { kind: 'error', code: 'TOO_LONG', seq: 7, detail: expect.any(String) },
     ]);
+  });
+
+  // VERB: the line passed framing and its checksum; only its unknown verb was refused.
+  it.each([
+    ['a 128-byte line ending in LF passes framing', framedLine(128), 'VERB'],
+    ['a 129-byte line ending in LF is TOO_LONG', framedLine(129), 'TOO_LONG'],
+    ['a 128-byte line ending in CRLF passes framing', framedLine(128, '\r\n'), 'VERB'],
+    ['a 129-byte line ending in CRLF is TOO_LONG', framedLine(129, '\r\n'), 'TOO_LONG'],
+  ] as const)('%s however it is split, and the next line still decodes', (_title, bytes, code) => {
+    const stream = Buffer.concat([bytes, ping]);
+    const expected = [
+      { code, seq: 7 },
+      { kind: 'command', seq: 5, verb: 'PING' },
+    ];
+    for (let i = 0; i <= stream.length; i++) {
+      const d = new CommandDecoder();
+      expect([...d.decode(stream.subarray(0, i)), ...d.decode(stream.subarray(i))]).toMatchObject(expected);
+    }
+    const d = new CommandDecoder();
+    expect([...stream].flatMap((b) => d.decode(Buffer.from([b])))).toMatchObject(expected);
   });
 
   it('counts the CR toward the 128 bytes', () => {

@@ -182,6 +182,78 @@ describe('auth', () => {
     });
   });
 
+  // Every route that makes a controller do something, with a body it would accept, and the least role
+  // it needs. A route without config.role needs operator because it is a POST; a role set on it by
+  // mistake ('viewer') is caught here. The next test keeps this table complete.
+  const COMMANDING_ROUTES: { route: string; url: string; body?: unknown; needs: 'operator' | 'admin' }[] = [
+    {
+      route: '/api/v1/axes/:name/move',
+      url: '/api/v1/axes/conveyor/move',
+      body: { position: 10 },
+      needs: 'operator',
+    },
+    {
+      route: '/api/v1/axes/:name/jog',
+      url: '/api/v1/axes/conveyor/jog',
+      body: { velocity: 10 },
+      needs: 'operator',
+    },
+    { route: '/api/v1/axes/:name/home', url: '/api/v1/axes/conveyor/home', needs: 'operator' },
+    { route: '/api/v1/axes/:name/enable', url: '/api/v1/axes/reject-arm/enable', needs: 'operator' },
+    { route: '/api/v1/axes/:name/disable', url: '/api/v1/axes/conveyor/disable', needs: 'operator' },
+    { route: '/api/v1/axes/:name/stop', url: '/api/v1/axes/conveyor/stop', needs: 'operator' },
+    {
+      route: '/api/v1/moves',
+      url: '/api/v1/moves',
+      body: {
+        axes: [
+          { axis: 'conveyor', position: 10 },
+          { axis: 'lift', position: 10 },
+        ],
+      },
+      needs: 'operator',
+    },
+    { route: '/api/v1/estop', url: '/api/v1/estop', needs: 'operator' },
+    { route: '/api/v1/estop/reset', url: '/api/v1/estop/reset', needs: 'admin' },
+  ];
+
+  it.each(COMMANDING_ROUTES.map((r) => [r.route, r] as const))(
+    'a viewer gets 403 FORBIDDEN on POST %s and the controllers hear nothing',
+    async (_route, { url, body, needs }) => {
+      await harness();
+      // Axes enabled and idle, so a request let through would reach a controller.
+      await call('POST', '/api/v1/axes/conveyor/enable');
+      await call('POST', '/api/v1/axes/lift/enable');
+      await settle();
+      const heard = () => [h.ctrl1.received.length, h.ctrl2.received.length];
+      const before = heard();
+      const answer = await call('POST', url, { as: 'viewer', ...(body === undefined ? {} : { body }) });
+      expect({ status: answer.statusCode, code: answer.json().code }).toEqual({
+        status: 403,
+        code: 'FORBIDDEN',
+      });
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.json().requiredRole).toBe(needs);
+      await settle();
+      expect(heard()).toEqual(before);
+      expect(h.ctrl1.executedOf('MOVE')).toEqual([]);
+      expect(h.ctrl2.executedOf('MOVE')).toEqual([]);
+    },
+  );
+
+  it('the viewer table above lists every route that is not a GET', async () => {
+    await harness();
+    const commanding: string[] = [];
+    h.app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method !== 'GET' && method !== 'HEAD' && route.url.startsWith('/api/v1/'))
+          commanding.push(`${method} ${route.url}`);
+      }
+    });
+    await h.app.ready();
+    expect(commanding.sort()).toEqual(COMMANDING_ROUTES.map((r) => `POST ${r.route}`).sort());
+  });
+
   it('accepts keys given as sha256 digests', async () => {
     const { createHash } = await import('node:crypto');
     const secret = 'a-key-stored-only-as-its-digest';
@@ -471,6 +543,62 @@ describe('moves', () => {
       body: { position: 1 },
     });
     expect(body).toMatchObject({ moveStatus: 'failed', deviceCode: 'RANGE', axis: 'conveyor' });
+  });
+
+  it('device ERR ESTOP is 409 AXIS_ESTOP, not AXIS_BUSY, for a move and for a command', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    // The host has latched no e-stop: only the controller knows (its own e-stop input), and refuses.
+    h.ctrl1.refuseNext('MOVE', 'ESTOP');
+    const move = await problem('AXIS_ESTOP', 409, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 1 },
+    });
+    expect(move).toMatchObject({ moveStatus: 'failed', deviceCode: 'ESTOP', axis: 'conveyor' });
+    h.ctrl1.refuseNext('JOG', 'ESTOP');
+    const jog = await problem('AXIS_ESTOP', 409, 'POST', '/api/v1/axes/conveyor/jog', {
+      body: { velocity: 1 },
+    });
+    expect(jog).toMatchObject({ deviceCode: 'ESTOP', axis: 'conveyor' });
+  });
+
+  it('the lower soft limit: a target below minUnits, by position or by distance, is 422 TARGET_OUT_OF_RANGE and never sent', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    await call('POST', '/api/v1/axes/lift/enable');
+    // conveyor: minUnits -10, at 0. lift: minUnits 0, at 0.
+    const below = await problem('TARGET_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: -10.01 },
+    });
+    expect(below.axis).toBe('conveyor');
+    await problem('TARGET_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { distance: -10.01 },
+    });
+    await problem('TARGET_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/lift/move', {
+      body: { distance: -0.02 },
+    });
+    // One leg below its limit refuses the whole coordinated move before any leg is sent.
+    await problem('TARGET_OUT_OF_RANGE', 422, 'POST', '/api/v1/moves', {
+      body: {
+        axes: [
+          { axis: 'conveyor', position: 10 },
+          { axis: 'lift', distance: -0.02 },
+        ],
+      },
+    });
+    expect(h.ctrl1.executedOf('MOVE')).toEqual([]);
+    expect(h.ctrl2.executedOf('MOVE')).toEqual([]);
+    // A relative move ends where the open moves end: -5, then -5.01 more would land at -10.01.
+    expect((await call('POST', '/api/v1/axes/conveyor/move', { body: { position: -5 } })).statusCode).toBe(
+      202,
+    );
+    await problem('TARGET_OUT_OF_RANGE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { distance: -5.01 },
+    });
+    // The limit itself is inside.
+    expect((await call('POST', '/api/v1/axes/conveyor/move', { body: { distance: -5 } })).statusCode).toBe(
+      202,
+    );
+    expect(h.ctrl1.executedOf('MOVE').map((e) => e.args.pos)).toEqual([-500, -1000]);
   });
 
   it('?wait=true on a move that is stopped: 409 MOVE_ABORTED with its id', async () => {
