@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { locate } from './locate.js';
-import { type ConfigProblem, ConfigError, formatPath, type RawProblem } from './problems.js';
+import { ConfigError, type ConfigProblem, formatPath, type RawProblem } from './problems.js';
 import { validateAgainstSchema } from './validate.js';
 
 export interface ConfigCheckOptions<T> {
@@ -85,7 +85,8 @@ export async function readConfigFile(file: string): Promise<string> {
 }
 
 function valueOrThrow<T>(result: ConfigCheck<T>, source: string | undefined): T {
-  if (!result.ok) throw new ConfigError('CONFIG_INVALID', result.problems, source === undefined ? {} : { source });
+  if (!result.ok)
+    throw new ConfigError('CONFIG_INVALID', result.problems, source === undefined ? {} : { source });
   return result.value;
 }
 
@@ -99,7 +100,10 @@ function checkParsed<S extends TSchema>(
   const schemaOk = validated.problems.length === 0;
   const refused = new Set(validated.problems.map((problem) => formatPath(problem.segments)));
   const semantic = options.check?.(validated.value, schemaOk) ?? [];
-  const raws = [...validated.problems, ...semantic.filter((problem) => !refused.has(formatPath(problem.segments)))];
+  const raws = [
+    ...validated.problems,
+    ...semantic.filter((problem) => !refused.has(formatPath(problem.segments))),
+  ];
   const problems = raws.map((problem): ConfigProblem => {
     const position =
       source && problem.segments[0] !== '$env'
@@ -107,7 +111,8 @@ function checkParsed<S extends TSchema>(
         : undefined;
     return {
       code: problem.code,
-      path: problem.segments[0] === '$env' ? `$env.${String(problem.segments[1])}` : formatPath(problem.segments),
+      path:
+        problem.segments[0] === '$env' ? `$env.${String(problem.segments[1])}` : formatPath(problem.segments),
       message: problem.message,
       ...(problem.hint === undefined ? {} : { hint: problem.hint }),
       ...(problem.suggestions === undefined ? {} : { suggestions: problem.suggestions }),

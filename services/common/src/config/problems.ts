@@ -5,12 +5,16 @@ export const CONFIG_PROBLEM_CODES = {
   CONFIG_PARSE: 'The file is not valid YAML (or JSON).',
   CONFIG_UNKNOWN_KEY: 'A key the schema does not know: usually a typo; `hint` says what was probably meant.',
   CONFIG_MISSING_KEY: 'A required key is absent.',
-  CONFIG_WRONG_TYPE: 'A value has the wrong type (a string where a number belongs, a list for a mapping, ...).',
+  CONFIG_WRONG_TYPE:
+    'A value has the wrong type (a string where a number belongs, a list for a mapping, ...).',
   CONFIG_OUT_OF_RANGE: 'A number, a length or a list size is outside its bounds.',
-  CONFIG_BAD_VALUE: 'A value of the right type that is not allowed: not one of the listed values, or not in the required format.',
-  CONFIG_CONFLICT: 'Two values that are each valid but not together (min above max, dev mode on a public host, ...).',
+  CONFIG_BAD_VALUE:
+    'A value of the right type that is not allowed: not one of the listed values, or not in the required format.',
+  CONFIG_CONFLICT:
+    'Two values that are each valid but not together (min above max, dev mode on a public host, ...).',
   CONFIG_DUPLICATE: 'A name, id or address given twice where it must be unique.',
-  CONFIG_UNKNOWN_REFERENCE: 'A name that should refer to something declared elsewhere in the file, and does not.',
+  CONFIG_UNKNOWN_REFERENCE:
+    'A name that should refer to something declared elsewhere in the file, and does not.',
   CONFIG_SECRET_MISSING: 'A secret is named (for example by an environment variable) but not there.',
   CONFIG_ENV_INVALID: 'An environment variable that overrides the file holds an invalid value.',
 } as const;
@@ -71,7 +75,11 @@ export class ConfigError extends Error {
   readonly code: 'CONFIG_INVALID' | 'CONFIG_UNREADABLE';
   readonly problems: readonly ConfigProblem[];
 
-  constructor(code: 'CONFIG_INVALID' | 'CONFIG_UNREADABLE', problems: readonly ConfigProblem[], options?: { cause?: unknown; source?: string }) {
+  constructor(
+    code: 'CONFIG_INVALID' | 'CONFIG_UNREADABLE',
+    problems: readonly ConfigProblem[],
+    options?: { cause?: unknown; source?: string },
+  ) {
     const where = options?.source ? `${options.source}: ` : '';
     super(
       code === 'CONFIG_UNREADABLE'

@@ -19,7 +19,10 @@ export interface ValidationResult<T> {
 }
 
 /** Validates `input` (the whole document) against `schema`. Never throws on any input. */
-export function validateAgainstSchema<S extends TSchema>(schema: S, input: unknown): ValidationResult<Static<S>> {
+export function validateAgainstSchema<S extends TSchema>(
+  schema: S,
+  input: unknown,
+): ValidationResult<Static<S>> {
   const problems: RawProblem[] = [];
   const walker = new Walker(schema, problems);
   const value = walker.field(schema, input ?? {}, []);
@@ -29,7 +32,8 @@ export function validateAgainstSchema<S extends TSchema>(schema: S, input: unkno
 type Schema = TSchema & Record<string, unknown>;
 
 /** TypeBox's kind of a schema: 'Object', 'Array', 'String', 'Union', ... */
-export const kindOf = (schema: TSchema): string => (schema as unknown as Record<symbol, unknown>)[Kind] as string;
+export const kindOf = (schema: TSchema): string =>
+  (schema as unknown as Record<symbol, unknown>)[Kind] as string;
 /** Declared with Type.Optional. */
 export const isOptional = (schema: TSchema): boolean =>
   (schema as unknown as Record<symbol, unknown>)[OptionalKind] === 'Optional';
@@ -48,7 +52,9 @@ class Walker {
   private index(schema: TSchema, prefix: string): void {
     const kind = kindOf(schema);
     if (kind === 'Object') {
-      for (const [key, child] of Object.entries((schema as Schema)['properties'] as Record<string, TSchema>)) {
+      for (const [key, child] of Object.entries(
+        (schema as Schema)['properties'] as Record<string, TSchema>,
+      )) {
         const path = prefix ? `${prefix}.${key}` : key;
         this.leafIndex.set(key, [...(this.leafIndex.get(key) ?? []), path]);
         this.index(child, path);
@@ -97,7 +103,11 @@ class Walker {
     if (isOptional(schema)) return undefined;
     // A section left out is a section with every default: its own missing keys are reported inside it.
     if (kindOf(schema) === 'Object') return this.object(schema as Schema, {}, at);
-    return this.report({ code: 'CONFIG_MISSING_KEY', segments: at, message: `missing key ${formatPath(at)}` });
+    return this.report({
+      code: 'CONFIG_MISSING_KEY',
+      segments: at,
+      message: `missing key ${formatPath(at)}`,
+    });
   }
 
   private wrongType(at: readonly PathSegment[], expected: string, raw: unknown): undefined {
@@ -108,7 +118,11 @@ class Walker {
     });
   }
 
-  private object(schema: Schema, raw: unknown, at: readonly PathSegment[]): Record<string, unknown> | undefined {
+  private object(
+    schema: Schema,
+    raw: unknown,
+    at: readonly PathSegment[],
+  ): Record<string, unknown> | undefined {
     if (!isMapping(raw)) return this.wrongType(at, 'a mapping of keys to values', raw);
     const properties = schema['properties'] as Record<string, TSchema>;
     const known = Object.keys(properties);
@@ -143,9 +157,15 @@ class Walker {
     return out;
   }
 
-  private record(schema: Schema, raw: unknown, at: readonly PathSegment[]): Record<string, unknown> | undefined {
+  private record(
+    schema: Schema,
+    raw: unknown,
+    at: readonly PathSegment[],
+  ): Record<string, unknown> | undefined {
     if (!isMapping(raw)) return this.wrongType(at, 'a mapping of keys to values', raw);
-    const [keyPattern, valueSchema] = Object.entries(schema['patternProperties'] as Record<string, TSchema>)[0]!;
+    const [keyPattern, valueSchema] = Object.entries(
+      schema['patternProperties'] as Record<string, TSchema>,
+    )[0]!;
     const keyRegExp = new RegExp(keyPattern);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
@@ -188,7 +208,10 @@ class Walker {
     if (typeof raw !== 'string') return this.wrongType(at, 'a string', raw);
     const minLength = schema['minLength'] as number | undefined;
     const maxLength = schema['maxLength'] as number | undefined;
-    if ((minLength !== undefined && raw.length < minLength) || (maxLength !== undefined && raw.length > maxLength)) {
+    if (
+      (minLength !== undefined && raw.length < minLength) ||
+      (maxLength !== undefined && raw.length > maxLength)
+    ) {
       return this.report({
         code: 'CONFIG_OUT_OF_RANGE',
         segments: at,
@@ -235,7 +258,9 @@ class Walker {
   /** A literal, a union of literals (an enum), or a union of shapes (the first whose type fits). */
   private oneOf(schema: Schema, raw: unknown, at: readonly PathSegment[]): unknown {
     const members = kindOf(schema) === 'Literal' ? [schema] : (schema['anyOf'] as Schema[]);
-    const literals = members.filter((member) => kindOf(member) === 'Literal').map((member) => member['const']);
+    const literals = members
+      .filter((member) => kindOf(member) === 'Literal')
+      .map((member) => member['const']);
     if (literals.includes(raw as never)) return raw;
     const shapes = members.filter((member) => kindOf(member) !== 'Literal');
     const fitting = shapes.find((member) => typeFits(member, raw));

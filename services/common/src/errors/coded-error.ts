@@ -18,7 +18,10 @@ export class CodedError<Code extends string> extends Error {
   readonly code: Code;
 
   constructor(code: Code, description: string, detail?: string, options: CodedErrorOptions = {}) {
-    super(detail ? `${description} ${detail}` : description, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      detail ? `${description} ${detail}` : description,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
   }
 }

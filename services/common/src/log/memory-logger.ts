@@ -23,7 +23,14 @@ export function createMemoryLogger(level: LogLevel = 'debug'): MemoryLogger {
     level,
     destination: {
       write(line: string) {
-        const { level: levelLabel, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line);
+        const {
+          level: levelLabel,
+          msg,
+          time: _time,
+          pid: _pid,
+          hostname: _hostname,
+          ...fields
+        } = JSON.parse(line);
         records.push({ level: levelLabel, event: msg ?? '', fields });
       },
     },

@@ -34,4 +34,6 @@ export function spawnModuleWorker(callerUrl: string, entryName: string): WorkerP
  * For child processes started from sources in tests: `node --conditions=source --import <this> x.ts`.
  * Only meaningful from src/ (the .mjs files are not copied to dist/).
  */
-export const REGISTER_SOURCE_HOOKS_PATH = fileURLToPath(new URL('./register-source-hooks.mjs', import.meta.url));
+export const REGISTER_SOURCE_HOOKS_PATH = fileURLToPath(
+  new URL('./register-source-hooks.mjs', import.meta.url),
+);
