@@ -4,8 +4,10 @@
 // answering the same JSON, with autocannon in the same run, no pipelining, port 0.
 
 import { createRequire } from 'node:module';
+import { silentLogger } from '@servo-edge/common/log';
 import { encodeLine, wireTimeMs } from '@servo-edge/firmware-protocol';
 import { buildApp, createMotionService, parseMotionConfig, type SerialBinding } from '@servo-edge/motion-api';
+import { conveyorAxis } from '@servo-edge/motion-api/testing';
 import { createSimulatorBinding, SimulatorRegistry } from '@servo-edge/simulator';
 import Fastify from 'fastify';
 import { figure, heading, percentile } from './report.js';
@@ -55,22 +57,7 @@ export async function runMotionApiBench(): Promise<void> {
     },
     // No telemetry stream: the line carries only what is measured.
     controllers: [{ id: 'ctrl1', path: controller.path, baud: BAUD, streamHz: 0 }],
-    axes: [
-      {
-        name: 'conveyor',
-        controller: 'ctrl1',
-        axis: 1,
-        unit: 'mm',
-        countsPerUnit: 100,
-        minUnits: -1000,
-        maxUnits: 1000,
-        maxVelocityUnitsPerS: 2000,
-        maxAccelerationUnitsPerS2: 20_000,
-        defaultVelocityUnitsPerS: 2000,
-        defaultAccelerationUnitsPerS2: 20_000,
-        homingRequired: false,
-      },
-    ],
+    axes: [conveyorAxis('ctrl1')],
     logLevel: 'silent',
   });
   const service = createMotionService(config, {
@@ -79,7 +66,7 @@ export async function runMotionApiBench(): Promise<void> {
   await service.start();
   if (!(await service.whenReady(10_000))) throw new Error('bench: the simulated controller did not come up');
   // Logging off: per-request log lines would dominate what is measured.
-  const app = buildApp({ service, logger: false });
+  const app = buildApp({ service, logger: silentLogger });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
   try {

@@ -1,6 +1,7 @@
 // Protocol benchmarks: decoder throughput vs a bare Buffer.indexOf line split, and HostSession
 // frames/s over an in-memory link vs the bare codec round trip (encode + decode, no session).
 
+import { ManualClock } from '@servo-edge/common/testing';
 import {
   DeviceLineDecoder,
   DeviceSession,
@@ -10,7 +11,6 @@ import {
   HostSession,
   type Reply,
 } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/common/testing';
 import { figure, heading, medianOf } from './report.js';
 
 function deviceTraffic(totalBytes: number): Buffer {

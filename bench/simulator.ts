@@ -3,8 +3,8 @@
 // Real time, through the in-process serialport binding and a SerialPortStream, as the gateway runs.
 
 import { SerialPortStream } from '@serialport/stream';
-import { BITS_PER_UART_BYTE, createSessionDriver, HostSession } from '@servo-edge/firmware-protocol';
 import { systemClock } from '@servo-edge/common/clock';
+import { BITS_PER_UART_BYTE, createSessionDriver, HostSession } from '@servo-edge/firmware-protocol';
 import { createSimulatorBinding, SimulatorRegistry } from '@servo-edge/simulator';
 import { figure, heading } from './report.js';
 

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { decodeFrame, encodeFrame, type Recipe, validateRecipe } from '@servo-edge/common/mqtt';
 import {
   encodePgm,
   encodePng,
@@ -21,15 +22,11 @@ import {
   createZxingJsDecoder,
   createZxingWasmDecoder,
   type DecodedSymbol,
-  decodeFrame,
   decodeImage,
-  encodeFrame,
   inspectImage,
   type Judgement,
   judge,
   planFromRecipe,
-  type Recipe,
-  validateRecipe,
 } from '@servo-edge/vision';
 
 const LABEL_COUNT = 500;

@@ -1,20 +1,8 @@
 // The closed set of error codes of @servo-edge/edge-gateway; README.md lists the same codes (a test checks).
+// Config problems are not here: they carry @servo-edge/common/config's codes (CONFIG_*), as in every package,
+// and a config that does not load throws common's ConfigError (CONFIG_INVALID / CONFIG_UNREADABLE).
 
 export const GATEWAY_ERRORS = {
-  EDGE_CONFIG_INVALID: 'The config has problems; `problems` lists every one with its path, code and hint.',
-  EDGE_CONFIG_UNREADABLE: 'The config file could not be read.',
-  EDGE_CONFIG_PARSE: 'The config file is not valid YAML (syntax error or a key given twice).',
-  EDGE_CONFIG_UNKNOWN_KEY:
-    'A key the schema does not know, usually a typo; the hint names the nearest valid key.',
-  EDGE_CONFIG_MISSING_KEY: 'A required key is absent.',
-  EDGE_CONFIG_WRONG_TYPE: 'A value has the wrong type (e.g. a string where a number is expected).',
-  EDGE_CONFIG_OUT_OF_RANGE: 'A number or length is outside its bounds.',
-  EDGE_CONFIG_BAD_VALUE: 'A value has the right type but is not allowed (pattern, enum, URL).',
-  EDGE_CONFIG_CONFLICT: 'Two settings contradict each other (e.g. both `mqtt.embedded` and `mqtt.external`).',
-  EDGE_CONFIG_DUPLICATE: 'A name that must be unique is used twice (key names, axis names).',
-  EDGE_CONFIG_SECRET_MISSING: 'A `keyEnv` / `passwordEnv` names an environment variable that is not set.',
-  EDGE_CONFIG_ENV_INVALID: 'An override environment variable (SERVO_EDGE_*) has a value that is not allowed.',
-  EDGE_CONFIG_MOTION_INVALID: "The motion API's own loader refused the `motion` section.",
   EDGE_BROKER_LISTEN_FAILED: 'The embedded broker could not listen on its TCP or WebSocket port.',
   EDGE_BROKER_NOT_STARTED: 'The embedded broker was asked for its ports or credentials before `start()`.',
   EDGE_BROKER_CLOSED: '`start()` was called after `close()`.',
@@ -49,43 +37,7 @@ export const GATEWAY_ERRORS = {
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
-/** One problem found in a config; `EDGE_CONFIG_INVALID` carries all of them. */
-export interface ConfigProblem {
-  code: ConfigProblemCode;
-  /** Dotted path of the offending key, e.g. `mqtt.embedded.portTcp` or `auth.keys[1].role`; `$env.NAME` for env vars. */
-  path: string;
-  message: string;
-  /** What to do about it, e.g. "did you mean `portTcp`?". */
-  hint?: string;
-  /** Valid names close to a typo, best first; the hint says the same in words. */
-  suggestions?: readonly string[];
-  /** 1-based position in the YAML file, when the path exists in it. */
-  line?: number;
-  column?: number;
-  /** For `EDGE_CONFIG_MOTION_INVALID`: the motion API's own code. */
-  sourceCode?: string;
-}
-
-/** The codes a single config problem can carry (all registry members: `satisfies` checks it). */
-export const CONFIG_PROBLEM_CODES = [
-  'EDGE_CONFIG_PARSE',
-  'EDGE_CONFIG_UNKNOWN_KEY',
-  'EDGE_CONFIG_MISSING_KEY',
-  'EDGE_CONFIG_WRONG_TYPE',
-  'EDGE_CONFIG_OUT_OF_RANGE',
-  'EDGE_CONFIG_BAD_VALUE',
-  'EDGE_CONFIG_CONFLICT',
-  'EDGE_CONFIG_DUPLICATE',
-  'EDGE_CONFIG_SECRET_MISSING',
-  'EDGE_CONFIG_ENV_INVALID',
-  'EDGE_CONFIG_MOTION_INVALID',
-] as const satisfies readonly GatewayErrorCode[];
-
-export type ConfigProblemCode = (typeof CONFIG_PROBLEM_CODES)[number];
-
 export interface GatewayErrorDetails {
-  /** For EDGE_CONFIG_INVALID: every problem, in document order. */
-  problems?: readonly ConfigProblem[];
   /** For EDGE_PACKML_COMMAND_NOT_ALLOWED: what the current state accepts. */
   allowedCommands?: readonly string[];
   /** For EDGE_PACKML_*: the state the model was in. */
@@ -97,7 +49,6 @@ export interface GatewayErrorDetails {
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   readonly code: GatewayErrorCode;
-  readonly problems: readonly ConfigProblem[];
   readonly allowedCommands: readonly string[] | undefined;
   readonly state: string | undefined;
 
@@ -107,7 +58,6 @@ export class GatewayError extends Error {
       details.cause === undefined ? undefined : { cause: details.cause },
     );
     this.code = code;
-    this.problems = details.problems ?? [];
     this.allowedCommands = details.allowedCommands;
     this.state = details.state;
   }

@@ -2,14 +2,13 @@
 // serial links, the MQTT bridge and the packaging line. create() does no I/O; start(); close().
 
 import type { AddressInfo } from 'node:net';
-import type { TimerClock } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { type Clock, systemClock } from '@servo-edge/common/clock';
+import { type Logger, silentLogger } from '@servo-edge/common/log';
+import { parseCameraTrigger, topicTree } from '@servo-edge/common/mqtt';
 import {
   buildApp,
   createMotionService,
-  type MotionConfig,
   type MotionService,
-  parseMotionConfig,
   type SerialBinding,
 } from '@servo-edge/motion-api';
 import type { FastifyInstance } from 'fastify';
@@ -20,29 +19,25 @@ import { createGatewayConnection } from './broker/gateway-connection.js';
 import type { GatewayConfig } from './config/types.js';
 import { createDashboard } from './dashboard/dashboard.js';
 import { lineRoutes } from './http/line-routes.js';
-import { parseCameraTrigger } from './line/camera-trigger.js';
 import { createLineController, type LineController } from './line/line-controller.js';
 import { createMotionSources } from './line/motion-sources.js';
-import type { Logger } from './log.js';
-import { silentLogger } from './log.js';
+import { motionConfigFor } from './motion-config.js';
 import { LineModel } from './packml/line-model.js';
-import { gatewayTopics } from './topics/topic-tree.js';
 
 export interface GatewayDeps {
   /** Binding for `sim://` controllers: the simulator's createSimulatorBinding(registry). */
   simulatorBinding?: SerialBinding;
-  /** Timers for the links and the line; real time by default. */
-  clock?: TimerClock;
+  /**
+   * The one clock of every part: monotonic for timers, durations and rates, epoch for the timestamps
+   * that leave the process (REST, MQTT, the dashboard). Real time by default.
+   */
+  clock?: Clock;
+  /** The one logger: the gateway's own events, the motion service's and fastify's request logs. Silent by default. */
   logger?: Logger;
-  /** pino options for the HTTP server, or false for none. */
-  httpLogger?: false | Record<string, unknown>;
 }
 
+/** Life cycle first (create() did no I/O), then where it listens, then its parts for tests and the demo. */
 export interface Gateway {
-  readonly config: GatewayConfig;
-  readonly motion: MotionService;
-  readonly line: LineModel;
-  readonly lineController: LineController;
   /** Brings everything up in dependency order. Rejects (after undoing what started) if a part fails. */
   start(): Promise<void>;
   /**
@@ -56,39 +51,21 @@ export interface Gateway {
   mqttUrl(): string;
   /** ws://host:port of the embedded broker, if there is one. */
   mqttWsUrl(): string | undefined;
+  readonly config: GatewayConfig;
+  readonly motion: MotionService;
+  readonly line: LineModel;
+  readonly lineController: LineController;
   readonly app: FastifyInstance;
-}
-
-/** The motion API's config from the gateway's: its own sections plus the gateway's HTTP and keys. */
-export function motionConfigFor(config: GatewayConfig): MotionConfig {
-  return parseMotionConfig({
-    ...config.motion,
-    http: { host: config.http.host, port: config.http.port },
-    auth: {
-      disabled: config.auth.devModeNoAuth,
-      // The motion API has no `service` role: machines that only publish frames may read, no more.
-      keys: config.auth.keys.map((k) => ({
-        id: k.name,
-        key: k.key,
-        role: k.role === 'service' ? 'viewer' : k.role,
-      })),
-      rateLimit: { maxRequests: config.http.rateLimitPerMin, windowMs: 60_000 },
-    },
-  });
 }
 
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger ?? silentLogger;
-  const topics = gatewayTopics(config.topicPrefix);
+  const topics = topicTree(config.topicPrefix);
   const motion = createMotionService(motionConfigFor(config), {
     ...(deps.simulatorBinding ? { simulatorBinding: deps.simulatorBinding } : {}),
     clock,
-    log: {
-      info: (msg) => log.info('motion', { msg }),
-      warn: (msg) => log.warn('motion', { msg }),
-      error: (msg) => log.error('motion', { msg }),
-    },
+    log: log.child({ component: 'motion' }),
   });
   const line = new LineModel({
     line: config.line.name,
@@ -125,7 +102,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     service: motion,
     clock,
     apiPlugins: [{ plugin: lineRoutes, options: { model: line } }, dashboard.apiPlugin],
-    ...(deps.httpLogger === undefined ? {} : { logger: deps.httpLogger }),
+    logger: log,
   });
   app.register(dashboard.plugin);
 
@@ -183,6 +160,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
           ...(broker ? { broker } : {}),
           will: gatewayStatusWill(topics),
           logger: log,
+          clock,
         });
         await connection.start();
         lineController.start();
@@ -200,20 +178,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
             try {
               line.command(command);
             } catch (error) {
-              log.warn('line.command.refused', { command, code: (error as { code?: string }).code });
+              log.warn({ command, code: (error as { code?: string }).code }, 'line.command.refused');
             }
           },
           onVisionStatus,
           logger: log,
+          clock,
         });
         await bridge.start();
-        const triggerTopic = `${config.topicPrefix}/camera/${config.line.camera}/trigger`;
+        const triggerTopic = topics.cameraTrigger(config.line.camera);
         unsubscribeTrigger = await connection.subscribe(
           triggerTopic,
           (_topic, payload) => {
             const trigger = parseCameraTrigger(payload);
             if (!trigger.ok) {
-              log.warn('line.trigger.invalid', { reason: trigger.reason });
+              log.warn({ reason: trigger.reason }, 'line.trigger.invalid');
               return;
             }
             lineController.trigger(trigger.value.productId, trigger.value.conveyorPositionMm);
@@ -221,7 +200,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
           { qos: 1 },
         );
         await app.listen({ host: config.http.host, port: config.http.port });
-        log.info('gateway.started', { http: this.httpUrl(), mqtt: this.mqttUrl() });
+        log.info({ http: this.httpUrl(), mqtt: this.mqttUrl() }, 'gateway.started');
       } catch (error) {
         closing = closeAll();
         await closing;

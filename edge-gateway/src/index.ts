@@ -38,38 +38,22 @@ export {
 export { createGatewayConnection, type GatewayConnectionOptions } from './broker/gateway-connection.js';
 export type { CliCommand, CliIo } from './cli/cli-command.js';
 export { COMMANDS } from './cli/commands/index.js';
+export { createRunCommand, type RunCommandOptions } from './cli/commands/run.js';
 export { main as cliMain } from './cli/main.js';
-export { type Clock, createManualClock, type ManualClock, systemClock, type TimerHandle } from './clock.js';
 export * from './config/index.js';
 export {
-  CONFIG_PROBLEM_CODES,
-  type ConfigProblem,
-  type ConfigProblemCode,
   GATEWAY_ERRORS,
   GatewayError,
   type GatewayErrorCode,
   isGatewayError,
 } from './errors.js';
-export { createGateway, type Gateway, type GatewayDeps, motionConfigFor } from './gateway.js';
-export {
-  checkInspectionVerdict,
-  type InspectionVerdict,
-  parseInspectionVerdict,
-  type VerdictParse,
-} from './inspection/inspection-verdict.js';
+export { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
 export {
   createLineController,
   type LineController,
   type LineControllerOptions,
 } from './line/line-controller.js';
-export {
-  createJsonLogger,
-  createMemoryLogger,
-  type Logger,
-  type LogLevel,
-  type MemoryLogger,
-  silentLogger,
-} from './log.js';
+export { motionConfigFor } from './motion-config.js';
 export {
   type AutomaticReason,
   type LineChange,
@@ -96,11 +80,4 @@ export {
   STATE_COMPLETE,
 } from './packml/states.js';
 export { listSerialPorts, type PortListing, type SerialPortEntry } from './ports/list-serial-ports.js';
-export {
-  type GatewayTopics,
-  gatewayTopics,
-  STATUS_OFFLINE,
-  STATUS_ONLINE,
-  topicLevel,
-} from './topics/topic-tree.js';
 export { BoundedRing } from './util/bounded-ring.js';

@@ -45,17 +45,11 @@ describe('what the gateway process loads', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('takes only the frame codec from vision, and its image decoder only in the thumbnail worker', () => {
+  it("takes only vision's image decoder, and only in the thumbnail worker (the frame codec is common's)", () => {
     const offenders = files.flatMap((file) =>
       staticImports(file)
         .filter((s) => s.startsWith('@servo-edge/vision'))
-        .filter(
-          (s) =>
-            !(
-              s === '@servo-edge/vision/frame' ||
-              (s === '@servo-edge/vision/image' && WORKER_ONLY.includes(file))
-            ),
-        )
+        .filter((s) => !(s === '@servo-edge/vision/image' && WORKER_ONLY.includes(file)))
         .map((s) => `${file}: ${s}`),
     );
     expect(offenders).toEqual([]);

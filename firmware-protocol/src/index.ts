@@ -2,6 +2,8 @@
 // Pure: bytes and a clock in, typed frames out. See PROTOCOL.md.
 
 export * from './errors.js';
+export { isSimPath, SIM_PATH_PREFIX, simControllerId, simPath } from './link/sim-path.js';
+export { type ProfileSegment, planTrapezoid, trapezoidDurationS } from './motion/trapezoid.js';
 export {
   createDeviceSession,
   type DeviceHandler,

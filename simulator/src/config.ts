@@ -1,90 +1,39 @@
-// Controller options: their types, defaults and load-time checks (unknown keys are rejected as typos).
+// Controller options resolved: checked against their schema (options-schema.ts) by the common config
+// walker, with the cross-field checks a schema cannot express, and the defaults filled in.
 
-import type { Clock } from '@servo-edge/common/clock';
 import {
-  DEFAULT_BAUD,
-  WATCHDOG_MAX_MS,
-  WATCHDOG_MIN_MS,
-} from '@servo-edge/firmware-protocol';
-import { SimulatorError } from './errors.js';
+  type ConfigCheck,
+  ConfigError,
+  checkConfigValue,
+  isMapping,
+  parseConfigValue,
+  type RawProblem,
+} from '@servo-edge/common/config';
+import { DEFAULT_BAUD, simPath } from '@servo-edge/firmware-protocol';
+import { Type } from '@sinclair/typebox';
+import {
+  type AxisConfig,
+  ControllerOptionsSchema,
+  DEFAULT_AXES,
+  type LineFaultConfig,
+  LineFaultConfigSchema,
+  MAX_AXES,
+  type SimulatedControllerOptions,
+} from './options-schema.js';
 
-/** One axis of a simulated controller. Positions are counts in the axis's power-on frame. */
-export interface AxisConfig {
-  /** Soft limits (SET MIN / SET MAX); MOVE targets outside them get ERR RANGE, a JOG that reaches one faults LIMIT. */
-  minCounts?: number;
-  maxCounts?: number;
-  /** SET VMAX / SET AMAX defaults; MOVE and JOG above them get ERR RANGE. */
-  vmaxCountsPerS?: number;
-  amaxCountsPerS2?: number;
-  /** SET FERR default: following error that trips FAULT code=FERR. */
-  ferrCounts?: number;
-  /** Where the axis is at power-on (the encoder reads this until HOME sets 0). */
-  startPositionCounts?: number;
-  /** Position of the home switch in the power-on frame; null = no switch (HOME then faults). */
-  homeSwitchCounts?: number | null;
-  /** Direction HOME searches in: the switch is active on that side of homeSwitchCounts. */
-  homeDirection?: 1 | -1;
-  homeVelocityCountsPerS?: number;
-  homeBackoffVelocityCountsPerS?: number;
-  homeAccelerationCountsPerS2?: number;
-  /** HOME gives up (FAULT code=HOME) after searching this far without finding the switch. */
-  homeSearchRangeCounts?: number;
-  /** GET and POS report the position plus uniform noise within ±this many counts. 0 = off. */
-  encoderNoiseCounts?: number;
-}
+/** A run-time change of line faults, checked at the same path as the option. */
+const RuntimeFaultsSchema = Type.Object({ faults: LineFaultConfigSchema }, { additionalProperties: false });
 
-export type FaultDirection = 'both' | 'toDevice' | 'toHost';
-
-/** Faults on the serial line; all can also be changed at run time through `controller.faults`. */
-export interface LineFaultConfig {
-  /** Probability that a byte has one bit flipped. */
-  corruptRate?: number;
-  dropRate?: number;
-  duplicateRate?: number;
-  /** Added to every delivery, in ms. */
-  extraLatencyMs?: number;
-  /** Which way the rates above apply. Default both. */
-  direction?: FaultDirection;
-}
-
-export interface FaultConfig extends LineFaultConfig {
-  /** Axes that start jammed (FERR once they are commanded to move). */
-  stuckAxes?: number[];
-  /** The hardware e-stop input starts active. */
-  estopInput?: boolean;
-}
-
-export interface SimulatedControllerOptions {
-  /** Names the controller; its path is `sim://<id>`. */
-  id: string;
-  /** Number of axes, 1..16. Default 4. */
-  axes?: number;
-  /** Simulation clock. Default real time (systemClock); pass a ManualClock to step it in tests. */
-  clock?: Clock;
-  /** Line rate in baud (8N1: 10 bits per byte). Default 115200. */
-  baud?: number;
-  /** Deliver bytes no faster than baud/10 bytes/s. Default true. */
-  pacing?: boolean;
-  /** Settings for every axis. */
-  axisDefaults?: AxisConfig;
-  /** Settings for single axes, keyed by axis number (1-based), over axisDefaults. */
-  perAxis?: Record<number, AxisConfig>;
-  faults?: FaultConfig;
-  /** Seeds fault injection and encoder noise, so runs are reproducible. Default 1. */
-  seed?: number;
-  /** Firmware version reported by HELLO and BOOT. Default 1.0.0. */
-  fw?: string;
-  /** HELLO's rx= (receive buffer). Default 256. */
-  rxBytes?: number;
-  /** HELLO's win=. Default 8, at most 32. */
-  windowFrames?: number;
-  /** HELLO's qd= (per-axis move queue depth, counting the running move). Default 8. */
-  queueDepth?: number;
-  /** HELLO's wd= (watchdog period a session starts with). Default 1000. */
-  watchdogDefaultMs?: number;
-  /** Entries kept in the executed-command log (oldest dropped first). Default 100000. */
-  executedLogLimit?: number;
-}
+export { SIM_PATH_PREFIX } from '@servo-edge/firmware-protocol';
+export {
+  type AxisConfig,
+  DEFAULT_AXES,
+  type FaultConfig,
+  type FaultDirection,
+  type LineFaultConfig,
+  MAX_AXES,
+  type SimulatedControllerOptions,
+} from './options-schema.js';
 
 export type ResolvedAxisConfig = Required<Omit<AxisConfig, 'homeSwitchCounts'>> & {
   homeSwitchCounts: number | null;
@@ -107,8 +56,6 @@ export interface ResolvedControllerConfig {
   executedLogLimit: number;
 }
 
-export const SIM_PATH_PREFIX = 'sim://';
-
 export const DEFAULT_AXIS_CONFIG: ResolvedAxisConfig = {
   // Wide soft limits, as a controller ships: the host sets its own with SET MIN / SET MAX.
   minCounts: -2_000_000_000,
@@ -126,166 +73,109 @@ export const DEFAULT_AXIS_CONFIG: ResolvedAxisConfig = {
   encoderNoiseCounts: 0,
 };
 
-const INT32_MAX = 2 ** 31 - 1;
-const ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
-const SEMVER_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
-
-function fail(detail: string): never {
-  throw new SimulatorError('SIM_CONFIG_INVALID', detail);
-}
-
-function checkKeys(what: string, value: object, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) fail(`${what}: unknown key "${key}" (allowed: ${allowed.join(', ')})`);
+/** An axis's settings over its base; undefined keys (a partially checked value) leave the base. */
+function mergeAxis(base: ResolvedAxisConfig, patch: AxisConfig | undefined): ResolvedAxisConfig {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(patch ?? {})) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
+  return merged;
 }
 
-function intIn(what: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${what} must be an integer in ${min}..${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function numberIn(what: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    fail(`${what} must be a number in ${min}..${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
-const AXIS_KEYS = Object.keys(DEFAULT_AXIS_CONFIG);
-
-function resolveAxis(
-  what: string,
-  base: ResolvedAxisConfig,
-  patch: AxisConfig | undefined,
-): ResolvedAxisConfig {
-  if (patch === undefined) return base;
-  if (typeof patch !== 'object' || patch === null) fail(`${what} must be an object`);
-  checkKeys(what, patch, AXIS_KEYS);
-  const merged = { ...base, ...patch } as ResolvedAxisConfig;
-  const out: ResolvedAxisConfig = {
-    minCounts: intIn(`${what}.minCounts`, merged.minCounts, -INT32_MAX, INT32_MAX),
-    maxCounts: intIn(`${what}.maxCounts`, merged.maxCounts, -INT32_MAX, INT32_MAX),
-    vmaxCountsPerS: intIn(`${what}.vmaxCountsPerS`, merged.vmaxCountsPerS, 1, INT32_MAX),
-    amaxCountsPerS2: intIn(`${what}.amaxCountsPerS2`, merged.amaxCountsPerS2, 1, INT32_MAX),
-    ferrCounts: intIn(`${what}.ferrCounts`, merged.ferrCounts, 1, INT32_MAX),
-    startPositionCounts: intIn(
-      `${what}.startPositionCounts`,
-      merged.startPositionCounts,
-      -INT32_MAX,
-      INT32_MAX,
-    ),
-    homeSwitchCounts:
-      merged.homeSwitchCounts === null
-        ? null
-        : intIn(`${what}.homeSwitchCounts`, merged.homeSwitchCounts, -INT32_MAX, INT32_MAX),
-    homeDirection:
-      merged.homeDirection === 1 || merged.homeDirection === -1
-        ? merged.homeDirection
-        : fail(`${what}.homeDirection must be 1 or -1`),
-    homeVelocityCountsPerS: intIn(
-      `${what}.homeVelocityCountsPerS`,
-      merged.homeVelocityCountsPerS,
-      1,
-      INT32_MAX,
-    ),
-    homeBackoffVelocityCountsPerS: intIn(
-      `${what}.homeBackoffVelocityCountsPerS`,
-      merged.homeBackoffVelocityCountsPerS,
-      1,
-      INT32_MAX,
-    ),
-    homeAccelerationCountsPerS2: intIn(
-      `${what}.homeAccelerationCountsPerS2`,
-      merged.homeAccelerationCountsPerS2,
-      1,
-      INT32_MAX,
-    ),
-    homeSearchRangeCounts: intIn(`${what}.homeSearchRangeCounts`, merged.homeSearchRangeCounts, 1, INT32_MAX),
-    encoderNoiseCounts: intIn(`${what}.encoderNoiseCounts`, merged.encoderNoiseCounts, 0, 1_000_000),
+/**
+ * What the schema cannot say: limits in order, axis numbers within `axes`, a clock that is a Clock.
+ * `options` is the checked value; `axesRefused` when the schema refused `axes` (then nothing is
+ * measured against it, so one mistake gives one problem).
+ */
+function crossFieldProblems(options: SimulatedControllerOptions, axesRefused: boolean): RawProblem[] {
+  const problems: RawProblem[] = [];
+  const axes = axesRefused ? MAX_AXES : (options.axes ?? DEFAULT_AXES);
+  const limitsInOrder = (axis: ResolvedAxisConfig, at: readonly (string | number)[]) => {
+    if (axis.minCounts >= axis.maxCounts) {
+      problems.push({
+        code: 'CONFIG_CONFLICT',
+        segments: [...at, 'minCounts'],
+        message: `${[...at, 'minCounts'].join('.')} must be below maxCounts`,
+      });
+    }
   };
-  if (out.minCounts >= out.maxCounts) fail(`${what}: minCounts must be below maxCounts`);
-  return out;
-}
-
-const OPTION_KEYS = [
-  'id',
-  'axes',
-  'clock',
-  'baud',
-  'pacing',
-  'axisDefaults',
-  'perAxis',
-  'faults',
-  'seed',
-  'fw',
-  'rxBytes',
-  'windowFrames',
-  'queueDepth',
-  'watchdogDefaultMs',
-  'executedLogLimit',
-] as const satisfies readonly (keyof SimulatedControllerOptions)[];
-const FAULT_KEYS = [
-  'corruptRate',
-  'dropRate',
-  'duplicateRate',
-  'extraLatencyMs',
-  'direction',
-  'stuckAxes',
-  'estopInput',
-];
-
-export function checkLineFaults(what: string, faults: LineFaultConfig): void {
-  if (faults.corruptRate !== undefined) numberIn(`${what}.corruptRate`, faults.corruptRate, 0, 1);
-  if (faults.dropRate !== undefined) numberIn(`${what}.dropRate`, faults.dropRate, 0, 1);
-  if (faults.duplicateRate !== undefined) numberIn(`${what}.duplicateRate`, faults.duplicateRate, 0, 1);
-  if (faults.extraLatencyMs !== undefined)
-    numberIn(`${what}.extraLatencyMs`, faults.extraLatencyMs, 0, 60_000);
-  if (faults.direction !== undefined && !['both', 'toDevice', 'toHost'].includes(faults.direction)) {
-    fail(`${what}.direction must be both, toDevice or toHost`);
+  const base = mergeAxis(DEFAULT_AXIS_CONFIG, options.axisDefaults);
+  if (options.axisDefaults) limitsInOrder(base, ['axisDefaults']);
+  for (const [key, patch] of Object.entries(options.perAxis ?? {})) {
+    const axis = Number(key);
+    if (axis > axes) {
+      problems.push({
+        code: 'CONFIG_OUT_OF_RANGE',
+        segments: ['perAxis', key],
+        message: `perAxis: axis ${key} is not in 1..${axes}`,
+        atKey: true,
+      });
+    } else {
+      limitsInOrder(mergeAxis(base, patch), ['perAxis', key]);
+    }
   }
+  (options.faults?.stuckAxes ?? []).forEach((axis, index) => {
+    if (axis > axes) {
+      problems.push({
+        code: 'CONFIG_OUT_OF_RANGE',
+        segments: ['faults', 'stuckAxes', index],
+        message: `faults.stuckAxes: axis ${axis} is not in 1..${axes}`,
+      });
+    }
+  });
+  const clock = options.clock as unknown;
+  if (
+    clock !== undefined &&
+    !(
+      isMapping(clock) &&
+      typeof clock['monotonicMs'] === 'function' &&
+      typeof clock['schedule'] === 'function'
+    )
+  ) {
+    problems.push({
+      code: 'CONFIG_WRONG_TYPE',
+      segments: ['clock'],
+      message: 'clock must be a Clock (monotonicMs, epochMs, schedule, after)',
+    });
+  }
+  return problems;
 }
 
-/** Checks options and fills in defaults. Throws SIM_CONFIG_INVALID naming the offending key. */
+/** Checks options without throwing: the checked options, or every problem with its dotted path. */
+export function checkControllerOptions(options: unknown): ConfigCheck<SimulatedControllerOptions> {
+  return checkConfigValue(ControllerOptionsSchema, options, {
+    check: (value) =>
+      crossFieldProblems(
+        value as SimulatedControllerOptions,
+        isMapping(options) && options['axes'] !== undefined && value.axes === undefined,
+      ),
+  }) as ConfigCheck<SimulatedControllerOptions>;
+}
+
+/**
+ * Checks options and fills in defaults. Throws the common ConfigError (code CONFIG_INVALID) listing
+ * every problem with its dotted path, e.g. `faults.corruptRate` CONFIG_OUT_OF_RANGE.
+ */
 export function resolveControllerConfig(options: SimulatedControllerOptions): ResolvedControllerConfig {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
-  checkKeys('options', options, OPTION_KEYS);
-  if (typeof options.id !== 'string' || !ID_RE.test(options.id)) {
-    fail(`options.id must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${JSON.stringify(options.id)}`);
+  const result = checkControllerOptions(options);
+  if (!result.ok) {
+    const id = isMapping(options) && typeof options.id === 'string' ? options.id : undefined;
+    throw new ConfigError('CONFIG_INVALID', result.problems, {
+      source: id === undefined ? 'simulated controller' : simPath(id),
+    });
   }
-  const axes = intIn('options.axes', options.axes ?? 4, 1, 16);
-  const base = resolveAxis('options.axisDefaults', DEFAULT_AXIS_CONFIG, options.axisDefaults);
-  const perAxis = options.perAxis ?? {};
-  for (const key of Object.keys(perAxis)) {
-    const n = Number(key);
-    if (!Number.isInteger(n) || n < 1 || n > axes) fail(`options.perAxis: axis ${key} is not in 1..${axes}`);
-  }
+  const checked = result.value;
+  const axes = checked.axes ?? DEFAULT_AXES;
+  const base = mergeAxis(DEFAULT_AXIS_CONFIG, checked.axisDefaults);
   const axisConfigs: ResolvedAxisConfig[] = [];
-  for (let axis = 1; axis <= axes; axis++) {
-    axisConfigs.push(resolveAxis(`options.perAxis[${axis}]`, base, perAxis[axis]));
-  }
-  const faults = options.faults ?? {};
-  checkKeys('options.faults', faults, FAULT_KEYS);
-  checkLineFaults('options.faults', faults);
-  const stuckAxes = faults.stuckAxes ?? [];
-  if (!Array.isArray(stuckAxes)) fail('options.faults.stuckAxes must be an array');
-  for (const axis of stuckAxes) intIn('options.faults.stuckAxes[]', axis, 1, axes);
-  const fw = options.fw ?? '1.0.0';
-  if (!SEMVER_RE.test(fw)) fail(`options.fw must be MAJOR.MINOR.PATCH, got ${JSON.stringify(fw)}`);
-  if (options.pacing !== undefined && typeof options.pacing !== 'boolean')
-    fail('options.pacing must be a boolean');
-  const clock = options.clock;
-  if (clock !== undefined && (typeof clock.monotonicMs !== 'function' || typeof clock.schedule !== 'function')) {
-    fail('options.clock must be a Clock (monotonicMs, schedule)');
-  }
+  for (let axis = 1; axis <= axes; axis++) axisConfigs.push(mergeAxis(base, checked.perAxis?.[axis]));
+  const faults = checked.faults ?? {};
   return {
-    id: options.id,
-    path: `${SIM_PATH_PREFIX}${options.id}`,
+    id: checked.id,
+    path: simPath(checked.id),
     axes,
-    baud: intIn('options.baud', options.baud ?? DEFAULT_BAUD, 300, 12_000_000),
-    pacing: options.pacing ?? true,
+    baud: checked.baud ?? DEFAULT_BAUD,
+    pacing: checked.pacing ?? true,
     axisConfigs,
     faults: {
       corruptRate: faults.corruptRate ?? 0,
@@ -293,20 +183,23 @@ export function resolveControllerConfig(options: SimulatedControllerOptions): Re
       duplicateRate: faults.duplicateRate ?? 0,
       extraLatencyMs: faults.extraLatencyMs ?? 0,
       direction: faults.direction ?? 'both',
-      stuckAxes: [...stuckAxes],
+      stuckAxes: [...(faults.stuckAxes ?? [])],
       estopInput: faults.estopInput === true,
     },
-    seed: intIn('options.seed', options.seed ?? 1, 0, 2 ** 32 - 1),
-    fw,
-    rxBytes: intIn('options.rxBytes', options.rxBytes ?? 256, 16, 65_536),
-    windowFrames: intIn('options.windowFrames', options.windowFrames ?? 8, 1, 32),
-    queueDepth: intIn('options.queueDepth', options.queueDepth ?? 8, 1, 1024),
-    watchdogDefaultMs: intIn(
-      'options.watchdogDefaultMs',
-      options.watchdogDefaultMs ?? 1000,
-      WATCHDOG_MIN_MS,
-      WATCHDOG_MAX_MS,
-    ),
-    executedLogLimit: intIn('options.executedLogLimit', options.executedLogLimit ?? 100_000, 0, 10_000_000),
+    seed: checked.seed ?? 1,
+    fw: checked.fw ?? '1.0.0',
+    rxBytes: checked.rxBytes ?? 256,
+    windowFrames: checked.windowFrames ?? 8,
+    queueDepth: checked.queueDepth ?? 8,
+    watchdogDefaultMs: checked.watchdogDefaultMs ?? 1000,
+    executedLogLimit: checked.executedLogLimit ?? 100_000,
   };
+}
+
+/**
+ * A run-time change of the line faults (`controller.faults.corruptRate = ...`), checked like the
+ * `faults` option. Throws ConfigError CONFIG_INVALID with the problem at `faults.<key>`.
+ */
+export function checkLineFaults(faults: LineFaultConfig): void {
+  parseConfigValue(RuntimeFaultsSchema, { faults }, { source: 'controller.faults' });
 }

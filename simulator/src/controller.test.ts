@@ -1,8 +1,8 @@
 // The controller end to end on a stepped clock: baud pacing of both directions, the executed-command
 // log that proves exactly-once, lifecycle (no I/O before start, idempotent close), and line faults.
 
-import { encodeLine, wireTimeMs } from '@servo-edge/firmware-protocol';
 import { ManualClock } from '@servo-edge/common/testing';
+import { encodeLine, wireTimeMs } from '@servo-edge/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import { createSimulatedController } from './controller.js';
 import { createSteppedHost } from './test-support/stepped-host.js';
@@ -47,6 +47,31 @@ describe('simulated controller', () => {
     expect(clock.pendingTimers()).toBe(0);
     await expect(controller.start()).rejects.toMatchObject({ code: 'SIM_CONTROLLER_CLOSED' });
     expect(() => controller.axis(5)).toThrow(expect.objectContaining({ code: 'SIM_NO_SUCH_AXIS' }));
+  });
+
+  it('checks run-time fault settings like the options: CONFIG_INVALID at faults.<key>, SIM_INVALID_ARGUMENT for a call', () => {
+    const controller = createSimulatedController({ id: 'knobs', clock: new ManualClock() });
+    controller.faults.corruptRate = 0.5;
+    expect(controller.faults.corruptRate).toBe(0.5);
+    expect(() => {
+      controller.faults.corruptRate = 2;
+    }).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        problems: [expect.objectContaining({ code: 'CONFIG_OUT_OF_RANGE', path: 'faults.corruptRate' })],
+      }),
+    );
+    expect(() => {
+      controller.faults.direction = 'up' as never;
+    }).toThrow(
+      expect.objectContaining({
+        problems: [expect.objectContaining({ code: 'CONFIG_BAD_VALUE', path: 'faults.direction' })],
+      }),
+    );
+    expect(controller.faults.corruptRate).toBe(0.5);
+    expect(() => controller.faults.garbageBurst(-1)).toThrow(
+      expect.objectContaining({ code: 'SIM_INVALID_ARGUMENT' }),
+    );
   });
 
   it('logs every executed command once with its session and seq', async () => {

@@ -3,6 +3,7 @@
 // Transports (the serialport binding, the pty server) attach a HostEndpoint to the far end.
 
 import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
+import { systemClock } from '@servo-edge/common/clock';
 import {
   createSessionDriver,
   DeviceSession,
@@ -12,7 +13,6 @@ import {
   type Reply,
   type SessionDriver,
 } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/common/clock';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import {
   checkLineFaults,
@@ -370,7 +370,7 @@ class Controller implements SimulatedController {
     const rate = (name: 'corruptRate' | 'dropRate' | 'duplicateRate' | 'extraLatencyMs') => ({
       get: () => line[name],
       set: (value: number) => {
-        checkLineFaults('faults', { [name]: value });
+        checkLineFaults({ [name]: value });
         line[name] = value;
       },
       enumerable: true,
@@ -384,7 +384,7 @@ class Controller implements SimulatedController {
       },
       garbageBurst(bytes: number, direction: WireDirection = 'toHost') {
         if (!Number.isInteger(bytes) || bytes < 0) {
-          throw new SimulatorError('SIM_CONFIG_INVALID', `garbageBurst(${bytes})`);
+          throw new SimulatorError('SIM_INVALID_ARGUMENT', `garbageBurst(${bytes})`);
         }
         self.counts.garbageBytes += bytes;
         const junk = garbage(bytes, direction, self.lineRandom);
@@ -432,7 +432,7 @@ class Controller implements SimulatedController {
       direction: {
         get: () => line.direction,
         set: (value: LineFaultState['direction']) => {
-          checkLineFaults('faults', { direction: value });
+          checkLineFaults({ direction: value });
           line.direction = value;
         },
         enumerable: true,

@@ -8,7 +8,6 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 /** Exhaustive over the union: adding a code without listing it here fails the type check. */
 const EXPECTED_FLAGS: { [C in SimulatorErrorCode]: 'canceled' | 'disconnected' | 'none' } = {
-  SIM_CONFIG_INVALID: 'none',
   SIM_DUPLICATE_PATH: 'none',
   SIM_CONTROLLER_CLOSED: 'none',
   SIM_NO_SUCH_AXIS: 'none',
@@ -20,6 +19,7 @@ const EXPECTED_FLAGS: { [C in SimulatorErrorCode]: 'canceled' | 'disconnected' |
   SIM_INVALID_ARGUMENT: 'none',
   SIM_PTY_FAILED: 'none',
   SIM_CLI_USAGE: 'none',
+  SIM_TOO_MANY_AXES: 'none',
 };
 
 describe('simulator error codes', () => {

@@ -1,8 +1,10 @@
 // The closed set of error codes thrown or rejected by @servo-edge/simulator (documented in README.md).
-// Wire errors (ERR RANGE, ERR STATE, ...) are protocol data sent to the host, not exceptions.
+// Wire errors (ERR RANGE, ERR STATE, ...) are protocol data sent to the host, not exceptions. Options
+// that fail their checks throw the common ConfigError (CONFIG_INVALID), like every servo-edge config.
+
+import { CodedError } from '@servo-edge/common/errors';
 
 export const SIMULATOR_ERRORS = {
-  SIM_CONFIG_INVALID: 'A simulator option is unknown, of the wrong type or out of bounds.',
   SIM_DUPLICATE_PATH: 'The registry already holds a controller at this path.',
   SIM_CONTROLLER_CLOSED: 'The controller was closed; create a new one.',
   SIM_NO_SUCH_AXIS: 'The axis number is outside 1..axes.',
@@ -11,9 +13,12 @@ export const SIMULATOR_ERRORS = {
   SIM_PORT_NOT_OPEN: 'The port is not open.',
   SIM_PORT_CANCELED: 'The read or write was cancelled because the port closed.',
   SIM_PORT_DISCONNECTED: 'The cable was unplugged.',
-  SIM_INVALID_ARGUMENT: 'A binding call got an argument of the wrong type.',
+  SIM_INVALID_ARGUMENT:
+    'A binding or fault-injection call got an argument of the wrong type or out of bounds.',
   SIM_PTY_FAILED: 'The pseudo-terminal could not be created (is socat installed?).',
   SIM_CLI_USAGE: 'servo-sim was given an unknown flag or a bad value.',
+  SIM_TOO_MANY_AXES:
+    'A motion config uses an axis number on a sim:// controller above what a simulated controller has (16).',
 } as const;
 
 export type SimulatorErrorCode = keyof typeof SIMULATOR_ERRORS;
@@ -27,16 +32,14 @@ export interface SimulatorErrorFlags {
   errno?: string;
 }
 
-export class SimulatorError extends Error {
+export class SimulatorError extends CodedError<SimulatorErrorCode> {
   override readonly name = 'SimulatorError';
-  readonly code: SimulatorErrorCode;
   readonly canceled: boolean;
   readonly disconnected: boolean;
   readonly errno: string | undefined;
 
   constructor(code: SimulatorErrorCode, detail?: string, flags: SimulatorErrorFlags = {}) {
-    super(detail ? `${SIMULATOR_ERRORS[code]} ${detail}` : SIMULATOR_ERRORS[code]);
-    this.code = code;
+    super(code, SIMULATOR_ERRORS[code], detail);
     this.canceled = flags.canceled ?? false;
     this.disconnected = flags.disconnected ?? false;
     this.errno = flags.errno;

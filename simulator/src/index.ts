@@ -6,18 +6,28 @@ export { createSimulatorBinding, type SimulatorBinding } from './binding/simulat
 export { SimulatorPort } from './binding/simulator-port.js';
 export {
   type AxisConfig,
+  DEFAULT_AXES,
   DEFAULT_AXIS_CONFIG,
   type FaultConfig,
   type FaultDirection,
   type LineFaultConfig,
+  MAX_AXES,
   resolveControllerConfig,
   SIM_PATH_PREFIX,
   type SimulatedControllerOptions,
 } from './config.js';
 export { createSimulatedController } from './controller.js';
 export * from './errors.js';
-export { planTrapezoid, trapezoidDurationS } from './model/profile.js';
 export { createPtyServer, PtyServer, type PtyServerOptions } from './pty/pty-server.js';
+export {
+  type MotionControllersConfig,
+  type SimulatedControllerExtras,
+  type SimulatedControllerSpec,
+  type SimulatedControllers,
+  type StartSimulatedControllersOptions,
+  simulatedControllerSpecs,
+  startSimulatedControllers,
+} from './simulated-controllers.js';
 export type {
   Attachment,
   AxisSnapshot,

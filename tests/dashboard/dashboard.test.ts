@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMemoryLogger } from '@servo-edge/edge-gateway';
+import { createMemoryLogger } from '@servo-edge/common/testing';
 import { type DemoStack, startDemo } from '@servo-edge/edge-gateway/demo';
 import { MOTION_ERRORS } from '@servo-edge/motion-api';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -97,7 +97,7 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
     profileDir = await mkdtemp(join(tmpdir(), 'servo-edge-chromium-'));
     // One after the other: chromium starting up competes for CPU with the line's bring-up (homing).
     const logger = createMemoryLogger();
-    stack = await startDemo({ env: PORTS, logger }).catch((error: Error) => {
+    stack = await startDemo({ env: PORTS, logger: logger.logger }).catch((error: Error) => {
       const problems = logger.records.filter((r) => r.level === 'warn' || r.level === 'error').slice(0, 10);
       throw new Error(`demo did not start: ${error.message}; log: ${JSON.stringify(problems)}`);
     });

@@ -2,10 +2,14 @@
 // Every defective product must end in the reject bin and no good one may. Then again with Debian's
 // mosquitto as the external broker. Real time: the vision service is its own process.
 
-import { createMemoryLogger, type MemoryLogger } from '@servo-edge/edge-gateway';
+import {
+  createMemoryLogger,
+  type MemoryLogger,
+  mosquittoSkipReason,
+  startMosquitto,
+} from '@servo-edge/common/testing';
 import { type DemoStack, demoKeys, startDemo } from '@servo-edge/edge-gateway/demo';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mosquittoSkipReason, startMosquitto } from '../../edge-gateway/src/test-support/mosquitto.js';
 
 const PRODUCTS_PER_MIN = 600;
 const RUN_PRODUCTS = 2 * PRODUCTS_PER_MIN; // two minutes of production
@@ -81,7 +85,7 @@ describe('packaging line, end to end', () => {
         productsPerMin: PRODUCTS_PER_MIN,
         defectRate: 0.05,
         seed: 11,
-        logger,
+        logger: logger.logger,
       });
       expectPerfectSorting(stack, await runProduction(stack));
     },
@@ -107,7 +111,7 @@ describe('packaging line, end to end', () => {
           productsPerMin: PRODUCTS_PER_MIN,
           defectRate: 0.05,
           seed: 12,
-          logger,
+          logger: logger.logger,
         });
         expectPerfectSorting(stack, await runProduction(stack));
       } finally {

@@ -1,11 +1,19 @@
 // Per-key rate limiting where the last value always wins: at most one emit per key per interval, none lost at the end.
 
-import type { Clock, TimerHandle } from '../clock.js';
+import {
+  addMs,
+  asMonotonicMs,
+  type CancelTimer,
+  type Clock,
+  elapsedMs,
+  type MonotonicMs,
+} from '@servo-edge/common/clock';
 
 interface KeyState<T> {
-  lastEmitMs: number;
+  /** Monotonic: the interval is a duration. -Infinity before the first emit. */
+  lastEmitMs: MonotonicMs;
   pending: { value: T } | undefined;
-  timer: TimerHandle | undefined;
+  cancelTimer: CancelTimer | undefined;
 }
 
 /**
@@ -17,33 +25,34 @@ export class KeyedThrottle<T> {
 
   constructor(
     private readonly intervalMs: number,
-    private readonly clock: Clock,
+    private readonly clock: Pick<Clock, 'monotonicMs' | 'schedule'>,
     private readonly emit: (key: string, value: T) => void,
   ) {}
 
   push(key: string, value: T, urgent = false): void {
-    const nowMs = this.clock.nowMs();
+    const nowMs = this.clock.monotonicMs();
     let state = this.keys.get(key);
     if (!state) {
-      state = { lastEmitMs: Number.NEGATIVE_INFINITY, pending: undefined, timer: undefined };
+      state = {
+        lastEmitMs: asMonotonicMs(Number.NEGATIVE_INFINITY),
+        pending: undefined,
+        cancelTimer: undefined,
+      };
       this.keys.set(key, state);
     }
-    if (urgent || nowMs - state.lastEmitMs >= this.intervalMs) {
+    if (urgent || elapsedMs(state.lastEmitMs, nowMs) >= this.intervalMs) {
       this.cancel(state);
       this.fire(key, state, value, nowMs);
       return;
     }
     state.pending = { value };
-    if (state.timer === undefined) {
+    if (state.cancelTimer === undefined) {
       const owner = state;
-      owner.timer = this.clock.setTimer(
-        () => {
-          owner.timer = undefined;
-          const pending = owner.pending;
-          if (pending) this.fire(key, owner, pending.value, this.clock.nowMs());
-        },
-        state.lastEmitMs + this.intervalMs - nowMs,
-      );
+      owner.cancelTimer = this.clock.schedule(addMs(state.lastEmitMs, this.intervalMs), () => {
+        owner.cancelTimer = undefined;
+        const pending = owner.pending;
+        if (pending) this.fire(key, owner, pending.value, this.clock.monotonicMs());
+      });
     }
   }
 
@@ -53,15 +62,15 @@ export class KeyedThrottle<T> {
     this.keys.clear();
   }
 
-  private fire(key: string, state: KeyState<T>, value: T, nowMs: number): void {
+  private fire(key: string, state: KeyState<T>, value: T, nowMs: MonotonicMs): void {
     state.pending = undefined;
     state.lastEmitMs = nowMs;
     this.emit(key, value);
   }
 
   private cancel(state: KeyState<T>): void {
-    if (state.timer !== undefined) this.clock.clearTimer(state.timer);
-    state.timer = undefined;
+    state.cancelTimer?.();
+    state.cancelTimer = undefined;
     state.pending = undefined;
   }
 }

@@ -1,19 +1,17 @@
 // The bridge over the real embedded broker: retained state a late viewer sees, verdicts from a service key, offline at close.
 
+import { type VerdictMessage as InspectionVerdict, topicTree } from '@servo-edge/common/mqtt';
+import { createMemoryLogger, ManualClock, sampleVerdict } from '@servo-edge/common/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmbeddedBroker } from '../broker/embedded-broker.js';
 import { createGatewayConnection } from '../broker/gateway-connection.js';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
-import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
-import { createMemoryLogger } from '../log.js';
 import { LineModel } from '../packml/line-model.js';
 import { connectClient, endAll, nextMessage } from '../test-support/mqtt-clients.js';
-import { sampleVerdict } from '../test-support/sample-verdict.js';
-import { gatewayTopics } from '../topics/topic-tree.js';
 import { createMqttBridge, gatewayStatusWill } from './mqtt-bridge.js';
 
 const prefix = 'servo-edge/int';
-const topics = gatewayTopics(prefix);
+const topics = topicTree(prefix);
 const config: EmbeddedMqttConfig = {
   mode: 'embedded',
   host: '127.0.0.1',
@@ -39,7 +37,8 @@ afterEach(async () => {
 describe('bridge over the embedded broker', () => {
   it('publishes retained status and line state, accepts verdicts, and says offline at close', async () => {
     // 1. Broker, the gateway's own connection with its Last Will, the bridge.
-    const logger = createMemoryLogger();
+    const memory = createMemoryLogger();
+    const logger = memory.logger;
     const broker = createEmbeddedBroker({ config, auth, topicPrefix: prefix, logger });
     cleanup.push(() => broker.close());
     await broker.start();
@@ -53,7 +52,8 @@ describe('bridge over the embedded broker', () => {
     await connection.start();
     const line = new LineModel({
       line: 'int',
-      clock: { nowMs: () => Date.now() },
+      // The line's readings only (the bridge keeps real timers): a wall clock far from the monotonic one.
+      clock: new ManualClock({ monotonicMs: 5_000, epochMs: 1_700_000_000_000 }),
       rateWindowMs: 60_000,
       recentInspectionsMax: 10,
     });
@@ -83,7 +83,12 @@ describe('bridge over the embedded broker', () => {
     const lineState = nextMessage(viewer, (topic) => topic === topics.lineState);
     await viewer.subscribeAsync(`${prefix}/#`, { qos: 1 });
     expect(await status).toMatchObject({ payload: 'online', retain: true });
-    expect(JSON.parse((await lineState).payload)).toMatchObject({ state: 'Stopped' });
+    // The retained state carries wall-clock (epoch) times, not the monotonic reading.
+    expect(JSON.parse((await lineState).payload)).toMatchObject({
+      state: 'Stopped',
+      stateSinceMs: 1_700_000_000_000,
+      timestampMs: 1_700_000_000_000,
+    });
 
     // 3. The vision service publishes garbage, then a verdict: only the verdict arrives.
     const vision = await connectClient(broker.tcpUrl(), { username: 'vision', password: VISION });
@@ -94,7 +99,7 @@ describe('bridge over the embedded broker', () => {
     });
     expect((await firstVerdict).productId).toBe('p-1');
     expect(bridge.stats()).toMatchObject({ inspectionsAccepted: 1, inspectionsRejected: 1 });
-    expect(logger.events('bridge.inspection.invalid')).toHaveLength(1);
+    expect(memory.events('bridge.inspection.invalid')).toHaveLength(1);
 
     // 4. Close: the viewer sees `offline`.
     const offline = nextMessage(

@@ -1,19 +1,17 @@
 // The bridge against an in-memory connection and a stepped clock: rate limits, retained state, status, inputs.
 
+import { asEpochMs } from '@servo-edge/common/clock';
+import { type VerdictMessage as InspectionVerdict, topicTree } from '@servo-edge/common/mqtt';
+import { createMemoryLogger, ManualClock, sampleVerdict } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../clock.js';
-import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
-import { createMemoryLogger } from '../log.js';
 import { LineModel } from '../packml/line-model.js';
 import type { PackMLCommand } from '../packml/states.js';
 import { createFakeConnection } from '../test-support/fake-connection.js';
 import { axisSnapshot, createManualSource } from '../test-support/fake-sources.js';
-import { sampleVerdict } from '../test-support/sample-verdict.js';
-import { gatewayTopics } from '../topics/topic-tree.js';
 import { createMqttBridge, gatewayStatusWill } from './mqtt-bridge.js';
 import type { AxisStateSnapshot, LinkStateSnapshot } from './state-sources.js';
 
-const topics = gatewayTopics('servo-edge/line-1');
+const topics = topicTree('servo-edge/line-1');
 const link = (overrides: Partial<LinkStateSnapshot> = {}): LinkStateSnapshot => ({
   controller: 'ctrl-a',
   path: 'sim://a',
@@ -24,12 +22,12 @@ const link = (overrides: Partial<LinkStateSnapshot> = {}): LinkStateSnapshot => 
   bytesIn: 10,
   bytesOut: 10,
   lastError: null,
-  timestampMs: 0,
+  timestampMs: asEpochMs(0),
   ...overrides,
 });
 
 const setup = async () => {
-  const clock = createManualClock(0);
+  const clock = new ManualClock({ monotonicMs: 0 });
   const logger = createMemoryLogger();
   const connection = createFakeConnection();
   await connection.start();
@@ -54,7 +52,7 @@ const setup = async () => {
     publishIntervalMs: 100,
     maxInspectionBytes: 4096,
     clock,
-    logger,
+    logger: logger.logger,
     onInspection: (verdict) => verdicts.push(verdict),
     onLineCommand: (command) => {
       commands.push(command);
@@ -101,10 +99,10 @@ describe('axis state', () => {
     const topic = topics.axisState('conveyor');
     // 1. 50 updates over 500 ms at 100 Hz.
     for (let i = 1; i <= 50; i++) {
-      axes.emit(axisSnapshot({ position: i, state: 'MOVING', timestampMs: clock.nowMs() }));
-      clock.advance(10);
+      axes.emit(axisSnapshot({ position: i, state: 'MOVING', timestampMs: clock.epochMs() }));
+      clock.advanceBy(10);
     }
-    clock.advance(100);
+    clock.advanceBy(100);
     await flush();
     const positions = connection.payloadsOn(topic).map((p) => (JSON.parse(p) as AxisStateSnapshot).position);
     // 2. The start snapshot, the state change to MOVING at once, then one per 100 ms; the last is 50.
@@ -138,7 +136,7 @@ describe('line and link state', () => {
     await flush();
     const states = connection.payloadsOn(topics.lineState).map((p) => JSON.parse(p));
     expect(states.map((s) => s.state)).toEqual(['Stopped', 'Resetting', 'Idle']);
-    clock.advance(100);
+    clock.advanceBy(100);
     await flush();
     expect(JSON.parse(connection.payloadsOn(topics.lineState).at(-1)!).counters.produced).toBe(20);
   });

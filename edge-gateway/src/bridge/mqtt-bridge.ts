@@ -1,12 +1,17 @@
 // Publishes axis, link and line state (retained, rate-limited) and the gateway status; takes in verdicts and commands.
 
+import { type Clock, systemClock } from '@servo-edge/common/clock';
+import { type Logger, silentLogger } from '@servo-edge/common/log';
+import {
+  type TopicTree as GatewayTopics,
+  type VerdictMessage as InspectionVerdict,
+  parseVerdictMessage,
+  STATUS_OFFLINE,
+  STATUS_ONLINE,
+} from '@servo-edge/common/mqtt';
 import type { BrokerConnection, LastWill } from '../broker/broker-connection.js';
-import { type Clock, systemClock } from '../clock.js';
 import { isGatewayError } from '../errors.js';
-import { type InspectionVerdict, parseInspectionVerdict } from '../inspection/inspection-verdict.js';
-import { type Logger, silentLogger } from '../log.js';
 import { isPackMLCommand, type PackMLCommand } from '../packml/states.js';
-import { type GatewayTopics, STATUS_OFFLINE, STATUS_ONLINE } from '../topics/topic-tree.js';
 import { KeyedThrottle } from './keyed-throttle.js';
 import type { AxisStateSource, LineStateSource, LinkStateSource } from './state-sources.js';
 
@@ -95,7 +100,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
       (error: unknown) => {
         stats.dropped++;
         lastPayload.delete(message.topic);
-        logger.debug('bridge.publish.failed', { topic: message.topic, error });
+        logger.debug({ topic: message.topic, err: error }, 'bridge.publish.failed');
       },
     );
   };
@@ -134,14 +139,17 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
   };
 
   const onInspection = (_topic: string, payload: Buffer) => {
-    const result = parseInspectionVerdict(payload, options.maxInspectionBytes);
+    const result = parseVerdictMessage(payload, options.maxInspectionBytes);
     if (!result.ok) {
       stats.inspectionsRejected++;
-      logger.warn('bridge.inspection.invalid', {
-        code: 'EDGE_INSPECTION_INVALID',
-        reason: result.reason,
-        bytes: payload.byteLength,
-      });
+      logger.warn(
+        {
+          code: 'EDGE_INSPECTION_INVALID',
+          reason: result.reason,
+          bytes: payload.byteLength,
+        },
+        'bridge.inspection.invalid',
+      );
       return;
     }
     stats.inspectionsAccepted++;
@@ -160,18 +168,21 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     }
     if (!isPackMLCommand(command)) {
       stats.commandsRejected++;
-      logger.warn('bridge.command.invalid', { code: 'EDGE_COMMAND_INVALID', bytes: payload.byteLength });
+      logger.warn({ code: 'EDGE_COMMAND_INVALID', bytes: payload.byteLength }, 'bridge.command.invalid');
       return;
     }
     try {
       options.onLineCommand?.(command);
     } catch (error) {
       stats.commandsRejected++;
-      logger.warn('bridge.command.refused', {
-        command,
-        code: isGatewayError(error) ? error.code : undefined,
-        error,
-      });
+      logger.warn(
+        {
+          command,
+          code: isGatewayError(error) ? error.code : undefined,
+          err: error,
+        },
+        'bridge.command.refused',
+      );
     }
   };
 
@@ -180,7 +191,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     const instance = topic.slice(visionPrefix.length, -'/status'.length);
     const text = payload.toString('utf8');
     if (text !== STATUS_ONLINE && text !== STATUS_OFFLINE) {
-      logger.warn('bridge.vision.status.invalid', { instance, bytes: payload.byteLength });
+      logger.warn({ instance, bytes: payload.byteLength }, 'bridge.vision.status.invalid');
       return;
     }
     options.onVisionStatus?.(instance, text === STATUS_ONLINE);
@@ -216,7 +227,7 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
       }),
     );
     publishAll();
-    logger.info('bridge.started', { prefix: topics.prefix });
+    logger.info({ prefix: topics.prefix }, 'bridge.started');
   }
 
   async function doClose(): Promise<void> {
@@ -224,18 +235,18 @@ export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
     throttle.clear();
     const unsubscribes = detach.splice(0).map((off) => off());
     if (connection.connected) {
-      let timer: ReturnType<Clock['setTimer']> | undefined;
+      let cancelTimer: (() => void) | undefined;
       const bounded = new Promise<void>((resolve) => {
-        timer = clock.setTimer(resolve, options.closeTimeoutMs ?? 1000);
+        cancelTimer = clock.after(options.closeTimeoutMs ?? 1000, resolve);
       });
       const offline = connection
         .publish(topics.gatewayStatus, STATUS_OFFLINE, { qos: 1, retain: true })
-        .catch((error: unknown) => logger.warn('bridge.offline.failed', { error }));
+        .catch((error: unknown) => logger.warn({ err: error }, 'bridge.offline.failed'));
       await Promise.race([offline, bounded]);
-      if (timer !== undefined) clock.clearTimer(timer);
+      cancelTimer?.();
     }
     await Promise.all(unsubscribes);
-    logger.info('bridge.closed', {});
+    logger.info('bridge.closed');
   }
 
   return {

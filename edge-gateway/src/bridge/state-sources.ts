@@ -1,5 +1,6 @@
 // What the bridge publishes, as small interfaces: the motion API and the line model supply the real sources.
 
+import type { EpochMs } from '@servo-edge/common/clock';
 import type { LineChange, LineStateSnapshot } from '../packml/line-model.js';
 
 export type { LineStateSnapshot } from '../packml/line-model.js';
@@ -20,7 +21,8 @@ export interface AxisStateSnapshot {
   positionUncertain: boolean;
   fault: string | null;
   queueDepth: number;
-  timestampMs: number;
+  /** When the snapshot was taken, epoch ms. */
+  timestampMs: EpochMs;
 }
 
 /** One serial link to a controller; published retained on `<prefix>/links/<controller>/state`. */
@@ -35,7 +37,8 @@ export interface LinkStateSnapshot {
   bytesIn: number;
   bytesOut: number;
   lastError: string | null;
-  timestampMs: number;
+  /** When the snapshot was taken, epoch ms. */
+  timestampMs: EpochMs;
 }
 
 /**

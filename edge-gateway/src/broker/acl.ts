@@ -28,7 +28,6 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
   { topic: 'links/+/state', publish: ['gateway', 'admin'], doc: 'Serial link state JSON, retained.' },
   { topic: 'line/state', publish: ['gateway', 'admin'], doc: 'PackML state and counters JSON, retained.' },
   { topic: 'line/command', publish: ['operator', 'admin'], doc: 'PackML command `{"command":"Start"}`.' },
-  { topic: 'axes/+/command', publish: ['operator', 'admin'], doc: 'Axis commands (reserved).' },
   { topic: 'recipe', publish: ['operator', 'admin'], doc: 'Label recipe JSON, retained.' },
   { topic: 'camera/+/frame', publish: ['service', 'admin'], doc: 'Camera frames (vision frame format).' },
   {

@@ -1,18 +1,26 @@
 // The same BrokerConnection and bridge against Debian's mosquitto as the external broker (config `mqtt.external`).
 
+import { topicTree } from '@servo-edge/common/mqtt';
+import { type Mosquitto, mosquittoSkipReason, startMosquitto } from '@servo-edge/common/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMqttBridge, gatewayStatusWill } from '../bridge/mqtt-bridge.js';
 import { parseConfigText } from '../config/load.js';
-import { type Mosquitto, mosquittoSkipReason, startMosquitto } from '../test-support/mosquitto.js';
 import { connectClient, endAll, nextMessage } from '../test-support/mqtt-clients.js';
-import { gatewayTopics } from '../topics/topic-tree.js';
 import { createBrokerConnection } from './broker-connection.js';
 import { createGatewayConnection } from './gateway-connection.js';
 
+/** The motion section every gateway config has (the line's two axes); this test uses only `mqtt`. */
+const MOTION_SECTION = `motion:
+  controllers: [{ id: ctrl-a, path: "sim://ctrl-a" }]
+  axes:
+    - { name: conveyor, controller: ctrl-a, axis: 1, unit: mm, countsPerUnit: 10, minUnits: -1000, maxUnits: 1000, maxVelocityUnitsPerS: 100, maxAccelerationUnitsPerS2: 100, defaultVelocityUnitsPerS: 10, defaultAccelerationUnitsPerS2: 10 }
+    - { name: reject-arm, controller: ctrl-a, axis: 2, unit: deg, countsPerUnit: 10, minUnits: 0, maxUnits: 90, maxVelocityUnitsPerS: 100, maxAccelerationUnitsPerS2: 100, defaultVelocityUnitsPerS: 10, defaultAccelerationUnitsPerS2: 10 }
+`;
+
 const skipReason = mosquittoSkipReason();
 const USERS = { gateway: 'gateway-secret-0123', watcher: 'watcher-secret-0123' };
-const topics = gatewayTopics('servo-edge/mosq');
+const topics = topicTree('servo-edge/mosq');
 
 describe.skipIf(skipReason !== undefined)(
   `BrokerConnection on mosquitto${skipReason ? ` (skipped: ${skipReason})` : ''}`,
@@ -33,7 +41,7 @@ describe.skipIf(skipReason !== undefined)(
     /** The gateway's mqtt section as an operator would write it, password from the environment. */
     const configFor = (password: string) =>
       parseConfigText(
-        `mqtt:\n  external: { url: "${broker.url}", username: gateway, passwordEnv: MQTT_PW, connectTimeoutMs: 5000 }\ntopicPrefix: ${topics.prefix}\n`,
+        `mqtt:\n  external: { url: "${broker.url}", username: gateway, passwordEnv: MQTT_PW, connectTimeoutMs: 5000 }\ntopicPrefix: ${topics.prefix}\n${MOTION_SECTION}`,
         { env: { SERVO_EDGE_API_KEY: 'admin-secret-0123456789', MQTT_PW: password } },
       );
 

@@ -2,9 +2,9 @@
 
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { ManualClock } from '@servo-edge/common/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../clock.js';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
 import { clientEvent, connectClient, endAll, WAIT_MS } from '../test-support/mqtt-clients.js';
 import { type BrokerConnection, createBrokerConnection } from './broker-connection.js';
@@ -114,7 +114,7 @@ describe('first connection', () => {
     await once(probe, 'listening');
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const clock = createManualClock();
+    const clock = new ManualClock();
     let raw: MqttClient | undefined;
     const connection = track(
       createBrokerConnection({
@@ -131,13 +131,13 @@ describe('first connection', () => {
     const started = connection.start();
     // 2. Wait for the first refusal, then let the deadline pass.
     await clientEvent(raw!, 'error');
-    clock.advance(10_000);
+    clock.advanceBy(10_000);
     await expect(started).rejects.toMatchObject({ code: 'EDGE_MQTT_CONNECT_FAILED' });
   });
 
   it('a broker that never answers: EDGE_MQTT_CONNECT_TIMEOUT', async () => {
     const port = await silentServer();
-    const clock = createManualClock();
+    const clock = new ManualClock();
     const connection = track(
       createBrokerConnection({
         kind: 'external',
@@ -147,7 +147,7 @@ describe('first connection', () => {
       }),
     );
     const started = connection.start();
-    clock.advance(60_000);
+    clock.advanceBy(60_000);
     await expect(started).rejects.toMatchObject({ code: 'EDGE_MQTT_CONNECT_TIMEOUT' });
   });
 

@@ -1,9 +1,9 @@
 // The one MQTT seam: an mqtt.js client to the embedded broker or an external one; callers cannot tell which.
 
+import { type Clock, systemClock } from '@servo-edge/common/clock';
+import { type Logger, silentLogger } from '@servo-edge/common/log';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { type Clock, systemClock } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import { type Logger, silentLogger } from '../log.js';
 import { topicMatches } from '../util/topic-match.js';
 
 /** Where to connect; resolved at `start()`, because an embedded broker's port is known only then. */
@@ -90,7 +90,7 @@ export function createBrokerConnection(options: BrokerConnectionOptions): Broker
       try {
         listener(connected);
       } catch (error) {
-        logger.error('mqtt.status.listener.failed', { error });
+        logger.error({ err: error }, 'mqtt.status.listener.failed');
       }
     }
   };
@@ -101,7 +101,7 @@ export function createBrokerConnection(options: BrokerConnectionOptions): Broker
       try {
         subscription.handler(topic, payload);
       } catch (error) {
-        logger.error('mqtt.handler.failed', { topic, error });
+        logger.error({ topic, err: error }, 'mqtt.handler.failed');
       }
     }
   };
@@ -134,37 +134,37 @@ export function createBrokerConnection(options: BrokerConnectionOptions): Broker
       const settle = (error?: GatewayError) => {
         if (settled) return;
         settled = true;
-        clock.clearTimer(timer);
+        cancelTimer();
         if (!error) return resolve();
         current.end(true);
         reject(error);
       };
-      const timer = clock.setTimer(() => {
+      const cancelTimer = clock.after(options.connectTimeoutMs, () => {
         settle(
           lastError
             ? new GatewayError('EDGE_MQTT_CONNECT_FAILED', url, { cause: lastError })
             : new GatewayError('EDGE_MQTT_CONNECT_TIMEOUT', url),
         );
-      }, options.connectTimeoutMs);
+      });
 
       current.on('connect', () => {
-        logger.info('mqtt.connected', { kind: options.kind, url });
+        logger.info({ kind: options.kind, url }, 'mqtt.connected');
         settle();
         notify(true);
       });
       current.on('offline', () => {
         if (!settled) return;
-        logger.warn('mqtt.connection.lost', { kind: options.kind, url });
+        logger.warn({ kind: options.kind, url }, 'mqtt.connection.lost');
         notify(false);
       });
       current.on('error', (error: Error & { code?: unknown }) => {
         if (typeof error.code === 'number' && REFUSED_CODES.has(error.code)) {
-          logger.error('mqtt.connect.refused', { kind: options.kind, url, returnCode: error.code });
+          logger.error({ kind: options.kind, url, returnCode: error.code }, 'mqtt.connect.refused');
           settle(new GatewayError('EDGE_MQTT_CONNECT_REFUSED', url, { cause: error }));
           return;
         }
         lastError = error;
-        logger.warn('mqtt.error', { kind: options.kind, url, error });
+        logger.warn({ kind: options.kind, url, err: error }, 'mqtt.error');
       });
       current.on('message', dispatch);
       // close() during start
@@ -227,12 +227,11 @@ export function createBrokerConnection(options: BrokerConnectionOptions): Broker
         if (!current) return;
         await new Promise<void>((resolve) => {
           // A clean DISCONNECT makes the broker discard the Last Will [MQTT-3.1.2-10]; bounded, then forced.
-          const timer = clock.setTimer(
-            () => current.end(true, () => resolve()),
-            options.closeTimeoutMs ?? 2000,
+          const cancelTimer = clock.after(options.closeTimeoutMs ?? 2000, () =>
+            current.end(true, () => resolve()),
           );
           current.end(false, () => {
-            clock.clearTimer(timer);
+            cancelTimer();
             resolve();
           });
         });

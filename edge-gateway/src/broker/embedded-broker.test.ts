@@ -1,17 +1,17 @@
 // The embedded broker over real sockets on port 0: auth, per-role ACL, TCP and WebSocket, lifecycle.
 
+import { topicTree } from '@servo-edge/common/mqtt';
+import { createMemoryLogger } from '@servo-edge/common/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
-import { createMemoryLogger } from '../log.js';
 import { clientEvent, connectClient, endAll, nextMessage, WAIT_MS } from '../test-support/mqtt-clients.js';
-import { gatewayTopics } from '../topics/topic-tree.js';
 import { createBrokerConnection } from './broker-connection.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 
 const prefix = 'servo-edge/test-line';
-const topics = gatewayTopics(prefix);
+const topics = topicTree(prefix);
 const mqttConfig: EmbeddedMqttConfig = {
   mode: 'embedded',
   host: '127.0.0.1',
@@ -45,7 +45,7 @@ const startBroker = async (overrides: Partial<{ auth: AuthConfig }> = {}) => {
     config: mqttConfig,
     auth: overrides.auth ?? auth,
     topicPrefix: prefix,
-    logger,
+    logger: logger.logger,
   });
   await broker.start();
   return { broker, logger };

@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { type Logger, silentLogger } from '@servo-edge/common/log';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { KeyStore } from '../auth/key-store.js';
 import type { AuthConfig, EmbeddedMqttConfig } from '../config/types.js';
 import { GatewayError } from '../errors.js';
-import { type Logger, silentLogger } from '../log.js';
 import { mayPublish, maySubscribe, type Principal } from './acl.js';
 
 export interface EmbeddedBrokerOptions {
@@ -87,11 +87,14 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
     ) {
       const identity = identify(username, password);
       if (!identity) {
-        logger.warn('mqtt.auth.refused', {
-          code: 'EDGE_MQTT_AUTH_REFUSED',
-          clientId: client.id,
-          username: username ?? null,
-        });
+        logger.warn(
+          {
+            code: 'EDGE_MQTT_AUTH_REFUSED',
+            clientId: client.id,
+            username: username ?? null,
+          },
+          'mqtt.auth.refused',
+        );
         const error = Object.assign(new Error('not authorized'), {
           returnCode: NOT_AUTHORIZED,
         }) as AuthenticateError;
@@ -106,13 +109,16 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       if (client === null) return done(null);
       const identity = principals.get(client);
       if (identity && mayPublish(identity.principal, packet.topic, topicPrefix)) return done(null);
-      logger.warn('mqtt.publish.denied', {
-        code: 'EDGE_MQTT_PUBLISH_DENIED',
-        clientId: client.id,
-        username: identity?.name ?? null,
-        role: identity?.principal ?? null,
-        topic: packet.topic,
-      });
+      logger.warn(
+        {
+          code: 'EDGE_MQTT_PUBLISH_DENIED',
+          clientId: client.id,
+          username: identity?.name ?? null,
+          role: identity?.principal ?? null,
+          topic: packet.topic,
+        },
+        'mqtt.publish.denied',
+      );
       // MQTT 3.1.1 has no negative PUBACK: the server must ack or close the connection [MQTT-3.3.5-2].
       done(new GatewayError('EDGE_MQTT_PUBLISH_DENIED', packet.topic));
     },
@@ -124,13 +130,16 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
       const identity = principals.get(client);
       if (identity && maySubscribe(identity.principal, subscription.topic, topicPrefix))
         return done(null, subscription);
-      logger.warn('mqtt.subscribe.denied', {
-        code: 'EDGE_MQTT_SUBSCRIBE_DENIED',
-        clientId: client.id,
-        username: identity?.name ?? null,
-        role: identity?.principal ?? null,
-        filter: subscription.topic,
-      });
+      logger.warn(
+        {
+          code: 'EDGE_MQTT_SUBSCRIBE_DENIED',
+          clientId: client.id,
+          username: identity?.name ?? null,
+          role: identity?.principal ?? null,
+          filter: subscription.topic,
+        },
+        'mqtt.subscribe.denied',
+      );
       // A null subscription makes aedes answer SUBACK 0x80 for it and keep the connection [MQTT-3.9.3].
       done(null, null);
     },
@@ -178,10 +187,10 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
     });
     const broker = aedes;
     broker.on('clientError', (client, error) =>
-      logger.debug('mqtt.client.error', { clientId: client.id, error }),
+      logger.debug({ clientId: client.id, err: error }, 'mqtt.client.error'),
     );
     broker.on('connectionError', (client, error) =>
-      logger.debug('mqtt.connection.error', { clientId: client.id, error }),
+      logger.debug({ clientId: client.id, err: error }, 'mqtt.connection.error'),
     );
 
     // Nagle off: small state and command packets must not wait 40 ms for company.
@@ -201,20 +210,23 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
     wss = new WebSocketServer({ server: http, maxPayload: options.maxWsPayloadBytes ?? 16 * 1024 * 1024 });
     wss.on('connection', (ws, request) => {
       const stream = createWebSocketStream(ws);
-      stream.on('error', (error) => logger.debug('mqtt.ws.error', { error }));
+      stream.on('error', (error) => logger.debug({ err: error }, 'mqtt.ws.error'));
       broker.handle(stream, request);
     });
-    wss.on('error', (error) => logger.warn('mqtt.ws.server.error', { error }));
+    wss.on('error', (error) => logger.warn({ err: error }, 'mqtt.ws.server.error'));
 
     tcpPort = await listen(tcp, config.portTcp, 'tcp');
     wsPort = await listen(http, config.portWs, 'ws');
     if (auth.devModeNoAuth) {
-      logger.warn('mqtt.auth.disabled', {
-        reason: 'auth.devModeNoAuth is set; every client is admin',
-        host: config.host,
-      });
+      logger.warn(
+        {
+          reason: 'auth.devModeNoAuth is set; every client is admin',
+          host: config.host,
+        },
+        'mqtt.auth.disabled',
+      );
     }
-    logger.info('mqtt.broker.listening', { host: config.host, portTcp: tcpPort, portWs: wsPort });
+    logger.info({ host: config.host, portTcp: tcpPort, portWs: wsPort }, 'mqtt.broker.listening');
   }
 
   async function doClose(): Promise<void> {
@@ -227,7 +239,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBr
     wss?.close();
     for (const socket of sockets) socket.destroy();
     await closed;
-    logger.info('mqtt.broker.closed', {});
+    logger.info('mqtt.broker.closed');
   }
 
   return {

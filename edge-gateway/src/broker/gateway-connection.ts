@@ -1,8 +1,8 @@
 // Builds the gateway's BrokerConnection from the config: to its own embedded broker, or to the external URL.
 
-import type { Clock } from '../clock.js';
+import type { Clock } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
 import type { MqttConfig } from '../config/types.js';
-import type { Logger } from '../log.js';
 import { type BrokerConnection, createBrokerConnection, type LastWill } from './broker-connection.js';
 import type { EmbeddedBroker } from './embedded-broker.js';
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the packaging-line demo on the embedded defaults. Ctrl-C stops it cleanly; a second Ctrl-C forces exit.
 
+import { createLogger } from '@servo-edge/common/log';
 import { startDemo } from '../demo/demo-stack.js';
-import { createJsonLogger } from '../log.js';
 
 const SHUTDOWN_BUDGET_MS = 5000;
 
@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     'servo-edge demo: starting simulated controllers, gateway, broker, vision and the line...\n',
   );
-  const logger = createJsonLogger({ level: process.env.SERVO_EDGE_LOG_LEVEL === 'debug' ? 'debug' : 'warn' });
+  const logger = createLogger({
+    name: 'servo-edge-demo',
+    level: process.env.SERVO_EDGE_LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+  });
   const stack = await startDemo({ env: process.env, logger, visionOutput: 'ignore' });
   const { gateway, keys } = stack;
   process.stdout.write(

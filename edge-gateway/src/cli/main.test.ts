@@ -1,22 +1,17 @@
 // The CLI in-process: exit codes, check-config output, ports with and without udev, dispatch of `--config` to `run`.
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG_ENV, EXAMPLE_CONFIG_PATH } from '../test-support/example-configs.js';
 import type { CliCommand, CliIo } from './cli-command.js';
-import { createCheckConfigCommand } from './commands/check-config.js';
 import { COMMANDS } from './commands/index.js';
 import { createPortsCommand } from './commands/ports.js';
 import { main } from './main.js';
 
-const example = new URL('../../edge.example.yaml', import.meta.url).pathname;
-const exampleEnv = {
-  SERVO_EDGE_ADMIN_KEY: 'example-admin-key-0001',
-  SERVO_EDGE_OPERATOR_KEY: 'example-operator-key-01',
-  SERVO_EDGE_VIEWER_KEY: 'example-viewer-key-0001',
-  SERVO_EDGE_VISION_KEY: 'example-vision-key-0001',
-};
+const example = EXAMPLE_CONFIG_PATH;
+const exampleEnv = EXAMPLE_CONFIG_ENV;
 
 const capture = (env: Record<string, string> = {}) => {
   const out: string[] = [];
@@ -115,11 +110,11 @@ describe('check-config', () => {
     expect(await main(['check-config', file], io)).toBe(1);
     const codes = err.map((line) => line.match(/\[([A-Z_]+)\]$/)?.[1]);
     expect(codes).toEqual([
-      'EDGE_CONFIG_UNKNOWN_KEY',
-      'EDGE_CONFIG_UNKNOWN_KEY',
-      'EDGE_CONFIG_OUT_OF_RANGE',
-      'EDGE_CONFIG_MISSING_KEY',
-      'EDGE_CONFIG_INVALID',
+      'CONFIG_UNKNOWN_KEY',
+      'CONFIG_UNKNOWN_KEY',
+      'CONFIG_OUT_OF_RANGE',
+      'CONFIG_MISSING_KEY',
+      'CONFIG_INVALID',
     ]);
     expect(err[0]?.startsWith(`${file}:2:3 `)).toBe(true);
   });
@@ -127,18 +122,20 @@ describe('check-config', () => {
   it('exits 1 on an unreadable file and 2 on a wrong command line', async () => {
     const missing = capture();
     expect(await main(['check-config', '/nonexistent/edge.yaml'], missing.io)).toBe(1);
-    expect(missing.err[0]).toContain('[EDGE_CONFIG_UNREADABLE]');
+    expect(missing.err[0]).toContain('[CONFIG_UNREADABLE]');
     expect(await main(['check-config'], capture().io)).toBe(2);
     expect(await main(['check-config', 'a', 'b'], capture().io)).toBe(2);
   });
 
-  it('reports the motion loader problems when one is plugged in', async () => {
-    const command = createCheckConfigCommand({
-      validateMotion: () => [{ path: 'axes', code: 'MOTION_NO_AXES', message: 'no axes' }],
-    });
+  it("reports the motion section's problems with their common code at their real path", async () => {
+    // The example with the reject arm's lower limit above its upper one.
+    const text = (await readFile(example, 'utf8')).replace('minUnits: -10\n', 'minUnits: 100\n');
+    const file = await tempFile(text);
     const { io, err } = capture(exampleEnv);
-    expect(await main(['check-config', example], io, [command])).toBe(1);
-    expect(err[0]).toContain('[EDGE_CONFIG_MOTION_INVALID]');
+    expect(await main(['check-config', file], io)).toBe(1);
+    expect(err[0]).toMatch(new RegExp(`^${file}:\\d+:\\d+ `));
+    expect(err[0]).toContain('motion.axes[1].maxUnits');
+    expect(err[0]).toContain('[CONFIG_CONFLICT]');
   });
 });
 

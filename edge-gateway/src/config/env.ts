@@ -29,8 +29,3 @@ export function envValue(
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
 }
-
-/** Hosts that only the machine itself can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}

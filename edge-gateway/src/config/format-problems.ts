@@ -1,6 +1,7 @@
 // Config problems as text for a terminal: one line each, `file:line:col path: message (hint) [CODE]`.
+// Not common's formatProblem: `file:line:col` first is the form editors and terminals jump to.
 
-import type { ConfigProblem } from '../errors.js';
+import type { ConfigProblem } from '@servo-edge/common/config';
 
 /** One line per problem. */
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string[] {

@@ -1,18 +1,22 @@
 // The config module's public surface.
 
-export { ENV_OVERRIDES, isLoopbackHost, MIN_SECRET_LENGTH } from './env.js';
-export { formatProblems } from './format-problems.js';
 export {
   type ConfigCheck,
+  ConfigError,
+  type ConfigProblem,
+  type ConfigProblemCode,
+  isConfigError,
+} from '@servo-edge/common/config';
+export { isLoopbackHost } from '@servo-edge/motion-api';
+export { ENV_OVERRIDES, MIN_SECRET_LENGTH } from './env.js';
+export { formatProblems } from './format-problems.js';
+export {
   checkConfigText,
   type LoadOptions,
   loadConfigFile,
-  type MotionSectionProblem,
-  type MotionSectionValidator,
   parseConfigText,
   readConfigFile,
 } from './load.js';
-export { validateMotionSection } from './motion-section.js';
 export { redactConfig } from './redact.js';
-export { CONFIG_KEY_PATHS, CONFIG_SCHEMA } from './schema.js';
+export { type GatewayConfigDocument, GatewayConfigSchema } from './schema.js';
 export type * from './types.js';

@@ -1,25 +1,43 @@
-// Config loading: every problem at once, with path, code, line and hint; env overrides; secrets never echoed.
+// Config loading: every problem at once, with path, common code, line and hint; env overrides; the motion
+// section through the motion API's schema and checks; secrets never echoed.
 
+import { ConfigError } from '@servo-edge/common/config';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../errors.js';
 import { checkConfigText, parseConfigText } from './load.js';
 import { redactConfig } from './redact.js';
 
 const ADMIN = 'admin-secret-0123456789';
 const VIEWER = 'viewer-secret-0123456789';
 
-/** A valid config with one inline admin key; tests append or replace sections. */
-const base = (extra = '') => `
+/** One axis of the motion section, as a YAML flow mapping. */
+const axis = (name: string, number: number) =>
+  `{ name: ${name}, controller: ctrl-a, axis: ${number}, unit: mm, countsPerUnit: 10, minUnits: -1000, maxUnits: 1000, maxVelocityUnitsPerS: 3000, maxAccelerationUnitsPerS2: 10000, defaultVelocityUnitsPerS: 1000, defaultAccelerationUnitsPerS2: 5000 }`;
+
+/** A valid motion section declaring `names` (by default the line's default axes), placed last in a file. */
+const motion = (...names: string[]) => `
+motion:
+  controllers: [{ id: ctrl-a, path: "sim://ctrl-a" }]
+  axes:
+${(names.length > 0 ? names : ['conveyor', 'reject-arm']).map((name, index) => `    - ${axis(name, index + 1)}`).join('\n')}
+`;
+
+/** A valid config with one inline admin key and a motion section; tests add sections in between. */
+const base = (extra = '', motionSection = motion()) => `
 auth:
   keys:
     - { name: admin, key: ${ADMIN}, role: admin }
-${extra}`;
+${extra}
+${motionSection}`;
 
 const problemsOf = (text: string, env: Record<string, string> = {}) => {
   const result = checkConfigText(text, { env });
   if (result.ok) throw new Error('expected problems');
   return result.problems;
 };
+
+/** `[code, path]` of each problem, in document order. */
+const codesAndPaths = (text: string, env: Record<string, string> = {}) =>
+  problemsOf(text, env).map((p) => [p.code, p.path]);
 
 describe('valid configs', () => {
   it('an almost empty file gets every default', () => {
@@ -35,12 +53,16 @@ describe('valid configs', () => {
     });
     expect(config.topicPrefix).toBe('servo-edge/line-1');
     expect(config.line.stations).toEqual({ cameraMm: 1000, rejectMm: 1600 });
-    expect(config.motion).toEqual({});
+    // The motion section gets the motion API's defaults; `http` and `auth` are the gateway's, not its.
+    expect(config.motion).toMatchObject({ logLevel: 'info', reconnect: { initialDelayMs: 200 } });
+    expect(config.motion.controllers[0]).toMatchObject({ id: 'ctrl-a', baud: 115_200 });
+    expect(Object.keys(config.motion)).not.toContain('http');
+    expect(Object.keys(config.motion)).not.toContain('auth');
     expect(config.auth.keys).toEqual([{ name: 'admin', key: ADMIN, role: 'admin', source: 'file' }]);
   });
 
-  it('an empty file plus SERVO_EDGE_API_KEY is a working config (the demo)', () => {
-    const config = parseConfigText('', { env: { SERVO_EDGE_API_KEY: ADMIN } });
+  it('a file with only the motion section, plus SERVO_EDGE_API_KEY, is a working config', () => {
+    const config = parseConfigText(motion(), { env: { SERVO_EDGE_API_KEY: ADMIN } });
     expect(config.auth.keys).toEqual([
       { name: 'admin', key: ADMIN, role: 'admin', source: 'SERVO_EDGE_API_KEY' },
     ]);
@@ -52,7 +74,7 @@ auth:
   keys:
     - { name: view, key: ${VIEWER}, role: viewer }
     - { name: boss, keyEnv: UNSET_VAR, role: admin }
-`;
+${motion()}`;
     const config = parseConfigText(text, { env: { SERVO_EDGE_API_KEY: ADMIN } });
     expect(config.auth.keys.map((k) => [k.name, k.key, k.source])).toEqual([
       ['view', VIEWER, 'file'],
@@ -78,7 +100,7 @@ auth:
   keys: [{ name: admin, keyEnv: ADMIN_KEY, role: admin }]
 mqtt:
   external: { url: 'mqtts://broker.plant:8883', username: gw, passwordEnv: MQTT_PW }
-`;
+${motion()}`;
     const config = parseConfigText(text, { env: { ADMIN_KEY: ADMIN, MQTT_PW: 'pw' } });
     expect(config.auth.keys[0]).toMatchObject({ key: ADMIN, source: 'keyEnv' });
     expect(config.mqtt).toEqual({
@@ -95,7 +117,7 @@ mqtt:
 http: { host: 127.0.0.1 }
 auth: { devModeNoAuth: true }
 mqtt: { embedded: { host: 127.0.0.1 } }
-`;
+${motion()}`;
     expect(parseConfigText(text, { env: {} }).auth).toEqual({ devModeNoAuth: true, keys: [] });
   });
 
@@ -115,9 +137,16 @@ mqtt: { embedded: { host: 127.0.0.1 } }
     expect(off.line.rejectWithoutVerdict).toBe(false);
   });
 
-  it('the motion section passes through untouched', () => {
-    const config = parseConfigText(base('motion:\n  controllers: [{ path: "sim://a" }]\n'), { env: {} });
-    expect(config.motion).toEqual({ controllers: [{ path: 'sim://a' }] });
+  it("the motion section keeps its keys and gets the motion API's defaults", () => {
+    const section = motion().replace('path: "sim://ctrl-a" }', 'path: "sim://ctrl-a", baud: 460800 }');
+    const config = parseConfigText(base('', section), { env: {} });
+    expect(config.motion.controllers).toEqual([
+      expect.objectContaining({ id: 'ctrl-a', path: 'sim://ctrl-a', baud: 460_800, streamHz: 20 }),
+    ]);
+    expect(config.motion.axes.map((a) => [a.name, a.axis, a.homingRequired])).toEqual([
+      ['conveyor', 1, true],
+      ['reject-arm', 2, true],
+    ]);
   });
 });
 
@@ -136,16 +165,16 @@ line:
 auth:
   keys:
     - { name: admin, key: ${ADMIN}, role: admn }
-`;
+${motion()}`;
     const problems = problemsOf(text);
     expect(problems.map((p) => [p.code, p.path, p.line])).toEqual([
-      ['EDGE_CONFIG_OUT_OF_RANGE', 'http.port', 2],
-      ['EDGE_CONFIG_UNKNOWN_KEY', 'http.hots', 3],
-      ['EDGE_CONFIG_UNKNOWN_KEY', 'mqtt.embedded.portTCP', 6],
-      ['EDGE_CONFIG_UNKNOWN_KEY', 'mqtt.embedded.drainTimeout', 7],
-      ['EDGE_CONFIG_CONFLICT', 'line.stations.rejectMm', 9],
-      ['EDGE_CONFIG_WRONG_TYPE', 'line.rates.productsPerMin', 10],
-      ['EDGE_CONFIG_BAD_VALUE', 'auth.keys[0].role', 13],
+      ['CONFIG_OUT_OF_RANGE', 'http.port', 2],
+      ['CONFIG_UNKNOWN_KEY', 'http.hots', 3],
+      ['CONFIG_UNKNOWN_KEY', 'mqtt.embedded.portTCP', 6],
+      ['CONFIG_UNKNOWN_KEY', 'mqtt.embedded.drainTimeout', 7],
+      ['CONFIG_CONFLICT', 'line.stations.rejectMm', 9],
+      ['CONFIG_WRONG_TYPE', 'line.rates.productsPerMin', 10],
+      ['CONFIG_BAD_VALUE', 'auth.keys[0].role', 13],
     ]);
     const byPath = new Map(problems.map((p) => [p.path, p]));
     expect(byPath.get('http.hots')?.suggestions).toEqual(['host']);
@@ -158,7 +187,7 @@ auth:
   it('a key without its unit suffix is pointed at the suffixed key', () => {
     const [problem] = problemsOf(base('http:\n  rateLimit: 100\n'));
     expect(problem).toMatchObject({
-      code: 'EDGE_CONFIG_UNKNOWN_KEY',
+      code: 'CONFIG_UNKNOWN_KEY',
       path: 'http.rateLimit',
       suggestions: ['rateLimitPerMin'],
     });
@@ -168,7 +197,7 @@ auth:
   it('a right key in the wrong section is pointed at its section', () => {
     const [problem] = problemsOf(base('mqtt:\n  portTcp: 1883\n'));
     expect(problem).toMatchObject({
-      code: 'EDGE_CONFIG_UNKNOWN_KEY',
+      code: 'CONFIG_UNKNOWN_KEY',
       path: 'mqtt.portTcp',
       suggestions: ['mqtt.embedded.portTcp'],
     });
@@ -177,7 +206,7 @@ auth:
   it('unknown top-level sections are rejected too', () => {
     const [problem] = problemsOf(base('brige: {}\n'));
     expect(problem).toMatchObject({
-      code: 'EDGE_CONFIG_UNKNOWN_KEY',
+      code: 'CONFIG_UNKNOWN_KEY',
       path: 'brige',
       suggestions: ['bridge'],
       line: 5,
@@ -185,44 +214,46 @@ auth:
   });
 
   it('wrong types: a list where a mapping belongs, text where a number belongs, an empty leaf', () => {
-    const problems = problemsOf(base('http: [1]\nline:\n  name:\n  productSpacingMm: "wide"\n'));
-    expect(problems.map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_WRONG_TYPE', 'http'],
-      ['EDGE_CONFIG_WRONG_TYPE', 'line.name'],
-      ['EDGE_CONFIG_WRONG_TYPE', 'line.productSpacingMm'],
+    expect(codesAndPaths(base('http: [1]\nline:\n  name:\n  productSpacingMm: "wide"\n'))).toEqual([
+      ['CONFIG_WRONG_TYPE', 'http'],
+      ['CONFIG_WRONG_TYPE', 'line.name'],
+      ['CONFIG_WRONG_TYPE', 'line.productSpacingMm'],
     ]);
   });
 
   it('bounds: integers, lengths, list sizes', () => {
-    const problems = problemsOf(`
+    expect(
+      codesAndPaths(`
 bridge: { publishIntervalMs: 1.5, maxInspectionBytes: 10 }
 auth:
   keys: [{ name: admin, key: short, role: admin }]
-`);
-    expect(problems.map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_WRONG_TYPE', 'bridge.publishIntervalMs'],
-      ['EDGE_CONFIG_OUT_OF_RANGE', 'bridge.maxInspectionBytes'],
-      ['EDGE_CONFIG_OUT_OF_RANGE', 'auth.keys[0].key'],
+${motion()}`),
+    ).toEqual([
+      ['CONFIG_WRONG_TYPE', 'bridge.publishIntervalMs'],
+      ['CONFIG_OUT_OF_RANGE', 'bridge.maxInspectionBytes'],
+      ['CONFIG_OUT_OF_RANGE', 'auth.keys[0].key'],
     ]);
   });
 
   it('patterns: names, topic prefixes, URLs with credentials', () => {
-    const problems = problemsOf(`
+    expect(
+      codesAndPaths(`
 auth:
   keys: [{ name: "bad name", key: ${ADMIN}, role: admin }]
 topicPrefix: "servo-edge/#"
 mqtt:
   external: { url: "mqtt://user:pw@broker:1883" }
-`);
-    expect(problems.map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_BAD_VALUE', 'auth.keys[0].name'],
-      ['EDGE_CONFIG_BAD_VALUE', 'topicPrefix'],
-      ['EDGE_CONFIG_BAD_VALUE', 'mqtt.external.url'],
+${motion()}`),
+    ).toEqual([
+      ['CONFIG_BAD_VALUE', 'auth.keys[0].name'],
+      ['CONFIG_BAD_VALUE', 'topicPrefix'],
+      ['CONFIG_BAD_VALUE', 'mqtt.external.url'],
     ]);
   });
 
   it('cross-field conflicts', () => {
-    const problems = problemsOf(`
+    expect(
+      codesAndPaths(`
 http: { port: 1883 }
 auth:
   keys:
@@ -233,41 +264,42 @@ mqtt:
   embedded: { portTcp: 1883, portWs: 1883 }
 line:
   axes: { conveyor: belt, rejectArm: belt }
-`);
-    expect(problems.map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_CONFLICT', 'http.port'],
-      ['EDGE_CONFIG_CONFLICT', 'auth.keys[0].keyEnv'],
-      ['EDGE_CONFIG_DUPLICATE', 'auth.keys[1].name'],
-      ['EDGE_CONFIG_MISSING_KEY', 'auth.keys[2].key'],
-      ['EDGE_CONFIG_CONFLICT', 'mqtt.embedded.portWs'],
-      ['EDGE_CONFIG_DUPLICATE', 'line.axes.rejectArm'],
+${motion('belt')}`),
+    ).toEqual([
+      ['CONFIG_CONFLICT', 'http.port'],
+      ['CONFIG_CONFLICT', 'auth.keys[0].keyEnv'],
+      ['CONFIG_DUPLICATE', 'auth.keys[1].name'],
+      ['CONFIG_MISSING_KEY', 'auth.keys[2].key'],
+      ['CONFIG_CONFLICT', 'mqtt.embedded.portWs'],
+      ['CONFIG_DUPLICATE', 'line.axes.rejectArm'],
     ]);
   });
 
   it('embedded and external together are a conflict', () => {
-    const problems = problemsOf(base('mqtt:\n  embedded: {}\n  external: { url: "mqtt://b:1883" }\n'));
-    expect(problems.map((p) => [p.code, p.path])).toEqual([['EDGE_CONFIG_CONFLICT', 'mqtt.external']]);
+    expect(codesAndPaths(base('mqtt:\n  embedded: {}\n  external: { url: "mqtt://b:1883" }\n'))).toEqual([
+      ['CONFIG_CONFLICT', 'mqtt.external'],
+    ]);
   });
 
   it('two keys sharing a secret are a duplicate', () => {
-    const problems = problemsOf(`
+    expect(
+      codesAndPaths(`
 auth:
   keys:
     - { name: a, key: ${ADMIN}, role: admin }
     - { name: b, key: ${ADMIN}, role: viewer }
-`);
-    expect(problems.map((p) => [p.code, p.path])).toEqual([['EDGE_CONFIG_DUPLICATE', 'auth.keys']]);
+${motion()}`),
+    ).toEqual([['CONFIG_DUPLICATE', 'auth.keys']]);
   });
 
   it('no keys and no dev mode: nobody could log in', () => {
-    expect(problemsOf('').map((p) => [p.code, p.path])).toEqual([['EDGE_CONFIG_MISSING_KEY', 'auth.keys']]);
+    expect(codesAndPaths(motion())).toEqual([['CONFIG_MISSING_KEY', 'auth.keys']]);
   });
 
   it('devModeNoAuth refuses non-loopback hosts', () => {
-    const problems = problemsOf('auth: { devModeNoAuth: true }\n');
-    expect(problems.map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_CONFLICT', 'http.host'],
-      ['EDGE_CONFIG_CONFLICT', 'mqtt.embedded.host'],
+    expect(codesAndPaths(`auth: { devModeNoAuth: true }\n${motion()}`)).toEqual([
+      ['CONFIG_CONFLICT', 'http.host'],
+      ['CONFIG_CONFLICT', 'mqtt.embedded.host'],
     ]);
   });
 
@@ -279,67 +311,86 @@ auth:
     - { name: b, keyEnv: KEY_B, role: viewer }
 mqtt:
   external: { url: "mqtt://b:1883", username: gw, passwordEnv: MQTT_PW }
-`;
-    const problems = problemsOf(text, { KEY_B: 'short' });
-    expect(problems.map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_SECRET_MISSING', 'auth.keys[0].keyEnv'],
-      ['EDGE_CONFIG_SECRET_MISSING', 'mqtt.external.passwordEnv'],
-      ['EDGE_CONFIG_ENV_INVALID', '$env.KEY_B'],
+${motion()}`;
+    expect(codesAndPaths(text, { KEY_B: 'short' })).toEqual([
+      ['CONFIG_SECRET_MISSING', 'auth.keys[0].keyEnv'],
+      ['CONFIG_SECRET_MISSING', 'mqtt.external.passwordEnv'],
+      ['CONFIG_ENV_INVALID', '$env.KEY_B'],
     ]);
   });
 
   it('override variables are bounds-checked and must apply', () => {
     const env = { SERVO_EDGE_PORT: '80800', SERVO_EDGE_API_KEY: 'short', SERVO_EDGE_MQTT_PORT: '1884' };
-    expect(problemsOf(base(), env).map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_ENV_INVALID', '$env.SERVO_EDGE_PORT'],
-      ['EDGE_CONFIG_ENV_INVALID', '$env.SERVO_EDGE_API_KEY'],
+    expect(codesAndPaths(base(), env)).toEqual([
+      ['CONFIG_ENV_INVALID', '$env.SERVO_EDGE_PORT'],
+      ['CONFIG_ENV_INVALID', '$env.SERVO_EDGE_API_KEY'],
     ]);
     const external = base('mqtt:\n  external: { url: "mqtt://b:1883" }\n');
-    expect(problemsOf(external, { SERVO_EDGE_MQTT_PORT: '1884' }).map((p) => [p.code, p.path])).toEqual([
-      ['EDGE_CONFIG_ENV_INVALID', '$env.SERVO_EDGE_MQTT_PORT'],
+    expect(codesAndPaths(external, { SERVO_EDGE_MQTT_PORT: '1884' })).toEqual([
+      ['CONFIG_ENV_INVALID', '$env.SERVO_EDGE_MQTT_PORT'],
     ]);
   });
 
   it('YAML syntax errors and repeated keys are parse problems with a line', () => {
-    expect(problemsOf('http:\n  port: [1,\n').map((p) => p.code)).toContain('EDGE_CONFIG_PARSE');
+    expect(problemsOf('http:\n  port: [1,\n').map((p) => p.code)).toContain('CONFIG_PARSE');
     const [duplicate] = problemsOf('http:\n  port: 1\n  port: 2\n');
-    expect(duplicate).toMatchObject({ code: 'EDGE_CONFIG_PARSE', line: 3 });
+    expect(duplicate).toMatchObject({ code: 'CONFIG_PARSE', line: 3 });
   });
 
-  it('the motion section is checked by the injected motion loader', () => {
-    const result = checkConfigText(base('motion:\n  controllers:\n    - { id: x }\n'), {
-      env: {},
-      validateMotion: (section) => {
-        expect(section).toEqual({ controllers: [{ id: 'x' }] });
-        return [{ path: 'controllers[0].path', code: 'MOTION_MISSING_KEY', message: 'missing' }];
-      },
-    });
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.problems).toEqual([
-        expect.objectContaining({
-          code: 'EDGE_CONFIG_MOTION_INVALID',
-          path: 'motion.controllers[0].path',
-          sourceCode: 'MOTION_MISSING_KEY',
-          line: 7,
-        }),
-      ]);
-    }
-  });
-
-  it('parseConfigText throws one EDGE_CONFIG_INVALID carrying every problem', () => {
+  it('parseConfigText throws one ConfigError CONFIG_INVALID carrying every problem', () => {
     let caught: unknown;
     try {
-      parseConfigText('http: { port: -1, host: "" }\n', { env: {} });
+      parseConfigText(`http: { port: -1, host: "" }\n${motion()}`, { env: {} });
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(GatewayError);
-    expect((caught as GatewayError).code).toBe('EDGE_CONFIG_INVALID');
-    expect((caught as GatewayError).problems.map((p) => p.path)).toEqual([
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).code).toBe('CONFIG_INVALID');
+    expect((caught as ConfigError).problems.map((p) => p.path)).toEqual([
       'http.port',
       'http.host',
       'auth.keys',
+    ]);
+  });
+});
+
+describe("the motion section: the motion API's schema and checks, at paths under motion.", () => {
+  it("reports the motion API's cross-field problems at their real path and line", () => {
+    const text = base(
+      '',
+      motion().replace(/(name: reject-arm.*?)minUnits: -1000, maxUnits: 1000/, '$1minUnits: 5, maxUnits: 1'),
+    );
+    const problems = problemsOf(text);
+    expect(problems.map((p) => [p.code, p.path, p.line])).toEqual([
+      ['CONFIG_CONFLICT', 'motion.axes[1].maxUnits', 11],
+    ]);
+  });
+
+  it('refuses http and auth inside motion, pointing at the top-level sections the gateway owns', () => {
+    const section = `${motion()}  http: { port: 1 }\n  auth: {}\n`;
+    const problems = problemsOf(base('', section));
+    expect(problems.map((p) => [p.code, p.path, p.suggestions])).toEqual([
+      ['CONFIG_UNKNOWN_KEY', 'motion.http', ['http']],
+      ['CONFIG_UNKNOWN_KEY', 'motion.auth', ['auth']],
+    ]);
+  });
+
+  it('an empty controller list and no axes are schema problems under motion.', () => {
+    expect(codesAndPaths(base('', 'motion:\n  controllers: []\n'))).toEqual([
+      ['CONFIG_MISSING_KEY', 'motion.axes'],
+      ['CONFIG_OUT_OF_RANGE', 'motion.controllers'],
+    ]);
+  });
+
+  it('line.axes must name declared motion axes', () => {
+    const text = base('line:\n  axes: { conveyor: conveyor, rejectArm: rejct-arm }\n');
+    const problems = problemsOf(text);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'CONFIG_UNKNOWN_REFERENCE',
+        path: 'line.axes.rejectArm',
+        suggestions: ['reject-arm'],
+      }),
     ]);
   });
 });
@@ -353,14 +404,14 @@ auth:
     - { name: a, key: ${ADMIN}, role: ${secret} }
     - { name: b, key: ${secret}, keyEnv: X, role: viewer }
 http: { host: ${secret}!, port: "${secret}" }
-`);
+${motion()}`);
     expect(problems.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(problems)).not.toContain(secret);
   });
 
   it('redactConfig removes every secret', () => {
     const config = parseConfigText(
-      'mqtt:\n  external: { url: "mqtt://b:1883", username: gw, passwordEnv: PW }\n',
+      `mqtt:\n  external: { url: "mqtt://b:1883", username: gw, passwordEnv: PW }\n${motion()}`,
       {
         env: { SERVO_EDGE_API_KEY: ADMIN, PW: 'mqtt-password' },
       },

@@ -1,14 +1,16 @@
 // From a schema-checked document to a GatewayConfig: env overrides, secrets, cross-field checks; all problems at once.
+// Problems carry the common codes (CONFIG_CONFLICT, CONFIG_DUPLICATE, ...); `$env.NAME` paths name a variable.
 
-import type { Role } from '../auth/roles.js';
-import { envValue, isLoopbackHost, MIN_SECRET_LENGTH } from './env.js';
-import { CONFIG_SCHEMA, type RawConfig } from './schema.js';
+import { type PathSegment, type RawProblem, validateAgainstSchema } from '@servo-edge/common/config';
+// One definition of a loopback host for the motion API's dev mode and the gateway's devModeNoAuth.
+import { isLoopbackHost } from '@servo-edge/motion-api';
+import { envValue, MIN_SECRET_LENGTH } from './env.js';
+import { type GatewayConfigDocument, MqttEmbeddedSchema } from './schema.js';
 import type { ApiKey, ConfigEnvironment, GatewayConfig, MqttConfig } from './types.js';
-import { type PathSegment, type RawProblem, validateDocument } from './validate.js';
 
 /** The schema-checked document: sections with problems may be missing, so every read here is guarded. */
 type Partial_<T> = { [K in keyof T]?: T[K] extends object ? Partial_<T[K]> : T[K] };
-type CheckedDocument = Partial_<RawConfig>;
+type CheckedDocument = Partial_<GatewayConfigDocument>;
 
 export interface ResolveResult {
   config: GatewayConfig | undefined;
@@ -16,11 +18,12 @@ export interface ResolveResult {
 }
 
 /**
- * `checked` is the schema walker's output; `schemaClean` says it had no problems. Cross-field checks
- * still run on what is there, so one pass reports everything.
+ * `checked` is the common walker's output; `schemaClean` says it had no problems (else keys it refused
+ * are absent). Cross-field checks still run on what is there, so one pass reports everything; the
+ * config is built only from a clean document with no problems.
  */
 export function resolveConfig(
-  checked: Record<string, unknown>,
+  checked: GatewayConfigDocument,
   schemaClean: boolean,
   env: ConfigEnvironment,
 ): ResolveResult {
@@ -36,7 +39,7 @@ export function resolveConfig(
     if (raw === undefined) return undefined;
     const value = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
     if (!(value >= 0 && value <= 65535)) {
-      report('EDGE_CONFIG_ENV_INVALID', ['$env', name], `${name} must be a port number 0..65535`);
+      report('CONFIG_ENV_INVALID', ['$env', name], `${name} must be a port number 0..65535`);
       return undefined;
     }
     return value;
@@ -54,13 +57,13 @@ export function resolveConfig(
   if (mqtt?.mode === 'embedded') {
     if (mqtt.portTcp !== 0 && mqtt.portTcp === mqtt.portWs) {
       report(
-        'EDGE_CONFIG_CONFLICT',
+        'CONFIG_CONFLICT',
         ['mqtt', 'embedded', 'portWs'],
         `mqtt.embedded.portWs and portTcp are both ${mqtt.portTcp}`,
       );
     }
     if (httpPort !== undefined && httpPort !== 0 && (httpPort === mqtt.portTcp || httpPort === mqtt.portWs)) {
-      report('EDGE_CONFIG_CONFLICT', ['http', 'port'], `http.port ${httpPort} is also an MQTT port`);
+      report('CONFIG_CONFLICT', ['http', 'port'], `http.port ${httpPort} is also an MQTT port`);
     }
   }
 
@@ -72,7 +75,7 @@ export function resolveConfig(
   if (devModeNoAuth) {
     if (doc.http?.host !== undefined && !isLoopbackHost(doc.http.host)) {
       report(
-        'EDGE_CONFIG_CONFLICT',
+        'CONFIG_CONFLICT',
         ['http', 'host'],
         'auth.devModeNoAuth requires a loopback http.host',
         'use 127.0.0.1',
@@ -80,7 +83,7 @@ export function resolveConfig(
     }
     if (mqtt?.mode === 'embedded' && !isLoopbackHost(mqtt.host)) {
       report(
-        'EDGE_CONFIG_CONFLICT',
+        'CONFIG_CONFLICT',
         ['mqtt', 'embedded', 'host'],
         'auth.devModeNoAuth requires a loopback mqtt.embedded.host',
         'use 127.0.0.1',
@@ -88,7 +91,7 @@ export function resolveConfig(
     }
   } else if (keys !== undefined && keys.length === 0) {
     report(
-      'EDGE_CONFIG_MISSING_KEY',
+      'CONFIG_MISSING_KEY',
       ['auth', 'keys'],
       'auth.keys is empty: nobody could use the gateway',
       'add a key, set SERVO_EDGE_API_KEY, or (loopback only) set auth.devModeNoAuth: true',
@@ -103,7 +106,7 @@ export function resolveConfig(
     stations.rejectMm <= stations.cameraMm
   ) {
     report(
-      'EDGE_CONFIG_CONFLICT',
+      'CONFIG_CONFLICT',
       ['line', 'stations', 'rejectMm'],
       `line.stations.rejectMm (${stations.rejectMm}) must be downstream of cameraMm (${stations.cameraMm})`,
     );
@@ -116,7 +119,7 @@ export function resolveConfig(
     const first = seenAxes.get(axis);
     if (first !== undefined) {
       report(
-        'EDGE_CONFIG_DUPLICATE',
+        'CONFIG_DUPLICATE',
         ['line', 'axes', role],
         `line.axes.${role} is \`${axis}\`, already used by line.axes.${first}`,
       );
@@ -133,20 +136,16 @@ export function resolveConfig(
     return { config: undefined, problems };
   }
   // The schema passed, so every required section is present and typed.
-  const raw = doc as RawConfig;
   return {
     problems,
     config: {
-      http: { ...raw.http, port: httpPort },
+      http: { ...checked.http, port: httpPort },
       auth: { devModeNoAuth, keys },
       mqtt,
-      topicPrefix: raw.topicPrefix ?? `servo-edge/${raw.line.name}`,
-      line: {
-        ...raw.line,
-        axes: { ...raw.line.axes, filler: raw.line.axes.filler, sealer: raw.line.axes.sealer },
-      },
-      bridge: raw.bridge,
-      motion: raw.motion,
+      topicPrefix: checked.topicPrefix ?? `servo-edge/${checked.line.name}`,
+      line: checked.line,
+      bridge: checked.bridge,
+      motion: checked.motion,
     },
   };
 }
@@ -164,7 +163,7 @@ function resolveMqtt(
   if (section === undefined) return undefined;
   if (section.embedded !== undefined && section.external !== undefined) {
     report(
-      'EDGE_CONFIG_CONFLICT',
+      'CONFIG_CONFLICT',
       ['mqtt', 'external'],
       'mqtt.embedded and mqtt.external are both given',
       'keep one of them',
@@ -179,7 +178,7 @@ function resolveMqtt(
     ] as const) {
       if (value !== undefined) {
         report(
-          'EDGE_CONFIG_ENV_INVALID',
+          'CONFIG_ENV_INVALID',
           ['$env', name],
           `${name} applies to the embedded broker, but mqtt.external is configured`,
         );
@@ -190,14 +189,14 @@ function resolveMqtt(
       password = envValue(env, external.passwordEnv);
       if (password === undefined) {
         report(
-          'EDGE_CONFIG_SECRET_MISSING',
+          'CONFIG_SECRET_MISSING',
           ['mqtt', 'external', 'passwordEnv'],
           `environment variable ${external.passwordEnv} (mqtt.external.passwordEnv) is not set`,
         );
       }
       if (external.username === undefined) {
         report(
-          'EDGE_CONFIG_CONFLICT',
+          'CONFIG_CONFLICT',
           ['mqtt', 'external', 'passwordEnv'],
           'a password needs mqtt.external.username',
         );
@@ -214,9 +213,7 @@ function resolveMqtt(
   }
   // Neither given: the embedded broker with its defaults.
   type Embedded = NonNullable<CheckedDocument['mqtt']>['embedded'];
-  const embedded: Embedded =
-    section.embedded ??
-    (validateDocument(CONFIG_SCHEMA.mqtt.fields.embedded.fields, {}).value as unknown as Embedded);
+  const embedded: Embedded = section.embedded ?? validateAgainstSchema(MqttEmbeddedSchema, {}).value;
   if (
     embedded?.host === undefined ||
     embedded.portTcp === undefined ||
@@ -246,7 +243,7 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
   const envAdminKey = envValue(env, 'SERVO_EDGE_API_KEY');
   if (envAdminKey !== undefined && envAdminKey.length < MIN_SECRET_LENGTH) {
     report(
-      'EDGE_CONFIG_ENV_INVALID',
+      'CONFIG_ENV_INVALID',
       ['$env', 'SERVO_EDGE_API_KEY'],
       `SERVO_EDGE_API_KEY must be at least ${MIN_SECRET_LENGTH} characters`,
     );
@@ -263,7 +260,7 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
     const first = names.get(entry.name);
     if (first !== undefined) {
       report(
-        'EDGE_CONFIG_DUPLICATE',
+        'CONFIG_DUPLICATE',
         [...at, 'name'],
         `key name \`${entry.name}\` is already used by auth.keys[${first}]`,
       );
@@ -272,7 +269,7 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
     let secret: string | undefined;
     let source: ApiKey['source'] = 'file';
     if (entry.key !== undefined && entry.keyEnv !== undefined) {
-      report('EDGE_CONFIG_CONFLICT', [...at, 'keyEnv'], 'give `key` or `keyEnv`, not both');
+      report('CONFIG_CONFLICT', [...at, 'keyEnv'], 'give `key` or `keyEnv`, not both');
     } else if (index === overridden) {
       secret = envAdminKey;
       source = 'SERVO_EDGE_API_KEY';
@@ -283,13 +280,13 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
       source = 'keyEnv';
       if (secret === undefined) {
         report(
-          'EDGE_CONFIG_SECRET_MISSING',
+          'CONFIG_SECRET_MISSING',
           [...at, 'keyEnv'],
           `environment variable ${entry.keyEnv} (auth.keys[${index}].keyEnv) is not set`,
         );
       } else if (secret.length < MIN_SECRET_LENGTH) {
         report(
-          'EDGE_CONFIG_ENV_INVALID',
+          'CONFIG_ENV_INVALID',
           ['$env', entry.keyEnv],
           `${entry.keyEnv} must be at least ${MIN_SECRET_LENGTH} characters`,
         );
@@ -297,20 +294,20 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
       }
     } else {
       report(
-        'EDGE_CONFIG_MISSING_KEY',
+        'CONFIG_MISSING_KEY',
         [...at, 'key'],
         `auth.keys[${index}] has no secret`,
         'set `keyEnv` (preferred) or `key`',
       );
     }
     if (secret === undefined) complete = false;
-    else keys.push({ name: entry.name, key: secret, role: entry.role as Role, source });
+    else keys.push({ name: entry.name, key: secret, role: entry.role, source });
   });
 
   if (envAdminKey !== undefined && overridden === -1) {
     if (names.has('admin')) {
       report(
-        'EDGE_CONFIG_DUPLICATE',
+        'CONFIG_DUPLICATE',
         ['$env', 'SERVO_EDGE_API_KEY'],
         'SERVO_EDGE_API_KEY would add an admin key named `admin`, but a non-admin key has that name',
       );
@@ -325,7 +322,7 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
     const first = secrets.get(key.key);
     if (first !== undefined) {
       report(
-        'EDGE_CONFIG_DUPLICATE',
+        'CONFIG_DUPLICATE',
         ['auth', 'keys'],
         `keys \`${first}\` and \`${key.name}\` have the same secret`,
       );

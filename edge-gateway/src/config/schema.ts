@@ -1,247 +1,255 @@
-// The gateway config schema: every key once, with type, bounds, default and the doc line the README shows.
+// The gateway config schema: every key once, as TypeBox, with bounds, default and the doc line the README
+// shows (`description`; a test compares the README's table with configKeyRows() of this schema). The
+// common walker (@servo-edge/common/config) checks a file against it; resolve.ts does the cross-field checks.
 
+import { MotionConfigSchema } from '@servo-edge/motion-api';
+import { type Static, Type } from '@sinclair/typebox';
 import { ROLES } from '../auth/roles.js';
-import { bool, type InferFields, int, keyPaths, list, num, obj, oneOf, opaque, str } from './schema-dsl.js';
 
-const port = (doc: string, defaultPort: number) => int({ doc, min: 0, max: 65535, default: defaultPort });
-const host = (doc: string, defaultHost: string) =>
-  str({
-    doc,
+/** Unknown keys are typos: the common walker refuses them unless an object sets additionalProperties: true. */
+const strict = { additionalProperties: false } as const;
+
+const port = (description: string, defaultPort: number) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort, description });
+const host = (description: string, defaultHost: string) =>
+  Type.String({
     minLength: 1,
     maxLength: 253,
-    pattern: /^[A-Za-z0-9.:_-]+$/,
+    pattern: '^[A-Za-z0-9.:_-]+$',
     patternDoc: 'a host name or IP address',
     default: defaultHost,
+    description,
   });
-const envName = (doc: string) =>
-  str({
-    doc,
-    optional: true,
-    pattern: /^[A-Z_][A-Z0-9_]*$/,
-    patternDoc: 'an environment variable name (A-Z, 0-9, _)',
-  });
+const envName = (description: string) =>
+  Type.Optional(
+    Type.String({
+      pattern: '^[A-Z_][A-Z0-9_]*$',
+      patternDoc: 'an environment variable name (A-Z, 0-9, _)',
+      description,
+    }),
+  );
 /** Names that become MQTT topic levels or axis names: no `/`, `+`, `#` or spaces. */
-const name = (doc: string, extra: { default?: string; optional?: true } = {}) =>
-  str({
-    doc,
-    pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+const name = (description: string, defaultName?: string) =>
+  Type.String({
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
     patternDoc: '1-64 characters of A-Z a-z 0-9 _ . - (starting with a letter or digit)',
-    ...extra,
+    description,
+    ...(defaultName === undefined ? {} : { default: defaultName }),
   });
+const number = (description: string, minimum: number, maximum: number, defaultValue: number) =>
+  Type.Number({ minimum, maximum, default: defaultValue, description });
+const integer = (description: string, minimum: number, maximum: number, defaultValue: number) =>
+  Type.Integer({ minimum, maximum, default: defaultValue, description });
 
-export const CONFIG_SCHEMA = {
-  http: obj(
-    {
-      host: host('Address the HTTP API listens on.', '0.0.0.0'),
-      port: port('HTTP port; 0 picks a free one. Env: SERVO_EDGE_PORT.', 8080),
-      rateLimitPerMin: int({ doc: 'Requests per minute per API key.', min: 1, max: 100_000, default: 600 }),
-    },
-    { doc: 'The REST API.' },
-  ),
-  auth: obj(
-    {
-      devModeNoAuth: bool({
-        doc: 'Disable auth on HTTP and MQTT. Only with loopback hosts; logs a warning at start.',
-        default: false,
+export const HttpSchema = Type.Object(
+  {
+    host: host('Address the HTTP API listens on.', '0.0.0.0'),
+    port: port('HTTP port; 0 picks a free one. Env: SERVO_EDGE_PORT.', 8080),
+    rateLimitPerMin: integer('Requests per minute per API key.', 1, 100_000, 600),
+  },
+  { ...strict, description: 'The REST API.' },
+);
+
+export const ApiKeyEntrySchema = Type.Object(
+  {
+    name: name('Key name; also the MQTT username.'),
+    key: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 256,
+        description: 'The secret itself (prefer `keyEnv`). Also the MQTT password.',
       }),
-      keys: list(
-        obj(
-          {
-            name: name('Key name; also the MQTT username.'),
-            key: str({
-              doc: 'The secret itself (prefer `keyEnv`). Also the MQTT password.',
-              optional: true,
-              minLength: 16,
-              maxLength: 256,
-            }),
-            keyEnv: envName('Environment variable holding the secret.'),
-            role: oneOf({ doc: 'viewer, operator, admin or service.', values: ROLES }),
-          },
-          { doc: 'One API key.' },
+    ),
+    keyEnv: envName('Environment variable holding the secret (at least 16 characters).'),
+    role: Type.Union(
+      ROLES.map((role) => Type.Literal(role)),
+      { description: 'What the key may do: see [Roles](#roles-and-the-mqtt-acl).' },
+    ),
+  },
+  { ...strict, description: 'One API key.' },
+);
+
+export const AuthSchema = Type.Object(
+  {
+    devModeNoAuth: Type.Boolean({
+      default: false,
+      description: 'Disable auth on HTTP and MQTT. Only with loopback hosts; logs a warning at start.',
+    }),
+    keys: Type.Array(ApiKeyEntrySchema, {
+      minItems: 0,
+      maxItems: 64,
+      default: [],
+      description: 'API keys for HTTP (Bearer) and MQTT (username = name, password = key).',
+    }),
+  },
+  { ...strict, description: 'Who may do what.' },
+);
+
+export const MqttEmbeddedSchema = Type.Object(
+  {
+    host: host('Address the embedded broker listens on.', '0.0.0.0'),
+    portTcp: port('MQTT over TCP; 0 picks a free one. Env: SERVO_EDGE_MQTT_PORT.', 1883),
+    portWs: port('MQTT over WebSocket; 0 picks a free one. Env: SERVO_EDGE_MQTT_WS_PORT.', 9001),
+    drainTimeoutMs: integer(
+      'A subscriber that cannot take more data for this long is disconnected.',
+      100,
+      60_000,
+      5000,
+    ),
+    connectTimeoutMs: integer(
+      'A socket that has not sent CONNECT within this time is closed.',
+      100,
+      60_000,
+      10_000,
+    ),
+  },
+  { ...strict, description: 'Run aedes in the gateway.' },
+);
+
+export const MqttExternalSchema = Type.Object(
+  {
+    url: Type.String({
+      pattern: '^(mqtt|mqtts|ws|wss)://[^/@\\s]+(:\\d+)?(/\\S*)?$',
+      patternDoc: 'an mqtt://, mqtts://, ws:// or wss:// URL without user:password@',
+      description: '`mqtt://`, `mqtts://`, `ws://` or `wss://` URL, without `user:password@`.',
+    }),
+    username: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: "The gateway's username on that broker." }),
+    ),
+    passwordEnv: envName("Environment variable holding the gateway's password (needs `username`)."),
+    connectTimeoutMs: integer('Give up on the first connection after this long.', 100, 120_000, 10_000),
+  },
+  { ...strict, description: 'Use an external broker (Mosquitto, EMQX) instead.' },
+);
+
+export const MqttSchema = Type.Object(
+  {
+    embedded: Type.Optional(MqttEmbeddedSchema),
+    external: Type.Optional(MqttExternalSchema),
+  },
+  {
+    ...strict,
+    description: 'Exactly one of `embedded` or `external`; neither means `embedded` with defaults.',
+  },
+);
+
+export const LineSchema = Type.Object(
+  {
+    name: name('Line name; part of the default topic prefix.', 'line-1'),
+    productSpacingMm: number('Pitch between products on the conveyor.', 1, 10_000, 250),
+    stations: Type.Object(
+      {
+        cameraMm: number('Conveyor position of the camera, from the infeed.', 0, 100_000, 1000),
+        rejectMm: number(
+          'Conveyor position of the reject arm; must be downstream of the camera.',
+          0,
+          100_000,
+          1600,
         ),
-        {
-          doc: 'API keys for HTTP (Bearer) and MQTT (username = name, password = key).',
-          minItems: 0,
-          maxItems: 64,
-          default: [],
-        },
-      ),
-    },
-    { doc: 'Who may do what.' },
-  ),
-  mqtt: obj(
-    {
-      embedded: obj(
-        {
-          host: host('Address the embedded broker listens on.', '0.0.0.0'),
-          portTcp: port('MQTT over TCP; 0 picks a free one. Env: SERVO_EDGE_MQTT_PORT.', 1883),
-          portWs: port('MQTT over WebSocket; 0 picks a free one. Env: SERVO_EDGE_MQTT_WS_PORT.', 9001),
-          drainTimeoutMs: int({
-            doc: 'A subscriber that cannot take more data for this long is disconnected.',
-            min: 100,
-            max: 60_000,
-            default: 5000,
-          }),
-          connectTimeoutMs: int({
-            doc: 'A socket that has not sent CONNECT within this time is closed.',
-            min: 100,
-            max: 60_000,
-            default: 10_000,
-          }),
-        },
-        { doc: 'Run aedes in the gateway (the default when neither is given).', optional: true },
-      ),
-      external: obj(
-        {
-          url: str({
-            doc: 'Broker URL, e.g. mqtt://broker.plant:1883 (no credentials in it).',
-            pattern: /^(mqtt|mqtts|ws|wss):\/\/[^/@\s]+(:\d+)?(\/\S*)?$/,
-            patternDoc: 'an mqtt://, mqtts://, ws:// or wss:// URL without user:password@',
-          }),
-          username: str({
-            doc: "The gateway's username on that broker.",
-            optional: true,
-            minLength: 1,
-            maxLength: 256,
-          }),
-          passwordEnv: envName("Environment variable holding the gateway's password."),
-          connectTimeoutMs: int({
-            doc: 'Give up on the first connection after this long.',
-            min: 100,
-            max: 120_000,
-            default: 10_000,
-          }),
-        },
-        { doc: 'Use an external broker (Mosquitto, EMQX) instead.', optional: true },
-      ),
-    },
-    { doc: 'Exactly one of `embedded` or `external`.' },
-  ),
-  topicPrefix: str({
-    doc: 'Root of every MQTT topic. Default `servo-edge/<line.name>`.',
-    optional: true,
-    pattern: /^(?!\$)[^/+#\s]+(\/[^/+#\s]+)*$/,
-    patternDoc: 'topic levels separated by `/`, without wildcards, spaces, empty levels or a leading `$`',
-  }),
-  line: obj(
-    {
-      name: name('Line name; part of the default topic prefix.', { default: 'line-1' }),
-      productSpacingMm: num({
-        doc: 'Pitch between products on the conveyor.',
-        min: 1,
-        max: 10_000,
-        default: 250,
-      }),
-      stations: obj(
-        {
-          cameraMm: num({
-            doc: 'Conveyor position of the camera, from the infeed.',
-            min: 0,
-            max: 100_000,
-            default: 1000,
-          }),
-          rejectMm: num({
-            doc: 'Conveyor position of the reject arm; must be after the camera.',
-            min: 0,
-            max: 100_000,
-            default: 1600,
-          }),
-        },
-        { doc: 'Station positions along the conveyor.' },
-      ),
-      axes: obj(
-        {
-          conveyor: name('Axis name of the conveyor (continuous velocity).', { default: 'conveyor' }),
-          rejectArm: name('Axis name of the reject arm (point to point).', { default: 'reject-arm' }),
-          filler: name('Axis name of the filler, if the line has one.', { optional: true }),
-          sealer: name('Axis name of the sealer, if the line has one.', { optional: true }),
-        },
-        { doc: 'Which motion API axes play which part.' },
-      ),
-      rates: obj(
-        {
-          productsPerMin: int({ doc: 'Target production rate.', min: 1, max: 6000, default: 600 }),
-          rateWindowMs: int({
-            doc: 'Sliding window of the measured rate.',
-            min: 1000,
-            max: 3_600_000,
-            default: 60_000,
-          }),
-        },
-        { doc: 'Production rates.' },
-      ),
-      camera: name('Camera name in `<prefix>/camera/<camera>/trigger` and `/frame`.', { default: 'cam1' }),
-      conveyorAccelerationMmPerS2: num({
-        doc: 'Conveyor ramp when the line starts and stops.',
-        min: 1,
-        max: 1_000_000,
-        default: 10_000,
-      }),
-      rejectArm: obj(
-        {
-          homePosition: num({
-            doc: "Rest position, in the arm axis's units.",
-            min: -1e6,
-            max: 1e6,
-            default: 0,
-          }),
-          outPosition: num({ doc: 'Fully out across the lane.', min: -1e6, max: 1e6, default: 90 }),
-          velocityUnitsPerS: num({ doc: 'Stroke velocity.', min: 0.001, max: 1e7, default: 4000 }),
-          accelerationUnitsPerS2: num({
-            doc: 'Stroke acceleration.',
-            min: 0.001,
-            max: 1e9,
-            default: 200_000,
-          }),
-        },
-        { doc: 'The reject stroke: out and back, timed so the arm is fully out as the product arrives.' },
-      ),
-      rejectWithoutVerdict: bool({
-        doc: 'Reject a product that reaches the reject station without a verdict (fail-safe).',
-        default: true,
-      }),
-      commandLatencyMs: num({
-        doc: 'One-way command latency to the controller, added to the stroke lead time.',
-        min: 0,
-        max: 1000,
-        default: 3,
-      }),
-      samplePeriodMs: int({
-        doc: 'How often the belt position is read for reject timing.',
-        min: 1,
-        max: 100,
-        default: 2,
-      }),
-      recentInspectionsMax: int({
-        doc: 'How many verdicts `GET /api/v1/inspections` can return.',
-        min: 1,
-        max: 10_000,
-        default: 500,
-      }),
-    },
-    { doc: 'The packaging line.' },
-  ),
-  bridge: obj(
-    {
-      publishIntervalMs: int({
-        doc: 'At most one axis-state message per axis per interval (the last value wins).',
-        min: 10,
-        max: 60_000,
-        default: 100,
-      }),
-      maxInspectionBytes: int({
-        doc: 'Larger verdict messages are dropped unread.',
-        min: 256,
-        max: 1_048_576,
-        default: 65_536,
-      }),
-    },
-    { doc: 'The MQTT bridge.' },
-  ),
-  motion: opaque({ doc: 'Passed to the motion API; its own loader validates it.' }),
-} as const;
+      },
+      { ...strict, description: 'Station positions along the conveyor.' },
+    ),
+    axes: Type.Object(
+      {
+        conveyor: name('Axis name of the conveyor (continuous velocity).', 'conveyor'),
+        rejectArm: name('Axis name of the reject arm (point to point).', 'reject-arm'),
+        filler: Type.Optional(name('Axis name of the filler, if the line has one.')),
+        sealer: Type.Optional(name('Axis name of the sealer, if the line has one.')),
+      },
+      {
+        ...strict,
+        description: 'Which `motion.axes` play which part (names must differ and be declared there).',
+      },
+    ),
+    rates: Type.Object(
+      {
+        productsPerMin: integer('Target production rate.', 1, 6000, 600),
+        rateWindowMs: integer(
+          'Sliding window of the measured rate (resolution: window / 60).',
+          1000,
+          3_600_000,
+          60_000,
+        ),
+      },
+      { ...strict, description: 'Production rates.' },
+    ),
+    camera: name('Camera name in `<prefix>/camera/<camera>/trigger` and `/frame`.', 'cam1'),
+    conveyorAccelerationMmPerS2: number(
+      'Conveyor ramp when the line starts and stops.',
+      1,
+      1_000_000,
+      10_000,
+    ),
+    rejectArm: Type.Object(
+      {
+        homePosition: number("Rest position, in the arm axis's units.", -1e6, 1e6, 0),
+        outPosition: number('Fully out across the lane.', -1e6, 1e6, 90),
+        velocityUnitsPerS: number('Stroke velocity.', 0.001, 1e7, 4000),
+        accelerationUnitsPerS2: number('Stroke acceleration.', 0.001, 1e9, 200_000),
+      },
+      {
+        ...strict,
+        description: 'The reject stroke: out and back, timed so the arm is fully out as the product arrives.',
+      },
+    ),
+    rejectWithoutVerdict: Type.Boolean({
+      default: true,
+      description: 'Reject a product that reaches the reject station without a verdict (fail-safe).',
+    }),
+    commandLatencyMs: number(
+      'One-way command latency to the controller, added to the stroke lead time.',
+      0,
+      1000,
+      3,
+    ),
+    samplePeriodMs: integer('How often the belt position is read for reject timing.', 1, 100, 2),
+    recentInspectionsMax: integer('How many verdicts `GET /api/v1/inspections` can return.', 1, 10_000, 500),
+  },
+  { ...strict, description: 'The packaging line.' },
+);
 
-export type RawConfig = InferFields<typeof CONFIG_SCHEMA>;
+export const BridgeSchema = Type.Object(
+  {
+    publishIntervalMs: integer(
+      'At most one state message per axis (and per link, and for counter-only line changes) per interval; the last value wins.',
+      10,
+      60_000,
+      100,
+    ),
+    maxInspectionBytes: integer('Larger verdict messages are dropped unread.', 256, 1_048_576, 65_536),
+  },
+  { ...strict, description: 'The MQTT bridge.' },
+);
 
-/** Every key path, for the README sync test. */
-export const CONFIG_KEY_PATHS: readonly string[] = keyPaths(CONFIG_SCHEMA);
+/**
+ * The motion API's own config (its schema, declared once in @servo-edge/motion-api) without `http` and
+ * `auth`: the gateway serves the motion routes on its own HTTP server with its own keys, so those two
+ * keys are refused here as unknown, with a hint to the top-level section.
+ */
+export const MotionSectionSchema = Type.Omit(MotionConfigSchema, ['http', 'auth'], {
+  description:
+    "Required. The motion API's config (`controllers`, `axes`, `reconnect`, `stream`, `moves`, `metrics`, `logLevel`; see [its reference](../services/motion-api/README.md#configuration-reference)) without `http` and `auth`: the gateway's own, above, serve the motion routes too.",
+});
+
+export const GatewayConfigSchema = Type.Object(
+  {
+    http: HttpSchema,
+    auth: AuthSchema,
+    mqtt: MqttSchema,
+    topicPrefix: Type.Optional(
+      Type.String({
+        pattern: '^(?!\\$)[^/+#\\s]+(/[^/+#\\s]+)*$',
+        patternDoc: 'topic levels separated by `/`, without wildcards, spaces, empty levels or a leading `$`',
+        description:
+          'Root of every MQTT topic: levels separated by `/`, no wildcards, no leading `$`. Default `servo-edge/<line.name>`.',
+      }),
+    ),
+    line: LineSchema,
+    bridge: BridgeSchema,
+    motion: MotionSectionSchema,
+  },
+  strict,
+);
+
+/** The file as the schema checked it: defaults filled, secrets not yet read, env overrides not applied. */
+export type GatewayConfigDocument = Static<typeof GatewayConfigSchema>;

@@ -1,14 +1,22 @@
-// The validated, resolved gateway config: defaults filled, env overrides applied, secrets read.
+// The RESOLVED gateway config (what loadConfigFile returns). Its sections come from the schema (Static<>);
+// this file exists only for the parts whose shape resolve.ts changes: keys carry their secret read from
+// the environment and its source, `mqtt` becomes one of two modes, `topicPrefix` is always set.
 
-import type { Role } from '../auth/roles.js';
+import type { Static } from '@sinclair/typebox';
+import type {
+  ApiKeyEntrySchema,
+  BridgeSchema,
+  HttpSchema,
+  LineSchema,
+  MotionSectionSchema,
+  MqttEmbeddedSchema,
+  MqttExternalSchema,
+} from './schema.js';
 
-export interface ApiKey {
-  /** Also the MQTT username. */
-  name: string;
-  /** The secret. Never log it; `redactConfig()` removes it. */
+export interface ApiKey extends Pick<Static<typeof ApiKeyEntrySchema>, 'name' | 'role'> {
+  /** The secret, from `key`, the variable named by `keyEnv`, or SERVO_EDGE_API_KEY. Never log it; `redactConfig()` removes it. */
   key: string;
-  role: Role;
-  /** Where the secret came from: the file, the variable named by `keyEnv`, or SERVO_EDGE_API_KEY. */
+  /** Where the secret came from. */
   source: 'file' | 'keyEnv' | 'SERVO_EDGE_API_KEY';
 }
 
@@ -18,56 +26,28 @@ export interface AuthConfig {
   keys: readonly ApiKey[];
 }
 
-export interface HttpConfig {
-  host: string;
-  port: number;
-  rateLimitPerMin: number;
-}
+/** `port` may come from SERVO_EDGE_PORT. */
+export type HttpConfig = Static<typeof HttpSchema>;
 
-export interface EmbeddedMqttConfig {
-  mode: 'embedded';
-  host: string;
-  portTcp: number;
-  portWs: number;
-  drainTimeoutMs: number;
-  connectTimeoutMs: number;
-}
+/** The ports may come from SERVO_EDGE_MQTT_PORT / SERVO_EDGE_MQTT_WS_PORT. */
+export type EmbeddedMqttConfig = { mode: 'embedded' } & Static<typeof MqttEmbeddedSchema>;
 
-export interface ExternalMqttConfig {
-  mode: 'external';
-  url: string;
-  username: string | undefined;
-  /** Read from `passwordEnv`. Never log it. */
-  password: string | undefined;
-  connectTimeoutMs: number;
-}
+export type ExternalMqttConfig = { mode: 'external' } & Omit<
+  Static<typeof MqttExternalSchema>,
+  'passwordEnv'
+> & {
+    /** Read from the variable named by `passwordEnv`. Never log it. */
+    password: string | undefined;
+  };
 
 export type MqttConfig = EmbeddedMqttConfig | ExternalMqttConfig;
 
-export interface LineConfig {
-  name: string;
-  productSpacingMm: number;
-  stations: { cameraMm: number; rejectMm: number };
-  axes: { conveyor: string; rejectArm: string; filler: string | undefined; sealer: string | undefined };
-  rates: { productsPerMin: number; rateWindowMs: number };
-  camera: string;
-  conveyorAccelerationMmPerS2: number;
-  rejectArm: {
-    homePosition: number;
-    outPosition: number;
-    velocityUnitsPerS: number;
-    accelerationUnitsPerS2: number;
-  };
-  rejectWithoutVerdict: boolean;
-  commandLatencyMs: number;
-  samplePeriodMs: number;
-  recentInspectionsMax: number;
-}
+export type LineConfig = Static<typeof LineSchema>;
 
-export interface BridgeConfig {
-  publishIntervalMs: number;
-  maxInspectionBytes: number;
-}
+export type BridgeConfig = Static<typeof BridgeSchema>;
+
+/** The motion API's sections; the gateway adds `http` and `auth` from its own (gateway.ts). */
+export type MotionSectionConfig = Static<typeof MotionSectionSchema>;
 
 export interface GatewayConfig {
   http: HttpConfig;
@@ -77,8 +57,7 @@ export interface GatewayConfig {
   topicPrefix: string;
   line: LineConfig;
   bridge: BridgeConfig;
-  /** Opaque here; the motion API's loader owns its schema. */
-  motion: Record<string, unknown>;
+  motion: MotionSectionConfig;
 }
 
 /** Environment variables, e.g. `process.env`. */

@@ -1,48 +1,24 @@
 // The dashboard feed on a stepped clock with fake sockets: snapshot, coalesced shared updates, new
 // verdicts once, link health period, slow and surplus clients, and nothing running while nobody watches.
 
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
-import type { AxisStatus, ControllerStatus, MotionServiceEvent } from '@servo-edge/motion-api';
+import { ManualClock, sampleVerdict } from '@servo-edge/common/testing';
+import {
+  type AxisStatus,
+  type ControllerStatus,
+  type MotionServiceEvent,
+  WS_CLOSE,
+} from '@servo-edge/motion-api';
+import { FakeWebSocket as FakeSocket } from '@servo-edge/motion-api/testing';
 import { describe, expect, it } from 'vitest';
 import { LineModel } from '../packml/line-model.js';
-import { sampleVerdict } from '../test-support/sample-verdict.js';
-import {
-  type BrokerStatus,
-  DashboardFeed,
-  FEED_CLOSE_GOING_AWAY,
-  FEED_CLOSE_TOO_MANY,
-  FEED_CLOSE_TOO_SLOW,
-  type FeedSocket,
-} from './dashboard-feed.js';
-
-class FakeSocket implements FeedSocket {
-  bufferedAmount = 0;
-  readyState = 1;
-  sent: Record<string, unknown>[] = [];
-  closedWith: number | undefined;
-  private onClose: (() => void) | undefined;
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code?: number) {
-    this.closedWith = code;
-    this.readyState = 3;
-    this.onClose?.();
-  }
-  on(_event: 'close', listener: () => void) {
-    this.onClose = listener;
-  }
-  last() {
-    return this.sent.at(-1)!;
-  }
-}
+import { type BrokerStatus, DashboardFeed } from './dashboard-feed.js';
 
 function axisStatus(name: string, position: number): AxisStatus {
   return { name, position, velocity: 0, state: 'IDLE' } as AxisStatus;
 }
 
 function setup(options: { maxClients?: number } = {}) {
-  const clock = new ManualClock(1000);
+  const clock = new ManualClock({ monotonicMs: 1000 });
   const listeners = new Set<(event: MotionServiceEvent) => void>();
   const positions = new Map([
     ['conveyor', 0],
@@ -198,7 +174,7 @@ describe('DashboardFeed', () => {
     slow.bufferedAmount = 5000;
     t.move('filler', 1);
     t.clock.advanceBy(100);
-    expect(slow.closedWith).toBe(FEED_CLOSE_TOO_SLOW);
+    expect(slow.closedWith).toBe(WS_CLOSE.TOO_SLOW);
     expect(fast.sent).toHaveLength(2);
     expect(t.feed.clientCount).toBe(1);
   });
@@ -208,7 +184,7 @@ describe('DashboardFeed', () => {
     t.feed.add(new FakeSocket(), 'viewer');
     const extra = new FakeSocket();
     t.feed.add(extra, 'viewer');
-    expect(extra.closedWith).toBe(FEED_CLOSE_TOO_MANY);
+    expect(extra.closedWith).toBe(WS_CLOSE.TOO_MANY);
     expect(extra.sent).toEqual([]);
   });
 
@@ -231,9 +207,9 @@ describe('DashboardFeed', () => {
     const socket = new FakeSocket();
     t.feed.add(socket, 'viewer');
     t.feed.close();
-    expect(socket.closedWith).toBe(FEED_CLOSE_GOING_AWAY);
+    expect(socket.closedWith).toBe(WS_CLOSE.GOING_AWAY);
     const late = new FakeSocket();
     t.feed.add(late, 'viewer');
-    expect(late.closedWith).toBe(FEED_CLOSE_TOO_MANY);
+    expect(late.closedWith).toBe(WS_CLOSE.TOO_MANY);
   });
 });

@@ -1,26 +1,24 @@
 // The dashboard's live feed: one snapshot per new client, then one shared, coalesced update per tick
 // (changed axes, line state, new verdicts, link health, broker status, device events) sent to all.
-// No timer runs and nothing is subscribed while nobody watches; a client that cannot keep up is dropped.
+// No timer runs and nothing is subscribed while nobody watches. The client set, the drop of a client
+// that cannot keep up, the close codes and the changed-axes set are motion-api's ws-fanout, shared with
+// its /api/v1/stream.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
-import type { AxisStatus, ControllerStatus, MotionService, MotionServiceEvent } from '@servo-edge/motion-api';
-import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
+import { type Clock, elapsedMs, type MonotonicMs } from '@servo-edge/common/clock';
+import type { VerdictMessage as InspectionVerdict } from '@servo-edge/common/mqtt';
+import {
+  type AxisStatus,
+  type ControllerStatus,
+  DirtyAxes,
+  type FanoutSocket,
+  type MotionService,
+  type MotionServiceEvent,
+  WsFanout,
+} from '@servo-edge/motion-api';
 import type { LineModel, LineStateSnapshot } from '../packml/line-model.js';
 
 /** The part of a ws WebSocket the feed uses. */
-export interface FeedSocket {
-  readonly bufferedAmount: number;
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  on(event: 'close', listener: () => void): unknown;
-}
-
-/** Close codes (RFC 6455 §7.4.1): 1013 try again later (too slow), 1001 going away, 1008 policy. */
-export const FEED_CLOSE_TOO_SLOW = 1013;
-export const FEED_CLOSE_GOING_AWAY = 1001;
-export const FEED_CLOSE_TOO_MANY = 1008;
-const OPEN = 1;
+export type FeedSocket = FanoutSocket;
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -73,7 +71,8 @@ export interface DashboardFeedOptions {
   motion: Pick<MotionService, 'listAxes' | 'axis' | 'controllers' | 'subscribe'>;
   line: Pick<LineModel, 'snapshot' | 'onChange' | 'recentInspections'>;
   broker(): BrokerStatus;
-  clock: TimerClock;
+  /** Ticks and the link-health period, on the monotonic clock. */
+  clock: Clock;
   /** Updates per second. */
   rateHz: number;
   maxClients: number;
@@ -104,18 +103,18 @@ export function slimInspection(v: InspectionVerdict): FeedInspection {
 }
 
 export class DashboardFeed {
-  private readonly clients = new Set<FeedSocket>();
+  private readonly clients: WsFanout<null>;
   private readonly periodMs: number;
   private readonly inspectionsMax: number;
   private readonly controllersPeriodMs: number;
   private readonly maxEvents: number;
-  private dirtyAxes = new Set<string>();
+  private readonly dirtyAxes = new DirtyAxes();
   private lineDirty = false;
   private controllersDirty = false;
   private events: FeedDeviceEvent[] = [];
   private lastInspection: InspectionVerdict | undefined;
   private lastBroker = '';
-  private lastControllersAtMs = 0;
+  private lastControllersAtMs: MonotonicMs;
   private cancelTick: (() => void) | undefined;
   private unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -125,6 +124,15 @@ export class DashboardFeed {
     this.inspectionsMax = opts.inspectionsMax ?? 12;
     this.controllersPeriodMs = opts.controllersPeriodMs ?? 1000;
     this.maxEvents = opts.maxEventsPerUpdate ?? 64;
+    this.lastControllersAtMs = opts.clock.monotonicMs();
+    this.clients = new WsFanout<null>({
+      what: 'dashboard',
+      maxClients: opts.maxClients,
+      maxBufferedBytes: opts.maxBufferedBytes,
+      onFirstClient: () => this.startWatching(),
+      onLastClient: () => this.stopWatching(),
+      ...(opts.onClientCount ? { onClientCount: opts.onClientCount } : {}),
+    });
   }
 
   get clientCount(): number {
@@ -133,14 +141,7 @@ export class DashboardFeed {
 
   /** Takes an authenticated socket; `role` is the key's, so the page can grey out what it may not do. */
   add(socket: FeedSocket, role: string): void {
-    if (this.closed || this.clients.size >= this.opts.maxClients) {
-      socket.close(FEED_CLOSE_TOO_MANY, 'too many dashboard clients');
-      return;
-    }
-    if (this.clients.size === 0) this.startWatching();
-    this.clients.add(socket);
-    socket.on('close', () => this.remove(socket));
-    this.opts.onClientCount?.(this.clients.size);
+    if (!this.clients.add(socket, null)) return;
     const broker = this.opts.broker();
     const snapshot: FeedSnapshot = {
       type: 'snapshot',
@@ -151,16 +152,12 @@ export class DashboardFeed {
       inspections: this.opts.line.recentInspections(this.inspectionsMax).map(slimInspection),
       broker,
     };
-    this.sendTo(socket, JSON.stringify(snapshot));
+    this.clients.send(socket, JSON.stringify(snapshot));
   }
 
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    for (const socket of [...this.clients]) {
-      this.remove(socket);
-      socket.close(FEED_CLOSE_GOING_AWAY, 'server closing');
-    }
+    this.clients.close();
   }
 
   /** Subscribes and arms the tick: only while at least one client is connected. */
@@ -173,7 +170,7 @@ export class DashboardFeed {
     // Verdicts already in the snapshot are not news.
     this.lastInspection = line.recentInspections(1)[0];
     this.lastBroker = JSON.stringify(this.opts.broker());
-    this.lastControllersAtMs = clock.nowMs();
+    this.lastControllersAtMs = clock.monotonicMs();
     this.unsubscribe = [
       motion.subscribe((event) => this.onMotionEvent(event)),
       line.onChange(() => {
@@ -193,7 +190,7 @@ export class DashboardFeed {
   private onMotionEvent(event: MotionServiceEvent): void {
     switch (event.type) {
       case 'axis':
-        this.dirtyAxes.add(event.axis);
+        this.dirtyAxes.mark(event.axis);
         return;
       case 'controller':
         this.controllersDirty = true;
@@ -219,7 +216,7 @@ export class DashboardFeed {
 
   private arm(): void {
     const { clock } = this.opts;
-    this.cancelTick = clock.schedule(clock.nowMs() + this.periodMs, () => {
+    this.cancelTick = clock.after(this.periodMs, () => {
       this.cancelTick = undefined;
       if (this.clients.size === 0 || this.closed) return;
       this.tick();
@@ -230,12 +227,11 @@ export class DashboardFeed {
   /** Builds one update and sends the same bytes to every client. Public for tests on a stepped clock. */
   tick(): void {
     const { motion, line, clock } = this.opts;
-    const nowMs = clock.nowMs();
+    const nowMs = clock.monotonicMs();
     const update: FeedUpdate = { type: 'update' };
     let changed = false;
     if (this.dirtyAxes.size > 0) {
-      update.axes = [...this.dirtyAxes].map((name) => motion.axis(name));
-      this.dirtyAxes = new Set();
+      update.axes = this.dirtyAxes.take(motion);
       changed = true;
     }
     if (this.lineDirty) {
@@ -249,7 +245,7 @@ export class DashboardFeed {
       update.inspections = fresh.map(slimInspection);
       changed = true;
     }
-    if (this.controllersDirty || nowMs - this.lastControllersAtMs >= this.controllersPeriodMs) {
+    if (this.controllersDirty || elapsedMs(this.lastControllersAtMs, nowMs) >= this.controllersPeriodMs) {
       update.controllers = motion.controllers();
       this.controllersDirty = false;
       this.lastControllersAtMs = nowMs;
@@ -268,8 +264,7 @@ export class DashboardFeed {
       changed = true;
     }
     if (!changed) return;
-    const data = JSON.stringify(update);
-    for (const socket of [...this.clients]) this.sendTo(socket, data);
+    this.clients.broadcast(JSON.stringify(update));
   }
 
   /** Verdicts pushed since the last tick, newest first (the ring holds references, so identity works). */
@@ -279,22 +274,5 @@ export class DashboardFeed {
     const seenAt = this.lastInspection === undefined ? -1 : recent.indexOf(this.lastInspection);
     this.lastInspection = recent[0];
     return seenAt === -1 ? recent : recent.slice(0, seenAt);
-  }
-
-  private sendTo(socket: FeedSocket, data: string): void {
-    if (socket.readyState !== OPEN) return;
-    // It has not drained what we sent before: a slow tablet on bad Wi-Fi. Drop it, never buffer forever.
-    if (socket.bufferedAmount > this.opts.maxBufferedBytes) {
-      this.remove(socket);
-      socket.close(FEED_CLOSE_TOO_SLOW, 'too slow: send buffer full');
-      return;
-    }
-    socket.send(data);
-  }
-
-  private remove(socket: FeedSocket): void {
-    if (!this.clients.delete(socket)) return;
-    if (this.clients.size === 0) this.stopWatching();
-    this.opts.onClientCount?.(this.clients.size);
   }
 }

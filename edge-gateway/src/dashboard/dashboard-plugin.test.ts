@@ -2,9 +2,10 @@
 // and its headers, the feed's key-in-subprotocol auth, and the thumbnail route's answers.
 
 import type { AddressInfo } from 'node:net';
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { silentLogger } from '@servo-edge/common/log';
+import { encodeFrame } from '@servo-edge/common/mqtt';
+import { ManualClock } from '@servo-edge/common/testing';
 import { buildApp, createMotionService, parseMotionConfig } from '@servo-edge/motion-api';
-import { encodeFrame } from '@servo-edge/vision/frame';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -59,7 +60,7 @@ beforeAll(async () => {
     clock,
     renderer: { render: async (job) => renderThumbnail(job), close: async () => {} },
   });
-  app = buildApp({ service: motion, logger: false, apiPlugins: [dashboard.apiPlugin] });
+  app = buildApp({ service: motion, logger: silentLogger, apiPlugins: [dashboard.apiPlugin] });
   app.register(dashboard.plugin);
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,12 +1,11 @@
 // Composes the operator dashboard from the gateway's parts: the feed, the thumbnails (frames, store,
 // worker) and the two plugins, one at the server root and one under /api/v1. Constructing does no I/O.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
+import { type Clock, systemClock } from '@servo-edge/common/clock';
+import { type Logger, silentLogger } from '@servo-edge/common/log';
 import { type ApiPlugin, createAuthenticator, type MotionService } from '@servo-edge/motion-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { BrokerConnection } from '../broker/broker-connection.js';
-import { type Logger, silentLogger } from '../log.js';
 import type { LineModel } from '../packml/line-model.js';
 import { DashboardFeed } from './dashboard-feed.js';
 import { dashboardPlugin } from './dashboard-plugin.js';
@@ -22,7 +21,7 @@ export interface DashboardOptions {
   brokerKind: 'embedded' | 'external';
   /** The gateway's MQTT connection, once `start()` has made it. */
   broker(): Pick<BrokerConnection, 'subscribe' | 'connected'> | undefined;
-  clock?: TimerClock;
+  clock?: Clock;
   logger?: Logger;
   /** Test seam: render thumbnails in-process instead of on a worker thread. */
   renderer?: ThumbnailRenderer;

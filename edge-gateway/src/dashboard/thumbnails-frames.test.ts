@@ -1,9 +1,9 @@
 // The demand-driven frame subscription on a stepped clock: subscribe on demand, linger, retry, close.
 
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { silentLogger } from '@servo-edge/common/log';
+import { ManualClock } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import type { MessageHandler } from '../broker/broker-connection.js';
-import { silentLogger } from '../log.js';
 import { FrameSubscription } from './thumbnails-frames.js';
 
 function fakeBroker() {

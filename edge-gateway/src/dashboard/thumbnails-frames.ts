@@ -1,9 +1,9 @@
 // The camera-frame subscription behind the thumbnails: held only while a dashboard is open (plus a
 // linger, so a page reload does not churn it), because frames are large and most gateways go unwatched.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
+import type { Clock } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
 import type { BrokerConnection } from '../broker/broker-connection.js';
-import type { Logger } from '../log.js';
 
 export interface FrameSubscriptionOptions {
   /** The gateway's MQTT connection once it exists. */
@@ -13,7 +13,7 @@ export interface FrameSubscriptionOptions {
   onFrame(payload: Buffer): void;
   /** Called after unsubscribing, so the raw frames can go too. */
   onReleased(): void;
-  clock: TimerClock;
+  clock: Pick<Clock, 'after'>;
   lingerMs: number;
   /** Wait before trying again after a failed subscribe (broker down, not yet started). */
   retryMs: number;
@@ -80,9 +80,12 @@ export class FrameSubscription {
             else this.unsubscribe = off;
           },
           (error: unknown) => {
-            this.opts.logger.warn('dashboard.frames.subscribe_failed', {
-              code: (error as { code?: string }).code,
-            });
+            this.opts.logger.warn(
+              {
+                code: (error as { code?: string }).code,
+              },
+              'dashboard.frames.subscribe_failed',
+            );
             failed = true;
           },
         )
@@ -114,7 +117,7 @@ export class FrameSubscription {
   private schedule(delayMs: number, run: () => void): void {
     this.cancel();
     const { clock } = this.opts;
-    this.cancelTimer = clock.schedule(clock.nowMs() + delayMs, () => {
+    this.cancelTimer = clock.after(delayMs, () => {
       this.cancelTimer = undefined;
       run();
     });

@@ -2,7 +2,7 @@
 // writer. Pure and CPU-bound: it runs in the thumbnail worker, never on the gateway's event loop.
 
 import { crc32, deflateSync } from 'node:zlib';
-import type { ImageFormat } from '@servo-edge/vision/frame';
+import type { ImageFormat } from '@servo-edge/common/mqtt';
 import { decodeImage, type GrayImage } from '@servo-edge/vision/image';
 
 export interface ThumbnailJob {

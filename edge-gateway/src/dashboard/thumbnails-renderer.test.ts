@@ -1,13 +1,13 @@
 // The worker-backed renderer: a real thread renders a PNG; with a fake thread, idle shutdown, a dying
 // thread failing its jobs, and close.
 
-import { systemClock } from '@servo-edge/firmware-protocol/node';
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { systemClock } from '@servo-edge/common/clock';
+import { ManualClock } from '@servo-edge/common/testing';
+import type { WorkerPort } from '@servo-edge/common/worker';
 import { decodeImage } from '@servo-edge/vision/image';
 import { describe, expect, it } from 'vitest';
 import { encodeGrayPng } from './thumbnails-render.js';
 import { createWorkerRenderer } from './thumbnails-renderer.js';
-import type { ThumbnailWorkerPort } from './thumbnails-spawn.js';
 
 function fakePort() {
   const listeners: Record<string, ((value: never) => void)[]> = {};
@@ -62,7 +62,7 @@ describe('worker renderer', () => {
     const spawn = () => {
       const p = fakePort();
       ports.push(p);
-      return p as unknown as ThumbnailWorkerPort;
+      return p as unknown as WorkerPort;
     };
     const renderer = createWorkerRenderer({ clock, idleMs: 1000, spawn });
     expect(ports).toHaveLength(0);
@@ -87,7 +87,7 @@ describe('worker renderer', () => {
     const spawn = () => {
       const p = fakePort();
       ports.push(p);
-      return p as unknown as ThumbnailWorkerPort;
+      return p as unknown as WorkerPort;
     };
     const renderer = createWorkerRenderer({ clock, idleMs: 1000, spawn });
     const a = renderer.render(job());

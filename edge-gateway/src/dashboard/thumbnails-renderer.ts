@@ -1,9 +1,9 @@
 // Runs thumbnail jobs on one worker thread, started on first use and ended after a quiet spell, so a
 // gateway nobody watches pays no thread and no heap for it.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
+import type { Clock } from '@servo-edge/common/clock';
+import { spawnModuleWorker, type WorkerPort } from '@servo-edge/common/worker';
 import type { ThumbnailJob } from './thumbnails-render.js';
-import { spawnThumbnailWorker, type ThumbnailWorkerPort } from './thumbnails-spawn.js';
 import type { WorkerReply } from './thumbnails-worker.js';
 
 /** Contract: `render` resolves with PNG bytes or rejects; `close` rejects what is pending and is idempotent. */
@@ -13,10 +13,11 @@ export interface ThumbnailRenderer {
 }
 
 export interface WorkerRendererOptions {
-  clock: TimerClock;
+  clock: Pick<Clock, 'after'>;
   /** End the thread after this long without a job. */
   idleMs: number;
-  spawn?: () => ThumbnailWorkerPort;
+  /** Test seam; default: thumbnails-worker.ts on a worker thread. */
+  spawn?: () => WorkerPort;
 }
 
 interface Pending {
@@ -25,9 +26,9 @@ interface Pending {
 }
 
 export function createWorkerRenderer(options: WorkerRendererOptions): ThumbnailRenderer {
-  const spawn = options.spawn ?? spawnThumbnailWorker;
+  const spawn = options.spawn ?? (() => spawnModuleWorker(import.meta.url, 'thumbnails-worker'));
   const pending = new Map<number, Pending>();
-  let worker: ThumbnailWorkerPort | undefined;
+  let worker: WorkerPort | undefined;
   let nextId = 1;
   let cancelIdle: (() => void) | undefined;
   let closed = false;
@@ -41,7 +42,7 @@ export function createWorkerRenderer(options: WorkerRendererOptions): ThumbnailR
     cancelIdle?.();
     cancelIdle = undefined;
     if (pending.size > 0 || !worker) return;
-    cancelIdle = options.clock.schedule(options.clock.nowMs() + options.idleMs, () => {
+    cancelIdle = options.clock.after(options.idleMs, () => {
       cancelIdle = undefined;
       if (pending.size > 0 || !worker) return;
       const idle = worker;
@@ -50,7 +51,7 @@ export function createWorkerRenderer(options: WorkerRendererOptions): ThumbnailR
     });
   };
 
-  const start = (): ThumbnailWorkerPort => {
+  const start = (): WorkerPort => {
     const port = spawn();
     // The thread must never keep the gateway process alive on its own.
     port.unref();

@@ -2,6 +2,7 @@
 // Registered inside the motion API's /api/v1 scope, so the same keys, roles and rate limit apply.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PRODUCT_ID_PATTERN } from '@servo-edge/common/mqtt';
 import { Type } from '@sinclair/typebox';
 import type { GatewayErrorCode } from '../errors.js';
 import type { ThumbnailStore } from './thumbnails-store.js';
@@ -38,7 +39,7 @@ export const thumbnailRoutes: FastifyPluginAsyncTypebox<ThumbnailRoutesOptions> 
         tags: ['line'],
         summary:
           'A small grayscale PNG of an inspected label; kept for the newest frames while a dashboard is open',
-        params: Type.Object({ productId: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$' }) }),
+        params: Type.Object({ productId: Type.String({ pattern: PRODUCT_ID_PATTERN }) }),
       },
     },
     async (request, reply) => {

@@ -1,7 +1,7 @@
 // The thumbnail store with a scripted renderer: frames bounded by count and bytes, render on demand
 // once, a bound on renders at once, unreadable frames remembered, raw frames released.
 
-import { encodeFrame } from '@servo-edge/vision/frame';
+import { encodeFrame } from '@servo-edge/common/mqtt';
 import { describe, expect, it } from 'vitest';
 import type { ThumbnailJob } from './thumbnails-render.js';
 import type { ThumbnailRenderer } from './thumbnails-renderer.js';

@@ -1,7 +1,7 @@
 // Thumbnails of the newest inspected labels, keyed by productId. Camera frames are kept raw (bounded by
 // count and bytes) and rendered only when asked for, on the worker, a bounded number at a time.
 
-import { decodeFrame, type ImageFormat } from '@servo-edge/vision/frame';
+import { decodeFrame, type ImageFormat } from '@servo-edge/common/mqtt';
 import type { ThumbnailRenderer } from './thumbnails-renderer.js';
 
 export interface ThumbnailStoreOptions {

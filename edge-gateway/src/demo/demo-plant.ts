@@ -7,26 +7,34 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { systemClock } from '@servo-edge/firmware-protocol/node';
-import type { SimulatedController, SimulatorRegistry } from '@servo-edge/simulator';
+import { type Clock, elapsedMs, systemClock } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
+import { topicTree } from '@servo-edge/common/mqtt';
+import type {
+  SimulatedController,
+  SimulatedControllerExtras,
+  SimulatorRegistry,
+} from '@servo-edge/simulator';
 import { createVirtualLine, DEFAULT_LINE_CONFIG, type VirtualLine } from '@servo-edge/simulator/line';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stringify as stringifyYaml } from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
-import type { Logger } from '../log.js';
 import type { DemoKeys } from './demo-config.js';
 import { SimulatedCamera } from './simulated-camera.js';
 
-/** The simulated controllers the demo config names, with axes that match its motion section. */
+/** What the demo's simulated controllers have beyond what its config says (startSimulatedControllers). */
+export const DEMO_CONTROLLER_SETTINGS = {
+  // The reject arm's home switch sits 20 degrees behind its power-on position.
+  'ctrl-a': { perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } } },
+} as const satisfies Record<string, SimulatedControllerExtras>;
+
+/**
+ * The demo config's simulated controllers, created (not started) for a caller that serves them itself,
+ * on ptys (the gateway soak): the same sizes and settings startSimulatedControllers gives the demo.
+ */
 export function createDemoControllers(registry: SimulatorRegistry): SimulatedController[] {
   return [
-    registry.create({
-      id: 'ctrl-a',
-      axes: 2,
-      baud: 460_800,
-      // The reject arm's home switch sits 20 degrees behind its power-on position.
-      perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
-    }),
+    registry.create({ id: 'ctrl-a', axes: 2, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-a'] }),
     registry.create({ id: 'ctrl-b', axes: 2, baud: 115_200 }),
   ];
 }
@@ -43,7 +51,7 @@ export function createDemoCamera(
   seed: number,
   clients: CameraClients,
 ): SimulatedCamera {
-  const prefix = config.topicPrefix;
+  const topics = topicTree(config.topicPrefix);
   return new SimulatedCamera({
     publisher: {
       publish: async (topic, payload, publishOptions) => {
@@ -52,16 +60,16 @@ export function createDemoCamera(
         await client.publishAsync(topic, payload, publishOptions);
       },
     },
-    frameTopic: `${prefix}/camera/${config.line.camera}/frame`,
-    triggerTopic: `${prefix}/camera/${config.line.camera}/trigger`,
-    recipeTopic: `${prefix}/recipe`,
+    frameTopic: topics.cameraFrame(config.line.camera),
+    triggerTopic: topics.cameraTrigger(config.line.camera),
+    recipeTopic: topics.recipe,
     symbology: 'gs1-datamatrix',
     productIndex: 0,
     // A frame for every defect the line may give a product.
     defects: DEFAULT_LINE_CONFIG.defects,
     variantsPerClass: 3,
     seed,
-    nowMs: () => Date.now(),
+    clock: systemClock,
   });
 }
 
@@ -103,7 +111,7 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
       camera
         .capture(product.id, product.defect, conveyorCounts / conveyorCountsPerMm)
         .catch((error: unknown) => {
-          log.error('demo.camera.failed', { productId: product.id, message: String(error) });
+          log.error({ productId: product.id, err: error }, 'demo.camera.failed');
         });
     },
   });
@@ -182,16 +190,22 @@ const SELF_TEST_TIMEOUT_MS = 30_000;
 /**
  * Sends self-test frames through the real path (broker, vision, verdict back to the gateway) and waits
  * until `verdictsSeen()` has grown by their number, so the first product on the belt meets a warm
- * inspector.
+ * inspector. Run it before the line starts: the line then takes the verdicts, for products it never
+ * tracked, as test frames and does not warn about them (LineController.verdict).
  */
-export async function visionSelfTest(camera: SimulatedCamera, verdictsSeen: () => number): Promise<void> {
+export async function visionSelfTest(
+  camera: Pick<SimulatedCamera, 'publishFrame'>,
+  verdictsSeen: () => number,
+  clock: Pick<Clock, 'monotonicMs' | 'after'> = systemClock,
+): Promise<void> {
   const before = verdictsSeen();
   for (let i = 0; i < SELF_TEST_FRAMES; i++) {
     await camera.publishFrame(`SELFTEST-${i}`, i % 2 === 0 ? 'none' : 'torn');
   }
-  const deadline = Date.now() + SELF_TEST_TIMEOUT_MS;
+  const startedAtMs = clock.monotonicMs();
   while (verdictsSeen() - before < SELF_TEST_FRAMES) {
-    if (Date.now() > deadline) throw new Error('vision self-test: verdicts did not come back within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (elapsedMs(startedAtMs, clock.monotonicMs()) > SELF_TEST_TIMEOUT_MS)
+      throw new Error('vision self-test: verdicts did not come back within 30 s');
+    await new Promise<void>((resolve) => clock.after(50, resolve));
   }
 }

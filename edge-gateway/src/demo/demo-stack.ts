@@ -6,20 +6,19 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatorBinding, type SimulatedController, SimulatorRegistry } from '@servo-edge/simulator';
+import { type Logger, silentLogger } from '@servo-edge/common/log';
+import { type SimulatedController, startSimulatedControllers } from '@servo-edge/simulator';
 import type { VirtualLine } from '@servo-edge/simulator/line';
 import type { GatewayConfig } from '../config/types.js';
 import { createGateway, type Gateway } from '../gateway.js';
-import type { Logger } from '../log.js';
-import { silentLogger } from '../log.js';
 import type { PackMLState } from '../packml/states.js';
 import { type DemoKeys, demoKeys, type ExternalBrokerOption, loadDemoConfig } from './demo-config.js';
 import {
   type CameraClients,
   connectClient,
   createDemoCamera,
-  createDemoControllers,
   createDemoLine,
+  DEMO_CONTROLLER_SETTINGS,
   startVisionProcess,
   visionSelfTest,
 } from './demo-plant.js';
@@ -67,8 +66,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
   );
   const protocolVersion = options.externalBroker?.protocolVersion ?? 4;
   const dir = await mkdtemp(join(tmpdir(), 'servo-edge-demo-'));
-  const registry = new SimulatorRegistry();
-  const controllers = createDemoControllers(registry);
+  const controllers: SimulatedController[] = [];
   const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -84,14 +82,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
     // 1. Render the label frames first: it is CPU-bound and would starve the serial links' heartbeats.
     const camera = createDemoCamera(config, options.seed ?? 1, clients);
     await camera.render();
-    for (const controller of controllers) {
-      await controller.start();
-      cleanups.push(() => controller.close());
-    }
+    // 2. The config's sim:// controllers, sized to the axes it uses on them.
+    const sims = await startSimulatedControllers(config.motion, { perController: DEMO_CONTROLLER_SETTINGS });
+    cleanups.push(() => sims.close());
+    controllers.push(...sims.controllers);
     const gateway = createGateway(config, {
-      simulatorBinding: createSimulatorBinding(registry),
+      simulatorBinding: sims.binding,
       logger: log,
-      httpLogger: false,
     });
     cleanups.push(() => gateway.close());
     await gateway.start();

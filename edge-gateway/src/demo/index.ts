@@ -16,6 +16,7 @@ export {
   createDemoCamera,
   createDemoControllers,
   createDemoLine,
+  DEMO_CONTROLLER_SETTINGS,
   type DemoLineOptions,
   startVisionProcess,
   stopChild,
@@ -24,4 +25,4 @@ export {
   visionSelfTest,
 } from './demo-plant.js';
 export { type DemoOptions, type DemoStack, startDemo } from './demo-stack.js';
-export { type CameraTrigger, SimulatedCamera } from './simulated-camera.js';
+export { SimulatedCamera } from './simulated-camera.js';

@@ -1,6 +1,8 @@
 // The demo's camera station: when the virtual line's photo-eye fires, it publishes the trigger (with the
 // latched belt position) and a label frame for that product, good or with the product's defect.
 
+import type { Clock, EpochMs } from '@servo-edge/common/clock';
+import { type CameraTrigger, encodeFrame } from '@servo-edge/common/mqtt';
 import {
   encodePng,
   generateLabel,
@@ -8,7 +10,6 @@ import {
   type LabelRecipe,
   type LabelSymbology,
 } from '@servo-edge/simulator/labels';
-import { encodeFrame } from '@servo-edge/vision/frame';
 
 export interface CameraPublisher {
   publish(topic: string, payload: Buffer | string, options: { qos: 0 | 1; retain?: boolean }): Promise<void>;
@@ -26,15 +27,8 @@ export interface SimulatedCameraOptions {
   /** Frames rendered per defect class (and for good labels); products draw among them. */
   variantsPerClass: number;
   seed: number;
-  nowMs(): number;
-}
-
-/** What the gateway receives on the trigger topic. */
-export interface CameraTrigger {
-  productId: string;
-  capturedAtMs: number;
-  /** Conveyor position (mm) latched when the product's centre crossed the camera. */
-  conveyorPositionMm: number;
+  /** Stamps `capturedAtMs` with the wall clock: the gateway and vision read it. */
+  clock: Pick<Clock, 'epochMs'>;
 }
 
 export class SimulatedCamera {
@@ -81,7 +75,7 @@ export class SimulatedCamera {
 
   /** The photo-eye fired for `productId` whose label has `defect`. */
   async capture(productId: string, defect: LabelDefect, conveyorPositionMm: number): Promise<void> {
-    const capturedAtMs = this.options.nowMs();
+    const capturedAtMs = this.options.clock.epochMs();
     const trigger: CameraTrigger = { productId, capturedAtMs, conveyorPositionMm };
     // The trigger goes first: the gateway must be tracking the product before its verdict can arrive.
     await this.options.publisher.publish(this.options.triggerTopic, JSON.stringify(trigger), { qos: 1 });
@@ -95,7 +89,7 @@ export class SimulatedCamera {
   async publishFrame(
     productId: string,
     defect: LabelDefect,
-    capturedAtMs = this.options.nowMs(),
+    capturedAtMs: EpochMs = this.options.clock.epochMs(),
   ): Promise<void> {
     const images = this.frames.get(defect);
     if (!images) throw new RangeError(`no frames rendered for defect ${defect}`);

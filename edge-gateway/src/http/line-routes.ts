@@ -24,7 +24,10 @@ const LineStateSchema = Type.Object({
   line: Type.String(),
   state: Type.Union(PACKML_STATES.map((s) => Type.Literal(s))),
   allowedCommands: Type.Array(Type.String()),
-  stateSinceMs: Type.Number(),
+  stateSinceMs: Type.Number({ description: 'When the current state was entered, epoch ms' }),
+  timeInStateMs: Type.Number({
+    description: 'How long the line has been in this state, ms on the monotonic clock (immune to NTP steps)',
+  }),
   counters: Type.Object(
     {
       produced: Type.Integer(),
@@ -36,7 +39,7 @@ const LineStateSchema = Type.Object({
   ),
   suspendedBy: Type.Union([Type.String(), Type.Null()]),
   visionOnline: Type.Boolean(),
-  timestampMs: Type.Number(),
+  timestampMs: Type.Number({ description: 'When this snapshot was taken, epoch ms' }),
 });
 
 export const lineRoutes: FastifyPluginAsyncTypebox<LineRoutesOptions> = async (app, { model }) => {

@@ -1,12 +1,11 @@
 // The line controller against a fake motion port: PackML acting states drive motion, rejects are timed
 // on the belt position, an e-stop aborts. Comments number the steps where order matters.
 
-import { ManualClock } from '@servo-edge/firmware-protocol/testing';
+import { createMemoryLogger, ManualClock, sampleVerdict } from '@servo-edge/common/testing';
 import type { AxisStatus, MotionServiceEvent } from '@servo-edge/motion-api';
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger } from '../log.js';
+import { visionSelfTest } from '../demo/demo-plant.js';
 import { LineModel } from '../packml/line-model.js';
-import { sampleVerdict } from '../test-support/sample-verdict.js';
 import { createLineController, type LineMotion } from './line-controller.js';
 
 const BELT_MM_PER_S = 1000;
@@ -20,8 +19,8 @@ function fakeMotion(clock: ManualClock) {
   let estop = false;
   let failJog = false;
   const advanceBelt = () => {
-    beltMm += ((clock.nowMs() - lastMs) * beltVelocity) / 1000;
-    lastMs = clock.nowMs();
+    beltMm += ((clock.monotonicMs() - lastMs) * beltVelocity) / 1000;
+    lastMs = clock.monotonicMs();
     return beltMm;
   };
   const status = (name: string): AxisStatus =>
@@ -58,7 +57,7 @@ function fakeMotion(clock: ManualClock) {
       return { axis, status: 'homed' };
     },
     async move(axis, request) {
-      calls.push(`move ${axis} ${request.position} @${clock.nowMs()}`);
+      calls.push(`move ${axis} ${request.position} @${clock.monotonicMs()}`);
       return {} as never;
     },
     estop() {
@@ -90,7 +89,8 @@ function fakeMotion(clock: ManualClock) {
 }
 
 async function setup() {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock({ monotonicMs: 0 });
+  const memory = createMemoryLogger();
   const fake = fakeMotion(clock);
   const model = new LineModel({
     line: 'l1',
@@ -103,7 +103,7 @@ async function setup() {
     clock,
     model,
     motion: fake.motion,
-    log: createJsonLogger({ write: () => {} }),
+    log: memory.logger,
     conveyorAxis: 'conveyor',
     rejectArmAxis: 'reject-arm',
     conveyorVelocityMmPerS: BELT_MM_PER_S,
@@ -118,7 +118,7 @@ async function setup() {
   const settle = async () => {
     for (let i = 0; i < 10; i++) await Promise.resolve();
   };
-  return { clock, fake, model, controller, settle };
+  return { clock, fake, model, controller, settle, memory };
 }
 
 describe('line controller', () => {
@@ -218,5 +218,70 @@ describe('line controller', () => {
     model.command('Unhold');
     await settle();
     expect(model.state).toBe('Execute');
+  });
+});
+
+describe('verdicts for products the line does not track', () => {
+  const stray = (productId: string) => ({
+    ...sampleVerdict(),
+    productId,
+    verdict: 'pass' as const,
+    reasons: [],
+  });
+
+  it('while the line runs, a lost trigger: line.verdict.unmatched (warn)', async () => {
+    const { model, controller, settle, memory } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    controller.verdict(stray('NEVER-TRIGGERED'));
+    expect(memory.events('line.verdict.unmatched')).toMatchObject([
+      { level: 'warn', fields: { productId: 'NEVER-TRIGGERED', late: false } },
+    ]);
+  });
+
+  it('at rest, a test frame: counted and kept, logged at debug only', async () => {
+    const { model, controller, memory } = await setup();
+    expect(model.state).toBe('Stopped');
+    controller.verdict(stray('TEST-1'));
+    expect(memory.events('line.verdict.unmatched')).toEqual([]);
+    expect(memory.events('line.verdict.untracked')).toMatchObject([{ level: 'debug' }]);
+    expect(controller.tracker.stats.unknownVerdicts).toBe(1);
+    expect(model.recentInspections(1).map((v) => v.productId)).toEqual(['TEST-1']);
+  });
+
+  it('a late verdict warns in any state', async () => {
+    const { clock, fake, model, controller, settle, memory } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    // 1. The product passes its decision point without a verdict, then the operator stops the line.
+    controller.trigger('SLOW', fake.beltMm());
+    clock.advanceTo(600);
+    model.command('Stop');
+    await settle();
+    expect(model.state).toBe('Stopped');
+    // 2. Its verdict comes in afterwards: vision is too slow, whatever the line is doing now.
+    controller.verdict(stray('SLOW'));
+    expect(memory.events('line.verdict.unmatched')).toMatchObject([
+      { level: 'warn', fields: { productId: 'SLOW', late: true } },
+    ]);
+  });
+
+  it("the demo's vision self-test, before the line starts, logs no line.verdict.unmatched", async () => {
+    const { clock, model, controller, memory } = await setup();
+    // A camera whose every frame comes back as a verdict, as the vision service answers it.
+    const camera = {
+      publishFrame: async (productId: string) => {
+        controller.verdict(stray(productId));
+      },
+    };
+    await visionSelfTest(camera, () => controller.tracker.stats.unknownVerdicts, clock);
+    expect(model.state).toBe('Stopped');
+    expect(controller.tracker.stats.unknownVerdicts).toBe(12);
+    expect(memory.events('line.verdict.unmatched')).toEqual([]);
+    expect(memory.records.filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
   });
 });

@@ -1,15 +1,15 @@
 // Runs the packaging line: turns PackML acting states into motion (conveyor, reject arm), tracks
 // products from the camera trigger to the reject station, and fires the arm for rejected ones.
 
-import type { TimerClock } from '@servo-edge/firmware-protocol';
+import { type Clock, elapsedMs, type MonotonicMs } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
+import type { VerdictMessage as InspectionVerdict } from '@servo-edge/common/mqtt';
+import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
 import type { MotionService, MotionServiceEvent } from '@servo-edge/motion-api';
 import { GatewayError } from '../errors.js';
-import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
-import type { Logger } from '../log.js';
 import type { LineModel, LineTransition } from '../packml/line-model.js';
 import type { PackMLState } from '../packml/states.js';
 import { ProductTracker, type RejectDecision } from '../tracking/product-tracker.js';
-import { trapezoidDurationS } from '../tracking/trapezoid.js';
 
 /** The part of the motion API the line uses. */
 export type LineMotion = Pick<
@@ -27,7 +27,8 @@ export interface RejectArmMotion {
 }
 
 export interface LineControllerOptions {
-  clock: TimerClock;
+  /** Monotonic time and timers: the belt sampling and the reject strokes. */
+  clock: Clock;
   model: LineModel;
   motion: LineMotion;
   log: Logger;
@@ -49,7 +50,7 @@ export interface RejectRecord {
   productId: string;
   cause: RejectDecision['cause'];
   reasons: string[];
-  firedAtMs: number;
+  firedAtMs: MonotonicMs;
   /** How late the out-move left against its plan: event-loop stalls show up here first. */
   lateMs: number;
 }
@@ -65,6 +66,20 @@ const CONVEYOR_STOPPING: ReadonlySet<PackMLState> = new Set([
   'Stopping',
 ]);
 const CONVEYOR_STARTING: ReadonlySet<PackMLState> = new Set(['Starting', 'Unholding', 'Unsuspending']);
+/**
+ * States in which the line makes nothing and tracks nothing new: the belt is at rest (Stopped, Idle
+ * and the states between them) or its contents were forgotten (Aborting, Aborted, Clearing). A verdict
+ * for an untracked product then comes from a test frame (the demo's vision self-test, a technician
+ * checking a camera) or follows an e-stop; a lost trigger can only happen while the line runs.
+ */
+const AT_REST: ReadonlySet<PackMLState> = new Set([
+  'Stopped',
+  'Resetting',
+  'Idle',
+  'Aborting',
+  'Aborted',
+  'Clearing',
+]);
 
 export class LineController {
   readonly tracker: ProductTracker;
@@ -115,7 +130,7 @@ export class LineController {
 
   /** The camera's trigger: the product's centre was at the camera when the belt was at `conveyorMm`. */
   trigger(productId: string, conveyorMm: number): void {
-    this.tracker.trigger(productId, conveyorMm, this.options.clock.nowMs());
+    this.tracker.trigger(productId, conveyorMm, this.options.clock.monotonicMs());
   }
 
   verdict(verdict: InspectionVerdict): void {
@@ -125,9 +140,18 @@ export class LineController {
       verdict.productId,
       verdict.verdict,
       verdict.reasons,
-      this.options.clock.nowMs(),
+      this.options.clock.monotonicMs(),
     );
-    if (!accepted) this.options.log.warn('line.verdict.unmatched', { productId: verdict.productId });
+    if (accepted) return;
+    const { productId } = verdict;
+    // A late verdict (its product already passed the decision point) is worth a warning in any state;
+    // a verdict for a product never triggered only while the line runs (a lost trigger).
+    const late = this.tracker.tracks(productId);
+    if (late || !AT_REST.has(this.options.model.state)) {
+      this.options.log.warn({ productId, late }, 'line.verdict.unmatched');
+    } else {
+      this.options.log.debug({ productId }, 'line.verdict.untracked');
+    }
   }
 
   private onMotionEvent(event: MotionServiceEvent): void {
@@ -148,7 +172,7 @@ export class LineController {
       },
       (error: unknown) => {
         const code = (error as { code?: string }).code ?? 'UNKNOWN';
-        this.options.log.error('line.action.failed', { state, code });
+        this.options.log.error({ state, code }, 'line.action.failed');
         if (this.running && this.options.model.state === state && state !== 'Aborting') {
           this.options.model.command('Abort');
         }
@@ -209,7 +233,7 @@ export class LineController {
   private scheduleSample(): void {
     if (!this.running) return;
     const { clock, samplePeriodMs } = this.options;
-    this.cancelSample = clock.schedule(clock.nowMs() + samplePeriodMs, () => {
+    this.cancelSample = clock.after(samplePeriodMs, () => {
       this.sample();
       this.scheduleSample();
     });
@@ -220,7 +244,7 @@ export class LineController {
     const { clock, motion, conveyorAxis, samplePeriodMs } = this.options;
     const belt = motion.axis(conveyorAxis);
     if (belt.position === null) return;
-    const now = clock.nowMs();
+    const now = clock.monotonicMs();
     const velocity = belt.velocity ?? 0;
     for (const decision of this.tracker.plan(belt.position, velocity, now, 2 * samplePeriodMs)) {
       this.options.model.recordProduct(decision.reject ? 'rejected' : 'good');
@@ -239,9 +263,9 @@ export class LineController {
     // Out and back are queued together so the controller runs them back to back, with no round trip between.
     const out = motion.move(rejectArmAxis, { position: rejectArm.outPosition, ...profile });
     const back = motion.move(rejectArmAxis, { position: rejectArm.homePosition, ...profile });
-    const firedAtMs = clock.nowMs();
-    const lateMs = Math.max(0, firedAtMs - decision.sendAtMs);
-    if (lateMs > LATE_STROKE_MS) log.warn('line.reject.late', { productId: decision.productId, lateMs });
+    const firedAtMs = clock.monotonicMs();
+    const lateMs = Math.max(0, elapsedMs(decision.sendAtMs, firedAtMs));
+    if (lateMs > LATE_STROKE_MS) log.warn({ productId: decision.productId, lateMs }, 'line.reject.late');
     this.rejects.push({
       productId: decision.productId,
       cause: decision.cause,
@@ -252,10 +276,13 @@ export class LineController {
     if (this.rejects.length > 1000) this.rejects.shift();
     for (const move of [out, back]) {
       move.catch((error: unknown) => {
-        log.error('line.reject.failed', {
-          productId: decision.productId,
-          code: (error as { code?: string }).code,
-        });
+        log.error(
+          {
+            productId: decision.productId,
+            code: (error as { code?: string }).code,
+          },
+          'line.reject.failed',
+        );
       });
     }
   }

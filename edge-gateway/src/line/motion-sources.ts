@@ -1,6 +1,6 @@
 // Adapts the motion service to the bridge's snapshot sources: axis state and link state.
 
-import type { Clock } from '@servo-edge/firmware-protocol';
+import type { Clock, EpochMs } from '@servo-edge/common/clock';
 import type { AxisStatus, ControllerStatus, MotionService } from '@servo-edge/motion-api';
 import type {
   AxisStateSnapshot,
@@ -9,7 +9,7 @@ import type {
   LinkStateSource,
 } from '../bridge/state-sources.js';
 
-function axisSnapshot(status: AxisStatus, nowMs: number): AxisStateSnapshot {
+function axisSnapshot(status: AxisStatus, timestampMs: EpochMs): AxisStateSnapshot {
   return {
     axis: status.name,
     controller: status.controller,
@@ -22,11 +22,11 @@ function axisSnapshot(status: AxisStatus, nowMs: number): AxisStateSnapshot {
     positionUncertain: status.positionUncertain,
     fault: status.fault,
     queueDepth: status.queue.device,
-    timestampMs: nowMs,
+    timestampMs,
   };
 }
 
-function linkSnapshot(status: ControllerStatus, nowMs: number): LinkStateSnapshot {
+function linkSnapshot(status: ControllerStatus, timestampMs: EpochMs): LinkStateSnapshot {
   const state: LinkStateSnapshot['state'] = status.connected
     ? 'connected'
     : status.state === 'backoff'
@@ -44,29 +44,30 @@ function linkSnapshot(status: ControllerStatus, nowMs: number): LinkStateSnapsho
     bytesIn: status.bytesIn,
     bytesOut: status.bytesOut,
     lastError: status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : null,
-    timestampMs: nowMs,
+    timestampMs,
   };
 }
 
+/** Snapshots are stamped with the wall clock (`epochMs`): they are published, and read on other machines. */
 export function createMotionSources(
   motion: MotionService,
-  clock: Clock,
+  clock: Pick<Clock, 'epochMs'>,
 ): { axes: AxisStateSource; links: LinkStateSource } {
   return {
     axes: {
-      current: () => motion.listAxes().map((a) => axisSnapshot(a, clock.nowMs())),
+      current: () => motion.listAxes().map((a) => axisSnapshot(a, clock.epochMs())),
       subscribe: (listener) =>
         motion.subscribe((event) => {
-          if (event.type === 'axis') listener(axisSnapshot(motion.axis(event.axis), clock.nowMs()));
+          if (event.type === 'axis') listener(axisSnapshot(motion.axis(event.axis), clock.epochMs()));
         }),
     },
     links: {
-      current: () => motion.controllers().map((c) => linkSnapshot(c, clock.nowMs())),
+      current: () => motion.controllers().map((c) => linkSnapshot(c, clock.epochMs())),
       subscribe: (listener) =>
         motion.subscribe((event) => {
           if (event.type !== 'controller') return;
           const status = motion.controllers().find((c) => c.id === event.controller);
-          if (status) listener(linkSnapshot(status, clock.nowMs()));
+          if (status) listener(linkSnapshot(status, clock.epochMs()));
         }),
     },
   };

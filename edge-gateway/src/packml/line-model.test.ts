@@ -1,13 +1,13 @@
 // The line model: e-stop and vision events, counters over a sliding window, the verdict ring, change events.
 
+import type { Clock } from '@servo-edge/common/clock';
+import { ManualClock, sampleVerdict } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../clock.js';
-import { sampleVerdict } from '../test-support/sample-verdict.js';
 import { LineModel, type LineTransition } from './line-model.js';
 import type { PackMLState } from './states.js';
 
 const setup = (initialState?: PackMLState, visionOnline = true) => {
-  const clock = createManualClock(0);
+  const clock = new ManualClock({ monotonicMs: 0, epochMs: 0 });
   const line = new LineModel({
     line: 'line-1',
     clock,
@@ -123,10 +123,15 @@ describe('commands', () => {
 
   it('stamps transitions with the clock and reports stateSinceMs', () => {
     const { line, clock } = setup();
-    clock.advance(1234);
-    expect(line.command('Reset').atMs).toBe(1234);
-    clock.advance(10);
-    expect(line.snapshot()).toMatchObject({ state: 'Resetting', stateSinceMs: 1234, timestampMs: 1244 });
+    clock.advanceBy(1234);
+    expect(line.command('Reset').atEpochMs).toBe(1234);
+    clock.advanceBy(10);
+    expect(line.snapshot()).toMatchObject({
+      state: 'Resetting',
+      stateSinceMs: 1234,
+      timeInStateMs: 10,
+      timestampMs: 1244,
+    });
   });
 });
 
@@ -142,13 +147,13 @@ describe('counters', () => {
     // 1. Ten products a second for 30 s: 300 in a 60 s window = 300/min.
     for (let i = 0; i < 300; i++) {
       line.recordProduct('good');
-      clock.advance(100);
+      clock.advanceBy(100);
     }
     expect(line.snapshot().counters.ratePerMin).toBe(300);
     // 2. 30 s later the window still holds all of them; 60 s after the last one, none.
-    clock.advance(29_000);
+    clock.advanceBy(29_000);
     expect(line.snapshot().counters.ratePerMin).toBe(300);
-    clock.advance(31_000);
+    clock.advanceBy(31_000);
     expect(line.snapshot().counters.ratePerMin).toBe(0);
     expect(line.snapshot().counters.produced).toBe(300);
   });
@@ -156,7 +161,7 @@ describe('counters', () => {
   it('a long idle gap empties the window', () => {
     const { line, clock } = setup();
     line.recordProduct('good');
-    clock.advance(10 * 60_000);
+    clock.advanceBy(10 * 60_000);
     line.recordProduct('rejected');
     expect(line.snapshot().counters.ratePerMin).toBe(1);
   });
@@ -192,5 +197,45 @@ describe('change events', () => {
     line.stateComplete();
     expect(changes).toEqual(['state:Resetting', 'counters:Resetting']);
     expect(line.state).toBe('Idle');
+  });
+});
+
+describe('time bases', () => {
+  /** A ManualClock whose wall clock NTP can step, while its monotonic clock runs on. */
+  const steppableClock = () => {
+    const manual = new ManualClock({ monotonicMs: 5_000, epochMs: 1_700_000_000_000 });
+    let stepMs = 0;
+    const clock: Pick<Clock, 'monotonicMs' | 'epochMs'> = {
+      monotonicMs: () => manual.monotonicMs(),
+      epochMs: () => (manual.epochMs() + stepMs) as ReturnType<Clock['epochMs']>,
+    };
+    return { manual, clock, ntpStep: (ms: number) => (stepMs += ms) };
+  };
+
+  it('publishes epoch times; time in state and the rate window run on the monotonic clock', () => {
+    const { manual, clock, ntpStep } = steppableClock();
+    const line = new LineModel({ line: 'l', clock, rateWindowMs: 60_000, recentInspectionsMax: 3 });
+    // 1. Timestamps are epoch milliseconds, not the monotonic reading (5 000).
+    expect(line.command('Reset').atEpochMs).toBe(1_700_000_000_000);
+    expect(line.snapshot()).toMatchObject({
+      stateSinceMs: 1_700_000_000_000,
+      timestampMs: 1_700_000_000_000,
+    });
+    // 2. 30 s pass, and NTP steps the wall clock back an hour.
+    for (let i = 0; i < 30; i++) {
+      line.recordProduct('good');
+      manual.advanceBy(1_000);
+    }
+    ntpStep(-3_600_000);
+    const snapshot = line.snapshot();
+    expect(snapshot.timestampMs).toBe(1_700_000_000_000 + 30_000 - 3_600_000);
+    // 3. The durations do not move with it: 30 s in state, 30 products in the last minute.
+    expect(snapshot.timeInStateMs).toBe(30_000);
+    expect(snapshot.counters.ratePerMin).toBe(30);
+    // 4. A minute later on the monotonic clock the window is empty, whatever the wall clock says.
+    ntpStep(+7_200_000);
+    manual.advanceBy(60_000);
+    expect(line.snapshot().counters.ratePerMin).toBe(0);
+    expect(line.snapshot().timeInStateMs).toBe(90_000);
   });
 });

@@ -1,7 +1,7 @@
 // The packaging line as PackML sees it: state machine, counters, recent verdicts, e-stop and vision events.
 
-import type { Clock } from '../clock.js';
-import type { InspectionVerdict } from '../inspection/inspection-verdict.js';
+import { type Clock, type EpochMs, elapsedMs, type MonotonicMs } from '@servo-edge/common/clock';
+import type { VerdictMessage as InspectionVerdict } from '@servo-edge/common/mqtt';
 import { BoundedRing } from '../util/bounded-ring.js';
 import { type CounterSnapshot, ProductionCounters, type ProductOutcome } from './production-counters.js';
 import { PackMLStateMachine, type PackMLTransition } from './state-machine.js';
@@ -11,7 +11,8 @@ import type { PackMLCommand, PackMLState } from './states.js';
 export type AutomaticReason = 'estop' | 'vision-offline';
 
 export interface LineTransition extends PackMLTransition {
-  atMs: number;
+  /** When, on the wall clock (it is published). */
+  atEpochMs: EpochMs;
   /** Set when the model issued the command itself (e-stop, vision offline/online). */
   reason?: AutomaticReason;
 }
@@ -21,13 +22,19 @@ export interface LineStateSnapshot {
   line: string;
   state: PackMLState;
   allowedCommands: PackMLCommand[];
-  /** When the current state was entered, epoch ms. */
-  stateSinceMs: number;
+  /** When the current state was entered, epoch ms (wire name kept; read by other machines). */
+  stateSinceMs: EpochMs;
+  /**
+   * How long the line has been in this state, on the monotonic clock: unlike
+   * `timestampMs - stateSinceMs` it stays right when NTP steps the wall clock.
+   */
+  timeInStateMs: number;
   counters: CounterSnapshot;
   /** Set while Suspending/Suspended because vision is offline. */
   suspendedBy: AutomaticReason | null;
   visionOnline: boolean;
-  timestampMs: number;
+  /** When this snapshot was taken, epoch ms. */
+  timestampMs: EpochMs;
 }
 
 export type LineChange = 'state' | 'counters';
@@ -35,8 +42,8 @@ export type LineChange = 'state' | 'counters';
 export interface LineModelOptions {
   /** Line name, echoed in snapshots. */
   line: string;
-  /** Only `nowMs()` is used: the model sets no timers. */
-  clock: Pick<Clock, 'nowMs'>;
+  /** Read only: the model sets no timers. Epoch for timestamps it publishes, monotonic for durations. */
+  clock: Pick<Clock, 'monotonicMs' | 'epochMs'>;
   rateWindowMs: number;
   recentInspectionsMax: number;
   initialState?: PackMLState;
@@ -54,15 +61,16 @@ export class LineModel {
   private readonly inspections: BoundedRing<InspectionVerdict>;
   private readonly listeners = new Set<(snapshot: LineStateSnapshot, change: LineChange) => void>();
   private readonly transitionListeners = new Set<(transition: LineTransition) => void>();
-  private stateSinceMs: number;
+  /** When the current state was entered, on both clocks: epoch to publish, monotonic to measure. */
+  private stateSince: { epochMs: EpochMs; monotonicMs: MonotonicMs };
   private suspendedBy: AutomaticReason | null = null;
   private vision: boolean;
 
   constructor(private readonly options: LineModelOptions) {
     this.machine = new PackMLStateMachine(options.initialState);
-    this.counters = new ProductionCounters(options.rateWindowMs, () => options.clock.nowMs());
+    this.counters = new ProductionCounters(options.rateWindowMs, () => options.clock.monotonicMs());
     this.inspections = new BoundedRing(options.recentInspectionsMax);
-    this.stateSinceMs = options.clock.nowMs();
+    this.stateSince = { epochMs: options.clock.epochMs(), monotonicMs: options.clock.monotonicMs() };
     this.vision = options.visionOnline ?? false;
   }
 
@@ -140,15 +148,17 @@ export class LineModel {
   }
 
   snapshot(): LineStateSnapshot {
+    const { clock } = this.options;
     return {
       line: this.options.line,
       state: this.machine.state,
       allowedCommands: this.machine.allowedCommands(),
-      stateSinceMs: this.stateSinceMs,
+      stateSinceMs: this.stateSince.epochMs,
+      timeInStateMs: elapsedMs(this.stateSince.monotonicMs, clock.monotonicMs()),
       counters: this.counters.snapshot(),
       suspendedBy: this.suspendedBy,
       visionOnline: this.vision,
-      timestampMs: this.options.clock.nowMs(),
+      timestampMs: clock.epochMs(),
     };
   }
 
@@ -171,12 +181,13 @@ export class LineModel {
   }
 
   private apply(base: PackMLTransition, reason?: AutomaticReason): LineTransition {
+    const { clock } = this.options;
     const transition: LineTransition = {
       ...base,
-      atMs: this.options.clock.nowMs(),
+      atEpochMs: clock.epochMs(),
       ...(reason ? { reason } : {}),
     };
-    this.stateSinceMs = transition.atMs;
+    this.stateSince = { epochMs: transition.atEpochMs, monotonicMs: clock.monotonicMs() };
     // Each listener is isolated: one that throws must not stop the others or the state change.
     for (const listener of this.transitionListeners) {
       try {

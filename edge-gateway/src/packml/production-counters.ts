@@ -1,5 +1,7 @@
 // Produced / good / rejected totals and the rate over a sliding window, in fixed memory.
 
+import type { MonotonicMs } from '@servo-edge/common/clock';
+
 /** Number of buckets the window is cut into: the rate is exact to one bucket (window / 60). */
 const BUCKETS = 60;
 
@@ -18,13 +20,16 @@ export class ProductionCounters {
   private rejected = 0;
   private readonly bucketMs: number;
   private readonly buckets = new Array<number>(BUCKETS).fill(0);
-  /** Absolute index (time / bucketMs) of the newest bucket. */
+  /** Absolute index (monotonic time / bucketMs) of the newest bucket. */
   private headIndex: number | undefined;
 
-  /** `nowMs` is read on every call; tests pass a manual clock's. */
+  /**
+   * `monotonicNowMs` is read on every call: the window is a duration, so it runs on the monotonic
+   * clock and an NTP step of the wall clock neither empties nor stretches it.
+   */
   constructor(
     private readonly rateWindowMs: number,
-    private readonly nowMs: () => number,
+    private readonly monotonicNowMs: () => MonotonicMs,
   ) {
     this.bucketMs = rateWindowMs / BUCKETS;
   }
@@ -56,7 +61,7 @@ export class ProductionCounters {
 
   /** Empties the buckets that fell out of the window since the last call; returns the current index. */
   private advance(): number {
-    const index = Math.floor(this.nowMs() / this.bucketMs);
+    const index = Math.floor(this.monotonicNowMs() / this.bucketMs);
     if (this.headIndex === undefined) {
       this.headIndex = index;
       return index;

@@ -1,5 +1,6 @@
 // Hand-driven axis and link sources for bridge tests.
 
+import { asEpochMs } from '@servo-edge/common/clock';
 import type { AxisStateSnapshot, SnapshotSource } from '../bridge/state-sources.js';
 
 export interface ManualSource<T> extends SnapshotSource<T> {
@@ -36,6 +37,6 @@ export const axisSnapshot = (overrides: Partial<AxisStateSnapshot> = {}): AxisSt
   positionUncertain: false,
   fault: null,
   queueDepth: 0,
-  timestampMs: 0,
+  timestampMs: asEpochMs(0),
   ...overrides,
 });

@@ -1,40 +1,32 @@
+import { asMonotonicMs } from '@servo-edge/common/clock';
 import { describe, expect, it } from 'vitest';
 import { ProductTracker } from './product-tracker.js';
-import { trapezoidDurationS } from './trapezoid.js';
 
+/** Instants on the line's monotonic clock. */
+const at = asMonotonicMs;
 const config = { cameraToRejectMm: 500, armLeadMs: 50, rejectWithoutVerdict: true, maxTracked: 100 };
-
-describe('trapezoid duration', () => {
-  it('matches the analytic trapezoid and triangle profiles', () => {
-    // 90 deg at 4000 deg/s and 200000 deg/s^2: 40 deg ramping each way, so trapezoid: 90/4000 + 4000/200000.
-    expect(trapezoidDurationS(90, 4000, 200_000)).toBeCloseTo(0.0425, 6);
-    // 10 deg cannot reach 4000 deg/s: triangle, 2 * sqrt(10 / 200000).
-    expect(trapezoidDurationS(10, 4000, 200_000)).toBeCloseTo(2 * Math.sqrt(10 / 200_000), 9);
-    expect(trapezoidDurationS(-90, 4000, 200_000)).toBeCloseTo(0.0425, 6);
-  });
-});
 
 describe('product tracker', () => {
   it('orders a fire for a rejected product so the arm is centred when the product arrives', () => {
     const tracker = new ProductTracker(config);
-    tracker.trigger('P1', 1000, 0);
-    expect(tracker.verdict('P1', 'reject', ['NO_CODE'], 20)).toBe(true);
+    tracker.trigger('P1', 1000, at(0));
+    expect(tracker.verdict('P1', 'reject', ['NO_CODE'], at(20))).toBe(true);
     // Belt at 1000 mm/s: P1 reaches 1500 mm at t = 500 ms; the order goes out 50 ms earlier.
-    expect(tracker.plan(1100, 1000, 100, 10)).toEqual([]);
-    const decisions = tracker.plan(1445, 1000, 445, 10);
+    expect(tracker.plan(1100, 1000, at(100), 10)).toEqual([]);
+    const decisions = tracker.plan(1445, 1000, at(445), 10);
     expect(decisions).toEqual([
       { productId: 'P1', reject: true, sendAtMs: 450, cause: 'verdict', reasons: ['NO_CODE'] },
     ]);
-    expect(tracker.plan(1455, 1000, 455, 10)).toEqual([]); // once only
+    expect(tracker.plan(1455, 1000, at(455), 10)).toEqual([]); // once only
     expect(tracker.stats.firedOnVerdict).toBe(1);
   });
 
   it('lets a passed product go, and fires fail-safe for one without a verdict', () => {
     const tracker = new ProductTracker(config);
-    tracker.trigger('GOOD', 1000, 0);
-    tracker.trigger('SILENT', 1100, 100);
-    tracker.verdict('GOOD', 'pass', [], 30);
-    const decisions = [...tracker.plan(1450, 1000, 450, 10), ...tracker.plan(1550, 1000, 550, 10)];
+    tracker.trigger('GOOD', 1000, at(0));
+    tracker.trigger('SILENT', 1100, at(100));
+    tracker.verdict('GOOD', 'pass', [], at(30));
+    const decisions = [...tracker.plan(1450, 1000, at(450), 10), ...tracker.plan(1550, 1000, at(550), 10)];
     expect(decisions).toEqual([
       { productId: 'GOOD', reject: false, sendAtMs: 450, cause: 'verdict', reasons: [] },
       { productId: 'SILENT', reject: true, sendAtMs: 550, cause: 'no-verdict', reasons: [] },
@@ -43,37 +35,37 @@ describe('product tracker', () => {
 
   it('can be told to let products without a verdict pass', () => {
     const tracker = new ProductTracker({ ...config, rejectWithoutVerdict: false });
-    tracker.trigger('SILENT', 1000, 0);
-    expect(tracker.plan(1460, 1000, 460, 10)).toMatchObject([{ productId: 'SILENT', reject: false }]);
+    tracker.trigger('SILENT', 1000, at(0));
+    expect(tracker.plan(1460, 1000, at(460), 10)).toMatchObject([{ productId: 'SILENT', reject: false }]);
   });
 
   it('a verdict after the decision point is counted late and changes nothing', () => {
     const tracker = new ProductTracker({ ...config, rejectWithoutVerdict: false });
-    tracker.trigger('P1', 1000, 0);
-    tracker.plan(1460, 1000, 460, 10);
-    expect(tracker.verdict('P1', 'reject', ['NO_CODE'], 470)).toBe(false);
+    tracker.trigger('P1', 1000, at(0));
+    tracker.plan(1460, 1000, at(460), 10);
+    expect(tracker.verdict('P1', 'reject', ['NO_CODE'], at(470))).toBe(false);
     expect(tracker.stats.lateVerdicts).toBe(1);
   });
 
   it('ignores duplicate triggers and verdicts (QoS 1 redelivery) and counts unknown products', () => {
     const tracker = new ProductTracker(config);
-    tracker.trigger('P1', 1000, 0);
-    tracker.trigger('P1', 1234, 5);
-    tracker.verdict('P1', 'reject', [], 10);
-    tracker.verdict('P1', 'pass', [], 11);
-    expect(tracker.verdict('NOPE', 'reject', [], 12)).toBe(false);
+    tracker.trigger('P1', 1000, at(0));
+    tracker.trigger('P1', 1234, at(5));
+    tracker.verdict('P1', 'reject', [], at(10));
+    tracker.verdict('P1', 'pass', [], at(11));
+    expect(tracker.verdict('NOPE', 'reject', [], at(12))).toBe(false);
     expect(tracker.stats).toMatchObject({ triggered: 1, verdicts: 1, unknownVerdicts: 1 });
-    expect(tracker.plan(1450, 1000, 450, 10)).toMatchObject([{ productId: 'P1', reject: true }]);
+    expect(tracker.plan(1450, 1000, at(450), 10)).toMatchObject([{ productId: 'P1', reject: true }]);
   });
 
   it('does not fire while the belt is stopped, and bounds what it tracks', () => {
     const tracker = new ProductTracker({ ...config, maxTracked: 2 });
-    tracker.trigger('A', 0, 0);
-    tracker.trigger('B', 100, 0);
-    tracker.trigger('C', 200, 0);
+    tracker.trigger('A', 0, at(0));
+    tracker.trigger('B', 100, at(0));
+    tracker.trigger('C', 200, at(0));
     expect(tracker.tracked).toBe(2);
     expect(tracker.stats.dropped).toBe(1);
-    tracker.verdict('B', 'reject', [], 0);
-    expect(tracker.plan(599, 0, 1000, 10)).toEqual([]);
+    tracker.verdict('B', 'reject', [], at(0));
+    expect(tracker.plan(599, 0, at(1000), 10)).toEqual([]);
   });
 });

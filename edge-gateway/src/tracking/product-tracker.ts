@@ -1,5 +1,8 @@
 // Tracks each product from the camera trigger to the reject station by conveyor position, joins the
 // vision verdict, and decides when to fire the reject arm. Pure: positions and a clock in, decisions out.
+// Every instant here is on the monotonic clock: it times a reject stroke, which an NTP step must not move.
+
+import { addMs, type MonotonicMs } from '@servo-edge/common/clock';
 
 export interface TrackerConfig {
   /** Belt distance from the camera trigger to the reject station. */
@@ -18,10 +21,10 @@ export interface TrackedProduct {
   productId: string;
   /** Conveyor position (mm) when the product's centre is at the reject station. */
   rejectAtMm: number;
-  triggeredAtMs: number;
+  triggeredAtMs: MonotonicMs;
   verdict: 'pass' | 'reject' | undefined;
   reasons: string[];
-  verdictAtMs?: number;
+  verdictAtMs?: MonotonicMs;
   fired: boolean;
 }
 
@@ -30,8 +33,8 @@ export interface RejectDecision {
   productId: string;
   /** Fire the arm for it. */
   reject: boolean;
-  /** When to send the arm's out-move (clock ms); for a pass, when it would have been. */
-  sendAtMs: number;
+  /** When to send the arm's out-move; for a pass, when it would have been. */
+  sendAtMs: MonotonicMs;
   /** What the decision rests on: the vision verdict, or the lack of one in time. */
   cause: 'verdict' | 'no-verdict';
   reasons: string[];
@@ -62,7 +65,7 @@ export class ProductTracker {
   constructor(private readonly config: TrackerConfig) {}
 
   /** The camera fired; `conveyorMm` is the encoder position latched with the trigger. */
-  trigger(productId: string, conveyorMm: number, nowMs: number): void {
+  trigger(productId: string, conveyorMm: number, nowMs: MonotonicMs): void {
     if (this.products.has(productId)) return; // a duplicate trigger (QoS 1 redelivery)
     this.stats.triggered++;
     this.products.set(productId, {
@@ -81,7 +84,7 @@ export class ProductTracker {
   }
 
   /** A verdict arrived. Returns false if the product is unknown or already past the decision point. */
-  verdict(productId: string, verdict: 'pass' | 'reject', reasons: string[], nowMs: number): boolean {
+  verdict(productId: string, verdict: 'pass' | 'reject', reasons: string[], nowMs: MonotonicMs): boolean {
     const product = this.products.get(productId);
     if (!product) {
       this.stats.unknownVerdicts++;
@@ -103,7 +106,7 @@ export class ProductTracker {
    * Called with each conveyor sample. Returns the decisions that fall due before the next sample:
    * products whose reject point the belt reaches within armLead + horizon.
    */
-  plan(conveyorMm: number, velocityMmPerS: number, nowMs: number, horizonMs: number): RejectDecision[] {
+  plan(conveyorMm: number, velocityMmPerS: number, nowMs: MonotonicMs, horizonMs: number): RejectDecision[] {
     const decisions: RejectDecision[] = [];
     for (const product of this.products.values()) {
       const remainingMm = product.rejectAtMm - conveyorMm;
@@ -112,9 +115,11 @@ export class ProductTracker {
         continue;
       }
       if (product.fired) continue;
-      const etaMs =
-        velocityMmPerS > 0 ? nowMs + (remainingMm / velocityMmPerS) * 1000 : Number.POSITIVE_INFINITY;
-      const sendAtMs = etaMs - this.config.armLeadMs;
+      const etaMs = addMs(
+        nowMs,
+        velocityMmPerS > 0 ? (remainingMm / velocityMmPerS) * 1000 : Number.POSITIVE_INFINITY,
+      );
+      const sendAtMs = addMs(etaMs, -this.config.armLeadMs);
       if (sendAtMs > nowMs + horizonMs) continue;
       // Decision point reached: decide now, with whatever verdict is in.
       product.fired = true;
@@ -130,6 +135,11 @@ export class ProductTracker {
       }
     }
     return decisions;
+  }
+
+  /** Whether the product is tracked (triggered, and not yet long past the reject station). */
+  tracks(productId: string): boolean {
+    return this.products.has(productId);
   }
 
   get tracked(): number {

@@ -1,8 +1,8 @@
 // DeviceSession: §Device rules 1-6, driven byte by byte with a stepped clock.
 
+import { ManualClock } from '@servo-edge/common/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRecordingDevice, type RecordingDevice } from '../test-support/recording-device.js';
-import { ManualClock } from '@servo-edge/common/testing';
 import { ESTOP_BYTE } from '../wire/constants.js';
 import { encodeCommand, encodeLine } from '../wire/encode.js';
 

@@ -2,6 +2,7 @@
 // HELLO and WDOG, the 0x18 e-stop byte and the watchdog. Everything else is executed by an
 // injected handler (the simulator's controller model, or firmware logic in a port of this).
 
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import {
   PROTOCOL_VERSION,
   REPLAY_WINDOW_FRAMES,
@@ -13,7 +14,6 @@ import { encodeErrorReply, encodeEvent, encodeReply } from '../wire/encode.js';
 import type { CommandFrame, DeviceBoundItem, InvalidCommandFrame } from '../wire/frames.js';
 import type { Command, EstopSource, EventFieldsOf, EventName, Reply, Verb } from '../wire/messages.js';
 import { nextSeq, seqBefore, seqDistance } from '../wire/seq.js';
-import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 
 export interface DeviceIdentity {
   /** Firmware version, MAJOR.MINOR.PATCH. */

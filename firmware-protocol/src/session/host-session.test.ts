@@ -1,8 +1,8 @@
 // HostSession against a scripted device: windowing, retransmission, duplicates, heartbeat, loss.
 // Comments number the steps where order matters.
 
-import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@servo-edge/common/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CommandDecoder } from '../wire/decoder.js';
 import { encodeErrorReply, encodeEvent, encodeLine, encodeReply } from '../wire/encode.js';
 import type { DeviceBoundItem } from '../wire/frames.js';

@@ -3,6 +3,7 @@
 // PINGs and settles every request exactly once. The owner feeds bytes in (receive), calls
 // tick() at nextDeadlineMs(), and supplies write().
 
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
 import {
   DEFAULT_BAUD,
@@ -23,7 +24,6 @@ import {
 } from '../wire/messages.js';
 import { parseReplyFields } from '../wire/parse-line.js';
 import { nextSeq } from '../wire/seq.js';
-import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 
 export type HostSessionState = 'idle' | 'handshaking' | 'ready' | 'lost' | 'closed';
 export type DeviceInfo = ReplyFieldsOf<'HELLO'>;

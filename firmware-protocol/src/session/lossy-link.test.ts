@@ -2,10 +2,11 @@
 // bytes in both directions. Every command must execute exactly once, in order, and every
 // request must settle with its own reply.
 
+import type { MonotonicMs } from '@servo-edge/common/clock';
+import { ManualClock } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import { createRecordingDevice } from '../test-support/recording-device.js';
 import { createLossyLine, type LineFaults } from '../testing/lossy-link.js';
-import { ManualClock } from '@servo-edge/common/testing';
 import { seededRandom } from '../testing/random.js';
 import type { Reply } from '../wire/messages.js';
 import { HostSession } from './host-session.js';
@@ -40,7 +41,7 @@ async function runOverLossyLine(seed: number, commandCount: number, faults: Line
   let steps = 0;
   const deadline = () =>
     [clock.nextTimerAtMs(), host.nextDeadlineMs(), device.session.nextDeadlineMs()]
-      .filter((t): t is number => t !== undefined)
+      .filter((t): t is MonotonicMs => t !== undefined)
       .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
   while (submitted < commandCount || host.outstandingCount > 0 || host.state === 'handshaking') {
     if (host.state === 'ready') {

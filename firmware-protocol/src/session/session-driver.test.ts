@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { asMonotonicMs } from '@servo-edge/common/clock';
 import { ManualClock } from '@servo-edge/common/testing';
+import { describe, expect, it } from 'vitest';
 import { createSessionDriver } from './session-driver.js';
 
 describe('session driver', () => {
   it('ticks at each deadline the target reports, and stops', () => {
     const clock = new ManualClock();
-    const deadlines = [10, 25];
+    const deadlines = [asMonotonicMs(10), asMonotonicMs(25)];
     const ticks: number[] = [];
     const target = {
       tick: () => {
@@ -20,7 +21,7 @@ describe('session driver', () => {
     expect(clock.pendingTimers()).toBe(1);
     clock.advanceTo(100);
     expect(ticks).toEqual([10, 25]);
-    deadlines.push(150);
+    deadlines.push(asMonotonicMs(150));
     driver.poke();
     driver.stop();
     clock.advanceTo(200);

@@ -2,10 +2,13 @@
 // title. Every problem+json the API sends, and every MotionError the service throws, uses one of these.
 // README.md lists the same codes; errors.test.ts keeps the registry, the README and the union in sync.
 
+import { CodedError, registryCodes } from '@servo-edge/common/errors';
+
 /** Every code the motion API can answer with. Keep in sync with MOTION_ERRORS (the compiler checks) and the README (a test checks). */
 export type MotionErrorCode =
   | 'BAD_REQUEST'
   | 'VALIDATION_FAILED'
+  | 'URI_TOO_LONG'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INVALID_MOVE'
   | 'TARGET_OUT_OF_RANGE'
@@ -44,6 +47,7 @@ export interface MotionErrorSpec {
 export const MOTION_ERRORS = {
   BAD_REQUEST: { status: 400, title: 'The request body is not well-formed JSON.' },
   VALIDATION_FAILED: { status: 400, title: 'The request does not match the schema of this route.' },
+  URI_TOO_LONG: { status: 414, title: 'A path parameter of the request URI is too long.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request bodies must be application/json.' },
   INVALID_MOVE: {
     status: 422,
@@ -115,16 +119,17 @@ export interface ProblemExtensions {
   [key: string]: unknown;
 }
 
-/** A typed failure of the motion service or API; the HTTP layer renders it as problem+json. */
-export class MotionError extends Error {
+/**
+ * A typed failure of the motion service or API; the HTTP layer renders it as problem+json. `message` is
+ * the problem's `detail`: the detail given, else the registry's title.
+ */
+export class MotionError extends CodedError<MotionErrorCode> {
   override readonly name = 'MotionError';
-  readonly code: MotionErrorCode;
   readonly status: number;
   readonly extensions: ProblemExtensions;
 
   constructor(code: MotionErrorCode, detail?: string, extensions: ProblemExtensions = {}) {
-    super(detail ?? MOTION_ERRORS[code].title);
-    this.code = code;
+    super(code, detail ?? MOTION_ERRORS[code].title);
     this.status = MOTION_ERRORS[code].status;
     this.extensions = extensions;
   }
@@ -134,31 +139,7 @@ export function isMotionError(error: unknown): error is MotionError {
   return error instanceof MotionError;
 }
 
-export const MOTION_ERROR_CODES = Object.keys(MOTION_ERRORS) as MotionErrorCode[];
+export const MOTION_ERROR_CODES = registryCodes(MOTION_ERRORS);
 
-/** Codes of configuration failures, raised at load time (never over HTTP). */
-export const CONFIG_ERRORS = {
-  CONFIG_UNREADABLE: 'The configuration file could not be read or is not valid YAML.',
-  CONFIG_INVALID: 'The configuration does not pass validation; see `issues` for each path.',
-} as const;
-export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;
-
-export interface ConfigIssue {
-  /** JSON pointer into the configuration, e.g. /axes/0/countsPerUnit. */
-  path: string;
-  message: string;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code: ConfigErrorCode;
-  readonly issues: ConfigIssue[];
-
-  constructor(code: ConfigErrorCode, issues: ConfigIssue[], detail?: string) {
-    super(
-      detail ?? `${CONFIG_ERRORS[code]}\n${issues.map((i) => `  ${i.path || '/'}: ${i.message}`).join('\n')}`,
-    );
-    this.code = code;
-    this.issues = issues;
-  }
-}
+// Configuration failures are not API errors: they are @servo-edge/common/config's ConfigError (CONFIG_INVALID
+// with every problem, or CONFIG_UNREADABLE), the same in every package.

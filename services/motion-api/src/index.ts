@@ -1,7 +1,14 @@
 // @servo-edge/motion-api: the REST service that drives servo controllers over serial.
 // Compose it with createMotionService(config, deps) (owns the links) and buildApp({ service }) (never listens).
 
-export { isLoopbackHost, loadMotionConfigFile, parseMotionConfig } from './config/load.js';
+export { type CliIo, type RunningServer, runServoMotion, USAGE as SERVO_MOTION_USAGE } from './cli/run.js';
+export { checkMotionConfig, isLoopbackHost } from './config/check.js';
+export {
+  checkMotionConfigText,
+  checkMotionConfigValue,
+  loadMotionConfigFile,
+  parseMotionConfig,
+} from './config/load.js';
 export type {
   ApiKeyConfig,
   AuthConfig,
@@ -17,10 +24,8 @@ export {
   type ApiPlugin,
   type BuildAppDeps,
   buildApp,
-  loggerOptions,
   type MotionApiPluginOptions,
   motionApiPlugin,
-  REDACTED_LOG_PATHS,
 } from './http/app.js';
 export {
   type Authenticator,
@@ -30,6 +35,13 @@ export {
   roleAllows,
 } from './http/auth.js';
 export { PROBLEM_CONTENT_TYPE, type ProblemBody, problemBody, sendProblem } from './http/problem.js';
+export {
+  DirtyAxes,
+  type FanoutSocket,
+  WS_CLOSE,
+  WsFanout,
+  type WsFanoutOptions,
+} from './http/ws-fanout.js';
 export type { LinkHealth, LinkState } from './link/controller-link.js';
 export {
   createSerialTransportFactory,
@@ -40,16 +52,18 @@ export type { LinkTransport, TransportFactory, TransportHandlers } from './link/
 export { createMotionMetrics, type MotionMetrics } from './metrics/motion-metrics.js';
 export type { AxisStatus } from './motion/axis-runtime.js';
 export {
-  type ControllerStatus,
-  type CoordinatedMoveRequest,
   createMotionService,
-  type EstopResult,
-  type HomeResult,
-  type JogRequest,
   type MotionService,
   type MotionServiceDeps,
-  type MotionServiceEvent,
-  type MoveRequest,
-  type ResetResult,
 } from './motion/motion-service.js';
 export type { MoveLeg, MoveRecord, MoveStatus } from './motion/move-tracker.js';
+export type {
+  ControllerStatus,
+  CoordinatedMoveRequest,
+  EstopResult,
+  HomeResult,
+  JogRequest,
+  MotionServiceEvent,
+  MoveRequest,
+  ResetResult,
+} from './motion/types.js';

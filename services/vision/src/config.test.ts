@@ -1,30 +1,32 @@
-// Config loading: defaults, typos rejected with their path, bounds, env override, README coverage.
+// Config loading: defaults, typos rejected with their common code and path, bounds, env override, README coverage.
 
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, type ConfigProblem, checkConfigText } from '@servo-edge/common/config';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   CONFIG_KEY_PATHS,
   loadConfig,
-  parseConfigText,
   redactedConfig,
   resolveConfig,
   type VisionConfig,
+  VisionConfigSchema,
 } from './config.js';
-import { VisionError } from './errors.js';
 
 const env = { env: {}, coreCount: 4, hostName: 'pi.local', pid: 42 };
 
-function errorOf(fn: () => unknown): VisionError {
+/** The first problem of the ConfigError that `fn` throws. */
+function problemOf(fn: () => unknown): ConfigProblem {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(VisionError);
-    return error as VisionError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+    return (error as ConfigError).problems[0]!;
   }
-  throw new Error('expected a VisionError');
+  throw new Error('expected a ConfigError');
 }
 
 describe('resolveConfig', () => {
@@ -48,24 +50,40 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    ['UNKNOWN_KEY', { mqtt: { pasword: 'x' } }, 'mqtt.pasword'],
-    ['UNKNOWN_KEY', { inspektion: {} }, 'inspektion'],
-    ['OUT_OF_RANGE', { inspection: { queueLength: 0 } }, 'inspection.queueLength'],
-    ['OUT_OF_RANGE', { mqtt: { keepaliveS: 1 } }, 'mqtt.keepaliveS'],
-    ['OUT_OF_RANGE', { inspection: { workers: 5 } }, 'inspection.workers'],
-    ['INVALID_VALUE', { inspection: { deadlineMs: 2.5 } }, 'inspection.deadlineMs'],
-    ['INVALID_VALUE', { inspection: { deadlineMs: '500' } }, 'inspection.deadlineMs'],
-    ['INVALID_VALUE', { mqtt: { protocolVersion: 3 } }, 'mqtt.protocolVersion'],
-    ['INVALID_VALUE', { mqtt: { url: 'http://x' } }, 'mqtt.url'],
-    ['INVALID_VALUE', { topicPrefix: 'a/+/b' }, 'topicPrefix'],
-    ['INVALID_VALUE', { topicPrefix: '$SYS/x' }, 'topicPrefix'],
-    ['INVALID_VALUE', { instance: 'a/b' }, 'instance'],
-    ['INVALID_VALUE', { mqtt: 'mqtt://x' }, 'mqtt'],
-    ['INVALID_VALUE', ['a'], '.'],
+    ['CONFIG_UNKNOWN_KEY', { mqtt: { pasword: 'x' } }, 'mqtt.pasword'],
+    ['CONFIG_UNKNOWN_KEY', { inspektion: {} }, 'inspektion'],
+    ['CONFIG_OUT_OF_RANGE', { inspection: { queueLength: 0 } }, 'inspection.queueLength'],
+    ['CONFIG_OUT_OF_RANGE', { mqtt: { keepaliveS: 1 } }, 'mqtt.keepaliveS'],
+    ['CONFIG_OUT_OF_RANGE', { inspection: { workers: 5 } }, 'inspection.workers'],
+    ['CONFIG_WRONG_TYPE', { inspection: { deadlineMs: 2.5 } }, 'inspection.deadlineMs'],
+    ['CONFIG_WRONG_TYPE', { inspection: { deadlineMs: '500' } }, 'inspection.deadlineMs'],
+    ['CONFIG_BAD_VALUE', { mqtt: { protocolVersion: 3 } }, 'mqtt.protocolVersion'],
+    ['CONFIG_BAD_VALUE', { mqtt: { url: 'http://x' } }, 'mqtt.url'],
+    ['CONFIG_BAD_VALUE', { topicPrefix: 'a/+/b' }, 'topicPrefix'],
+    ['CONFIG_BAD_VALUE', { topicPrefix: '$SYS/x' }, 'topicPrefix'],
+    ['CONFIG_BAD_VALUE', { instance: 'a/b' }, 'instance'],
+    ['CONFIG_WRONG_TYPE', { mqtt: 'mqtt://x' }, 'mqtt'],
+    ['CONFIG_WRONG_TYPE', ['a'], '(document)'],
   ])('%s at %s', (code, document, path) => {
-    const error = errorOf(() => resolveConfig(document, env));
-    expect(error.code).toBe(code);
-    expect(error.path).toBe(path);
+    const problem = problemOf(() => resolveConfig(document, env));
+    expect(problem.code).toBe(code);
+    expect(problem.path).toBe(path);
+  });
+
+  it('reports every problem at once, not just the first', () => {
+    const error = (() => {
+      try {
+        resolveConfig({ mqtt: { pasword: 'x', keepaliveS: 1 }, inspection: { workers: 5 } }, env);
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.problems.map((problem) => [problem.code, problem.path])).toEqual([
+      ['CONFIG_UNKNOWN_KEY', 'mqtt.pasword'],
+      ['CONFIG_OUT_OF_RANGE', 'mqtt.keepaliveS'],
+      ['CONFIG_OUT_OF_RANGE', 'inspection.workers'],
+    ]);
   });
 
   it('SERVO_VISION_MQTT_PASSWORD overrides the file', () => {
@@ -104,17 +122,22 @@ describe('config files', () => {
       const typo = join(dir, 'typo.yaml');
       await writeFile(typo, 'mqtt:\n  url: mqtt://broker:1883\n  keepalive: 10\n');
       await expect(loadConfig(typo, env)).rejects.toMatchObject({
-        code: 'UNKNOWN_KEY',
-        path: 'mqtt.keepalive',
+        code: 'CONFIG_INVALID',
+        problems: [{ code: 'CONFIG_UNKNOWN_KEY', path: 'mqtt.keepalive', line: 3 }],
+      });
+      await expect(loadConfig(join(dir, 'missing.yaml'), env)).rejects.toMatchObject({
+        code: 'CONFIG_UNREADABLE',
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it('invalid YAML and duplicate keys are PARSE_FAILED', () => {
-    expect(errorOf(() => parseConfigText('mqtt: [unclosed')).code).toBe('PARSE_FAILED');
-    expect(errorOf(() => parseConfigText('line: a\nline: b\n')).code).toBe('PARSE_FAILED');
+  it('invalid YAML and duplicate keys are CONFIG_PARSE', () => {
+    for (const text of ['mqtt: [unclosed', 'line: a\nline: b\n']) {
+      const result = checkConfigText(VisionConfigSchema, text);
+      expect(!result.ok && result.problems[0]?.code).toBe('CONFIG_PARSE');
+    }
   });
 });
 

@@ -1,125 +1,122 @@
-// The service configuration: declared once as a schema, loaded from YAML, bounds-checked, env-overridden.
+// The service configuration (vision.yaml): one TypeBox schema, checked by the common config walker, so a
+// typo, a missing key or an out-of-range value has the same CONFIG_* code and dotted path as in every
+// other servo-edge config file. Defaults are resolved here; SERVO_VISION_MQTT_PASSWORD overrides the file.
 
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
-import { parse as parseYaml } from 'yaml';
-import { VisionError } from './errors.js';
-import { type InferFields, int, keyPaths, obj, oneOf, str, validate } from './schema.js';
+import {
+  type ConfigCheckOptions,
+  configKeyRows,
+  loadConfigFile,
+  parseConfigValue,
+  type RawProblem,
+} from '@servo-edge/common/config';
+import { type Static, Type } from '@sinclair/typebox';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 const ID_DOC = '1-64 characters of A-Z a-z 0-9 _ -';
+const Id = (description: string, defaultValue?: string) =>
+  Type.String({
+    pattern: ID_PATTERN,
+    patternDoc: ID_DOC,
+    description,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  });
+const Int = (minimum: number, maximum: number, description: string, defaultValue?: number) =>
+  Type.Integer({
+    minimum,
+    maximum,
+    description,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  });
 
 /** Every config key, its bounds, its default and its README line. */
-export const CONFIG_SCHEMA = {
-  line: str({
-    doc: 'Packaging line name; part of the default topic prefix.',
-    pattern: ID,
-    patternDoc: ID_DOC,
-    default: 'line-1',
-  }),
-  instance: str({
-    doc: "This instance's name in status topics and verdicts. Default: `vision-<hostname>-<pid>`.",
-    pattern: ID,
-    patternDoc: ID_DOC,
-    optional: true,
-  }),
-  topicPrefix: str({
-    doc: 'Topic namespace. Default: `servo-edge/<line>`.',
-    // No wildcards, no leading `$` or `/`, no empty levels [MQTT-4.7.1-1], [MQTT-4.7.2-1].
-    pattern: /^(?!\$)[^/#+\u0000]+(\/[^/#+\u0000]+)*$/,
-    patternDoc: 'topic levels without wildcards, not starting with $ or /',
-    optional: true,
-  }),
-  mqtt: obj(
+export const VisionConfigSchema = Type.Object({
+  line: Id('Packaging line name; part of the default topic prefix.', 'line-1'),
+  instance: Type.Optional(
+    Id("This instance's name in status topics and verdicts. Default: `vision-<hostname>-<pid>`."),
+  ),
+  topicPrefix: Type.Optional(
+    Type.String({
+      // No wildcards, no leading `$` or `/`, no empty levels [MQTT-4.7.1-1], [MQTT-4.7.2-1].
+      pattern: '^(?!\\$)[^/#+\\u0000]+(\\/[^/#+\\u0000]+)*$',
+      patternDoc: 'topic levels without wildcards, not starting with $ or /',
+      description: 'Topic namespace. Default: `servo-edge/<line>`.',
+    }),
+  ),
+  mqtt: Type.Object(
     {
-      url: str({
-        doc: 'Broker URL (mqtt, mqtts, ws, wss).',
-        pattern: /^(mqtts?|wss?|tcp|ssl|tls):\/\/\S+$/,
+      url: Type.String({
+        pattern: '^(mqtts?|wss?|tcp|ssl|tls)://\\S+$',
         patternDoc: 'an mqtt://, mqtts://, ws:// or wss:// URL',
         default: 'mqtt://127.0.0.1:1883',
+        description: 'Broker URL (mqtt, mqtts, ws, wss).',
       }),
-      protocolVersion: oneOf({ doc: 'MQTT protocol: 4 (3.1.1) or 5.', values: [4, 5] as const, default: 5 }),
-      clientId: str({
-        doc: 'Client id. Default: `servo-vision-<instance>`.',
-        pattern: /^\S{1,128}$/,
-        optional: true,
+      protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], {
+        default: 5,
+        description: 'MQTT protocol: 4 (3.1.1) or 5.',
       }),
-      username: str({ doc: 'Broker user name.', pattern: /^\S{1,128}$/, optional: true }),
-      password: str({
-        doc: 'Broker password; `SERVO_VISION_MQTT_PASSWORD` overrides it. Never logged.',
-        optional: true,
-      }),
-      shareGroup: str({
-        doc: 'Subscribe to frames as `$share/<shareGroup>/...` so instances split the load (MQTT 5 broker).',
-        pattern: ID,
-        patternDoc: ID_DOC,
-        optional: true,
-      }),
-      keepaliveS: int({ doc: 'Keepalive interval, seconds.', min: 5, max: 3600, default: 30 }),
-      connectTimeoutMs: int({
-        doc: 'How long `start()` waits for the first connection.',
-        min: 100,
-        max: 120_000,
-        default: 10_000,
-      }),
+      clientId: Type.Optional(
+        Type.String({
+          pattern: '^\\S{1,128}$',
+          description: 'Client id. Default: `servo-vision-<instance>`.',
+        }),
+      ),
+      username: Type.Optional(Type.String({ pattern: '^\\S{1,128}$', description: 'Broker user name.' })),
+      password: Type.Optional(
+        Type.String({
+          description: 'Broker password; `SERVO_VISION_MQTT_PASSWORD` overrides it. Never logged.',
+        }),
+      ),
+      shareGroup: Type.Optional(
+        Id('Subscribe to frames as `$share/<shareGroup>/...` so instances split the load (MQTT 5 broker).'),
+      ),
+      keepaliveS: Int(5, 3600, 'Keepalive interval, seconds.', 30),
+      connectTimeoutMs: Int(100, 120_000, 'How long `start()` waits for the first connection.', 10_000),
     },
-    { doc: 'Broker connection.' },
+    { description: 'Broker connection.' },
   ),
-  inspection: obj(
+  inspection: Type.Object(
     {
-      workers: int({
-        doc: 'Decode worker threads. Default and maximum: the core count.',
-        min: 1,
-        max: 256,
-        optional: true,
-      }),
-      queueLength: int({
-        doc: 'Frames that may wait for a worker; more are rejected QUEUE_FULL.',
-        min: 1,
-        max: 10_000,
-        default: 16,
-      }),
-      deadlineMs: int({
-        doc: 'A frame still queued this long after arrival is rejected DEADLINE_EXCEEDED.',
-        min: 1,
-        max: 600_000,
-        default: 500,
-      }),
-      decodeTimeoutMs: int({
-        doc: 'A decode running this long is abandoned and its worker replaced.',
-        min: 10,
-        max: 600_000,
-        default: 2_000,
-      }),
+      workers: Type.Optional(Int(1, 256, 'Decode worker threads. Default and maximum: the core count.')),
+      queueLength: Int(1, 10_000, 'Frames that may wait for a worker; more are rejected QUEUE_FULL.', 16),
+      deadlineMs: Int(
+        1,
+        600_000,
+        'A frame still queued this long after arrival is rejected DEADLINE_EXCEEDED.',
+        500,
+      ),
+      decodeTimeoutMs: Int(
+        10,
+        600_000,
+        'A decode running this long is abandoned and its worker replaced.',
+        2_000,
+      ),
     },
-    { doc: 'Work queue and worker pool.' },
+    { description: 'Work queue and worker pool.' },
   ),
-  limits: obj(
+  limits: Type.Object(
     {
-      maxPayloadBytes: int({
-        doc: 'Largest frame payload accepted.',
-        min: 1024,
-        max: 256 * 1024 * 1024,
-        default: 8 * 1024 * 1024,
-      }),
-      maxImageWidthPx: int({ doc: 'Widest image accepted.', min: 16, max: 16_384, default: 4096 }),
-      maxImageHeightPx: int({ doc: 'Tallest image accepted.', min: 16, max: 16_384, default: 4096 }),
+      maxPayloadBytes: Int(1024, 256 * 1024 * 1024, 'Largest frame payload accepted.', 8 * 1024 * 1024),
+      maxImageWidthPx: Int(16, 16_384, 'Widest image accepted.', 4096),
+      maxImageHeightPx: Int(16, 16_384, 'Tallest image accepted.', 4096),
     },
-    { doc: 'Input limits; anything beyond them is UNREADABLE_IMAGE.' },
+    { description: 'Input limits; anything beyond them is UNREADABLE_IMAGE.' },
   ),
-  log: obj(
+  log: Type.Object(
     {
-      level: oneOf({
-        doc: 'Log level.',
-        values: ['debug', 'info', 'warn', 'error'] as const,
-        default: 'info',
-      }),
+      level: Type.Union(
+        [Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')],
+        {
+          default: 'info',
+          description: 'Log level.',
+        },
+      ),
     },
-    { doc: 'Logging.' },
+    { description: 'Logging.' },
   ),
-} as const;
+});
 
-type RawConfig = InferFields<typeof CONFIG_SCHEMA>;
+type RawConfig = Static<typeof VisionConfigSchema>;
 
 /** The validated configuration with every default resolved. */
 export interface VisionConfig extends Omit<RawConfig, 'instance' | 'topicPrefix' | 'inspection'> {
@@ -128,7 +125,8 @@ export interface VisionConfig extends Omit<RawConfig, 'instance' | 'topicPrefix'
   inspection: Required<RawConfig['inspection']>;
 }
 
-export const CONFIG_KEY_PATHS = keyPaths(CONFIG_SCHEMA).map((entry) => entry.path);
+/** Every key path, e.g. `mqtt.url`; the README's config table lists each one. */
+export const CONFIG_KEY_PATHS = configKeyRows(VisionConfigSchema).map((row) => row.path);
 
 export interface ConfigEnvironment {
   env?: Record<string, string | undefined>;
@@ -138,21 +136,47 @@ export interface ConfigEnvironment {
   pid?: number;
 }
 
-/** Validates a parsed config document and resolves defaults and the password override. */
+/** More decode threads than cores only adds contention: each one is CPU-bound. */
+function workersWithinCores(coreCount: number): ConfigCheckOptions<RawConfig> {
+  return {
+    check(config): RawProblem[] {
+      const workers = config.inspection?.workers;
+      if (workers === undefined || workers <= coreCount) return [];
+      return [
+        {
+          code: 'CONFIG_OUT_OF_RANGE',
+          segments: ['inspection', 'workers'],
+          message: `inspection.workers must be at most the core count (${coreCount}), not ${workers}`,
+        },
+      ];
+    },
+  };
+}
+
+/** Validates a parsed config document and resolves defaults; throws the common ConfigError (CONFIG_INVALID). */
 export function resolveConfig(document: unknown, environment: ConfigEnvironment = {}): VisionConfig {
-  const raw = validate(CONFIG_SCHEMA, document ?? {});
-  const env = environment.env ?? process.env;
   const coreCount = environment.coreCount ?? availableParallelism();
-  const workers = raw.inspection.workers ?? coreCount;
-  if (workers > coreCount) {
-    throw new VisionError(
-      'OUT_OF_RANGE',
-      `inspection.workers must be at most the core count (${coreCount})`,
-      {
-        path: 'inspection.workers',
-      },
-    );
-  }
+  return resolveDefaults(parseConfigValue(VisionConfigSchema, document, workersWithinCores(coreCount)), {
+    ...environment,
+    coreCount,
+  });
+}
+
+/** Reads and validates a YAML config file; problems carry line numbers. Throws ConfigError. */
+export async function loadConfig(
+  filePath: string,
+  environment: ConfigEnvironment = {},
+): Promise<VisionConfig> {
+  const coreCount = environment.coreCount ?? availableParallelism();
+  const raw = await loadConfigFile(VisionConfigSchema, filePath, workersWithinCores(coreCount));
+  return resolveDefaults(raw, { ...environment, coreCount });
+}
+
+function resolveDefaults(
+  raw: RawConfig,
+  environment: ConfigEnvironment & { coreCount: number },
+): VisionConfig {
+  const env = environment.env ?? process.env;
   const instance =
     raw.instance ?? defaultInstance(environment.hostName ?? hostname(), environment.pid ?? process.pid);
   const password = env['SERVO_VISION_MQTT_PASSWORD'] ?? raw.mqtt.password;
@@ -161,26 +185,8 @@ export function resolveConfig(document: unknown, environment: ConfigEnvironment 
     instance,
     topicPrefix: raw.topicPrefix ?? `servo-edge/${raw.line}`,
     mqtt: { ...raw.mqtt, ...(password === undefined ? {} : { password }) },
-    inspection: { ...raw.inspection, workers },
+    inspection: { ...raw.inspection, workers: raw.inspection.workers ?? environment.coreCount },
   };
-}
-
-/** Reads and validates a YAML config file. */
-export async function loadConfig(
-  filePath: string,
-  environment: ConfigEnvironment = {},
-): Promise<VisionConfig> {
-  const text = await readFile(filePath, 'utf8');
-  return resolveConfig(parseConfigText(text), environment);
-}
-
-export function parseConfigText(text: string): unknown {
-  try {
-    // Plain YAML 1.2 core schema: no custom tags, so a config file cannot construct objects.
-    return parseYaml(text, { schema: 'core', uniqueKeys: true });
-  } catch (error) {
-    throw new VisionError('PARSE_FAILED', 'config is not valid YAML', { cause: error });
-  }
 }
 
 function defaultInstance(hostName: string, pid: number): string {
@@ -188,7 +194,7 @@ function defaultInstance(hostName: string, pid: number): string {
   return `vision-${safeHost}-${pid}`;
 }
 
-/** The config as it may be logged: the password is replaced by a marker. */
+/** The config as it may be logged: the password is replaced by a marker (the logger redacts it too). */
 export function redactedConfig(config: VisionConfig): unknown {
   return {
     ...config,

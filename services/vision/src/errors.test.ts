@@ -1,16 +1,12 @@
 // Keeps the code registries, the README tables and the TypeScript unions in step.
 
 import { readFileSync } from 'node:fs';
+import { FRAME_ERRORS, orderReasons, REASON_CODES, type ReasonCode } from '@servo-edge/common/mqtt';
 import type { ExpectedReason } from '@servo-edge/simulator/labels';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  ERROR_CODES,
-  type ErrorCode,
-  orderReasons,
-  REASON_CODES,
-  type ReasonCode,
-  VisionError,
-} from './errors.js';
+import { resolveConfig } from './config.js';
+import { ERROR_CODES } from './error-codes.js';
+import { type ErrorCode, VisionError } from './errors.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -64,10 +60,20 @@ describe('error codes', () => {
   it('registry keys are exactly the ErrorCode union', () => {
     expectTypeOf<keyof typeof ERROR_CODES>().toEqualTypeOf<ErrorCode>();
   });
-  it('VisionError carries code and path', () => {
-    const error = new VisionError('UNKNOWN_KEY', 'x', { path: 'mqtt.pasword' });
+  it("includes every code of the frame envelope's decoder", () => {
+    for (const code of Object.keys(FRAME_ERRORS)) expect(ERROR_CODES).toHaveProperty(code);
+  });
+  it('VisionError carries its code', () => {
+    const error = new VisionError('MQTT_CONNECT_FAILED', 'x');
     expect(error).toBeInstanceOf(Error);
-    expect(error.code).toBe('UNKNOWN_KEY');
-    expect(error.path).toBe('mqtt.pasword');
+    expect(error.code).toBe('MQTT_CONNECT_FAILED');
+  });
+  it('config problems are the common ConfigError, with the offending path', () => {
+    expect(() => resolveConfig({ mqtt: { pasword: 'x' } }, { env: {}, coreCount: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        problems: [expect.objectContaining({ code: 'CONFIG_UNKNOWN_KEY', path: 'mqtt.pasword' })],
+      }),
+    );
   });
 });

@@ -2,14 +2,13 @@
 // liveness with a Last Will, deadlines, start/close lifecycle.
 
 import { EventEmitter } from 'node:events';
+import type { VerdictMessage } from '@servo-edge/common/mqtt';
+import { createMemoryLogger, ManualClock } from '@servo-edge/common/testing';
+import type { WorkerPort } from '@servo-edge/common/worker';
 import { generateLabel } from '@servo-edge/simulator/labels';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock } from './clock.js';
 import { resolveConfig, type VisionConfig } from './config.js';
-import type { VerdictMessage } from './inspect/verdict-message.js';
-import { createMemoryLogger } from './log.js';
-import type { WorkerPort } from './pool/spawn-worker.js';
 import { createVisionService, type VisionService } from './service.js';
 import { startAedes, type TestBroker } from './test-support/aedes-broker.js';
 import { badJsonFrame, gray8Frame, jpegFrame, pngFrame, truncatedPngFrame } from './test-support/frames.js';
@@ -57,7 +56,7 @@ describe('vision service over aedes', () => {
   it('judges frames against the retained recipe and rejects malformed input without stalling', async () => {
     const log = createMemoryLogger();
     const config = testConfig();
-    const service = createVisionService({ config, log });
+    const service = createVisionService({ config, log: log.logger });
     services.push(service);
     const good = await generateLabel({
       symbology: 'gs1-datamatrix',
@@ -123,7 +122,7 @@ describe('vision service over aedes', () => {
     expect(anonymous.sort()).toEqual(['FRAME_BAD_JSON', 'FRAME_TOO_LARGE']);
 
     // 3. Every malformed frame left a log line with its code.
-    const logged = log.records.filter((r) => r.event === 'frame.unreadable').map((r) => r['code']);
+    const logged = log.events('frame.unreadable').map((r) => r.fields['code']);
     expect(logged.sort()).toEqual([
       'FRAME_BAD_JSON',
       'FRAME_TOO_LARGE',
@@ -135,7 +134,7 @@ describe('vision service over aedes', () => {
 
   it('rejects NO_RECIPE until a valid recipe arrives, and after an invalid one', async () => {
     const log = createMemoryLogger();
-    const service = createVisionService({ config: testConfig(), log });
+    const service = createVisionService({ config: testConfig(), log: log.logger });
     services.push(service);
     await service.start();
     const verdicts: Collector<VerdictMessage> = await collectJson(broker.url, service.topics.inspection);
@@ -162,14 +161,14 @@ describe('vision service over aedes', () => {
       ['P-2', 'pass', []],
       ['P-3', 'reject', ['NO_RECIPE']],
     ]);
-    expect(log.records.find((r) => r.event === 'recipe.invalid')).toMatchObject({
-      code: 'UNKNOWN_KEY',
+    expect(log.events('recipe.invalid')[0]?.fields).toMatchObject({
+      code: 'CONFIG_UNKNOWN_KEY',
       path: 'lotNumber',
     });
   });
 
   it('publishes a retained online status, and offline on close; close is idempotent', async () => {
-    const service = createVisionService({ config: testConfig(), log: createMemoryLogger() });
+    const service = createVisionService({ config: testConfig(), log: createMemoryLogger().logger });
     await service.start();
     const status = await collectText(broker.url, service.topics.status);
     await status.until((m) => m.includes('online'));
@@ -185,7 +184,7 @@ describe('vision service over aedes', () => {
     let client: MqttClient | undefined;
     const service = createVisionService({
       config: testConfig(),
-      log: createMemoryLogger(),
+      log: createMemoryLogger().logger,
       connect: (url, options) => {
         // Never reconnect, so the broker's will is the last word.
         client = mqtt.connect(url, { ...options, reconnectPeriod: 0 });
@@ -203,13 +202,13 @@ describe('vision service over aedes', () => {
   });
 
   it('rejects QUEUE_FULL at once and DEADLINE_EXCEEDED after the deadline, on a stepped clock', async () => {
-    const clock = createManualClock();
+    const clock = new ManualClock();
     const workers: StalledWorker[] = [];
     const service = createVisionService({
       config: testConfig({
         inspection: { workers: 1, queueLength: 1, deadlineMs: 200, decodeTimeoutMs: 5000 },
       }),
-      log: createMemoryLogger(),
+      log: createMemoryLogger().logger,
       clock,
       spawnWorker: () => {
         const worker = new StalledWorker();
@@ -234,8 +233,11 @@ describe('vision service over aedes', () => {
     await publishFrame(service, 'cam-1', gray8Frame(good, 'P-overflow'));
     const [overflow] = await verdicts.until((m) => m.length >= 1);
     expect(overflow).toMatchObject({ productId: 'P-overflow', reasons: ['QUEUE_FULL'] });
+    // Timestamps that leave the process are epoch ms (the stepped clock's epoch reading), not monotonic.
+    expect(overflow!.inspectedAtMs).toBe(clock.epochMs());
+    expect(overflow!.inspectedAtMs).toBeGreaterThan(1_600_000_000_000);
     // 3. Past the deadline the waiting frame is rejected with a reason, never decoded.
-    clock.advance(200);
+    clock.advanceBy(200);
     const [, late] = await verdicts.until((m) => m.length >= 2);
     expect(late).toMatchObject({
       productId: 'P-waiting',
@@ -243,8 +245,10 @@ describe('vision service over aedes', () => {
       detail: 'QUEUE_WAIT_EXCEEDED',
     });
     expect(late!.timings.queueWaitMs).toBe(200);
+    // The wait is a monotonic duration; the verdict's time moved on with the epoch reading.
+    expect(late!.inspectedAtMs - overflow!.inspectedAtMs).toBe(200);
     // 4. The stuck decode hits its own timeout and its worker is replaced.
-    clock.advance(4800);
+    clock.advanceBy(4800);
     const [, , stuck] = await verdicts.until((m) => m.length >= 3);
     expect(stuck).toMatchObject({
       productId: 'P-busy',
@@ -258,7 +262,7 @@ describe('vision service over aedes', () => {
   it('fails start() with MQTT_CONNECT_FAILED when the broker is unreachable', async () => {
     const service = createVisionService({
       config: testConfig({ mqtt: { url: 'mqtt://127.0.0.1:1', protocolVersion: 4, connectTimeoutMs: 2000 } }),
-      log: createMemoryLogger(),
+      log: createMemoryLogger().logger,
     });
     services.push(service);
     await expect(service.start()).rejects.toMatchObject({ code: 'MQTT_CONNECT_FAILED' });
@@ -297,6 +301,7 @@ class StalledWorker extends EventEmitter implements WorkerPort {
     queueMicrotask(() => this.emit('exit', 1));
     return Promise.resolve(1);
   }
+  unref(): void {}
 }
 
 /** Resolves when `condition` holds, re-checking after each turn of the event loop (no timers). */

@@ -1,15 +1,19 @@
 // Scale-out on Debian's mosquitto (MQTT 5, password auth): three instances share one subscription
 // ($share/vision/...) and split the frames, none lost and none judged twice.
 
+import type { VerdictMessage } from '@servo-edge/common/mqtt';
+import {
+  createMemoryLogger,
+  type Mosquitto,
+  mosquittoSkipReason,
+  startMosquitto,
+} from '@servo-edge/common/testing';
 import { generateLabel } from '@servo-edge/simulator/labels';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type VisionConfig } from './config.js';
-import type { VerdictMessage } from './inspect/verdict-message.js';
-import { createMemoryLogger } from './log.js';
 import { createVisionService, type VisionService } from './service.js';
 import { gray8Frame } from './test-support/frames.js';
-import { type MosquittoBroker, mosquittoSkipReason, startMosquitto } from './test-support/mosquitto.js';
 import { collectJson } from './test-support/mqtt-collector.js';
 
 const skipReason = mosquittoSkipReason();
@@ -19,11 +23,11 @@ const FRAME_COUNT = 45;
 describe.skipIf(skipReason !== undefined)(
   `vision service on mosquitto${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
-    let broker: MosquittoBroker;
+    let broker: Mosquitto;
     let publisher: MqttClient;
 
     beforeAll(async () => {
-      broker = await startMosquitto({ users: USERS });
+      broker = await startMosquitto(USERS);
       publisher = await mqtt.connectAsync(broker.url, {
         protocolVersion: 5,
         username: 'line',
@@ -54,7 +58,7 @@ describe.skipIf(skipReason !== undefined)(
       const label = await generateLabel({ symbology: 'gs1-datamatrix', defect: 'none', seed: 51 });
       const logs = ['vision-a', 'vision-b', 'vision-c'].map(() => createMemoryLogger());
       const services: VisionService[] = ['vision-a', 'vision-b', 'vision-c'].map((name, i) =>
-        createVisionService({ config: config(name, USERS.vision), log: logs[i]! }),
+        createVisionService({ config: config(name, USERS.vision), log: logs[i]!.logger }),
       );
       const topics = services[0]!.topics;
       expect(topics.frameSubscription).toBe('$share/vision/servo-edge/mosq/camera/+/frame');
@@ -106,7 +110,10 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it('a wrong password fails start() with MQTT_CONNECT_FAILED', async () => {
-      const service = createVisionService({ config: config('vision-x', 'wrong'), log: createMemoryLogger() });
+      const service = createVisionService({
+        config: config('vision-x', 'wrong'),
+        log: createMemoryLogger().logger,
+      });
       try {
         await expect(service.start()).rejects.toMatchObject({ code: 'MQTT_CONNECT_FAILED' });
       } finally {

@@ -8,19 +8,27 @@
 //   3. terminate the workers;
 //   4. publish the retained `offline` status, then disconnect cleanly (so the Last Will is not sent).
 
+import { type Clock, elapsedMs, type MonotonicMs, systemClock } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
+import {
+  checkRecipePayload,
+  decodeFrame,
+  type ReasonCode,
+  type Recipe,
+  STATUS_OFFLINE,
+  STATUS_ONLINE,
+  sharedSubscription,
+  topicTree,
+  type VerdictMessage,
+} from '@servo-edge/common/mqtt';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { type Clock, systemClock } from './clock.js';
 import { redactedConfig, type VisionConfig } from './config.js';
-import { type ErrorCode, isVisionError, type ReasonCode, VisionError } from './errors.js';
-import { decodeFrame } from './frame/frame-codec.js';
+import { type ErrorCode, isVisionError, VisionError } from './errors.js';
 import { planFromRecipe } from './inspect/inspect-image.js';
 import { judge } from './inspect/verdict.js';
-import { roundTimings, type VerdictMessage } from './inspect/verdict-message.js';
-import { createJsonLogger, type Logger } from './log.js';
-import { STATUS_OFFLINE, STATUS_ONLINE, type VisionTopics, visionTopics } from './mqtt/topics.js';
 import { createInspectionPool, type InspectionPool, type PoolStats } from './pool/inspection-pool.js';
 import { type SpawnWorker, spawnInspectWorker } from './pool/spawn-worker.js';
-import { parseRecipePayload, type Recipe } from './recipe.js';
+import { createVisionLogger } from './vision-logger.js';
 
 /** How the service opens its MQTT connection; tests inject wrappers around mqtt.connect. */
 export type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
@@ -33,6 +41,35 @@ export interface VisionServiceOptions {
   spawnWorker?: SpawnWorker;
   /** Upper bound on each shutdown step that waits for the broker. */
   closeTimeoutMs?: number;
+}
+
+/** The part of the topic tree (@servo-edge/common/mqtt) one instance uses. */
+export interface VisionTopics {
+  /** Filter for every camera's frames: `<prefix>/camera/+/frame`. */
+  frames: string;
+  /** What to subscribe to: `frames`, or `$share/<group>/<frames>` to split frames between instances. */
+  frameSubscription: string;
+  /** Retained JSON recipe. */
+  recipe: string;
+  /** Verdicts, QoS 1. */
+  inspection: string;
+  /** Retained `online` / `offline` of this instance; also the Last Will topic. */
+  status: string;
+  /** The camera name in a frame topic, or undefined when the topic is not a frame topic. */
+  cameraOf(topic: string): string | undefined;
+}
+
+export function visionTopics(prefix: string, instance: string, shareGroup?: string): VisionTopics {
+  const tree = topicTree(prefix);
+  return {
+    frames: tree.cameraFrames,
+    frameSubscription:
+      shareGroup === undefined ? tree.cameraFrames : sharedSubscription(shareGroup, tree.cameraFrames),
+    recipe: tree.recipe,
+    inspection: tree.inspection,
+    status: tree.visionStatus(instance),
+    cameraOf: tree.cameraOf,
+  };
 }
 
 export interface VisionServiceStats {
@@ -60,7 +97,7 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 export function createVisionService(options: VisionServiceOptions): VisionService {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? createJsonLogger({ level: config.log.level });
+  const log = options.log ?? createVisionLogger(config.log.level);
   const connect = options.connect ?? mqtt.connect;
   const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
   const topics = visionTopics(config.topicPrefix, config.instance, config.mqtt.shareGroup);
@@ -91,7 +128,7 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     if (!client) return;
     if (unackedVerdicts >= MAX_UNACKED_VERDICTS) {
       stats.verdictsDropped++;
-      log.error('verdict.dropped', { productId: message.productId, unackedVerdicts });
+      log.error({ productId: message.productId, unackedVerdicts }, 'verdict.dropped');
       return;
     }
     unackedVerdicts++;
@@ -100,17 +137,16 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     else stats.rejects++;
     client
       .publishAsync(topics.inspection, JSON.stringify(message), { qos: 1 })
-      .catch((error: unknown) => log.error('verdict.publish_failed', { productId: message.productId, error }))
+      .catch((err: unknown) => log.error({ productId: message.productId, err }, 'verdict.publish_failed'))
       .finally(() => unackedVerdicts--);
   }
 
   function rejectFrame(
-    base: { productId: string | null; camera: string; capturedAtMs: number | null; arrivedAtMs: number },
+    base: { productId: string | null; camera: string; capturedAtMs: number | null; arrivedAtMs: MonotonicMs },
     reason: ReasonCode,
     detail: ErrorCode | undefined,
     timings: { queueWaitMs: number; decodeMs: number },
   ): void {
-    const nowMs = clock.nowMs();
     publishVerdict({
       productId: base.productId,
       camera: base.camera,
@@ -121,16 +157,16 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
       decoded: null,
       label: null,
       capturedAtMs: base.capturedAtMs,
-      inspectedAtMs: nowMs,
-      timings: roundTimings({ ...timings, totalMs: nowMs - base.arrivedAtMs }),
+      inspectedAtMs: clock.epochMs(),
+      timings: roundTimings({ ...timings, totalMs: elapsedMs(base.arrivedAtMs, clock.monotonicMs()) }),
     });
   }
 
-  async function handleFrame(camera: string, payload: Uint8Array, arrivedAtMs: number): Promise<void> {
+  async function handleFrame(camera: string, payload: Uint8Array, arrivedAtMs: MonotonicMs): Promise<void> {
     stats.framesReceived++;
     const noTimings = { queueWaitMs: 0, decodeMs: 0 };
     if (payload.byteLength > config.limits.maxPayloadBytes) {
-      log.warn('frame.unreadable', { code: 'FRAME_TOO_LARGE', camera, bytes: payload.byteLength });
+      log.warn({ code: 'FRAME_TOO_LARGE', camera, bytes: payload.byteLength }, 'frame.unreadable');
       rejectFrame(
         { productId: null, camera, capturedAtMs: null, arrivedAtMs },
         'UNREADABLE_IMAGE',
@@ -141,12 +177,10 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     }
     const decoded = decodeFrame(payload);
     if (!decoded.ok) {
-      log.warn('frame.unreadable', {
-        code: decoded.code,
-        camera,
-        productId: decoded.productId,
-        bytes: payload.byteLength,
-      });
+      log.warn(
+        { code: decoded.code, camera, productId: decoded.productId, bytes: payload.byteLength },
+        'frame.unreadable',
+      );
       rejectFrame(
         { productId: decoded.productId ?? null, camera, capturedAtMs: null, arrivedAtMs },
         'UNREADABLE_IMAGE',
@@ -160,7 +194,7 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     // Judge against the recipe in force when the frame arrived, even if a new one lands meanwhile.
     const frameRecipe = recipe;
     if (!frameRecipe) {
-      log.warn('frame.no_recipe', { productId: header.productId, camera });
+      log.warn({ productId: header.productId, camera }, 'frame.no_recipe');
       rejectFrame(base, 'NO_RECIPE', undefined, noTimings);
       return;
     }
@@ -174,15 +208,14 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     });
     if (outcome.kind === 'failed') {
       const event = outcome.reason === 'UNREADABLE_IMAGE' ? 'frame.unreadable' : 'frame.not_judged';
-      log.warn(event, { code: outcome.detail ?? outcome.reason, productId: header.productId, camera });
+      log.warn({ code: outcome.detail ?? outcome.reason, productId: header.productId, camera }, event);
       rejectFrame(base, outcome.reason, outcome.detail, {
         queueWaitMs: outcome.queueWaitMs,
         decodeMs: outcome.decodeMs ?? 0,
       });
       return;
     }
-    const nowMs = clock.nowMs();
-    const judgement = judge(outcome.findings, frameRecipe, nowMs);
+    const judgement = judge(outcome.findings, frameRecipe, clock.epochMs());
     publishVerdict({
       productId: header.productId,
       camera,
@@ -192,43 +225,47 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
       decoded: judgement.decoded,
       label: judgement.label,
       capturedAtMs: header.capturedAtMs,
-      inspectedAtMs: nowMs,
+      inspectedAtMs: clock.epochMs(),
       timings: roundTimings({
         queueWaitMs: outcome.queueWaitMs,
         decodeMs: outcome.decodeMs,
-        totalMs: nowMs - arrivedAtMs,
+        totalMs: elapsedMs(arrivedAtMs, clock.monotonicMs()),
       }),
     });
   }
 
   function handleRecipe(payload: Uint8Array): void {
-    try {
-      recipe = parseRecipePayload(payload);
-      log.info(
-        recipe ? 'recipe.accepted' : 'recipe.cleared',
-        recipe ? { gtin: recipe.gtin, symbology: recipe.symbology } : {},
-      );
-    } catch (error) {
+    const result = checkRecipePayload(payload);
+    if (!result.ok) {
       // A bad recipe must not leave the previous one in force: until a valid one arrives, reject all.
       recipe = null;
-      log.error('recipe.invalid', {
-        code: isVisionError(error) ? error.code : 'PARSE_FAILED',
-        path: isVisionError(error) ? error.path : undefined,
-      });
+      const [first] = result.problems;
+      log.error(
+        {
+          code: first?.code,
+          path: first?.path,
+          problems: result.problems.map(({ code, path, message }) => ({ code, path, message })),
+        },
+        'recipe.invalid',
+      );
+      return;
     }
+    recipe = result.value;
+    if (recipe) log.info({ gtin: recipe.gtin, symbology: recipe.symbology }, 'recipe.accepted');
+    else log.info({}, 'recipe.cleared');
   }
 
   function onMessage(topic: string, payload: Buffer): void {
-    const arrivedAtMs = clock.nowMs();
+    const arrivedAtMs = clock.monotonicMs();
     if (topic === topics.recipe) {
       handleRecipe(payload);
       return;
     }
     const camera = topics.cameraOf(topic);
     if (camera === undefined || !acceptingFrames) return;
-    const task = handleFrame(camera, payload, arrivedAtMs).catch((error: unknown) => {
+    const task = handleFrame(camera, payload, arrivedAtMs).catch((err: unknown) => {
       // handleFrame has no expected failure; anything here is a bug, and must not kill the process.
-      log.error('frame.internal_error', { camera, error });
+      log.error({ camera, err }, 'frame.internal_error');
     });
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
@@ -239,19 +276,19 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     await activeClient.subscribeAsync(topics.recipe, { qos: 1 });
     await activeClient.subscribeAsync(topics.frameSubscription, { qos: 1 });
     await activeClient.publishAsync(topics.status, STATUS_ONLINE, { qos: 1, retain: true });
-    log.info('mqtt.connected', { url: config.mqtt.url, frames: topics.frameSubscription });
+    log.info({ url: config.mqtt.url, frames: topics.frameSubscription }, 'mqtt.connected');
   }
 
   function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = clock.setTimer(() => reject(onTimeout()), timeoutMs);
+      const cancel = clock.after(timeoutMs, () => reject(onTimeout()));
       promise.then(
         (value) => {
-          clock.clearTimer(timer);
+          cancel();
           resolve(value);
         },
         (error: unknown) => {
-          clock.clearTimer(timer);
+          cancel();
           reject(error);
         },
       );
@@ -259,7 +296,7 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
   }
 
   async function doStart(): Promise<void> {
-    log.info('service.starting', { config: redactedConfig(config) });
+    log.info({ config: redactedConfig(config) }, 'service.starting');
     await pool.start();
     const mqttOptions: IClientOptions = {
       clientId: config.mqtt.clientId ?? `servo-vision-${config.instance}`,
@@ -295,12 +332,12 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
         ? error
         : new VisionError('MQTT_CONNECT_FAILED', 'could not connect to the broker', { cause: error });
     }
-    activeClient.on('error', (error) => log.warn('mqtt.error', { error }));
-    activeClient.on('offline', () => log.warn('mqtt.offline', {}));
+    activeClient.on('error', (err) => log.warn({ err }, 'mqtt.error'));
+    activeClient.on('offline', () => log.warn({}, 'mqtt.offline'));
     activeClient.on('connect', () => {
-      onConnected(activeClient).catch((error: unknown) => log.error('mqtt.resubscribe_failed', { error }));
+      onConnected(activeClient).catch((err: unknown) => log.error({ err }, 'mqtt.resubscribe_failed'));
     });
-    log.info('service.started', { instance: config.instance, workers: config.inspection.workers });
+    log.info({ instance: config.instance, workers: config.inspection.workers }, 'service.started');
   }
 
   async function doClose(): Promise<void> {
@@ -309,8 +346,8 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     await starting?.catch(() => undefined);
     const activeClient = client;
     const bounded = (promise: Promise<unknown>) =>
-      withTimeout(promise, closeTimeoutMs, () => new Error('close step timed out')).catch((error: unknown) =>
-        log.warn('service.close_step_failed', { error }),
+      withTimeout(promise, closeTimeoutMs, () => new Error('close step timed out')).catch((err: unknown) =>
+        log.warn({ err }, 'service.close_step_failed'),
       );
     if (activeClient?.connected) await bounded(activeClient.unsubscribeAsync(topics.frameSubscription));
     await Promise.allSettled([...inFlight]);
@@ -323,7 +360,7 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
       activeClient.end(true);
     }
     client = undefined;
-    log.info('service.closed', {});
+    log.info({}, 'service.closed');
   }
 
   return {
@@ -340,5 +377,15 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     stats() {
       return { ...stats, hasRecipe: recipe !== null, pool: pool.stats() };
     },
+  };
+}
+
+/** Hundredths of a millisecond are plenty, and keep the verdict short. */
+function roundTimings(timings: VerdictMessage['timings']): VerdictMessage['timings'] {
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  return {
+    queueWaitMs: round(timings.queueWaitMs),
+    decodeMs: round(timings.decodeMs),
+    totalMs: round(timings.totalMs),
   };
 }

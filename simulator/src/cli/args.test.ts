@@ -1,6 +1,8 @@
 // servo-sim's flag parsing and --help (which must document every flag the parser accepts).
 
+import { configKeyRows } from '@servo-edge/common/config';
 import { describe, expect, it } from 'vitest';
+import { ControllerOptionsSchema } from '../options-schema.js';
 import { FLAGS, helpText, parseArgs } from './args.js';
 
 describe('servo-sim flags', () => {
@@ -96,10 +98,38 @@ describe('servo-sim flags', () => {
     [['--pty', '/a', '--axes', '2', '--axes', '3']],
     [['--pty', '/a', '--pty', '/a']],
     [['--pty', '/a', '--pty', '/b', '--id', 'x']],
-    [['--pty', '/a', '--fault-direction', 'sideways']],
     [['--pty', '/a', '--no-pacing=1']],
   ])('%j is a usage error (SIM_CLI_USAGE)', (argv) => {
     expect(() => parseArgs(argv)).toThrow(expect.objectContaining({ code: 'SIM_CLI_USAGE' }));
+  });
+
+  it.each([
+    {
+      argv: ['--pty', '/a', '--fault-direction', 'sideways'],
+      code: 'CONFIG_BAD_VALUE',
+      flag: '--fault-direction',
+    },
+    { argv: ['--pty', '/a', '--axes', '17'], code: 'CONFIG_OUT_OF_RANGE', flag: '--axes' },
+    {
+      argv: ['--pty', '/a', '--axes', '2', '--stuck-axis', '3'],
+      code: 'CONFIG_OUT_OF_RANGE',
+      flag: '--stuck-axis',
+    },
+    { argv: ['--pty', '/a', '--corrupt-rate', '1.5'], code: 'CONFIG_OUT_OF_RANGE', flag: '--corrupt-rate' },
+    { argv: ['--pty', '/a', '--id', 'no spaces'], code: 'CONFIG_BAD_VALUE', flag: '--id' },
+    { argv: ['--pty', '/a', '--watchdog-ms', '5'], code: 'CONFIG_OUT_OF_RANGE', flag: '--watchdog-ms' },
+  ])('$argv: the options schema refuses it (CONFIG_INVALID, $code at $flag)', ({ argv, code, flag }) => {
+    expect(() => parseArgs(argv)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        problems: [expect.objectContaining({ code, path: flag })],
+      }),
+    );
+  });
+
+  it('every flag that sets an option names one the schema knows', () => {
+    const known = new Set(configKeyRows(ControllerOptionsSchema).map((row) => row.path));
+    for (const flag of FLAGS.filter((f) => f.option !== undefined)) expect(known).toContain(flag.option);
   });
 
   it('--help and --version win over everything else', () => {

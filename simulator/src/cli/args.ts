@@ -1,6 +1,7 @@
 // servo-sim's flags: one table drives both the parser and --help, so the help documents every flag.
 
-import type { FaultDirection, SimulatedControllerOptions } from '../config.js';
+import { ConfigError, type ConfigProblem } from '@servo-edge/common/config';
+import { checkControllerOptions, type FaultDirection, type SimulatedControllerOptions } from '../config.js';
 import { SimulatorError } from '../errors.js';
 
 interface FlagSpec {
@@ -9,6 +10,8 @@ interface FlagSpec {
   value?: string;
   repeatable?: boolean;
   help: string;
+  /** The controller option it sets, as a dotted path (how a problem with that option names the flag). */
+  option?: string;
 }
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -18,64 +21,103 @@ export const FLAGS: readonly FlagSpec[] = [
     repeatable: true,
     help: 'Create a pseudo-terminal and symlink it at LINK. Repeat for several controllers (ids sim1, sim2, ...).',
   },
-  { name: '--id', value: 'NAME', help: 'Controller id (single --pty only). Default sim1.' },
-  { name: '--axes', value: 'N', help: 'Axes per controller, 1..16. Default 4.' },
+  { name: '--id', option: 'id', value: 'NAME', help: 'Controller id (single --pty only). Default sim1.' },
+  { name: '--axes', option: 'axes', value: 'N', help: 'Axes per controller, 1..16. Default 4.' },
   {
     name: '--baud',
+    option: 'baud',
     value: 'B',
     help: 'Simulated line rate; bytes cross at B/10 per second. Default 115200.',
   },
-  { name: '--no-pacing', help: 'Deliver bytes as fast as the pty takes them instead of at the baud rate.' },
-  { name: '--queue-depth', value: 'N', help: "Per-axis move queue depth (HELLO's qd=). Default 8." },
+  {
+    name: '--no-pacing',
+    option: 'pacing',
+    help: 'Deliver bytes as fast as the pty takes them instead of at the baud rate.',
+  },
+  {
+    name: '--queue-depth',
+    option: 'queueDepth',
+    value: 'N',
+    help: "Per-axis move queue depth (HELLO's qd=). Default 8.",
+  },
   {
     name: '--watchdog-ms',
+    option: 'watchdogDefaultMs',
     value: 'MS',
     help: "Watchdog period a session starts with (HELLO's wd=). Default 1000.",
   },
   {
     name: '--window',
+    option: 'windowFrames',
     value: 'N',
     help: "Frames the host may have unanswered (HELLO's win=), 1..32. Default 8.",
   },
-  { name: '--rx-bytes', value: 'N', help: 'Receive buffer advertised by HELLO (rx=). Default 256.' },
+  {
+    name: '--rx-bytes',
+    option: 'rxBytes',
+    value: 'N',
+    help: 'Receive buffer advertised by HELLO (rx=). Default 256.',
+  },
   {
     name: '--home-switch',
+    option: 'axisDefaults.homeSwitchCounts',
     value: 'COUNTS',
     help: 'Home switch position (power-on frame) of every axis. Default -2000.',
   },
   {
     name: '--encoder-noise',
+    option: 'axisDefaults.encoderNoiseCounts',
     value: 'COUNTS',
     help: 'GET and POS report positions with uniform noise of +/-COUNTS. Default 0.',
   },
   {
     name: '--corrupt-rate',
+    option: 'faults.corruptRate',
     value: 'P',
     help: 'Probability that a byte on the line has a bit flipped. Default 0.',
   },
-  { name: '--drop-rate', value: 'P', help: 'Probability that a byte on the line is lost. Default 0.' },
+  {
+    name: '--drop-rate',
+    option: 'faults.dropRate',
+    value: 'P',
+    help: 'Probability that a byte on the line is lost. Default 0.',
+  },
   {
     name: '--duplicate-rate',
+    option: 'faults.duplicateRate',
     value: 'P',
     help: 'Probability that a byte on the line is doubled. Default 0.',
   },
-  { name: '--latency-ms', value: 'MS', help: 'Extra latency on every delivery, both ways. Default 0.' },
+  {
+    name: '--latency-ms',
+    option: 'faults.extraLatencyMs',
+    value: 'MS',
+    help: 'Extra latency on every delivery, both ways. Default 0.',
+  },
   {
     name: '--fault-direction',
+    option: 'faults.direction',
     value: 'DIR',
     help: 'Where the rates above apply: both, toDevice or toHost. Default both.',
   },
   {
     name: '--stuck-axis',
+    option: 'faults.stuckAxes',
     value: 'AXIS',
     repeatable: true,
     help: 'Start with AXIS jammed (it trips FERR when moved).',
   },
   {
     name: '--estop-input',
+    option: 'faults.estopInput',
     help: 'Start with the hardware e-stop input active (RESET is refused until released).',
   },
-  { name: '--seed', value: 'N', help: 'Seed for fault injection and encoder noise. Default 1.' },
+  {
+    name: '--seed',
+    option: 'seed',
+    value: 'N',
+    help: 'Seed for fault injection and encoder noise. Default 1.',
+  },
   { name: '--socat', value: 'PATH', help: 'The socat executable. Default socat on PATH.' },
   { name: '--help', help: 'Print this help and exit.' },
   { name: '--version', help: 'Print the version and exit.' },
@@ -129,7 +171,10 @@ function toNumber(flag: string, text: string, integer: boolean): number {
   return n;
 }
 
-/** Parses argv (without node and the script). Option values are range-checked later by the controller config. */
+/**
+ * Parses argv (without node and the script). What is not a flag, a missing value or a number that is not
+ * one is a usage error (SIM_CLI_USAGE); the options then go through their schema (checkServers).
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
@@ -171,9 +216,6 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const id = one('--id');
   if (id !== undefined && links.length > 1) usage('--id works with a single --pty only');
   const direction = one('--fault-direction');
-  if (direction !== undefined && !['both', 'toDevice', 'toHost'].includes(direction)) {
-    usage(`--fault-direction must be both, toDevice or toHost, got "${direction}"`);
-  }
   const homeSwitch = int('--home-switch');
   const noise = int('--encoder-noise');
   const axisDefaults = {
@@ -207,5 +249,30 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       faults: defined(faults),
     }),
   }));
+  checkServers(servers.map((server) => server.options));
   return { kind: 'run', servers, socatPath: one('--socat') ?? 'socat' };
+}
+
+/** The flag that sets the option at a problem's path (`faults.stuckAxes[1]` is --stuck-axis). */
+function flagOf(path: string): string {
+  const option = path.replace(/\[\d+\]$/, '');
+  return FLAGS.find((flag) => flag.option === option)?.name ?? path;
+}
+
+/**
+ * The options go through the controller options' schema, like any other config: a value out of bounds
+ * is a ConfigError (CONFIG_INVALID) whose problems name the flag (`--axes`) instead of the option path.
+ */
+function checkServers(options: readonly SimulatedControllerOptions[]): void {
+  const problems = new Map<string, ConfigProblem>();
+  for (const server of options) {
+    const result = checkControllerOptions(server);
+    if (result.ok) continue;
+    for (const problem of result.problems) {
+      const named = { ...problem, path: flagOf(problem.path) };
+      problems.set(`${named.code} ${named.path}`, named);
+    }
+  }
+  if (problems.size > 0)
+    throw new ConfigError('CONFIG_INVALID', [...problems.values()], { source: 'servo-sim' });
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { formatProblem, isConfigError } from '@servo-edge/common/config';
 import { createSimulatedController } from '../controller.js';
 import { isSimulatorError } from '../errors.js';
 import { createPtyServer, type PtyServer } from '../pty/pty-server.js';
@@ -30,13 +31,22 @@ function packageVersion(): string {
   }
 }
 
+/** A usage or config error for stderr: one line per config problem, each ending in its code. */
+function describeError(error: unknown): string {
+  if (isConfigError(error)) {
+    return error.problems.map((problem) => `servo-sim: ${formatProblem(problem).trimStart()}\n`).join('');
+  }
+  const code = (error as { code?: unknown }).code;
+  return `servo-sim: ${(error as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}\n`;
+}
+
 /** Returns the exit code: 0 after a clean stop, 1 if a pty could not be served, 2 on a usage error. */
 export async function runServoSim(argv: readonly string[], io: ServoSimIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);
   } catch (error) {
-    io.stderr.write(`servo-sim: ${(error as Error).message}\n`);
+    io.stderr.write(describeError(error));
     return 2;
   }
   if (parsed.kind === 'help') {
@@ -53,7 +63,7 @@ export async function runServoSim(argv: readonly string[], io: ServoSimIo): Prom
   try {
     for (const { options } of parsed.servers) controllers.push(createSimulatedController(options));
   } catch (error) {
-    io.stderr.write(`servo-sim: ${(error as Error).message}\n`);
+    io.stderr.write(describeError(error));
     return 2;
   }
   const lines = io.stdin ? createInterface({ input: io.stdin }) : undefined;

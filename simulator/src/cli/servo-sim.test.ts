@@ -8,18 +8,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
+import { REGISTER_SOURCE_HOOKS_PATH } from '@servo-edge/common/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectHost, withTimeout } from '../test-support/host-over-stream.js';
 import { ptyTransport } from '../test-support/transports.js';
 
 const cli = fileURLToPath(new URL('./servo-sim.ts', import.meta.url));
-const register = fileURLToPath(new URL('../test-support/ts-register.mjs', import.meta.url));
 
 /** Runs the CLI from its TypeScript source (no build needed), as `node servo-sim.js` would. */
 function servoSim(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', register, cli, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    ['--conditions=source', '--import', REGISTER_SOURCE_HOOKS_PATH, cli, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
 }
 
 function output(
@@ -66,6 +70,11 @@ describe('servo-sim CLI', () => {
     expect(await exited(child)).toBe(0);
     child = servoSim(['--pty']);
     expect(await exited(child)).toBe(2);
+    // A value the options schema refuses: exit 2, the problem names the flag and carries its code.
+    child = servoSim(['--pty', join(tmpdir(), 'never-created'), '--axes', '17']);
+    const refused = output(child, 'stderr', /\n/, 20_000);
+    expect(await exited(child)).toBe(2);
+    expect(await refused).toMatch(/^servo-sim: --axes: .*\[CONFIG_OUT_OF_RANGE\]\n$/);
   });
 
   it.skipIf(ptyTransport.skipReason)(

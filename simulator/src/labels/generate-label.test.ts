@@ -1,5 +1,6 @@
 // The label generator: reproducible frames, truthful ground truth, and every defect class in a set.
 
+import { checkRecipe } from '@servo-edge/common/mqtt';
 import { describe, expect, it } from 'vitest';
 import { defectApplies, generateLabel, LABEL_SIZE_PX } from './generate-label.js';
 import { labelSetSpecs } from './label-set.js';
@@ -25,6 +26,11 @@ describe('generateLabel', () => {
     expect(at(20, 20)).toBeLessThan(140);
     expect(recipe.lot).toBeUndefined();
     expect(recipe.gtin).toBe(truth.encoded!.gtin);
+  });
+
+  it.each(LABEL_SYMBOLOGIES)('publishes a recipe the MQTT contract accepts, for %s', async (symbology) => {
+    const { recipe } = await generateLabel({ symbology, defect: 'none', seed: 1 });
+    expect(checkRecipe(recipe)).toEqual({ ok: true, value: recipe });
   });
 
   it('a missing label has no encoded data and expects NO_LABEL', async () => {

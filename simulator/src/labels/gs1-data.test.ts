@@ -1,5 +1,7 @@
 // GS1 helpers of the generator: check digits against published GS1 examples.
 
+import { hasValidCheckDigit } from '@servo-edge/common/mqtt';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   elementString,
@@ -18,6 +20,13 @@ describe('gs1CheckDigit', () => {
     ['0000000000000', 0],
   ])('%s -> %i', (digits, check) => {
     expect(gs1CheckDigit(digits)).toBe(check);
+  });
+  it("agrees with the contract's rule, written independently (property)", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{7,17}$/), (body) => {
+        expect(hasValidCheckDigit(body + String(gs1CheckDigit(body)))).toBe(true);
+      }),
+    );
   });
 });
 

@@ -1,4 +1,8 @@
-// Shared types of the label generator: images, symbologies, defect classes and ground truth.
+// Shared types of the label generator: images, symbologies, defect classes and ground truth. The recipe,
+// the symbologies and the reason codes are the MQTT contract's (@servo-edge/common/mqtt): types and
+// constants only, never the vision service's logic (see gs1-data.ts).
+
+import { type ReasonCode, type Recipe, SYMBOLOGIES, type Symbology } from '@servo-edge/common/mqtt';
 
 /** An 8-bit grayscale image, row-major, one byte per pixel (0 = black, 255 = white). */
 export interface GrayImage {
@@ -7,10 +11,10 @@ export interface GrayImage {
   readonly data: Uint8Array;
 }
 
-/** The symbologies a label can carry, named as in the vision recipe. */
-export type LabelSymbology = 'gs1-datamatrix' | 'gs1-128' | 'ean-13';
+/** The symbologies a label can carry: the recipe's. */
+export type LabelSymbology = Symbology;
 
-export const LABEL_SYMBOLOGIES: readonly LabelSymbology[] = ['gs1-datamatrix', 'gs1-128', 'ean-13'];
+export const LABEL_SYMBOLOGIES: readonly LabelSymbology[] = SYMBOLOGIES;
 
 /**
  * Defect classes the generator can render. `none` is a good label.
@@ -46,37 +50,17 @@ export const LABEL_DEFECTS: readonly LabelDefect[] = [
 ];
 
 /**
- * Reason codes the vision service is expected to report. They mirror the vision service's registry
- * (services/vision/src/errors.ts); the simulator cannot import it without a dependency cycle, so a
- * vision test checks that this list stays a subset of that registry.
+ * Reason codes a generated label should be rejected with: the label reasons of the contract's registry.
+ * The generator writes valid image files and a recipe for each, so a frame is never unreadable, and the
+ * service reasons (deadline, queue, recipe missing) say nothing about a label.
  */
-export type ExpectedReason =
-  | 'NO_LABEL'
-  | 'NO_CODE'
-  | 'WRONG_GTIN'
-  | 'WRONG_LOT'
-  | 'EXPIRED'
-  | 'BAD_CHECK_DIGIT'
-  | 'MISPLACED'
-  | 'SKEWED'
-  | 'LOW_CONTRAST';
+export type ExpectedReason = Exclude<
+  ReasonCode,
+  'UNREADABLE_IMAGE' | 'DEADLINE_EXCEEDED' | 'QUEUE_FULL' | 'NO_RECIPE'
+>;
 
-/** The recipe JSON the vision service expects on `<prefix>/recipe` (see services/vision/README.md). */
-export interface LabelRecipe {
-  gtin: string;
-  lot?: string;
-  minExpiry?: string;
-  symbology: LabelSymbology;
-  labelRegion: {
-    xPx: number;
-    yPx: number;
-    widthPx: number;
-    heightPx: number;
-    positionTolerancePx: number;
-    skewToleranceDeg: number;
-    minPrintContrast: number;
-  };
-}
+/** The recipe the generator publishes on `<prefix>/recipe`, with every tolerance given. */
+export type LabelRecipe = Recipe;
 
 /** What is printed in the code, as the generator encoded it. */
 export interface EncodedData {

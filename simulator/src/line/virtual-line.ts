@@ -156,12 +156,10 @@ export class VirtualLine {
 
   private schedule(): void {
     if (!this.running) return;
-    this.cancelTimer = this.options.clock.after(this.config.sampleIntervalMs,
-      () => {
-        this.sample();
-        this.schedule();
-      },
-    );
+    this.cancelTimer = this.options.clock.after(this.config.sampleIntervalMs, () => {
+      this.sample();
+      this.schedule();
+    });
   }
 }
 

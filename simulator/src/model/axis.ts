@@ -2,14 +2,20 @@
 // Time advances in events (segment ends, switch and limit crossings, following-error trips) rather
 // than in fixed steps, so a stepped clock lands exactly on them and any interval costs O(events).
 
-import type { AxisState, EventFieldsOf, EventName, LimitKey, Reply } from '@servo-edge/firmware-protocol';
+import {
+  type AxisState,
+  type EventFieldsOf,
+  type EventName,
+  type LimitKey,
+  planTrapezoid,
+  type Reply,
+} from '@servo-edge/firmware-protocol';
 import type { ResolvedAxisConfig } from '../config.js';
 import type { AxisSnapshot, QueuedMove } from '../types.js';
 import {
   firstCrossingS,
   integrate,
   type Kinematics,
-  planTrapezoid,
   planVelocityRamp,
   type Segment,
   stoppingDistanceCounts,

@@ -1,9 +1,9 @@
 // Moves end to end on a stepped clock: a move of distance d at v and a takes the analytic time within
 // 1% (§Commands MOVE), lands on its target, and honours VMAX/AMAX.
 
+import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
 import { describe, expect, it } from 'vitest';
 import { createSteppedHost } from '../test-support/stepped-host.js';
-import { trapezoidDurationS } from './profile.js';
 
 describe('motion physics', () => {
   it.each([

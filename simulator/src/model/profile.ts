@@ -1,12 +1,11 @@
-// Motion profiles as lists of constant-acceleration segments: the trapezoid (or triangle) of a MOVE,
-// a velocity ramp for JOG and homing, and a stop. Pure math in counts, seconds and counts/s(²).
+// Motion profiles as lists of constant-acceleration segments: a velocity ramp for JOG and homing, a
+// stop, and the kinematics that run them. Pure math in counts, seconds and counts/s(²). A MOVE's
+// trapezoid is the protocol's (planTrapezoid in @servo-edge/firmware-protocol, §Commands MOVE).
 
-export interface Segment {
-  /** Acceleration during the segment, counts/s² (signed). */
-  accelerationCountsPerS2: number;
-  /** Duration in seconds; Infinity for a cruise that runs until something ends it. */
-  durationS: number;
-}
+import type { ProfileSegment } from '@servo-edge/firmware-protocol';
+
+/** One constant-acceleration piece of a motion profile (a MOVE's come from planTrapezoid). */
+export type Segment = ProfileSegment;
 
 /** Kinematic state at a moment. */
 export interface Kinematics {
@@ -21,50 +20,6 @@ export function integrate(state: Kinematics, accelerationCountsPerS2: number, dt
       state.positionCounts + state.velocityCountsPerS * dtS + 0.5 * accelerationCountsPerS2 * dtS * dtS,
     velocityCountsPerS: state.velocityCountsPerS + accelerationCountsPerS2 * dtS,
   };
-}
-
-/**
- * Point to point from rest to rest (§Commands MOVE): accelerate at `acc` to `vel`, cruise, decelerate.
- * If the distance is too short to reach `vel` the profile is a triangle peaking at sqrt(acc * d).
- */
-export function planTrapezoid(
-  fromCounts: number,
-  toCounts: number,
-  velocityCountsPerS: number,
-  accelerationCountsPerS2: number,
-): Segment[] {
-  const distance = Math.abs(toCounts - fromCounts);
-  if (distance === 0) return [];
-  const sign = Math.sign(toCounts - fromCounts);
-  const a = accelerationCountsPerS2;
-  const v = velocityCountsPerS;
-  const rampDistance = (v * v) / a;
-  if (distance >= rampDistance) {
-    const rampS = v / a;
-    const cruiseS = (distance - rampDistance) / v;
-    return [
-      { accelerationCountsPerS2: sign * a, durationS: rampS },
-      { accelerationCountsPerS2: 0, durationS: cruiseS },
-      { accelerationCountsPerS2: -sign * a, durationS: rampS },
-    ].filter((s) => s.durationS > 0);
-  }
-  const rampS = Math.sqrt(distance / a);
-  return [
-    { accelerationCountsPerS2: sign * a, durationS: rampS },
-    { accelerationCountsPerS2: -sign * a, durationS: rampS },
-  ];
-}
-
-/** The analytic duration of planTrapezoid, in seconds: d/v + v/a, or 2*sqrt(d/a) for a triangle. */
-export function trapezoidDurationS(
-  distanceCounts: number,
-  velocityCountsPerS: number,
-  accelerationCountsPerS2: number,
-): number {
-  const d = Math.abs(distanceCounts);
-  const v = velocityCountsPerS;
-  const a = accelerationCountsPerS2;
-  return d >= (v * v) / a ? d / v + v / a : 2 * Math.sqrt(d / a);
 }
 
 /** Ramp from `fromVelocity` to `toVelocity` at `acc`; then cruise forever unless the target is 0. */

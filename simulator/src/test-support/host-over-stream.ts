@@ -2,6 +2,7 @@
 // with event-driven waits that always have a bounded timeout.
 
 import type { SerialPortStream } from '@serialport/stream';
+import { systemClock } from '@servo-edge/common/clock';
 import {
   createSessionDriver,
   type EventFrame,
@@ -9,7 +10,6 @@ import {
   type HostSessionOptions,
   type ProtocolError,
 } from '@servo-edge/firmware-protocol';
-import { systemClock } from '@servo-edge/common/clock';
 
 export interface StreamHost {
   session: HostSession;

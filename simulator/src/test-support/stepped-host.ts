@@ -1,6 +1,7 @@
 // Unit-test host: a HostSession attached straight to a controller's cable on a ManualClock, so every
 // byte, reply and event happens inside clock steps and tests never wait on real time.
 
+import { ManualClock } from '@servo-edge/common/testing';
 import {
   type ArgsOf,
   createSessionDriver,
@@ -11,7 +12,6 @@ import {
   type Reply,
   type Verb,
 } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/common/testing';
 import type { SimulatedControllerOptions } from '../config.js';
 import { createSimulatedController } from '../controller.js';
 import type { Attachment, SimulatedController } from '../types.js';
@@ -46,6 +46,15 @@ export function createSteppedHost(
 ): SteppedHost {
   const clock = new ManualClock();
   const controller = createSimulatedController({ id: 'unit', pacing: false, ...options, clock });
+  return attachSteppedHost(controller, clock, hostOptions);
+}
+
+/** A stepped host on a controller created elsewhere, whose clock is `clock`; starts the controller. */
+export function attachSteppedHost(
+  controller: SimulatedController,
+  clock: ManualClock,
+  hostOptions: Partial<HostSessionOptions> = {},
+): SteppedHost {
   const events: EventFrame[] = [];
   const lost: ProtocolError[] = [];
   const session = new HostSession({

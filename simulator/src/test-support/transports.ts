@@ -1,12 +1,12 @@
 // The two transports the protocol contract suite runs over: the in-process serialport binding, and a
 // real pty (socat) opened with serialport's native bindings (@serialport/bindings-cpp).
 
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
+import { socatSkipReason } from '@servo-edge/common/testing';
 import { SimulatorRegistry } from '../binding/registry.js';
 import { createSimulatorBinding } from '../binding/simulator-binding.js';
 import type { SimulatedControllerOptions } from '../config.js';
@@ -54,17 +54,9 @@ export const bindingTransport: ContractTransport = {
   },
 };
 
-function socatMissing(): string | undefined {
-  const probe = spawnSync('socat', ['-V'], { stdio: 'ignore' });
-  if (!probe.error) return undefined;
-  // CI installs socat (.ci/run), so there a missing socat must fail the run, not skip it.
-  if (process.env.CI === 'true') return undefined;
-  return 'socat is not installed (apt-get install socat); the pty leg needs it';
-}
-
 export const ptyTransport: ContractTransport = {
   name: 'pty (socat + native bindings)',
-  skipReason: socatMissing(),
+  skipReason: socatSkipReason(),
   async rig(options) {
     const dir = await mkdtemp(join(tmpdir(), 'servo-sim-'));
     const linkPath = join(dir, 'tty');

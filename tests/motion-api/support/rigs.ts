@@ -2,10 +2,11 @@
 // the simulator's in-process serialport binding (sim://) and a real pty opened with the native
 // binding. Each rig builds the motion service and app on top; tests run unchanged on both.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@servo-edge/common/log';
+import { socatSkipReason } from '@servo-edge/common/testing';
 import {
   buildApp,
   createMotionService,
@@ -14,7 +15,9 @@ import {
   parseMotionConfig,
   type SerialBinding,
 } from '@servo-edge/motion-api';
+import { armAxis, conveyorAxis } from '@servo-edge/motion-api/testing';
 import {
+  createPtyServer,
   createSimulatedController,
   createSimulatorBinding,
   type SimulatedController,
@@ -22,7 +25,6 @@ import {
   SimulatorRegistry,
 } from '@servo-edge/simulator';
 import type { FastifyInstance } from 'fastify';
-import { PtyRelay } from './pty-relay.js';
 
 export const OPERATOR_KEY = 'integration-operator-key-0123';
 export const ADMIN_KEY = 'integration-admin-key-0123456';
@@ -59,36 +61,7 @@ function motionConfig(path: string, patch: (raw: Record<string, unknown>) => voi
       rateLimit: { maxRequests: 100_000, windowMs: 60_000 },
     },
     controllers: [{ id: 'ctrl1', path, replyTimeoutMs: 100, streamHz: 20, watchdogMs: 5000 }],
-    axes: [
-      {
-        name: 'conveyor',
-        controller: 'ctrl1',
-        axis: 1,
-        unit: 'mm',
-        countsPerUnit: 100,
-        minUnits: -100_000,
-        maxUnits: 100_000,
-        maxVelocityUnitsPerS: 2000,
-        maxAccelerationUnitsPerS2: 20_000,
-        defaultVelocityUnitsPerS: 2000,
-        defaultAccelerationUnitsPerS2: 20_000,
-        homingRequired: false,
-      },
-      {
-        name: 'arm',
-        controller: 'ctrl1',
-        axis: 2,
-        unit: 'deg',
-        countsPerUnit: 10,
-        minUnits: -180,
-        maxUnits: 180,
-        maxVelocityUnitsPerS: 360,
-        maxAccelerationUnitsPerS2: 3600,
-        defaultVelocityUnitsPerS: 360,
-        defaultAccelerationUnitsPerS2: 3600,
-        homingRequired: false,
-      },
-    ],
+    axes: [conveyorAxis('ctrl1'), armAxis('ctrl1')],
     reconnect: { initialDelayMs: 20, maxDelayMs: 200, multiplier: 2, connectTimeoutMs: 2000 },
     moves: { historySize: 10_000, maxWaitMs: 20_000 },
     logLevel: 'silent',
@@ -108,7 +81,7 @@ async function withService(
   const service = createMotionService(config, { simulatorBinding });
   await service.start();
   if (!(await service.whenReady(10_000))) throw new Error(`motion service did not come up on ${path}`);
-  const app = buildApp({ service, logger: false });
+  const app = buildApp({ service, logger: silentLogger });
   return {
     controller,
     service,
@@ -134,24 +107,19 @@ export const bindingTransport: RigTransport = {
   },
 };
 
-function socatMissing(): string | undefined {
-  if (!spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) return undefined;
-  if (process.env.CI === 'true') return undefined; // CI installs socat: fail there rather than skip
-  return 'socat is not installed (apt-get install socat)';
-}
-
 export const ptyTransport: RigTransport = {
   name: 'pty (socat + native bindings)',
-  skipReason: socatMissing(),
+  skipReason: socatSkipReason(),
   async rig(options, patch) {
     const dir = await mkdtemp(join(tmpdir(), 'motion-pty-'));
     const linkPath = join(dir, 'ttyCTRL1');
     const controller = createSimulatedController({ id: `motionpty${++counter}`, ...options });
     await controller.start();
-    const relay = new PtyRelay(controller, linkPath);
-    await relay.start();
+    // The simulator's own pty server: socat makes the pty, an unplug removes it, a replug makes a new one.
+    const server = createPtyServer(controller, { linkPath });
+    await server.start();
     return withService(controller, linkPath, undefined, patch, async () => {
-      await relay.close();
+      await server.close();
       await controller.close();
       await rm(dir, { recursive: true, force: true });
     });

@@ -1,17 +1,13 @@
 // `servo-edge check-config <file>`: validates a config and lists every problem; exit 0 valid, 1 not.
 
+import { isConfigError } from '@servo-edge/common/config';
 import { formatProblems } from '../../config/format-problems.js';
-import { checkConfigText, type MotionSectionValidator, readConfigFile } from '../../config/load.js';
+import { checkConfigText, readConfigFile } from '../../config/load.js';
 import type { GatewayConfig } from '../../config/types.js';
-import { isGatewayError } from '../../errors.js';
 import { type CliCommand, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../cli-command.js';
 
-export interface CheckConfigOptions {
-  /** The motion API's loader for the `motion` section, once composed. */
-  validateMotion?: MotionSectionValidator;
-}
-
-export function createCheckConfigCommand(options: CheckConfigOptions = {}): CliCommand {
+/** The `motion` section is checked too: its schema and checks are the motion API's, embedded in the gateway's. */
+export function createCheckConfigCommand(): CliCommand {
   return {
     name: 'check-config',
     summary: 'Validate a config file and list every problem (exit 0 valid, 1 invalid).',
@@ -27,23 +23,20 @@ export function createCheckConfigCommand(options: CheckConfigOptions = {}): CliC
         text = await readConfigFile(file);
       } catch (error) {
         io.err(
-          `${file}: cannot read: ${(error as { cause?: Error }).cause?.message ?? String(error)} [${isGatewayError(error) ? error.code : 'EDGE_CONFIG_UNREADABLE'}]`,
+          `${file}: cannot read: ${(error as { cause?: Error }).cause?.message ?? String(error)} [${isConfigError(error) ? error.code : 'CONFIG_UNREADABLE'}]`,
         );
         return EXIT_PROBLEM;
       }
-      const result = checkConfigText(text, {
-        env: io.env,
-        ...(options.validateMotion ? { validateMotion: options.validateMotion } : {}),
-      });
+      const result = checkConfigText(text, { env: io.env });
       if (!result.ok) {
         for (const line of formatProblems(file, result.problems)) io.err(line);
         io.err(
-          `${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} [EDGE_CONFIG_INVALID]`,
+          `${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} [CONFIG_INVALID]`,
         );
         return EXIT_PROBLEM;
       }
       io.out(`${file}: ok`);
-      for (const line of summarize(result.config)) io.out(`  ${line}`);
+      for (const line of summarize(result.value)) io.out(`  ${line}`);
       return EXIT_OK;
     },
   };

@@ -92,6 +92,6 @@ describe('servo-edge --config: shutdown', () => {
     const h = harness();
     await expect(h.command.run([], h.io)).resolves.toBe(2);
     await expect(h.command.run(['--config', '/nonexistent/edge.yaml'], h.io)).resolves.toBe(1);
-    expect(h.out.join('\n')).toMatch(/EDGE_CONFIG_UNREADABLE/);
+    expect(h.out.join('\n')).toMatch(/CONFIG_UNREADABLE/);
   });
 });

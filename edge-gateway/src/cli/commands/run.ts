@@ -2,14 +2,13 @@
 // The first signal shuts down in order within the budget; a second one exits at once.
 
 import { parseArgs } from 'node:util';
-import type { SerialBinding } from '@servo-edge/motion-api';
+import { isConfigError } from '@servo-edge/common/config';
+import { createLogger } from '@servo-edge/common/log';
 import { formatProblems } from '../../config/format-problems.js';
 import { loadConfigFile } from '../../config/load.js';
-import { validateMotionSection } from '../../config/motion-section.js';
-import { isGatewayError } from '../../errors.js';
 import { createGateway } from '../../gateway.js';
-import { createJsonLogger } from '../../log.js';
 import { type CliCommand, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE } from '../cli-command.js';
+import { type RunningSimControllers, startSimControllers } from '../sim-controllers.js';
 
 /** SIGTERM to exit: systemd's TimeoutStopSec is a little longer. */
 export const SHUTDOWN_BUDGET_MS = 5000;
@@ -43,39 +42,37 @@ export function createRunCommand(options: RunCommandOptions = {}): CliCommand {
         io.err('usage: servo-edge --config <file>  [EDGE_CLI_USAGE]');
         return EXIT_USAGE;
       }
-      const log = createJsonLogger({ level: io.env.SERVO_EDGE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+      const log = createLogger({
+        name: 'servo-edge',
+        level: io.env.SERVO_EDGE_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+      });
       let config: Awaited<ReturnType<typeof loadConfigFile>>;
       try {
-        config = await loadConfigFile(file, { env: io.env, validateMotion: validateMotionSection });
+        config = await loadConfigFile(file, { env: io.env });
       } catch (error) {
-        if (isGatewayError(error) && error.problems.length > 0) {
-          for (const line of formatProblems(file, error.problems)) io.err(line);
-        }
+        if (!isConfigError(error)) throw error;
+        // ConfigError's message lists the problems too; print them once, as file:line:col lines.
+        for (const line of formatProblems(file, error.problems)) io.err(line);
+        const what =
+          error.code === 'CONFIG_UNREADABLE'
+            ? `cannot read: ${(error.cause as Error | undefined)?.message ?? 'unknown reason'}`
+            : `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`;
+        io.err(`${file}: ${what} [${error.code}]`);
+        return EXIT_PROBLEM;
+      }
+      // sim:// controllers run in this process, each sized to the axes the config uses on it; the simulator
+      // is loaded only then (sim-controllers.ts).
+      let sims: RunningSimControllers | undefined;
+      try {
+        sims = await startSimControllers(config.motion);
+      } catch (error) {
         io.err(
-          `${file}: ${(error as Error).message} [${isGatewayError(error) ? error.code : 'EDGE_CONFIG_INVALID'}]`,
+          `cannot start: ${(error as Error).message} [${(error as { code?: string }).code ?? 'EDGE_START_FAILED'}]`,
         );
         return EXIT_PROBLEM;
       }
-      // sim:// controllers run in this process, so a config can be tried without hardware. The simulator
-      // is loaded only then: a plant on real serial ports does not pay for it in memory.
-      const simPaths = (
-        (config.motion.controllers ?? []) as { id: string; path: string; baud?: number }[]
-      ).filter((c) => c.path.startsWith('sim://'));
-      const controllers: { start(): Promise<void>; close(): Promise<void> }[] = [];
-      let simulatorBinding: SerialBinding | undefined;
-      if (simPaths.length > 0) {
-        const { createSimulatorBinding, SimulatorRegistry } = await import('@servo-edge/simulator');
-        const registry = new SimulatorRegistry();
-        for (const c of simPaths) {
-          controllers.push(
-            registry.create({ id: c.path.slice('sim://'.length), ...(c.baud ? { baud: c.baud } : {}) }),
-          );
-        }
-        simulatorBinding = createSimulatorBinding(registry);
-      }
-      for (const controller of controllers) await controller.start();
       const gateway = createGateway(config, {
-        ...(simulatorBinding ? { simulatorBinding } : {}),
+        ...(sims ? { simulatorBinding: sims.binding } : {}),
         logger: log,
       });
       try {
@@ -84,7 +81,7 @@ export function createRunCommand(options: RunCommandOptions = {}): CliCommand {
         io.err(
           `cannot start: ${(error as Error).message} [${(error as { code?: string }).code ?? 'EDGE_START_FAILED'}]`,
         );
-        for (const controller of controllers) await controller.close();
+        await sims?.close();
         return EXIT_PROBLEM;
       }
       io.out(`servo-edge running: http ${gateway.httpUrl()}, mqtt ${gateway.mqttUrl()}`);
@@ -94,18 +91,18 @@ export function createRunCommand(options: RunCommandOptions = {}): CliCommand {
           signals.removeListener('SIGINT', onSignal);
           signals.once('SIGTERM', () => exit(EXIT_PROBLEM));
           signals.once('SIGINT', () => exit(EXIT_PROBLEM));
-          log.info('gateway.stopping', { signal });
+          log.info({ signal }, 'gateway.stopping');
           const overrun = setTimeout(() => {
-            log.error('gateway.stop.overrun', { budgetMs: SHUTDOWN_BUDGET_MS });
+            log.error({ budgetMs: SHUTDOWN_BUDGET_MS }, 'gateway.stop.overrun');
             exit(EXIT_PROBLEM);
           }, SHUTDOWN_BUDGET_MS);
           overrun.unref();
           gateway
             .close()
-            .then(() => Promise.all(controllers.map((c) => c.close())))
+            .then(() => sims?.close())
             .then(() => {
               clearTimeout(overrun);
-              log.info('gateway.stopped', {});
+              log.info('gateway.stopped');
               resolve(EXIT_OK);
             });
         };

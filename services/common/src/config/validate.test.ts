@@ -41,6 +41,13 @@ describe('validateAgainstSchema through checkConfigValue', () => {
     });
   });
 
+  it('fills the keys of a section whose own default is {}', () => {
+    const WithDefault = Type.Object({
+      limits: Type.Object({ maxMs: Type.Integer({ default: 50 }) }, { default: {} }),
+    });
+    expect(checkConfigValue(WithDefault, {})).toEqual({ ok: true, value: { limits: { maxMs: 50 } } });
+  });
+
   it('treats an empty section (null in YAML) as a section with every default', () => {
     const result = checkConfigValue(Schema, { ...ok, http: null });
     expect(result.ok && result.value.http).toEqual({ host: '127.0.0.1', port: 8080 });
@@ -114,6 +121,36 @@ describe('validateAgainstSchema through checkConfigValue', () => {
     } catch (error) {
       expect((error as ConfigError).code).toBe('CONFIG_INVALID');
     }
+  });
+});
+
+describe('null in messages', () => {
+  const Message = Type.Object({
+    decoded: Type.Union([Type.Object({ text: Type.String() }), Type.Null()]),
+    capturedAtMs: Type.Union([Type.Number(), Type.Null()]),
+  });
+
+  it('takes null where a union allows it, and keeps it in the value', () => {
+    expect(checkConfigValue(Message, { decoded: null, capturedAtMs: null })).toEqual({
+      ok: true,
+      value: { decoded: null, capturedAtMs: null },
+    });
+    expect(checkConfigValue(Message, { decoded: { text: 'x' }, capturedAtMs: 5 })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('refuses a value that is neither the shape nor null with CONFIG_WRONG_TYPE', () => {
+    const result = checkConfigValue(Message, { decoded: 'x', capturedAtMs: '1' });
+    expect(!result.ok && result.problems.map((p) => [p.code, p.path])).toEqual([
+      ['CONFIG_WRONG_TYPE', 'decoded'],
+      ['CONFIG_WRONG_TYPE', 'capturedAtMs'],
+    ]);
+  });
+
+  it('refuses null where no union allows it', () => {
+    const result = checkConfigValue(Type.Object({ at: Type.Number() }), { at: null });
+    expect(!result.ok && result.problems[0]?.code).toBe('CONFIG_WRONG_TYPE');
   });
 });
 

@@ -86,6 +86,9 @@ class Walker {
         return this.number(schema as Schema, kind === 'Integer', raw, at);
       case 'Boolean':
         return typeof raw === 'boolean' ? raw : this.wrongType(at, 'true or false', raw);
+      case 'Null':
+        // Messages (not config files) say "none" with null: `Type.Union([Shape, Type.Null()])`.
+        return raw === null ? null : this.wrongType(at, 'null', raw);
       case 'Literal':
       case 'Union':
         return this.oneOf(schema as Schema, raw, at);
@@ -99,7 +102,8 @@ class Walker {
 
   private absent(schema: TSchema, at: readonly PathSegment[]): unknown {
     const declared = (schema as Schema)['default'];
-    if (declared !== undefined) return structuredClone(declared);
+    // The default goes through the schema too, so a section defaulting to {} gets its keys' defaults.
+    if (declared !== undefined) return this.field(schema, structuredClone(declared), at);
     if (isOptional(schema)) return undefined;
     // A section left out is a section with every default: its own missing keys are reported inside it.
     if (kindOf(schema) === 'Object') return this.object(schema as Schema, {}, at);
@@ -296,6 +300,8 @@ function typeFits(schema: Schema, raw: unknown): boolean {
       return typeof raw === 'number';
     case 'Boolean':
       return typeof raw === 'boolean';
+    case 'Null':
+      return raw === null;
     default:
       return true;
   }
@@ -310,6 +316,7 @@ function describeKind(kind: string): string {
     Number: 'a number',
     Integer: 'an integer',
     Boolean: 'true or false',
+    Null: 'null',
   };
   return words[kind] ?? kind;
 }

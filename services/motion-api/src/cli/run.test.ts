@@ -1,12 +1,12 @@
 // servo-motion in-process: usage and config errors (exit 2, each path named, no key printed), and a
-// real start on a simulated controller: listens on port 0, becomes ready, closes in order.
+// sim:// controller refused at start. The real start (over a pty) is in tests/motion-api.
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEYS, rawTestConfig } from '../test-support/config.js';
-import { type RunningServer, runServoMotion } from './run.js';
+import { KEYS, rawTestConfig } from '../testing/config.js';
+import { runServoMotion } from './run.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests poke at arbitrary (also wrong) config shapes.
 type Raw = Record<string, any>;
@@ -40,32 +40,22 @@ describe('servo-motion', () => {
     expect(await runServoMotion(['--config', await configFile(raw)], out.io)).toBe(2);
     const text = out.lines.join('\n');
     expect(text).toContain('CONFIG_INVALID');
-    expect(text).toContain('/axes/0/countPerUnit');
+    expect(text).toContain('axes[0].countPerUnit');
+    expect(text).toContain('CONFIG_UNKNOWN_KEY');
     expect(text).not.toContain(KEYS.viewer);
   });
 
-  it('starts on a simulated controller, serves, and closes idempotently', async () => {
+  it('refuses a sim:// controller at start with CONFIG_BAD_VALUE at its path, saying what to run instead', async () => {
+    // The run on a simulated controller (over a pty) is in tests/motion-api/servo-motion-cli.test.ts.
     const raw = rawTestConfig() as Raw;
     raw.controllers = [{ id: 'ctrl1', path: 'sim://cli-ctrl1' }];
     raw.axes = raw.axes.filter((a: { controller: string }) => a.controller === 'ctrl1');
-    raw.logLevel = 'silent';
-    const result = await runServoMotion(['--config', await configFile(raw)], capture().io);
-    expect(typeof result).toBe('object');
-    const server = result as RunningServer;
-    try {
-      const healthz = await fetch(`${server.url}/healthz`);
-      expect(healthz.status).toBe(200);
-      // The link comes up in real time over the paced simulated line: ask until ready (bounded).
-      let ready = 0;
-      for (let i = 0; i < 200 && ready !== 200; i++) ready = (await fetch(`${server.url}/readyz`)).status;
-      expect(ready).toBe(200);
-      const axis = await fetch(`${server.url}/api/v1/axes/conveyor`, {
-        headers: { authorization: `Bearer ${KEYS.viewer}` },
-      });
-      expect(await axis.json()).toMatchObject({ name: 'conveyor', connected: true });
-    } finally {
-      await Promise.all([server.close(), server.close()]);
-    }
-    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+    const out = capture();
+    expect(await runServoMotion(['--config', await configFile(raw)], out.io)).toBe(2);
+    const text = out.lines.join('\n');
+    expect(text).toContain('CONFIG_INVALID');
+    expect(text).toMatch(/controllers\[0\]\.path: .*\[CONFIG_BAD_VALUE\]/);
+    expect(text).toContain('servo-sim --pty');
+    expect(text).toContain('servo-edge --config');
   });
 });

@@ -1,18 +1,23 @@
-// servo-motion's body, testable in-process: load the config, start simulated controllers for sim://
-// paths, the motion service and the HTTP server; stop them in reverse order on close().
+// servo-motion's body, testable in-process: load the config, start the motion service on real serial
+// ports and the HTTP server; stop them in reverse order on close(). Production code never depends on the
+// simulator, so a sim:// controller is refused here with what to run instead (the gateway composes the
+// simulator's binding; `servo-sim --pty` serves a simulated controller on a real pty).
 
 import { parseArgs } from 'node:util';
+import { ConfigError, type ConfigProblem, formatProblem, isConfigError } from '@servo-edge/common/config';
+import { createLogger } from '@servo-edge/common/log';
+import { isSimPath } from '@servo-edge/firmware-protocol';
 import { loadMotionConfigFile } from '../config/load.js';
 import type { MotionConfig } from '../config/schema.js';
-import { ConfigError } from '../errors.js';
 import { buildApp } from '../http/app.js';
-import { type SerialBinding, SIMULATOR_PATH_PREFIX } from '../link/serial-transport.js';
 import { createMotionService } from '../motion/motion-service.js';
 
 export const USAGE = `Usage: servo-motion --config <motion.yaml>
 
-Runs the servo-edge motion API: opens a serial link to every configured controller
-(sim://<id> paths run a simulated controller in this process) and serves the REST API.
+Runs the servo-edge motion API: opens a serial link to every configured controller and
+serves the REST API. Controllers are serial ports; for a simulated one run
+\`servo-sim --pty <path>\` and set the controller's path to <path> (or run the gateway,
+\`servo-edge --config\`, whose motion section supports sim://<id> paths).
 
   -c, --config <file>  configuration file (YAML); see the motion-api README
   -h, --help           this text
@@ -27,7 +32,7 @@ export interface CliIo {
 export interface RunningServer {
   /** http://host:port */
   url: string;
-  /** Stops the HTTP server, then the links, then the simulators. Idempotent. */
+  /** Stops the HTTP server, then the links. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -56,21 +61,23 @@ export async function runServoMotion(argv: string[], io: CliIo): Promise<Running
   let config: MotionConfig;
   try {
     config = await loadMotionConfigFile(configPath);
+    const refused = simulatedControllers(config);
+    if (refused.length > 0) throw new ConfigError('CONFIG_INVALID', refused, { source: configPath });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (isConfigError(error)) {
       io.err(`servo-motion: ${configPath}: ${error.code}`);
-      for (const issue of error.issues) io.err(`  ${issue.path || '/'}: ${issue.message}`);
+      for (const problem of error.problems) io.err(formatProblem(problem));
       return 2;
     }
     throw error;
   }
 
-  const simulators = await startSimulators(config);
-  const service = createMotionService(config, { simulatorBinding: simulators?.binding });
-  const app = buildApp({ service });
+  const log = createLogger({ level: config.logLevel, name: 'servo-motion' });
+  const service = createMotionService(config, { log });
+  const app = buildApp({ service, logger: log });
   service.subscribe((event) => {
     if (event.type === 'controller')
-      app.log.info({ controller: event.controller, state: event.state }, 'link state');
+      log.info({ controller: event.controller, state: event.state }, 'motion.link.state');
   });
   await service.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
@@ -78,36 +85,34 @@ export async function runServoMotion(argv: string[], io: CliIo): Promise<Running
   return {
     url,
     close() {
-      // Shutdown order: stop taking requests, then close the links, then the simulated devices.
+      // Shutdown order: stop taking requests, then close the links.
       closing ??= (async () => {
         await app.close();
         await service.close();
-        await simulators?.close();
       })();
       return closing;
     },
   };
 }
 
-async function startSimulators(
-  config: MotionConfig,
-): Promise<{ binding: SerialBinding; close(): Promise<void> } | undefined> {
-  const simulated = config.controllers.filter((c) => c.path.startsWith(SIMULATOR_PATH_PREFIX));
-  if (simulated.length === 0) return undefined;
-  // Loaded only when needed: a deployment on real hardware never touches the simulator.
-  const { SimulatorRegistry, createSimulatorBinding } = await import('@servo-edge/simulator');
-  const registry = new SimulatorRegistry();
-  for (const c of simulated) {
-    const highestAxis = Math.max(0, ...config.axes.filter((a) => a.controller === c.id).map((a) => a.axis));
-    const controller = registry.create({
-      id: c.path.slice(SIMULATOR_PATH_PREFIX.length),
-      axes: Math.max(4, highestAxis),
-      baud: c.baud,
-    });
-    await controller.start();
-  }
-  return {
-    binding: createSimulatorBinding(registry) as unknown as SerialBinding,
-    close: () => registry.closeAll(),
-  };
+/**
+ * sim:// paths need the simulator's binding, which only a composer that depends on the simulator can
+ * give (the gateway, tests). servo-motion drives serial ports: each such controller is a problem with
+ * what to run instead.
+ */
+function simulatedControllers(config: MotionConfig): ConfigProblem[] {
+  return config.controllers.flatMap((controller, index) =>
+    isSimPath(controller.path)
+      ? [
+          {
+            code: 'CONFIG_BAD_VALUE' as const,
+            path: `controllers[${index}].path`,
+            message: `servo-motion drives serial ports; ${controller.path} is a simulated controller`,
+            hint:
+              `run \`servo-sim --pty /tmp/tty-${controller.id}\` and set this path to /tmp/tty-${controller.id}, ` +
+              'or run the gateway (`servo-edge --config <file>`) with this in its motion section: it supports sim:// paths',
+          },
+        ]
+      : [],
+  );
 }

@@ -1,17 +1,19 @@
-// Configuration loading: defaults, unknown keys refused with their path, bounds, cross-checks.
+// Configuration loading through the common loader: defaults, unknown keys refused with their path and a
+// hint, bounds, cross-checks; every problem with its common code and dotted path.
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, type ConfigProblem, type ConfigProblemCode } from '@servo-edge/common/config';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
-import { KEYS, rawTestConfig } from '../test-support/config.js';
-import { isLoopbackHost, loadMotionConfigFile, parseMotionConfig } from './load.js';
+import { KEYS, rawTestConfig, testConfig } from '../testing/config.js';
+import { checkMotionConfig } from './check.js';
+import { checkMotionConfigText, isLoopbackHost, loadMotionConfigFile, parseMotionConfig } from './load.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests poke at arbitrary (also wrong) config shapes.
 type Raw = Record<string, any>;
 
-function issuesOf(patch: (raw: Raw) => void): { path: string; message: string }[] {
+function problemsOf(patch: (raw: Raw) => void): readonly ConfigProblem[] {
   const raw = rawTestConfig() as Raw;
   patch(raw);
   try {
@@ -19,7 +21,7 @@ function issuesOf(patch: (raw: Raw) => void): { path: string; message: string }[
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).code).toBe('CONFIG_INVALID');
-    return (error as ConfigError).issues;
+    return (error as ConfigError).problems;
   }
   throw new Error('expected CONFIG_INVALID');
 }
@@ -40,49 +42,108 @@ describe('parseMotionConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
-  it.each<[string, (raw: Raw) => void, string]>([
-    ['a misspelt top-level key', (r) => (r.axis = []), '/axis'],
-    ['a misspelt axis key', (r) => (r.axes[0].countPerUnit = 5), '/axes/0/countPerUnit'],
-    ['a misspelt nested key', (r) => (r.auth.rateLimit = { max: 5 }), '/auth/rateLimit/max'],
-    ['countsPerUnit <= 0', (r) => (r.axes[1].countsPerUnit = 0), '/axes/1/countsPerUnit'],
-    ['streamHz above 200', (r) => (r.controllers[0].streamHz = 201), '/controllers/0/streamHz'],
-    ['watchdogMs below 100', (r) => (r.controllers[0].watchdogMs = 99), '/controllers/0/watchdogMs'],
-    ['a short key', (r) => (r.auth.keys[0].key = 'short'), '/auth/keys/0/key'],
-    ['an unknown role', (r) => (r.auth.keys[0].role = 'root'), '/auth/keys/0/role'],
-    ['a duplicate axis name', (r) => (r.axes[1].name = 'conveyor'), '/axes/1/name'],
-    ['an unknown controller', (r) => (r.axes[0].controller = 'nope'), '/axes/0/controller'],
-    ['an axis slot used twice', (r) => (r.axes[1].axis = 1), '/axes/1/axis'],
-    ['min >= max', (r) => (r.axes[0].minUnits = 5000), '/axes/0/maxUnits'],
+  it.each<[string, (raw: Raw) => void, string, ConfigProblemCode]>([
+    ['a misspelt top-level key', (r) => (r.axis = []), 'axis', 'CONFIG_UNKNOWN_KEY'],
+    [
+      'a misspelt axis key',
+      (r) => (r.axes[0].countPerUnit = 5),
+      'axes[0].countPerUnit',
+      'CONFIG_UNKNOWN_KEY',
+    ],
+    [
+      'a misspelt nested key',
+      (r) => (r.auth.rateLimit = { max: 5 }),
+      'auth.rateLimit.max',
+      'CONFIG_UNKNOWN_KEY',
+    ],
+    [
+      'countsPerUnit <= 0',
+      (r) => (r.axes[1].countsPerUnit = 0),
+      'axes[1].countsPerUnit',
+      'CONFIG_OUT_OF_RANGE',
+    ],
+    [
+      'streamHz above 200',
+      (r) => (r.controllers[0].streamHz = 201),
+      'controllers[0].streamHz',
+      'CONFIG_OUT_OF_RANGE',
+    ],
+    [
+      'watchdogMs below 100',
+      (r) => (r.controllers[0].watchdogMs = 99),
+      'controllers[0].watchdogMs',
+      'CONFIG_OUT_OF_RANGE',
+    ],
+    ['a short key', (r) => (r.auth.keys[0].key = 'short'), 'auth.keys[0].key', 'CONFIG_OUT_OF_RANGE'],
+    ['an unknown role', (r) => (r.auth.keys[0].role = 'root'), 'auth.keys[0].role', 'CONFIG_BAD_VALUE'],
+    ['a duplicate axis name', (r) => (r.axes[1].name = 'conveyor'), 'axes[1].name', 'CONFIG_DUPLICATE'],
+    [
+      'an unknown controller',
+      (r) => (r.axes[0].controller = 'nope'),
+      'axes[0].controller',
+      'CONFIG_UNKNOWN_REFERENCE',
+    ],
+    ['an axis slot used twice', (r) => (r.axes[1].axis = 1), 'axes[1].axis', 'CONFIG_DUPLICATE'],
+    ['min >= max', (r) => (r.axes[0].minUnits = 5000), 'axes[0].maxUnits', 'CONFIG_CONFLICT'],
     [
       'a default velocity above the max',
       (r) => (r.axes[0].defaultVelocityUnitsPerS = 501),
-      '/axes/0/defaultVelocityUnitsPerS',
+      'axes[0].defaultVelocityUnitsPerS',
+      'CONFIG_CONFLICT',
     ],
     [
       'a default acceleration above the max',
       (r) => (r.axes[0].defaultAccelerationUnitsPerS2 = 1e6),
-      '/axes/0/defaultAccelerationUnitsPerS2',
+      'axes[0].defaultAccelerationUnitsPerS2',
+      'CONFIG_CONFLICT',
     ],
-    ['limits beyond int32 counts', (r) => (r.axes[0].maxUnits = 1e9), '/axes/0/maxUnits'],
-    ['a duplicate controller id', (r) => (r.controllers[1].id = 'ctrl1'), '/controllers/1/id'],
-    ['a duplicate path', (r) => (r.controllers[1].path = 'fake://ctrl1'), '/controllers/1/path'],
-    ['both key and sha256', (r) => (r.auth.keys[0].sha256 = 'a'.repeat(64)), '/auth/keys/0'],
-    ['neither key nor sha256', (r) => delete r.auth.keys[0].key, '/auth/keys/0'],
-    ['the same key twice', (r) => (r.auth.keys[1].key = r.auth.keys[0].key), '/auth/keys/1'],
-    ['a duplicate key id', (r) => (r.auth.keys[1].id = 'dash'), '/auth/keys/1/id'],
-    ['auth on without keys', (r) => (r.auth.keys = []), '/auth/keys'],
+    [
+      'limits beyond int32 counts',
+      (r) => (r.axes[0].maxUnits = 1e9),
+      'axes[0].maxUnits',
+      'CONFIG_OUT_OF_RANGE',
+    ],
+    [
+      'a duplicate controller id',
+      (r) => (r.controllers[1].id = 'ctrl1'),
+      'controllers[1].id',
+      'CONFIG_DUPLICATE',
+    ],
+    [
+      'a duplicate path',
+      (r) => (r.controllers[1].path = 'fake://ctrl1'),
+      'controllers[1].path',
+      'CONFIG_DUPLICATE',
+    ],
+    [
+      'both key and sha256',
+      (r) => (r.auth.keys[0].sha256 = 'a'.repeat(64)),
+      'auth.keys[0]',
+      'CONFIG_CONFLICT',
+    ],
+    ['neither key nor sha256', (r) => delete r.auth.keys[0].key, 'auth.keys[0]', 'CONFIG_MISSING_KEY'],
+    [
+      'the same key twice',
+      (r) => (r.auth.keys[1].key = r.auth.keys[0].key),
+      'auth.keys[1]',
+      'CONFIG_DUPLICATE',
+    ],
+    ['a duplicate key id', (r) => (r.auth.keys[1].id = 'dash'), 'auth.keys[1].id', 'CONFIG_DUPLICATE'],
+    ['auth on without keys', (r) => (r.auth.keys = []), 'auth.keys', 'CONFIG_CONFLICT'],
     [
       'dev mode on a public address',
       (r) => {
         r.auth.disabled = true;
         r.http.host = '0.0.0.0';
       },
-      '/auth/disabled',
+      'auth.disabled',
+      'CONFIG_CONFLICT',
     ],
     [
       'initial backoff above the max',
       (r) => (r.reconnect.initialDelayMs = 5000),
-      '/reconnect/initialDelayMs',
+      'reconnect.initialDelayMs',
+      'CONFIG_CONFLICT',
     ],
     [
       'a velocity below one count/s',
@@ -90,14 +151,70 @@ describe('parseMotionConfig', () => {
         r.axes[0].countsPerUnit = 0.001;
         r.axes[0].defaultVelocityUnitsPerS = 1;
       },
-      '/axes/0/defaultVelocityUnitsPerS',
+      'axes[0].defaultVelocityUnitsPerS',
+      'CONFIG_OUT_OF_RANGE',
     ],
-  ])('refuses %s, naming %s', (_name, patch, path) => {
-    expect(issuesOf(patch).map((i) => i.path)).toContain(path);
+  ])('refuses %s, naming %s with %s', (_name, patch, path, code) => {
+    expect(problemsOf(patch).map((p) => [p.path, p.code])).toContainEqual([path, code]);
+  });
+
+  it('a typo, a missing key and an out-of-range value get the common codes, a hint and a line', () => {
+    const text = [
+      'controllers:',
+      '  - id: ctrl1',
+      '    path: /dev/ttyACM0',
+      '    baudd: 9600',
+      'axes:',
+      '  - name: conveyor',
+      '    controller: ctrl1',
+      '    axis: 99',
+      '    unit: mm',
+      '    minUnits: 0',
+      '    maxUnits: 100',
+      '    maxVelocityUnitsPerS: 10',
+      '    maxAccelerationUnitsPerS2: 10',
+      '    defaultVelocityUnitsPerS: 10',
+      '    defaultAccelerationUnitsPerS2: 10',
+      'auth:',
+      '  disabled: true',
+    ].join('\n');
+    const result = checkMotionConfigText(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => [p.code, p.path, p.line])).toEqual([
+      ['CONFIG_UNKNOWN_KEY', 'controllers[0].baudd', 4],
+      ['CONFIG_MISSING_KEY', 'axes[0].countsPerUnit', 6],
+      ['CONFIG_OUT_OF_RANGE', 'axes[0].axis', 8],
+    ]);
+    expect(result.problems[0]!.suggestions).toEqual(['baud']);
+  });
+
+  it('checkMotionConfig returns segments relative to the motion root (for the gateway to prefix)', () => {
+    const config = testConfig();
+    const problems = checkMotionConfig({ ...config, axes: [config.axes[0]!, { ...config.axes[0]! }] }, true);
+    expect(problems.map((p) => [p.code, p.segments])).toEqual([
+      ['CONFIG_DUPLICATE', ['axes', 1, 'name']],
+      ['CONFIG_DUPLICATE', ['axes', 1, 'axis']],
+    ]);
+  });
+
+  it('fills every default of a section that is left out', () => {
+    const raw = rawTestConfig() as Raw;
+    delete raw.reconnect;
+    raw.auth = { keys: raw.auth.keys };
+    const config = parseMotionConfig(raw);
+    expect(config.reconnect).toEqual({
+      initialDelayMs: 200,
+      maxDelayMs: 10_000,
+      multiplier: 2,
+      connectTimeoutMs: 3000,
+    });
+    expect(config.auth).toMatchObject({ disabled: false, rateLimit: { maxRequests: 600, windowMs: 60_000 } });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 0, bodyLimitBytes: 16_384, trustProxy: false });
   });
 
   it('never echoes a key in an issue', () => {
-    const issues = issuesOf((r) => (r.auth.keys[1].key = r.auth.keys[0].key));
+    const issues = problemsOf((r) => (r.auth.keys[1].key = r.auth.keys[0].key));
     expect(JSON.stringify(issues)).not.toContain(KEYS.viewer);
   });
 
@@ -111,7 +228,7 @@ describe('parseMotionConfig', () => {
 });
 
 describe('loadMotionConfigFile', () => {
-  it('reads YAML, and reports unreadable files with CONFIG_UNREADABLE', async () => {
+  it('reads YAML; an unparsable file is CONFIG_INVALID with CONFIG_PARSE, a missing one CONFIG_UNREADABLE', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'motion-config-'));
     const good = join(dir, 'motion.yaml');
     await writeFile(good, JSON.stringify(rawTestConfig()));
@@ -120,7 +237,10 @@ describe('loadMotionConfigFile', () => {
     });
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'axes: [unclosed');
-    await expect(loadMotionConfigFile(bad)).rejects.toMatchObject({ code: 'CONFIG_UNREADABLE' });
+    await expect(loadMotionConfigFile(bad)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      problems: [expect.objectContaining({ code: 'CONFIG_PARSE' })],
+    });
     await expect(loadMotionConfigFile(join(dir, 'missing.yaml'))).rejects.toMatchObject({
       code: 'CONFIG_UNREADABLE',
     });

@@ -2,19 +2,15 @@
 // and the edge gateway call listen()). Everything is in motionApiPlugin, so the gateway can also
 // register it in its own app, and add routes under /api/v1 behind the same auth via apiPlugins.
 
-import type { Clock } from '@servo-edge/common/clock';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
+import type { Clock } from '@servo-edge/common/clock';
 import { systemClock } from '@servo-edge/common/clock';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type FastifyServerOptions,
-} from 'fastify';
+import { createLogger, type Logger } from '@servo-edge/common/log';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { MotionError } from '../errors.js';
 import { createMotionMetrics, type MotionMetrics } from '../metrics/motion-metrics.js';
 import type { MotionService } from '../motion/motion-service.js';
@@ -54,41 +50,31 @@ export interface MotionApiPluginOptions {
 }
 
 export interface BuildAppDeps extends MotionApiPluginOptions {
-  /** A pino logger to use; otherwise one is made at config.logLevel with secrets redacted. */
-  loggerInstance?: FastifyBaseLogger;
-  /** Or pino options (merged over the defaults, redaction kept). false: no logging. */
-  logger?: false | Record<string, unknown>;
-}
-
-/** Where pino must never print a key: every spelling of the Authorization header. */
-export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'request.headers.authorization',
-  'headers.authorization',
-  'authorization',
-  '*.authorization',
-  'req.headers["sec-websocket-protocol"]',
-];
-
-export function loggerOptions(level: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { level, ...extra, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
+  /**
+   * The process's logger (@servo-edge/common/log): fastify's request logs go to it, with its one
+   * redaction list (Authorization, the WebSocket key). Otherwise one is made at config.logLevel.
+   */
+  logger?: Logger;
 }
 
 /** Builds the app; never listens. The service is not started here: the caller owns its life cycle. */
 export function buildApp(deps: BuildAppDeps): FastifyInstance {
   const { config } = deps.service;
-  const options: FastifyServerOptions = {
+  const app = Fastify({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     // Unknown body properties are refused rather than silently removed.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    ...(deps.loggerInstance
-      ? { loggerInstance: deps.loggerInstance }
-      : { logger: deps.logger === false ? false : loggerOptions(config.logLevel, deps.logger ?? {}) }),
-  };
-  const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>();
+    // As fastify's base type: the app's type stays the one every route plugin is written against.
+    // Errors the router raises before any route matches (a path parameter beyond maxParamLength: 414,
+    // a malformed URL component: 400) answer problem+json too, not fastify's plain JSON.
+    frameworkErrors: problemErrorHandler,
+    loggerInstance: (deps.logger ??
+      createLogger({ level: config.logLevel, name: 'motion-api' })) as FastifyBaseLogger,
+  }).withTypeProvider<TypeBoxTypeProvider>();
   if (config.auth.disabled) {
-    app.log.warn('auth is DISABLED (dev mode, loopback only): every request is treated as admin');
+    // Dev mode: every request is treated as admin (loopback only, checked when the config loaded).
+    app.log.warn({ host: config.http.host }, 'motion.auth.disabled');
   }
   // At the root, so app.injectWS() and the upgrade handling belong to the whole server.
   app.register(fastifyWebsocket, WEBSOCKET_OPTIONS);

@@ -53,6 +53,9 @@ export function toMotionError(error: unknown): MotionError {
     });
   }
   switch (e?.code) {
+    // The router refuses a path parameter beyond maxParamLength before any route or hook runs.
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new MotionError('URI_TOO_LONG', e.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new MotionError('UNSUPPORTED_MEDIA_TYPE', e.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -65,6 +68,7 @@ export function toMotionError(error: unknown): MotionError {
   // fastify's JSON parser: a SyntaxError with status 400.
   if (e?.statusCode === 400) return new MotionError('BAD_REQUEST', e.message);
   if (e?.statusCode === 413) return new MotionError('BAD_REQUEST', e.message);
+  if (e?.statusCode === 414) return new MotionError('URI_TOO_LONG', e.message);
   if (e?.statusCode === 415) return new MotionError('UNSUPPORTED_MEDIA_TYPE', e.message);
   return new MotionError('INTERNAL_ERROR', 'An unexpected error occurred.');
 }
@@ -85,7 +89,7 @@ export function problemErrorHandler(
 ): FastifyReply {
   const problem = toMotionError(error);
   if (problem.status >= 500 && problem.code === 'INTERNAL_ERROR')
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: error }, 'motion.http.request_failed');
   return sendProblem(reply, request, problem);
 }
 

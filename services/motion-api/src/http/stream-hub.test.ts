@@ -5,26 +5,9 @@ import type { ManualClock } from '@servo-edge/common/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../test-support/harness.js';
 import { settle } from '../test-support/settle.js';
-import { CLOSE_TOO_MANY, CLOSE_TOO_SLOW, StreamHub, type StreamSocket } from './stream-hub.js';
-
-class FakeSocket implements StreamSocket {
-  bufferedAmount = 0;
-  readyState = 1;
-  sent: Record<string, unknown>[] = [];
-  closedWith: number | undefined;
-  private onClose: (() => void) | undefined;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code?: number): void {
-    this.closedWith = code;
-    this.readyState = 3;
-    this.onClose?.();
-  }
-  on(_event: 'close', listener: () => void): void {
-    this.onClose = listener;
-  }
-}
+import { FakeWebSocket } from '../testing/fake-socket.js';
+import { StreamHub } from './stream-hub.js';
+import { WS_CLOSE } from './ws-fanout.js';
 
 let h: Harness;
 let hub: StreamHub;
@@ -47,7 +30,7 @@ async function setup(stream: Record<string, number> = {}): Promise<void> {
 describe('StreamHub', () => {
   it('sends a snapshot, then one coalesced update per period with the latest state and the events', async () => {
     await setup();
-    const socket = new FakeSocket();
+    const socket = new FakeWebSocket();
     hub.add(socket, 5); // 200 ms period
     expect(socket.sent).toHaveLength(1);
     expect(socket.sent[0]).toMatchObject({
@@ -85,7 +68,7 @@ describe('StreamHub', () => {
 
   it('caps a client at the configured rate', async () => {
     await setup({ rateHz: 2 });
-    const socket = new FakeSocket();
+    const socket = new FakeWebSocket();
     hub.add(socket, 100);
     h.ctrl1.event('POS', { t: 1, p: [1, 0, 0, 0], v: [0, 0, 0, 0] });
     await settle();
@@ -99,15 +82,15 @@ describe('StreamHub', () => {
     let dropped = 0;
     await setup({ maxBufferedBytes: 1024 });
     hub = new StreamHub({ service: h.service, config: h.config.stream, clock, onDropped: () => dropped++ });
-    const slow = new FakeSocket();
-    const fast = new FakeSocket();
+    const slow = new FakeWebSocket();
+    const fast = new FakeWebSocket();
     hub.add(slow);
     hub.add(fast);
     slow.bufferedAmount = 4096;
     h.ctrl1.event('POS', { t: 1, p: [5, 0, 0, 0], v: [0, 0, 0, 0] });
     await settle();
     clock.advanceBy(100);
-    expect(slow.closedWith).toBe(CLOSE_TOO_SLOW);
+    expect(slow.closedWith).toBe(WS_CLOSE.TOO_SLOW);
     expect(fast.sent).toHaveLength(2);
     expect(dropped).toBe(1);
     expect(hub.clientCount).toBe(1);
@@ -115,20 +98,20 @@ describe('StreamHub', () => {
 
   it('drops a client when events pile up beyond maxQueuedEvents between two updates', async () => {
     await setup({ maxQueuedEvents: 3 });
-    const socket = new FakeSocket();
+    const socket = new FakeWebSocket();
     hub.add(socket);
     for (let i = 0; i < 4; i++) h.ctrl1.event('HOMED', { axis: 1, pos: 0 });
     await settle();
-    expect(socket.closedWith).toBe(CLOSE_TOO_SLOW);
+    expect(socket.closedWith).toBe(WS_CLOSE.TOO_SLOW);
   });
 
   it('refuses clients beyond maxClients, and closes everyone on close()', async () => {
     await setup({ maxClients: 1 });
-    const a = new FakeSocket();
-    const b = new FakeSocket();
+    const a = new FakeWebSocket();
+    const b = new FakeWebSocket();
     hub.add(a);
     hub.add(b);
-    expect(b.closedWith).toBe(CLOSE_TOO_MANY);
+    expect(b.closedWith).toBe(WS_CLOSE.TOO_MANY);
     hub.close();
     expect(a.closedWith).toBe(1001);
     expect(clock.pendingTimers()).toBeLessThanOrEqual(2); // only the links' heartbeats remain

@@ -1,32 +1,20 @@
-// Live telemetry for WebSocket clients: each client gets a snapshot, then at its own rate one message
-// with the axes that changed since the last one (coalesced) and the events in between. A client that
-// cannot keep up (unsent bytes or queued events beyond their bounds) is dropped, never buffered forever.
+// Live telemetry for /api/v1/stream: each client gets a snapshot, then at its own rate one message with
+// the axes that changed since the last one (coalesced) and the events in between. The client set, the
+// drop of a client that cannot keep up and the close codes are ws-fanout.ts's, shared with the gateway's
+// dashboard feed; what is here is the per-client rate and event queue.
 
 import type { Clock } from '@servo-edge/common/clock';
 import type { StreamConfig } from '../config/schema.js';
-import type { MotionService, MotionServiceEvent } from '../motion/motion-service.js';
-
-/** The part of a ws WebSocket the hub uses. */
-export interface StreamSocket {
-  readonly bufferedAmount: number;
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  on(event: 'close', listener: () => void): unknown;
-}
-
-/** Close codes (RFC 6455 §7.4.1): 1013 try again later (too slow), 1001 going away, 1008 policy. */
-export const CLOSE_TOO_SLOW = 1013;
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_TOO_MANY = 1008;
-const OPEN = 1;
+import type { MotionService } from '../motion/motion-service.js';
+import type { MotionServiceEvent } from '../motion/types.js';
+import { DirtyAxes, type FanoutSocket, WsFanout } from './ws-fanout.js';
 
 type StreamEvent = Exclude<MotionServiceEvent, { type: 'axis' }>;
 
 interface Client {
-  socket: StreamSocket;
+  socket: FanoutSocket;
   periodMs: number;
-  dirtyAxes: Set<string>;
+  dirtyAxes: DirtyAxes;
   events: StreamEvent[];
   cancelTimer: (() => void) | undefined;
 }
@@ -40,11 +28,21 @@ export interface StreamHubOptions {
 }
 
 export class StreamHub {
-  private readonly clients = new Set<Client>();
+  private readonly clients: WsFanout<Client>;
   private readonly unsubscribe: () => void;
-  private closed = false;
 
   constructor(private readonly opts: StreamHubOptions) {
+    this.clients = new WsFanout<Client>({
+      what: 'stream',
+      maxClients: opts.config.maxClients,
+      maxBufferedBytes: opts.config.maxBufferedBytes,
+      ...(opts.onDropped ? { onDropped: opts.onDropped } : {}),
+      ...(opts.onClientCount ? { onClientCount: opts.onClientCount } : {}),
+      onRemove: (client) => {
+        client.cancelTimer?.();
+        client.cancelTimer = undefined;
+      },
+    });
     this.unsubscribe = opts.service.subscribe((event) => this.onServiceEvent(event));
   }
 
@@ -53,49 +51,41 @@ export class StreamHub {
   }
 
   /** Takes a new client; rateHz is capped by the configured rate. */
-  add(socket: StreamSocket, rateHz?: number): void {
+  add(socket: FanoutSocket, rateHz?: number): void {
     const { config } = this.opts;
-    if (this.closed || this.clients.size >= config.maxClients) {
-      socket.close(CLOSE_TOO_MANY, 'too many stream clients');
-      return;
-    }
     const hz = Math.min(rateHz ?? config.rateHz, config.rateHz);
     const client: Client = {
       socket,
       periodMs: 1000 / hz,
-      dirtyAxes: new Set(),
+      dirtyAxes: new DirtyAxes(),
       events: [],
       cancelTimer: undefined,
     };
-    this.clients.add(client);
-    this.opts.onClientCount?.(this.clients.size);
-    socket.on('close', () => this.remove(client));
-    this.sendTo(client, {
-      type: 'snapshot',
-      axes: this.opts.service.listAxes(),
-      controllers: this.opts.service.controllers(),
-    });
+    if (!this.clients.add(socket, client)) return;
+    this.clients.send(
+      socket,
+      JSON.stringify({
+        type: 'snapshot',
+        axes: this.opts.service.listAxes(),
+        controllers: this.opts.service.controllers(),
+      }),
+    );
     this.arm(client);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
     this.unsubscribe();
-    for (const client of [...this.clients]) {
-      this.remove(client);
-      client.socket.close(CLOSE_GOING_AWAY, 'server closing');
-    }
+    this.clients.close();
   }
 
   private onServiceEvent(event: MotionServiceEvent): void {
-    for (const client of this.clients) {
+    for (const [socket, client] of this.clients.entries()) {
       if (event.type === 'axis') {
-        client.dirtyAxes.add(event.axis);
+        client.dirtyAxes.mark(event.axis);
         continue;
       }
       if (client.events.length >= this.opts.config.maxQueuedEvents) {
-        this.drop(client, 'event queue overflow');
+        this.clients.drop(socket, 'event queue overflow');
         continue;
       }
       client.events.push(event);
@@ -103,45 +93,20 @@ export class StreamHub {
   }
 
   private arm(client: Client): void {
-    const { clock } = this.opts;
-    client.cancelTimer = clock.after(client.periodMs, () => {
+    if (!this.clients.has(client.socket)) return;
+    client.cancelTimer = this.opts.clock.after(client.periodMs, () => {
       client.cancelTimer = undefined;
-      if (!this.clients.has(client)) return;
+      if (!this.clients.has(client.socket)) return;
       this.flush(client);
-      if (this.clients.has(client)) this.arm(client);
+      this.arm(client);
     });
   }
 
   private flush(client: Client): void {
     if (client.dirtyAxes.size === 0 && client.events.length === 0) return;
-    const axes = [...client.dirtyAxes].map((name) => this.opts.service.axis(name));
+    const axes = client.dirtyAxes.take(this.opts.service);
     const events = client.events;
-    client.dirtyAxes = new Set();
     client.events = [];
-    this.sendTo(client, { type: 'update', axes, events });
-  }
-
-  private sendTo(client: Client, message: unknown): void {
-    const { socket } = client;
-    if (socket.readyState !== OPEN) return;
-    // The socket has not drained what we sent before: this client cannot keep up.
-    if (socket.bufferedAmount > this.opts.config.maxBufferedBytes) {
-      this.drop(client, 'send buffer full');
-      return;
-    }
-    socket.send(JSON.stringify(message));
-  }
-
-  private drop(client: Client, reason: string): void {
-    this.remove(client);
-    this.opts.onDropped?.();
-    client.socket.close(CLOSE_TOO_SLOW, `too slow: ${reason}`);
-  }
-
-  private remove(client: Client): void {
-    if (!this.clients.delete(client)) return;
-    client.cancelTimer?.();
-    client.cancelTimer = undefined;
-    this.opts.onClientCount?.(this.clients.size);
+    this.clients.send(client.socket, JSON.stringify({ type: 'update', axes, events }));
   }
 }

@@ -2,12 +2,12 @@
 // reboot, BOOT, heartbeat timeout), the reboot probe, capped backoff, e-stop and close.
 // Comments number the steps where their order matters.
 
-import { isProtocolError } from '@servo-edge/firmware-protocol';
 import { ManualClock } from '@servo-edge/common/testing';
+import { isProtocolError } from '@servo-edge/firmware-protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../test-support/config.js';
 import { FakeController, FakeTransports } from '../test-support/fake-controller.js';
 import { settle, until } from '../test-support/settle.js';
+import { testConfig } from '../testing/config.js';
 import type { BringUpContext, ControllerLink, LinkError, LinkState } from './controller-link.js';
 import { createControllerLink } from './controller-link.js';
 import type { LinkTransport, TransportFactory } from './transport.js';

@@ -3,6 +3,7 @@
 // exponential backoff. It never resends a request itself: HostSession settles each one exactly once.
 
 import type { Clock } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
 import {
   type ArgsOf,
   createSessionDriver,
@@ -92,8 +93,8 @@ export interface ControllerLinkOptions {
   onStateChange?(state: LinkState): void;
   /** The session ended; every in-flight request has been failed with a typed ProtocolError. */
   onDown?(error: LinkError): void;
-  /** Warnings for the service log (never contains bytes or keys). */
-  onWarn?(message: string): void;
+  /** The service's logger (never given bytes or keys); silent by default. */
+  log?: Logger;
 }
 
 class AttemptAborted extends Error {
@@ -342,7 +343,8 @@ export class ControllerLink {
       const send = () => {
         if (probe.verdict) return;
         if (tries > maxRetransmits) {
-          this.opts.onWarn?.(`${this.id}: no answer to the reboot probe; assuming the device rebooted`);
+          // No answer at all: assume the worst (it rebooted), so positions are not trusted.
+          this.opts.log?.warn({ controller: this.id }, 'motion.link.reboot_probe_unanswered');
           finish('rebooted');
           return;
         }

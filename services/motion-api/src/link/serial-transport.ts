@@ -3,6 +3,7 @@
 
 import { autoDetect } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
+import { isSimPath, SIM_PATH_PREFIX } from '@servo-edge/firmware-protocol';
 import type {
   LinkTransport,
   TransportFactory,
@@ -10,7 +11,8 @@ import type {
   TransportOpenOptions,
 } from './transport.js';
 
-export const SIMULATOR_PATH_PREFIX = 'sim://';
+/** `sim://`: one constant for every package, declared in firmware-protocol (this name is an alias). */
+export const SIMULATOR_PATH_PREFIX = SIM_PATH_PREFIX;
 
 /** @serialport/bindings-interface's BindingInterface, as SerialPortStream takes it. */
 export type SerialBinding = ConstructorParameters<typeof SerialPortStream>[0]['binding'];
@@ -25,7 +27,7 @@ export interface SerialTransportOptions {
 export function createSerialTransportFactory(options: SerialTransportOptions = {}): TransportFactory {
   let native = options.nativeBinding;
   const bindingFor = (path: string): SerialBinding => {
-    if (path.startsWith(SIMULATOR_PATH_PREFIX)) {
+    if (isSimPath(path)) {
       if (!options.simulatorBinding)
         throw new Error(`${path}: no simulator binding was given for sim:// paths`);
       return options.simulatorBinding;

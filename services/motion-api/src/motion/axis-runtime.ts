@@ -1,10 +1,15 @@
-// What the service knows about one configured axis: the controller's last report (in counts) plus
-// host-side knowledge the controller does not keep (homed since start-up, position uncertain after a
-// reboot, the fault code of the last FAULT event), and its public status in user units.
+// The state of one configured axis, in one object: the controller's last report (in counts), what the
+// host knows that the controller does not keep (homed since start-up, position uncertain after a reboot,
+// the fault code of the last FAULT event), and the service's own bookkeeping for it (the end of the moves
+// sent, the GET in flight, homing waiters). Also its controller's state, and the axis's public status.
 
+import type { MonotonicMs } from '@servo-edge/common/clock';
 import type { AxisState, ReplyFieldsOf } from '@servo-edge/firmware-protocol';
-import type { AxisConfig } from '../config/schema.js';
+import type { AxisConfig, ControllerConfig } from '../config/schema.js';
+import type { MotionError } from '../errors.js';
+import type { ControllerLink } from '../link/controller-link.js';
 import { countsToUnits } from '../units.js';
+import type { HomeResult } from './types.js';
 
 /** An axis as GET /api/v1/axes/:name shows it. Positions and rates are in the axis's units. */
 export interface AxisStatus {
@@ -38,18 +43,57 @@ export interface AxisStatus {
   defaults: { velocity: number; acceleration: number };
 }
 
+/** One controller: its link, its configured axes, and the host's latches for it. */
+export interface ControllerRuntime {
+  readonly config: ControllerConfig;
+  readonly link: ControllerLink;
+  readonly axes: AxisRuntime[];
+  /** The host's e-stop latch: set by estop() or an ESTOP event, cleared by a successful RESET. */
+  estopLatched: boolean;
+  /** A controller-wide fault (FAULT axis=0, e.g. WATCHDOG): latched until a RESET succeeds. */
+  fault: string | undefined;
+}
+
+export interface HomeWaiter {
+  resolve(result: HomeResult): void;
+  reject(error: MotionError): void;
+}
+
+/** A GET owed after the one in flight, and whoever waits for it. */
+export interface OwedRefresh {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
 export class AxisRuntime {
+  // ---- the controller's last report, in counts ----
   positionCounts: number | undefined;
   velocityCountsPerS: number | undefined;
   targetCounts: number | undefined;
   deviceState: AxisState | undefined;
   deviceQueue = 0;
+  /** When the controller last reported on this axis (GET reply, DONE/ABORTED); undefined before the first. */
+  lastReportAtMs: MonotonicMs | undefined;
+
+  // ---- what the host knows ----
   homed = false;
   positionUncertain = false;
   fault: string | undefined;
   homing = false;
 
-  constructor(readonly config: AxisConfig) {}
+  // ---- the service's bookkeeping ----
+  /** End of the last move sent, for relative moves; undefined after a jog, stop, e-stop or loss. */
+  commandedTargetCounts: number | undefined;
+  /** A GET of this axis is in flight (at most one is). */
+  refreshInFlight = false;
+  /** A GET is owed after the one in flight. */
+  refreshAgain: OwedRefresh | undefined;
+  readonly homeWaiters: HomeWaiter[] = [];
+
+  constructor(
+    readonly config: AxisConfig,
+    readonly controller: ControllerRuntime,
+  ) {}
 
   get name(): string {
     return this.config.name;
@@ -74,23 +118,27 @@ export class AxisRuntime {
     this.fault = undefined;
   }
 
-  /** `controllerFault` is a latched controller-wide fault (FAULT axis=0), shown on every axis. */
-  status(
-    connected: boolean,
-    estopLatched: boolean,
-    controllerFault: string | undefined,
-    openMoves: number,
-  ): AxisStatus {
+  resolveHomeWaiters(): void {
+    for (const waiter of this.homeWaiters.splice(0)) waiter.resolve({ axis: this.name, status: 'homed' });
+  }
+
+  rejectHomeWaiters(error: MotionError): void {
+    for (const waiter of this.homeWaiters.splice(0)) waiter.reject(error);
+  }
+
+  /** The public status; a controller-wide fault (FAULT axis=0) shows on every axis. */
+  status(openMoves: number): AxisStatus {
     const c = this.config;
+    const controller = this.controller;
     const units = (counts: number | undefined) =>
       counts === undefined ? null : countsToUnits(counts, c.countsPerUnit);
-    const state = estopLatched ? 'ESTOP' : (this.deviceState ?? 'UNKNOWN');
+    const state = controller.estopLatched ? 'ESTOP' : (this.deviceState ?? 'UNKNOWN');
     return {
       name: c.name,
       controller: c.controller,
       axis: c.axis,
       unit: c.unit,
-      connected,
+      connected: controller.link.ready,
       state,
       position: units(this.positionCounts),
       velocity: units(this.velocityCountsPerS),
@@ -99,8 +147,8 @@ export class AxisRuntime {
       homed: this.homed,
       homingRequired: c.homingRequired,
       positionUncertain: this.positionUncertain,
-      fault: this.fault ?? controllerFault ?? null,
-      estop: estopLatched,
+      fault: this.fault ?? controller.fault ?? null,
+      estop: controller.estopLatched,
       queue: { device: this.deviceQueue, open: openMoves },
       limits: {
         min: c.minUnits,

@@ -1,8 +1,9 @@
 // Coordinated-move planning: every axis shares one normalised profile, within its own limits.
 
+import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planCoordinated, trapezoidDurationS } from './coordinate.js';
+import { planCoordinated } from './coordinate.js';
 
 describe('planCoordinated', () => {
   it('scales velocity and acceleration by distance so all axes take the same time', () => {

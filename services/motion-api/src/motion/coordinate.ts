@@ -1,6 +1,8 @@
 // Coordinated moves: one trapezoidal profile in a normalised path coordinate s (0 -> 1), scaled
 // by each axis's distance, so every axis starts together, accelerates together and arrives together.
 
+import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
+
 export interface CoordinatedLegInput {
   distanceCounts: number;
   /** The fastest this axis may go in this move (requested or configured), counts/s. */
@@ -54,13 +56,4 @@ export function planCoordinated(inputs: CoordinatedLegInput[]): CoordinatedPlan 
     ),
     durationS: trapezoidDurationS(1, pathVelocity, pathAcceleration),
   };
-}
-
-/** Time to travel `distance` from rest to rest with velocity limit v and acceleration a. */
-export function trapezoidDurationS(distance: number, velocity: number, acceleration: number): number {
-  const d = Math.abs(distance);
-  if (d === 0) return 0;
-  // Triangular when the axis cannot reach v within half the distance.
-  if ((velocity * velocity) / acceleration >= d) return 2 * Math.sqrt(d / acceleration);
-  return d / velocity + velocity / acceleration;
 }

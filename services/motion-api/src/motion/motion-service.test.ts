@@ -48,6 +48,20 @@ describe('moves', () => {
     expect(done).toMatchObject({ status: 'done', legs: [{ finalPosition: 12.34, targetPosition: 12.34 }] });
   });
 
+  it("stamps a move's createdAt and settledAt with the clock's epoch time, never its monotonic time", async () => {
+    h = await startHarness();
+    await enabled('conveyor');
+    h.clock.advanceBy(1234);
+    const createdAtMs = h.clock.epochMs();
+    const move = await h.service.move('conveyor', { position: 1 });
+    expect(Date.parse(move.createdAt)).toBe(createdAtMs);
+    expect(Date.parse(move.createdAt)).not.toBe(h.clock.monotonicMs());
+    h.clock.advanceBy(500);
+    h.ctrl1.finishMove(1);
+    const done = await h.service.waitForMove(move.moveId);
+    expect(Date.parse(done.settledAt!)).toBe(h.clock.epochMs());
+  });
+
   it('relative moves chain from the end of the open moves', async () => {
     h = await startHarness();
     await enabled('conveyor');

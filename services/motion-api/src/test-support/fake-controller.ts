@@ -2,6 +2,7 @@
 // handling) over a tiny axis model whose moves and homing finish only when the test says so, plus a
 // TransportFactory that connects links to it with asynchronous (microtask) delivery and can unplug.
 
+import { ManualClock } from '@servo-edge/common/testing';
 import {
   type DeviceHandler,
   DeviceSession,
@@ -9,7 +10,6 @@ import {
   type HandledCommand,
   type Reply,
 } from '@servo-edge/firmware-protocol';
-import { ManualClock } from '@servo-edge/common/testing';
 import type {
   LinkTransport,
   TransportFactory,

@@ -1,16 +1,14 @@
 // A motion service on two fake controllers and a stepped clock, and the app built on it, for
 // service and route tests.
 
+import { silentLogger } from '@servo-edge/common/log';
 import { ManualClock } from '@servo-edge/common/testing';
 import type { FastifyInstance } from 'fastify';
 import type { MotionConfig } from '../config/schema.js';
 import { type BuildAppDeps, buildApp } from '../http/app.js';
-import {
-  createMotionService,
-  type MotionService,
-  type MotionServiceEvent,
-} from '../motion/motion-service.js';
-import { KEYS, testConfig } from './config.js';
+import { createMotionService, type MotionService } from '../motion/motion-service.js';
+import type { MotionServiceEvent } from '../motion/types.js';
+import { KEYS, testConfig } from '../testing/config.js';
 import { FakeController, FakeTransports } from './fake-controller.js';
 import { settle } from './settle.js';
 
@@ -53,7 +51,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   service.subscribe((e) => events.push(e));
   await service.start();
   if (!(await service.whenReady(1000))) throw new Error('harness controllers did not come up');
-  const app = buildApp({ service, clock, logger: false, ...options.app });
+  const app = buildApp({ service, clock, logger: silentLogger, ...options.app });
   const step = async () => {
     const next = clock.nextTimerAtMs();
     if (next === undefined) throw new Error('no timer pending');

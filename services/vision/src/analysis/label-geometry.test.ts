@@ -1,8 +1,8 @@
 // Label finding on generated frames: presence, centre and rotation against the generator's truth.
 
+import { validateRecipe } from '@servo-edge/common/mqtt';
 import { generateLabel, LABEL_SYMBOLOGIES } from '@servo-edge/simulator/labels';
 import { describe, expect, it } from 'vitest';
-import { validateRecipe } from '../recipe.js';
 import { findLabel, normalizeHalfTurn } from './label-geometry.js';
 import { printContrast } from './print-contrast.js';
 

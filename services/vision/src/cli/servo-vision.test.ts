@@ -6,14 +6,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REGISTER_SOURCE_HOOKS_PATH } from '@servo-edge/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, type TestBroker } from '../test-support/aedes-broker.js';
 import { collectText } from '../test-support/mqtt-collector.js';
 
 const cli = fileURLToPath(new URL('./servo-vision.ts', import.meta.url));
-const hooks = new URL('../pool/source-hooks.mjs', import.meta.url).href;
-// Runs the TypeScript entry directly: register the same transpile hooks the decode workers use.
-const registerHooks = `data:text/javascript,import{register}from'node:module';register(${JSON.stringify(hooks)});`;
 
 let dir: string;
 let broker: TestBroker;
@@ -29,7 +27,10 @@ afterAll(async () => {
 });
 
 function startCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', registerHooks, cli, ...args], {
+  // Runs the TypeScript entry directly: workspace packages from their sources (the `source` export
+  // condition), and the same transpile hooks the decode workers use.
+  const nodeArgs = ['--conditions=source', '--import', REGISTER_SOURCE_HOOKS_PATH, cli, ...args];
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -66,8 +67,15 @@ describe('servo-vision CLI', () => {
     await writeFile(file, 'mqtt:\n  url: mqtt://127.0.0.1:1\n  pasword: x\n');
     const run = startCli(['--config', file]);
     expect(await run.exited).toBe(1);
-    expect(logLines(run.output().stderr)).toContainEqual(
-      expect.objectContaining({ event: 'config.invalid', code: 'UNKNOWN_KEY', path: 'mqtt.pasword' }),
+    const lines = logLines(run.output().stderr);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'config.invalid', code: 'CONFIG_INVALID' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'config.problem',
+        code: 'CONFIG_UNKNOWN_KEY',
+        path: 'mqtt.pasword',
+        line: 3,
+      }),
     );
   });
 
@@ -86,7 +94,7 @@ describe('servo-vision CLI', () => {
       expect(await run.exited).toBe(0);
       expect((await status.until((m) => m.at(-1) === 'offline')).at(-1)).toBe('offline');
       const { stderr } = run.output();
-      expect(logLines(stderr).map((l) => l['event'])).toEqual(
+      expect(logLines(stderr).map((l) => l['msg'])).toEqual(
         expect.arrayContaining(['service.started', 'service.closed']),
       );
       expect(stderr).not.toContain('cli-secret-pw');

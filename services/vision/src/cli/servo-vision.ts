@@ -2,10 +2,10 @@
 // `servo-vision --config vision.yaml`: loads the config, runs the service until SIGINT / SIGTERM.
 
 import { parseArgs } from 'node:util';
+import { isConfigError } from '@servo-edge/common/config';
 import { loadConfig } from '../config.js';
-import { isVisionError } from '../errors.js';
-import { createJsonLogger } from '../log.js';
 import { createVisionService } from '../service.js';
+import { createVisionLogger } from '../vision-logger.js';
 
 const USAGE = `usage: servo-vision --config <vision.yaml>
 
@@ -34,27 +34,26 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const bootLog = createJsonLogger();
+  const bootLog = createVisionLogger('info');
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
     config = await loadConfig(configPath);
   } catch (error) {
-    bootLog.error('config.invalid', {
-      file: configPath,
-      code: isVisionError(error) ? error.code : 'PARSE_FAILED',
-      path: isVisionError(error) ? error.path : undefined,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    if (!isConfigError(error)) throw error;
+    // One line per problem, each with its CONFIG_* code, dotted path and line: greppable, and the
+    // message never quotes a value (it may be a secret).
+    bootLog.error({ file: configPath, code: error.code, problems: error.problems.length }, 'config.invalid');
+    for (const problem of error.problems) bootLog.error({ file: configPath, ...problem }, 'config.problem');
     return 1;
   }
 
-  const log = createJsonLogger({ level: config.log.level });
+  const log = createVisionLogger(config.log.level);
   const service = createVisionService({ config, log });
   const stop = () => {
     service.close().then(
       () => process.exit(0),
-      (error: unknown) => {
-        log.error('service.close_failed', { error });
+      (err: unknown) => {
+        log.error({ err }, 'service.close_failed');
         process.exit(1);
       },
     );
@@ -63,8 +62,8 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     await service.start();
-  } catch (error) {
-    log.error('service.start_failed', { error });
+  } catch (err) {
+    log.error({ err }, 'service.start_failed');
     await service.close();
     return 1;
   }

@@ -1,7 +1,7 @@
 // The seam between inspection and barcode libraries: one interface, two implementations (zxing-wasm, zxing-js).
 
+import type { Symbology } from '@servo-edge/common/mqtt';
 import type { GrayImage } from '../image/gray-image.js';
-import type { Symbology } from '../recipe.js';
 
 export interface PointPx {
   xPx: number;

@@ -1,5 +1,6 @@
 // BarcodeDecoder on @zxing/library (pure JavaScript); kept for the benchmark comparison with zxing-wasm.
 
+import type { Symbology } from '@servo-edge/common/mqtt';
 import {
   BarcodeFormat,
   BinaryBitmap,
@@ -10,7 +11,6 @@ import {
   RGBLuminanceSource,
 } from '@zxing/library';
 import type { GrayImage } from '../image/gray-image.js';
-import type { Symbology } from '../recipe.js';
 import type { BarcodeDecoder, DecodedSymbol } from './barcode-decoder.js';
 
 const FORMAT: Record<Symbology, BarcodeFormat> = {

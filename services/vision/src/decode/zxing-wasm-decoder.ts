@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import type { Symbology } from '@servo-edge/common/mqtt';
 import { prepareZXingModule, type ReaderOptions, readBarcodes, ZXING_WASM_SHA256 } from 'zxing-wasm/reader';
 import type { GrayImage } from '../image/gray-image.js';
-import type { Symbology } from '../recipe.js';
 import type { BarcodeDecoder, DecodedSymbol } from './barcode-decoder.js';
 
 const FORMAT: Record<Symbology, 'DataMatrix' | 'Code128' | 'EAN13'> = {
@@ -13,6 +13,9 @@ const FORMAT: Record<Symbology, 'DataMatrix' | 'Code128' | 'EAN13'> = {
   'gs1-128': 'Code128',
   'ean-13': 'EAN13',
 };
+
+/** Every recipe symbology (FORMAT is a Record over them all), as a list the decode workers warm up with. */
+export const WASM_SYMBOLOGIES = Object.keys(FORMAT) as Symbology[];
 
 /** Symbology identifiers that announce GS1 data [ISO/IEC 15424]. */
 const GS1_IDENTIFIERS = new Set([']d2', ']C1', ']E0']);

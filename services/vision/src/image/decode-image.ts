@@ -1,9 +1,9 @@
 // Turns a frame's image bytes (PNG, JPEG or raw gray8) into a GrayImage, within size limits.
 
+import type { ImageFormat } from '@servo-edge/common/mqtt';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { VisionError } from '../errors.js';
-import type { ImageFormat } from '../frame/frame-codec.js';
 import { decodePngFast } from './fast-png.js';
 import { type GrayImage, lumaFromInterleaved } from './gray-image.js';
 

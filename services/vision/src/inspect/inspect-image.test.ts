@@ -1,6 +1,7 @@
 // End to end in one thread: generated labels (every defect class, every symbology) through analysis,
 // zxing-wasm and the verdict; the result must match the generator's ground truth.
 
+import { validateRecipe } from '@servo-edge/common/mqtt';
 import {
   defectApplies,
   generateLabel,
@@ -13,7 +14,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BarcodeDecoder } from '../decode/barcode-decoder.js';
 import { createZxingJsDecoder } from '../decode/zxing-js-decoder.js';
 import { createZxingWasmDecoder } from '../decode/zxing-wasm-decoder.js';
-import { validateRecipe } from '../recipe.js';
 import { inspectImage, planFromRecipe } from './inspect-image.js';
 import { judge } from './verdict.js';
 

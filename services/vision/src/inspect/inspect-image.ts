@@ -1,10 +1,10 @@
 // One frame's image analysis: find the label, read its code, measure print contrast. Runs in a worker.
 
+import type { Recipe, Symbology } from '@servo-edge/common/mqtt';
 import { findLabel, type LabelGeometry } from '../analysis/label-geometry.js';
 import { printContrast } from '../analysis/print-contrast.js';
 import type { BarcodeDecoder, DecodedSymbol } from '../decode/barcode-decoder.js';
 import { clampRect, crop, type GrayImage, type RectPx } from '../image/gray-image.js';
-import type { Recipe, Symbology } from '../recipe.js';
 
 /** The part of a recipe the image analysis needs; plain data so it crosses the worker boundary. */
 export interface InspectionPlan {

@@ -1,29 +1,17 @@
 // Judging findings against a recipe: every label reason code, and the pass.
 
+import { type Recipe, validateRecipe } from '@servo-edge/common/mqtt';
+import { sampleRecipe } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import type { DecodedSymbol } from '../decode/barcode-decoder.js';
 import { GS } from '../gs1/element-string.js';
-import { type Recipe, validateRecipe } from '../recipe.js';
 import type { Findings } from './inspect-image.js';
 import { judge, readData } from './verdict.js';
 
 const NOW_MS = Date.UTC(2026, 5, 1);
 
-const recipe: Recipe = validateRecipe({
-  gtin: '09506000134352',
-  lot: 'L24A17',
-  minExpiry: '2027-06-30',
-  symbology: 'gs1-datamatrix',
-  labelRegion: {
-    xPx: 460,
-    yPx: 360,
-    widthPx: 360,
-    heightPx: 240,
-    positionTolerancePx: 30,
-    skewToleranceDeg: 5,
-    minPrintContrast: 0.5,
-  },
-});
+// The sample's tolerances are the defaults: 30 px, 5 degrees, PCS 0.5.
+const recipe: Recipe = validateRecipe(sampleRecipe());
 
 const GOOD_TEXT = `0109506000134352${'17'}271130${'10'}L24A17`;
 

@@ -1,37 +1,18 @@
 // Judges findings against the recipe: GS1 data, geometry and contrast become reason codes. Pure.
 
+import {
+  type DecodedData,
+  hasValidCheckDigit,
+  type LabelReport,
+  orderReasons,
+  type ReasonCode,
+  type Recipe,
+  type Symbology,
+} from '@servo-edge/common/mqtt';
 import { normalizeHalfTurn } from '../analysis/label-geometry.js';
-import { orderReasons, type ReasonCode } from '../errors.js';
-import { hasValidCheckDigit } from '../gs1/check-digit.js';
 import { gs1DateToIso } from '../gs1/dates.js';
 import { parseElementString } from '../gs1/element-string.js';
-import type { Recipe, Symbology } from '../recipe.js';
 import type { Findings } from './inspect-image.js';
-
-/** The data read from the code, as published in the verdict. */
-export interface DecodedData {
-  symbology: Symbology;
-  /** Raw data; GS1 separators appear as U+001D. */
-  text: string;
-  gtin?: string;
-  lot?: string;
-  /** Expiry (17) as `YYYY-MM-DD`. */
-  expiry?: string;
-  /** Why the GS1 element string could not be parsed, when it could not. */
-  gs1Error?: string;
-}
-
-/** The label as measured, as published in the verdict. */
-export interface LabelReport {
-  present: boolean;
-  centerXPx?: number;
-  centerYPx?: number;
-  /** Distance of the label centre from the region centre, px. */
-  offsetPx?: number;
-  /** Rotation from upright, degrees in (-180, 180], clockwise positive; absent when not measurable. */
-  skewDeg?: number;
-  printContrast?: number;
-}
 
 export interface Judgement {
   verdict: 'pass' | 'reject';
@@ -44,10 +25,10 @@ export interface Judgement {
 const BLANK_PAPER_PCS = 0.1;
 
 /**
- * `nowMs` only picks the century of two-digit expiry years (GS1 GenSpecs 7.12); the expiry itself
- * is compared with the recipe's fixed minimum date.
+ * `nowEpochMs` (wall time) only picks the century of two-digit expiry years (GS1 GenSpecs 7.12); the
+ * expiry itself is compared with the recipe's fixed minimum date.
  */
-export function judge(findings: Findings, recipe: Recipe, nowMs: number): Judgement {
+export function judge(findings: Findings, recipe: Recipe, nowEpochMs: number): Judgement {
   const reasons: ReasonCode[] = [];
   const region = recipe.labelRegion;
   const label: LabelReport = { present: findings.label.present };
@@ -84,7 +65,7 @@ export function judge(findings: Findings, recipe: Recipe, nowMs: number): Judgem
     return { verdict: 'reject', reasons: orderReasons(reasons), decoded: null, label };
   }
   if ((findings.printContrast ?? 0) < region.minPrintContrast) reasons.push('LOW_CONTRAST');
-  const decoded = readData(symbol.symbology, symbol.text, symbol.isGs1, nowMs);
+  const decoded = readData(symbol.symbology, symbol.text, symbol.isGs1, nowEpochMs);
   reasons.push(...dataReasons(decoded, recipe));
   return {
     verdict: reasons.length === 0 ? 'pass' : 'reject',
@@ -95,7 +76,12 @@ export function judge(findings: Findings, recipe: Recipe, nowMs: number): Judgem
 }
 
 /** GTIN / lot / expiry from the decoded text. An EAN-13 is a GTIN-13: pad to GTIN-14 with a 0. */
-export function readData(symbology: Symbology, text: string, isGs1: boolean, nowMs: number): DecodedData {
+export function readData(
+  symbology: Symbology,
+  text: string,
+  isGs1: boolean,
+  nowEpochMs: number,
+): DecodedData {
   const decoded: DecodedData = { symbology, text };
   if (symbology === 'ean-13') {
     if (/^\d{13}$/.test(text)) decoded.gtin = `0${text}`;
@@ -116,7 +102,7 @@ export function readData(symbology: Symbology, text: string, isGs1: boolean, now
   if (gtin !== undefined) decoded.gtin = gtin;
   if (lot !== undefined) decoded.lot = lot;
   if (expiry !== undefined) {
-    const iso = gs1DateToIso(expiry, new Date(nowMs).getUTCFullYear());
+    const iso = gs1DateToIso(expiry, new Date(nowEpochMs).getUTCFullYear());
     if (iso !== undefined) decoded.expiry = iso;
   }
   return decoded;

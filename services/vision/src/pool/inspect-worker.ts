@@ -1,11 +1,10 @@
 // Decode worker entry: loads the decoder once, then decodes and inspects one image per request.
 
 import { parentPort } from 'node:worker_threads';
-import { createZxingWasmDecoder } from '../decode/zxing-wasm-decoder.js';
+import { createZxingWasmDecoder, WASM_SYMBOLOGIES } from '../decode/zxing-wasm-decoder.js';
 import { isVisionError } from '../errors.js';
 import { decodeImage } from '../image/decode-image.js';
 import { inspectImage } from '../inspect/inspect-image.js';
-import { SYMBOLOGIES } from '../recipe.js';
 import type { InspectRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
@@ -19,7 +18,8 @@ try {
   const decoder = await createZxingWasmDecoder();
   // The first real frame must not pay for wasm tier-up and JIT: on a line that frame is a product
   // whose verdict is due within a few hundred ms (seen: the first verdict arrived after the reject point).
-  for (const symbology of SYMBOLOGIES) await decoder.decode(WARM_UP_FRAME, symbology);
+  // WASM_SYMBOLOGIES rather than the contract's list: this thread loads nothing it does not decode with.
+  for (const symbology of WASM_SYMBOLOGIES) await decoder.decode(WARM_UP_FRAME, symbology);
   port.on('message', async (request: InspectRequest) => {
     const startMs = performance.now();
     try {

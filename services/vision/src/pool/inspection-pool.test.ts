@@ -2,14 +2,14 @@
 // One suite at the end runs real worker threads on real and malformed images.
 
 import { EventEmitter } from 'node:events';
+import { encodeFrame } from '@servo-edge/common/mqtt';
+import { createMemoryLogger, ManualClock } from '@servo-edge/common/testing';
+import type { WorkerPort } from '@servo-edge/common/worker';
 import { encodePng, generateLabel } from '@servo-edge/simulator/labels';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../clock.js';
-import { encodeFrame } from '../frame/frame-codec.js';
 import type { InspectionPlan } from '../inspect/inspect-image.js';
-import { createMemoryLogger } from '../log.js';
 import { createInspectionPool, type InspectionPool, type PoolJob } from './inspection-pool.js';
-import { spawnInspectWorker, type WorkerPort } from './spawn-worker.js';
+import { spawnInspectWorker } from './spawn-worker.js';
 import type { InspectRequest, WorkerMessage } from './worker-protocol.js';
 
 const plan: InspectionPlan = {
@@ -33,6 +33,7 @@ class FakeWorker extends EventEmitter implements WorkerPort {
     }
     return Promise.resolve(1);
   }
+  unref(): void {}
   send(message: WorkerMessage): void {
     this.emit('message', message);
   }
@@ -44,8 +45,8 @@ class FakeWorker extends EventEmitter implements WorkerPort {
 }
 
 function setup(overrides: { workers?: number; queueLength?: number; autoReady?: boolean } = {}) {
-  const clock = createManualClock(1_000_000);
-  const log = createMemoryLogger();
+  const clock = new ManualClock({ monotonicMs: 1_000_000 });
+  const { logger, events } = createMemoryLogger();
   const workers: FakeWorker[] = [];
   const pool = createInspectionPool({
     workers: overrides.workers ?? 1,
@@ -55,7 +56,7 @@ function setup(overrides: { workers?: number; queueLength?: number; autoReady?: 
     respawnDelayMs: 500,
     limits,
     clock,
-    log,
+    log: logger,
     spawn: () => {
       const worker = new FakeWorker();
       workers.push(worker);
@@ -70,9 +71,9 @@ function setup(overrides: { workers?: number; queueLength?: number; autoReady?: 
     heightPx: 2,
     image: new Uint8Array(bytes),
     plan,
-    arrivedAtMs: clock.nowMs(),
+    arrivedAtMs: clock.monotonicMs(),
   });
-  return { clock, log, workers, pool, job };
+  return { clock, events, workers, pool, job };
 }
 
 describe('inspection pool', () => {
@@ -80,7 +81,7 @@ describe('inspection pool', () => {
     const { pool, workers, job, clock } = setup();
     await pool.start();
     const outcome = pool.submit(job());
-    clock.advance(5);
+    clock.advanceBy(5);
     workers[0]!.answer(7);
     await expect(outcome).resolves.toEqual({
       kind: 'done',
@@ -116,7 +117,7 @@ describe('inspection pool', () => {
     const first = pool.submit(job());
     const late = pool.submit(job());
     // 4a. The deadline timer fires while the only worker is still busy.
-    clock.advance(100);
+    clock.advanceBy(100);
     await expect(late).resolves.toMatchObject({
       kind: 'failed',
       reason: 'DEADLINE_EXCEEDED',
@@ -130,17 +131,17 @@ describe('inspection pool', () => {
   });
 
   it('5. a stuck decode is abandoned and its worker replaced', async () => {
-    const { pool, workers, job, clock, log } = setup();
+    const { pool, workers, job, clock, events } = setup();
     await pool.start();
     const stuck = pool.submit(job());
-    clock.advance(1000);
+    clock.advanceBy(1000);
     await expect(stuck).resolves.toMatchObject({
       kind: 'failed',
       reason: 'DEADLINE_EXCEEDED',
       detail: 'DECODE_TIMEOUT',
     });
     expect(workers[0]!.terminated).toBe(true);
-    expect(log.records.some((r) => r.event === 'worker.timeout')).toBe(true);
+    expect(events('worker.timeout')).toHaveLength(1);
     // The replacement takes the next job.
     await Promise.resolve();
     const next = pool.submit(job());
@@ -150,7 +151,7 @@ describe('inspection pool', () => {
   });
 
   it('6. a crash fails only its own job; the queue keeps moving', async () => {
-    const { pool, workers, job, log } = setup();
+    const { pool, workers, job, events } = setup();
     await pool.start();
     const crashed = pool.submit(job());
     const queued = pool.submit(job());
@@ -160,9 +161,7 @@ describe('inspection pool', () => {
       reason: 'UNREADABLE_IMAGE',
       detail: 'WORKER_CRASHED',
     });
-    expect(log.records.some((r) => r.event === 'worker.crashed' && r['code'] === 'WORKER_CRASHED')).toBe(
-      true,
-    );
+    expect(events('worker.crashed').some((r) => r.fields['code'] === 'WORKER_CRASHED')).toBe(true);
     await Promise.resolve();
     workers[1]!.answer();
     await expect(queued).resolves.toMatchObject({ kind: 'done' });
@@ -195,7 +194,7 @@ describe('inspection pool', () => {
     expect(workers).toHaveLength(2);
     workers[1]!.send({ type: 'init-failed', message: 'still broken' });
     expect(workers).toHaveLength(2);
-    clock.advance(500);
+    clock.advanceBy(500);
     expect(workers).toHaveLength(3);
   });
 
@@ -228,8 +227,8 @@ describe('inspection pool on real worker threads', () => {
   });
 
   it('decodes a label, survives malformed images, and keeps going', async () => {
-    const clock = createManualClock();
-    const log = createMemoryLogger();
+    const clock = new ManualClock();
+    const log = createMemoryLogger().logger;
     pool = createInspectionPool({
       workers: 1,
       queueLength: 4,
@@ -245,7 +244,7 @@ describe('inspection pool on real worker threads', () => {
     const labelPlan: InspectionPlan = { symbology: 'gs1-128', region: { ...recipe.labelRegion } };
     const png = encodePng(image);
     const submit = (job: Partial<PoolJob>) =>
-      pool!.submit({ format: 'png', image: png, plan: labelPlan, arrivedAtMs: clock.nowMs(), ...job });
+      pool!.submit({ format: 'png', image: png, plan: labelPlan, arrivedAtMs: clock.monotonicMs(), ...job });
 
     const [truncated, wrongSize, notPng, good] = await Promise.all([
       submit({ image: png.subarray(0, png.length >> 1) }),

@@ -1,12 +1,13 @@
 // Worker pool with a bounded FIFO queue and a per-frame deadline: frames are judged in time or rejected.
 
-import type { Clock, TimerHandle } from '../clock.js';
+import { addMs, type CancelTimer, type Clock, elapsedMs, type MonotonicMs } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
+import type { ImageFormat } from '@servo-edge/common/mqtt';
+import type { WorkerPort } from '@servo-edge/common/worker';
 import { type ErrorCode, VisionError } from '../errors.js';
-import type { ImageFormat } from '../frame/frame-codec.js';
 import type { ImageLimits } from '../image/decode-image.js';
 import type { Findings, InspectionPlan } from '../inspect/inspect-image.js';
-import type { Logger } from '../log.js';
-import type { SpawnWorker, WorkerPort } from './spawn-worker.js';
+import type { SpawnWorker } from './spawn-worker.js';
 import type { InspectRequest, WorkerMessage } from './worker-protocol.js';
 
 export interface PoolOptions {
@@ -31,8 +32,8 @@ export interface PoolJob {
   /** Copied into a buffer of its own and transferred to the worker. */
   image: Uint8Array;
   plan: InspectionPlan;
-  /** When the frame reached the service (clock time). */
-  arrivedAtMs: number;
+  /** When the frame reached the service, on the monotonic clock: deadlines and waits are durations. */
+  arrivedAtMs: MonotonicMs;
 }
 
 /** Every job ends in exactly one outcome; `submit` never rejects. */
@@ -73,7 +74,7 @@ interface Pending {
 interface Slot {
   worker: WorkerPort;
   state: 'starting' | 'idle' | 'busy' | 'dead';
-  running?: { pending: Pending; startedAtMs: number; timer: TimerHandle };
+  running?: { pending: Pending; startedAtMs: MonotonicMs; cancelTimeout: CancelTimer };
   onReady?: (error?: Error) => void;
 }
 
@@ -84,7 +85,7 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
   const slots: Slot[] = [];
   const queue: Pending[] = [];
   let nextJobId = 1;
-  let sweepTimer: TimerHandle | undefined;
+  let cancelSweep: CancelTimer | undefined;
   let closed = false;
   let closing: Promise<void> | undefined;
   const drainWaiters: Array<() => void> = [];
@@ -118,17 +119,17 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
         dispatch();
         return;
       case 'init-failed':
-        log.error('worker.init_failed', { code: 'WORKER_INIT_FAILED', message: message.message });
+        log.error({ code: 'WORKER_INIT_FAILED', message: message.message }, 'worker.init_failed');
         retire(slot, new VisionError('WORKER_INIT_FAILED', message.message));
         return;
       case 'result':
       case 'failed': {
         const running = slot.running;
         if (!running || running.pending.jobId !== message.jobId) return;
-        clock.clearTimer(running.timer);
+        running.cancelTimeout();
         slot.running = undefined;
         slot.state = 'idle';
-        const queueWaitMs = running.startedAtMs - running.pending.job.arrivedAtMs;
+        const queueWaitMs = elapsedMs(running.pending.job.arrivedAtMs, running.startedAtMs);
         if (message.type === 'result') {
           running.pending.resolve({
             kind: 'done',
@@ -157,19 +158,19 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
     if (slot.worker !== worker || slot.state === 'dead') return;
     const running = slot.running;
     if (running) {
-      clock.clearTimer(running.timer);
+      running.cancelTimeout();
       slot.running = undefined;
-      log.error('worker.crashed', { code: 'WORKER_CRASHED', error });
+      log.error({ code: 'WORKER_CRASHED', err: error }, 'worker.crashed');
       running.pending.resolve({
         kind: 'failed',
         reason: 'UNREADABLE_IMAGE',
         detail: 'WORKER_CRASHED',
-        queueWaitMs: running.startedAtMs - running.pending.job.arrivedAtMs,
-        decodeMs: clock.nowMs() - running.startedAtMs,
+        queueWaitMs: elapsedMs(running.pending.job.arrivedAtMs, running.startedAtMs),
+        decodeMs: elapsedMs(running.startedAtMs, clock.monotonicMs()),
       });
     }
     if (slot.state === 'starting') {
-      log.error('worker.init_failed', { code: 'WORKER_INIT_FAILED', error });
+      log.error({ code: 'WORKER_INIT_FAILED', err: error }, 'worker.init_failed');
       retire(slot, new VisionError('WORKER_INIT_FAILED', error.message, { cause: error }));
       return;
     }
@@ -189,9 +190,9 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
       return;
     }
     if (!closed) {
-      clock.setTimer(() => {
+      clock.after(options.respawnDelayMs ?? DEFAULT_RESPAWN_DELAY_MS, () => {
         if (!closed && slot.state === 'dead') spawnSlot(slot);
-      }, options.respawnDelayMs ?? DEFAULT_RESPAWN_DELAY_MS);
+      });
     }
   }
 
@@ -201,11 +202,11 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
       if (queue.length === 0) break;
       if (slot.state !== 'idle') continue;
       const pending = queue.shift()!;
-      const startedAtMs = clock.nowMs();
+      const startedAtMs = clock.monotonicMs();
       // A job has one decode budget; past it the worker is presumed stuck (pathological image).
-      const timer = clock.setTimer(() => onDecodeTimeout(slot, pending), options.decodeTimeoutMs);
+      const cancelTimeout = clock.after(options.decodeTimeoutMs, () => onDecodeTimeout(slot, pending));
       slot.state = 'busy';
-      slot.running = { pending, startedAtMs, timer };
+      slot.running = { pending, startedAtMs, cancelTimeout };
       const { job } = pending;
       // Copy into a buffer of its own: MQTT payloads are often views into a shared pool.
       const image = new Uint8Array(job.image);
@@ -228,13 +229,13 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
     if (slot.running?.pending !== pending) return;
     const running = slot.running;
     slot.running = undefined;
-    log.warn('worker.timeout', { code: 'DECODE_TIMEOUT', decodeTimeoutMs: options.decodeTimeoutMs });
+    log.warn({ code: 'DECODE_TIMEOUT', decodeTimeoutMs: options.decodeTimeoutMs }, 'worker.timeout');
     pending.resolve({
       kind: 'failed',
       reason: 'DEADLINE_EXCEEDED',
       detail: 'DECODE_TIMEOUT',
-      queueWaitMs: running.startedAtMs - pending.job.arrivedAtMs,
-      decodeMs: clock.nowMs() - running.startedAtMs,
+      queueWaitMs: elapsedMs(pending.job.arrivedAtMs, running.startedAtMs),
+      decodeMs: elapsedMs(running.startedAtMs, clock.monotonicMs()),
     });
     // Replace the stuck worker; its late answer, if any, is ignored as stale.
     const stuck = slot.worker;
@@ -246,14 +247,14 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
 
   /** Rejects every queued job past its deadline. FIFO with one deadline, so they sit at the head. */
   function expireOverdue(): void {
-    const nowMs = clock.nowMs();
-    while (queue.length > 0 && nowMs - queue[0]!.job.arrivedAtMs >= options.deadlineMs) {
+    const nowMs = clock.monotonicMs();
+    while (queue.length > 0 && elapsedMs(queue[0]!.job.arrivedAtMs, nowMs) >= options.deadlineMs) {
       const pending = queue.shift()!;
       pending.resolve({
         kind: 'failed',
         reason: 'DEADLINE_EXCEEDED',
         detail: 'QUEUE_WAIT_EXCEEDED',
-        queueWaitMs: nowMs - pending.job.arrivedAtMs,
+        queueWaitMs: elapsedMs(pending.job.arrivedAtMs, nowMs),
       });
     }
     notifyDrained();
@@ -261,17 +262,13 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
 
   /** One timer for the oldest queued job, so expiry happens even when every worker is stuck. */
   function armSweep(): void {
-    if (sweepTimer !== undefined) clock.clearTimer(sweepTimer);
-    sweepTimer = undefined;
+    cancelSweep?.();
+    cancelSweep = undefined;
     if (queue.length === 0 || closed) return;
-    const dueInMs = queue[0]!.job.arrivedAtMs + options.deadlineMs - clock.nowMs();
-    sweepTimer = clock.setTimer(
-      () => {
-        sweepTimer = undefined;
-        dispatch();
-      },
-      Math.max(0, dueInMs),
-    );
+    cancelSweep = clock.schedule(addMs(queue[0]!.job.arrivedAtMs, options.deadlineMs), () => {
+      cancelSweep = undefined;
+      dispatch();
+    });
   }
 
   return {
@@ -322,25 +319,25 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
     close() {
       closing ??= (async () => {
         closed = true;
-        if (sweepTimer !== undefined) clock.clearTimer(sweepTimer);
-        const nowMs = clock.nowMs();
+        cancelSweep?.();
+        const nowMs = clock.monotonicMs();
         for (const pending of queue.splice(0)) {
           pending.resolve({
             kind: 'failed',
             reason: 'DEADLINE_EXCEEDED',
             detail: 'QUEUE_WAIT_EXCEEDED',
-            queueWaitMs: nowMs - pending.job.arrivedAtMs,
+            queueWaitMs: elapsedMs(pending.job.arrivedAtMs, nowMs),
           });
         }
         const terminations: Promise<unknown>[] = [];
         for (const slot of slots) {
           if (slot.running) {
-            clock.clearTimer(slot.running.timer);
+            slot.running.cancelTimeout();
             slot.running.pending.resolve({
               kind: 'failed',
               reason: 'DEADLINE_EXCEEDED',
               detail: 'DECODE_TIMEOUT',
-              queueWaitMs: slot.running.startedAtMs - slot.running.pending.job.arrivedAtMs,
+              queueWaitMs: elapsedMs(slot.running.pending.job.arrivedAtMs, slot.running.startedAtMs),
             });
             slot.running = undefined;
           }

@@ -1,7 +1,7 @@
 // Messages between the pool (main thread) and a decode worker. Plain data: structured-clone safe.
 
+import type { ImageFormat } from '@servo-edge/common/mqtt';
 import type { ErrorCode } from '../errors.js';
-import type { ImageFormat } from '../frame/frame-codec.js';
 import type { ImageLimits } from '../image/decode-image.js';
 import type { Findings, InspectionPlan } from '../inspect/inspect-image.js';
 

@@ -1,8 +1,8 @@
 // Test frames: generated labels wrapped in the SVF1 frame format, and a few broken payloads.
 
+import { encodeFrame } from '@servo-edge/common/mqtt';
 import { encodePng, type GeneratedLabel } from '@servo-edge/simulator/labels';
 import jpeg from 'jpeg-js';
-import { encodeFrame } from '../frame/frame-codec.js';
 
 export function gray8Frame(
   label: GeneratedLabel,

@@ -24,7 +24,8 @@ export function createLineView({ api, can, act }) {
         setText(badge, line.state);
         badge.dataset.state = line.state;
       }
-      enteredAtMs = performance.now() - (line.timestampMs - line.stateSinceMs);
+      // timeInStateMs is measured on the gateway's monotonic clock: right even if NTP stepped its wall clock.
+      enteredAtMs = performance.now() - line.timeInStateMs;
       setText(since, `for ${duration(performance.now() - enteredAtMs)}`);
       setText(
         suspended,
