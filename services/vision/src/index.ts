@@ -10,11 +10,13 @@ export {
   VisionConfigSchema,
 } from './config.js';
 export type { BarcodeDecoder, DecodedSymbol } from './decode/barcode-decoder.js';
+export { createServiceDecoder } from './decode/service-decoder.js';
 export { createZxingJsDecoder } from './decode/zxing-js-decoder.js';
 export { createZxingWasmDecoder, zxingWasmPath } from './decode/zxing-wasm-decoder.js';
 export { ERROR_CODES } from './error-codes.js';
 export { type ErrorCode, isVisionError, VisionError } from './errors.js';
 export { parseElementString } from './gs1/element-string.js';
+export { decodeFrameImage } from './image/decode-frame-image.js';
 export { decodeImage, type ImageLimits } from './image/decode-image.js';
 export type { GrayImage } from './image/gray-image.js';
 export { type Findings, type InspectionPlan, inspectImage, planFromRecipe } from './inspect/inspect-image.js';

@@ -25,7 +25,11 @@ export function background(widthPx: number, heightPx: number, prng: Prng): GrayI
 }
 
 /** Draws `label` onto `frame` in place, bilinear-sampled so edges and modules are anti-aliased. */
-export function placeLabel(frame: GrayImage, label: LabelBitmap, placement: Placement): void {
+export function placeLabel(
+  frame: { widthPx: number; heightPx: number; data: Uint8Array | Float32Array },
+  label: LabelBitmap,
+  placement: Placement,
+): void {
   const angle = (placement.angleDeg * Math.PI) / 180;
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);

@@ -48,7 +48,7 @@ export function defectApplies(symbology: LabelSymbology, defect: LabelDefect): b
   return symbology !== 'ean-13' || !GS1_ONLY_DEFECTS.has(defect);
 }
 
-const EXPECTED_REASONS: Record<LabelDefect, ExpectedReason[]> = {
+export const EXPECTED_REASONS: Readonly<Record<LabelDefect, readonly ExpectedReason[]>> = {
   none: [],
   missing: ['NO_LABEL'],
   'wrong-gtin': ['WRONG_GTIN'],
@@ -91,7 +91,7 @@ export async function generateLabel(spec: LabelSpec): Promise<GeneratedLabel> {
     symbology: spec.symbology,
     defect: spec.defect,
     expectedVerdict: spec.defect === 'none' ? ('pass' as const) : ('reject' as const),
-    expectedReasons: EXPECTED_REASONS[spec.defect],
+    expectedReasons: [...EXPECTED_REASONS[spec.defect]],
   };
 
   const frame = background(frameWidthPx, frameHeightPx, prng);
@@ -128,7 +128,11 @@ export async function generateLabel(spec: LabelSpec): Promise<GeneratedLabel> {
   return { image: frame, truth, recipe };
 }
 
-function encodedData(spec: LabelSpec, product: (typeof PRODUCTS)[number], prng: Prng): EncodedData {
+export function encodedData(
+  spec: Pick<LabelSpec, 'symbology' | 'defect'>,
+  product: (typeof PRODUCTS)[number],
+  prng: Prng,
+): EncodedData {
   let { gtin, lot, expiryYymmdd } = product;
   switch (spec.defect) {
     case 'wrong-gtin':

@@ -14,6 +14,8 @@ export interface PrintOptions {
   inkGray: number;
   /** Horizontal offset of the code from the label centre, px (used to print a code off the edge). */
   codeOffsetXPx?: number;
+  /** Vertical offset of the code from the label centre, px. */
+  codeOffsetYPx?: number;
 }
 
 /** Paper of the given size with `symbol` printed in its centre (plus `codeOffsetXPx`). */
@@ -26,7 +28,7 @@ export function printLabel(
   const data = new Uint8Array(widthPx * heightPx).fill(print.paperGray);
   const alpha = new Uint8Array(widthPx * heightPx).fill(255);
   const x0 = Math.round((widthPx - symbol.widthPx) / 2 + (print.codeOffsetXPx ?? 0));
-  const y0 = Math.round((heightPx - symbol.heightPx) / 2);
+  const y0 = Math.round((heightPx - symbol.heightPx) / 2 + (print.codeOffsetYPx ?? 0));
   const inkSpan = print.paperGray - print.inkGray;
   for (let y = 0; y < symbol.heightPx; y++) {
     const ly = y0 + y;

@@ -24,11 +24,13 @@ export function renderSymbol(
   symbology: LabelSymbology,
   text: string,
   skipChecks = false,
+  /** Pixels per module; the symbology's default when absent (the randomised generator passes 1). */
+  scale?: number,
 ): Promise<GrayImage> {
-  const key = `${symbology}\u0000${text}\u0000${skipChecks}`;
+  const key = `${symbology}\u0000${text}\u0000${skipChecks}\u0000${scale ?? ''}`;
   let rendered = cache.get(key);
   if (rendered === undefined) {
-    rendered = renderUncached(symbology, text, skipChecks);
+    rendered = renderUncached(symbology, text, skipChecks, scale);
     cache.set(key, rendered);
     // A failed render must not poison the cache.
     rendered.catch(() => cache.delete(key));
@@ -40,9 +42,11 @@ async function renderUncached(
   symbology: LabelSymbology,
   text: string,
   skipChecks: boolean,
+  scale: number | undefined,
 ): Promise<GrayImage> {
   const options = {
     ...BWIP_OPTIONS[symbology],
+    ...(scale === undefined ? {} : { scale }),
     text,
     // bwip-js renders transparent by default; the label paper is white.
     backgroundcolor: 'FFFFFF',

@@ -1,23 +1,68 @@
-// Finds the label (bright paper on a darker product) near its expected region: presence, centre, rotation.
+// Finds the label as the paper near its expected region: a bright rectangle of the recipe's size, measured from its outline.
+//
+// Two stages. (1) Where: the frame around the region is max-pooled into 8 px cells (bars and
+// modules vanish, paper stays) and thresholded at every level between the product and the paper;
+// at each level the bright connected pieces are candidates, scored by how rectangular they are
+// (area over their minimum-area rectangle) and how well their size and aspect match the recipe's
+// label. No single threshold has to split paper from product, so a product brighter or darker
+// than the belt, any belt, and light that falls off across the frame all leave some level at which
+// the label stands alone. (2) How exactly: each side of the winning rectangle is found again at
+// full resolution, as the strongest dark-to-bright step on short profiles across it, and a line is
+// fitted through those edge points; the four lines give the corners, the diagonals the centre and
+// the short sides' midpoints the long axis. That is what a ruler on the outline would measure, to a
+// fraction of a pixel, whatever is printed inside.
 
 import { clampRect, type GrayImage, type RectPx } from '../image/gray-image.js';
+import { minAreaRect, type OrientedRect, type Point, rectCorners } from './min-area-rect.js';
 
-/** Side of the analysis cells, px. Each cell keeps its brightest sample, so bars and modules vanish. */
-const CELL_PX = 8;
-/** Samples per cell side (stride 2): enough to catch paper between 2 px bars, at a quarter of the cost. */
-const SAMPLE_STRIDE_PX = 2;
-/** Where a cell's samples are centred: samples at 0, 2, 4, 6 average 3, plus half a pixel. */
-const SAMPLE_CENTRE_PX = (CELL_PX - SAMPLE_STRIDE_PX) / 2 + 0.5;
-/** Paper must be this much brighter than the product around it to count as a label (gray levels). */
-const MIN_LABEL_STEP = 50;
-/** A bright blob smaller than this share of the expected label area is not a label. */
-const MIN_AREA_SHARE = 0.3;
 /**
- * Bright blobs at least this share of the expected label area count as pieces of it: a smear or a
- * tear can cut a label in two, and the halves are still one label.
+ * Side of the analysis cells, px. Each cell keeps its brightest sample, so bars and modules vanish.
+ * 16 px: the smallest label (about 250 x 180 px) is still 15 x 11 cells, and the search costs a
+ * quarter of what 8 px cells cost; the outline's precision comes from the full-resolution pass.
  */
-const MIN_PIECE_SHARE = 0.03;
-/** Below this ratio of principal axes the blob is too round to tell its rotation. */
+const CELL_PX = 16;
+/**
+ * Sampling stride inside a cell, px: every second column (paper between bars of a linear code
+ * shows in some column), every fourth row (bars run down the label; enclosed dark cells are
+ * filled in anyway).
+ */
+const SAMPLE_STRIDE_X_PX = 2;
+const SAMPLE_STRIDE_Y_PX = 4;
+/** A candidate smaller than this share of the expected label area is not a label (a torn one keeps more). */
+const MIN_AREA_SHARE = 0.3;
+/** A candidate larger than this share is the product, not the label (perspective and blur add little). */
+const MAX_AREA_SHARE = 1.5;
+/** Pieces of at least this share of the label area may be paired into one candidate. */
+const MIN_PIECE_SHARE = 0.05;
+/** Only the largest pieces at a level are paired (pairs grow with the square of this). */
+const MAX_PAIRED_PIECES = 6;
+/** Area over minimum-area rectangle below which a blob is not a label's outline. */
+const MIN_RECTANGULARITY = 0.55;
+/** Threshold levels tried between the frame's median cell and its brightest paper. */
+const THRESHOLD_LEVELS = 32;
+/**
+ * The lowest level tried is this quantile of the cells: paper is brighter than what surrounds it,
+ * and the label with everything brighter than its surround never covers more than this share of
+ * the search window (the window is several label areas).
+ */
+const LOWEST_LEVEL_QUANTILE = 0.4;
+/** Paper must stand at least this far above what surrounds it at the outline, gray levels. */
+const MIN_PAPER_STEP = 18;
+/** Edge profiles start this far outside the coarse outline and end this far inside, px. */
+const PROFILE_OUT_PX = 12;
+const PROFILE_IN_PX = 26;
+/**
+ * On every side of a label at least this share of the profiles must find an edge: a torn side
+ * still has one (the box shows through), a patch of belt bounded by light fall-off has none.
+ */
+const MIN_EDGE_SHARE = 0.5;
+/** The fourth side (torn, smeared) needs at least this share of profiles with an edge. */
+const MIN_WEAK_SIDE_EDGE_SHARE = 0.15;
+/** Candidates checked at full resolution, best score first. */
+const MAX_VERIFIED_CANDIDATES = 4;
+/** A profile's strongest step, over 2 px, must reach this to count as an edge point. */
+const MIN_EDGE_STEP = 8;
+/** Below this ratio of long to short side the label is too square to tell its axis. */
 const MIN_AXIS_RATIO = 1.15;
 
 export interface LabelGeometry {
@@ -27,18 +72,23 @@ export interface LabelGeometry {
   centerYPx?: number;
   /** Rotation of the label's long axis from the region's long axis, degrees in (-90, 90], clockwise positive. */
   angleDeg?: number;
-  /** False when the blob is too square for its moments to give a rotation. */
+  /** False when the label is too square for its outline to give a rotation. */
   angleReliable?: boolean;
   areaPx?: number;
+  /** Measured long and short side, px. */
+  lengthPx?: number;
+  breadthPx?: number;
   /** Axis-aligned bounds of the label on the frame, px. */
   boundsPx?: RectPx;
   /** Cells well inside the label, as frame rectangles: where paper and print can be measured. */
   interiorCellsPx?: RectPx[];
 }
 
-/** Where to look: the expected region grown by half its long side plus the position tolerance. */
-export function searchWindow(region: RectPx & { positionTolerancePx: number }, frame: GrayImage): RectPx {
-  const marginPx = Math.max(region.widthPx, region.heightPx) / 2 + region.positionTolerancePx;
+type Region = RectPx & { positionTolerancePx: number };
+
+/** Where to look: the region grown by 3/4 of its long side plus five position tolerances. */
+export function searchWindow(region: Region, frame: GrayImage): RectPx {
+  const marginPx = 0.75 * Math.max(region.widthPx, region.heightPx) + 5 * region.positionTolerancePx;
   return clampRect(
     {
       xPx: region.xPx - marginPx,
@@ -50,121 +100,96 @@ export function searchWindow(region: RectPx & { positionTolerancePx: number }, f
   );
 }
 
-export function findLabel(frame: GrayImage, region: RectPx & { positionTolerancePx: number }): LabelGeometry {
+interface Candidate {
+  score: number;
+  rect: OrientedRect;
+  cells: Int32Array;
+}
+
+export function findLabel(frame: GrayImage, region: Region): LabelGeometry {
   const window = searchWindow(region, frame);
   const cols = Math.floor(window.widthPx / CELL_PX);
   const rows = Math.floor(window.heightPx / CELL_PX);
-  if (cols < 2 || rows < 2) return { present: false };
+  if (cols < 3 || rows < 3) return { present: false };
+  const cells = poolCells(frame, window, cols, rows);
 
-  // 1. Max-pool the window into cells.
-  const cells = new Uint8Array(cols * rows);
-  const means = new Uint8Array(cols * rows);
-  const histogram = new Uint32Array(256);
-  const samplesPerCell = (CELL_PX / SAMPLE_STRIDE_PX) ** 2;
-  for (let row = 0; row < rows; row++) {
-    for (let col = 0; col < cols; col++) {
-      let max = 0;
-      let sum = 0;
-      const x0 = window.xPx + col * CELL_PX;
-      const y0 = window.yPx + row * CELL_PX;
-      for (let y = y0; y < y0 + CELL_PX; y += SAMPLE_STRIDE_PX) {
-        const rowStart = y * frame.widthPx;
-        for (let x = x0; x < x0 + CELL_PX; x += SAMPLE_STRIDE_PX) {
-          const v = frame.data[rowStart + x]!;
-          sum += v;
-          if (v > max) max = v;
-        }
-      }
-      cells[row * cols + col] = max;
-      means[row * cols + col] = Math.round(sum / samplesPerCell);
-      histogram[max]!++;
+  // The best-scoring candidates in turn, until one has the outline of paper on all four sides.
+  let candidate: Candidate | undefined;
+  let outline: Outline | undefined;
+  for (const next of rankedCandidates(cells, cols, rows, region).slice(0, MAX_VERIFIED_CANDIDATES)) {
+    const found = refineOutline(frame, toFrame(next.rect, window));
+    if (isPaperOutline(found)) {
+      candidate = next;
+      outline = found;
+      break;
     }
   }
+  if (!candidate || !outline) return { present: false };
 
-  // 2. Split paper from product with Otsu's threshold; a flat window has no label.
-  const split = otsu(histogram, cols * rows);
-  if (split.brightMean - split.darkMean < MIN_LABEL_STEP) return { present: false };
-
-  // 3. The bright connected blobs of a useful size, together, are the label.
-  const minPieceCells = (MIN_PIECE_SHARE * region.widthPx * region.heightPx) / (CELL_PX * CELL_PX);
-  const blob = withHolesFilled(labelPieces(cells, cols, rows, split.threshold, minPieceCells), cols, rows);
-  const cellAreaPx = CELL_PX * CELL_PX;
-  const areaPx = blob.length * cellAreaPx;
-  if (areaPx < MIN_AREA_SHARE * region.widthPx * region.heightPx) return { present: false };
-
-  // 4. Centroid and orientation from weighted second moments. Edge cells count by how much of them
-  //    is paper (their mean between product and paper level), which resolves the edge to sub-cell
-  //    precision; without it a rotation under a degree would not move a single cell.
-  const inBlob = new Uint8Array(cols * rows);
-  for (const index of blob) inBlob[index] = 1;
-  const span = Math.max(1, split.brightMean - split.darkMean);
-  const weights = new Float64Array(blob.length);
-  let sumW = 0;
-  let sumX = 0;
-  let sumY = 0;
-  blob.forEach((index, i) => {
-    const col = index % cols;
-    const onEdge =
-      col === 0 ||
-      col === cols - 1 ||
-      index < cols ||
-      index >= cols * (rows - 1) ||
-      !inBlob[index - 1] ||
-      !inBlob[index + 1] ||
-      !inBlob[index - cols] ||
-      !inBlob[index + cols];
-    const w = onEdge ? Math.min(1, Math.max(0, (means[index]! - split.darkMean) / span)) : 1;
-    weights[i] = w;
-    sumW += w;
-    sumX += w * col;
-    sumY += w * Math.floor(index / cols);
-  });
-  const meanCol = sumX / sumW;
-  const meanRow = sumY / sumW;
-  let mu20 = 0;
-  let mu02 = 0;
-  let mu11 = 0;
-  let minCol = cols;
-  let maxCol = 0;
-  let minRow = rows;
-  let maxRow = 0;
-  blob.forEach((index, i) => {
-    const col = index % cols;
-    const row = Math.floor(index / cols);
-    const w = weights[i]!;
-    mu20 += w * (col - meanCol) ** 2;
-    mu02 += w * (row - meanRow) ** 2;
-    mu11 += w * (col - meanCol) * (row - meanRow);
-    minCol = Math.min(minCol, col);
-    maxCol = Math.max(maxCol, col);
-    minRow = Math.min(minRow, row);
-    maxRow = Math.max(maxRow, row);
-  });
-  // Image y points down, so a positive angle is a clockwise turn on screen.
-  let angleDeg = (0.5 * Math.atan2(2 * mu11, mu20 - mu02) * 180) / Math.PI;
-  const spread = Math.sqrt((mu20 - mu02) ** 2 + 4 * mu11 ** 2);
-  const major = (mu20 + mu02 + spread) / 2;
-  const minor = (mu20 + mu02 - spread) / 2;
-  const angleReliable = minor > 0 && Math.sqrt(major / minor) >= MIN_AXIS_RATIO;
+  const [c0, c1, c2, c3] = outline.corners;
+  const centre = intersect(c0, c2, c1, c3) ?? {
+    x: (c0.x + c1.x + c2.x + c3.x) / 4,
+    y: (c0.y + c1.y + c2.y + c3.y) / 4,
+  };
+  const sideA = (dist(c0, c1) + dist(c2, c3)) / 2;
+  const sideB = (dist(c1, c2) + dist(c3, c0)) / 2;
+  // The long axis joins the midpoints of the two short sides.
+  const [from, to] = sideA >= sideB ? [mid(c3, c0), mid(c1, c2)] : [mid(c0, c1), mid(c2, c3)];
+  let angleDeg = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
   // A portrait region's long axis is vertical: measure rotation from there.
   if (region.heightPx > region.widthPx) angleDeg -= 90;
   angleDeg = normalizeHalfTurn(angleDeg);
-
+  const lengthPx = Math.max(sideA, sideB);
+  const breadthPx = Math.min(sideA, sideB);
+  const xs = outline.corners.map((p) => p.x);
+  const ys = outline.corners.map((p) => p.y);
+  const x0 = Math.floor(Math.min(...xs));
+  const y0 = Math.floor(Math.min(...ys));
   return {
     present: true,
-    centerXPx: window.xPx + meanCol * CELL_PX + SAMPLE_CENTRE_PX,
-    centerYPx: window.yPx + meanRow * CELL_PX + SAMPLE_CENTRE_PX,
+    centerXPx: centre.x,
+    centerYPx: centre.y,
     angleDeg,
-    angleReliable,
-    areaPx,
-    boundsPx: {
-      xPx: window.xPx + minCol * CELL_PX,
-      yPx: window.yPx + minRow * CELL_PX,
-      widthPx: (maxCol - minCol + 1) * CELL_PX,
-      heightPx: (maxRow - minRow + 1) * CELL_PX,
-    },
-    interiorCellsPx: interiorCells(blob, cols, rows, window),
+    angleReliable: breadthPx > 0 && lengthPx / breadthPx >= MIN_AXIS_RATIO,
+    areaPx: quadArea(outline.corners),
+    lengthPx,
+    breadthPx,
+    boundsPx: clampRect(
+      {
+        xPx: x0,
+        yPx: y0,
+        widthPx: Math.ceil(Math.max(...xs)) - x0,
+        heightPx: Math.ceil(Math.max(...ys)) - y0,
+      },
+      frame,
+    ),
+    interiorCellsPx: interiorCells(candidate.cells, cols, rows, window),
   };
+}
+
+/** Cell units to frame pixels: cell (c, r) covers [c, c+1) x CELL_PX from the window's corner. */
+function toFrame(rect: OrientedRect, window: RectPx): OrientedRect {
+  return {
+    centerX: window.xPx + rect.centerX * CELL_PX,
+    centerY: window.yPx + rect.centerY * CELL_PX,
+    width: rect.width * CELL_PX,
+    height: rect.height * CELL_PX,
+    angleDeg: rect.angleDeg,
+  };
+}
+
+/**
+ * Paper has an outline all round: on its sides most profiles cross a clear dark-to-bright step.
+ * A patch of belt between a box and the vignetted frame corner has one such side at most.
+ */
+function isPaperOutline(outline: Outline): boolean {
+  const clear = outline.sides.filter(
+    (side) => side.edgeShare >= MIN_EDGE_SHARE && side.medianStep >= MIN_PAPER_STEP,
+  ).length;
+  const weakest = Math.min(...outline.sides.map((side) => side.edgeShare));
+  // A torn or smeared side may show its edge only in part; three clear sides and some of the
+  // fourth are still a label.
+  return clear >= 3 && weakest >= MIN_WEAK_SIDE_EDGE_SHARE;
 }
 
 /** Folds an angle into (-90, 90]: a label's long axis has no direction. */
@@ -175,115 +200,451 @@ export function normalizeHalfTurn(angleDeg: number): number {
   return a;
 }
 
-function otsu(
-  histogram: Uint32Array,
-  total: number,
-): { threshold: number; darkMean: number; brightMean: number } {
-  let sumAll = 0;
-  for (let v = 0; v < 256; v++) sumAll += v * histogram[v]!;
-  let weightDark = 0;
-  let sumDark = 0;
-  let best = { threshold: 0, variance: -1, darkMean: 0, brightMean: 0 };
-  for (let t = 0; t < 256; t++) {
-    weightDark += histogram[t]!;
-    if (weightDark === 0) continue;
-    const weightBright = total - weightDark;
-    if (weightBright === 0) break;
-    sumDark += t * histogram[t]!;
-    const darkMean = sumDark / weightDark;
-    const brightMean = (sumAll - sumDark) / weightBright;
-    const variance = weightDark * weightBright * (darkMean - brightMean) ** 2;
-    if (variance > best.variance) best = { threshold: t, variance, darkMean, brightMean };
-  }
-  return best;
-}
-
-/** Indices of every 4-connected set of cells brighter than `threshold` with at least `minCells` cells. */
-function labelPieces(
-  cells: Uint8Array,
-  cols: number,
-  rows: number,
-  threshold: number,
-  minCells: number,
-): number[] {
-  const seen = new Uint8Array(cells.length);
-  const pieces: number[] = [];
-  const stack: number[] = [];
-  for (let start = 0; start < cells.length; start++) {
-    if (seen[start] || cells[start]! <= threshold) continue;
-    const blob: number[] = [];
-    seen[start] = 1;
-    stack.push(start);
-    while (stack.length > 0) {
-      const index = stack.pop()!;
-      blob.push(index);
-      const col = index % cols;
-      const neighbours = [
-        col > 0 ? index - 1 : -1,
-        col < cols - 1 ? index + 1 : -1,
-        index >= cols ? index - cols : -1,
-        index < cols * (rows - 1) ? index + cols : -1,
-      ];
-      for (const next of neighbours) {
-        if (next < 0 || seen[next] || cells[next]! <= threshold) continue;
-        seen[next] = 1;
-        stack.push(next);
+/** Max-pools the window into cells of CELL_PX. */
+function poolCells(frame: GrayImage, window: RectPx, cols: number, rows: number): Uint8Array {
+  const cells = new Uint8Array(cols * rows);
+  for (let row = 0; row < rows; row++) {
+    for (let col = 0; col < cols; col++) {
+      let max = 0;
+      const x0 = window.xPx + col * CELL_PX;
+      const y0 = window.yPx + row * CELL_PX;
+      for (let y = y0 + 1; y < y0 + CELL_PX; y += SAMPLE_STRIDE_Y_PX) {
+        const rowStart = y * frame.widthPx;
+        for (let x = x0; x < x0 + CELL_PX; x += SAMPLE_STRIDE_X_PX) {
+          const v = frame.data[rowStart + x]!;
+          if (v > max) max = v;
+        }
       }
+      cells[row * cols + col] = max;
     }
-    if (blob.length >= minCells) pieces.push(...blob);
   }
-  return pieces;
+  return cells;
 }
 
 /**
- * Adds the cells the blob encloses (dense print, a smear) to it: they are label too, and leaving
- * them out would pull the centroid and the axis towards wherever the print happens to be.
+ * Thresholds the cells at THRESHOLD_LEVELS levels and scores every bright 4-connected piece that
+ * does not touch the window's edge: rectangularity x size match x aspect match against the recipe.
  */
-function withHolesFilled(blob: number[], cols: number, rows: number): number[] {
-  const inBlob = new Uint8Array(cols * rows);
-  for (const index of blob) inBlob[index] = 1;
-  // Flood the outside from the window border; whatever it cannot reach is enclosed.
-  const outside = new Uint8Array(cols * rows);
-  const stack: number[] = [];
-  const visit = (index: number) => {
-    if (inBlob[index] || outside[index]) return;
-    outside[index] = 1;
-    stack.push(index);
-  };
-  for (let col = 0; col < cols; col++) {
-    visit(col);
-    visit((rows - 1) * cols + col);
+function rankedCandidates(cells: Uint8Array, cols: number, rows: number, region: Region): Candidate[] {
+  const histogram = new Uint32Array(256);
+  for (const v of cells) histogram[v]!++;
+  const lo = levelAt(histogram, cells.length, LOWEST_LEVEL_QUANTILE);
+  const hi = levelAt(histogram, cells.length, 0.998);
+  if (hi - lo < MIN_PAPER_STEP) return [];
+  const expectedCells = (region.widthPx * region.heightPx) / (CELL_PX * CELL_PX);
+  const expectedAspect =
+    Math.max(region.widthPx, region.heightPx) / Math.max(1, Math.min(region.widthPx, region.heightPx));
+  const minCells = MIN_AREA_SHARE * expectedCells;
+  const maxCells = MAX_AREA_SHARE * expectedCells + (2 * (region.widthPx + region.heightPx)) / CELL_PX;
+
+  const stamp = new Int32Array(cells.length);
+  const stack = new Int32Array(cells.length);
+  const members = new Int32Array(cells.length);
+  const seen = new Map<string, Candidate | null>();
+  const pieces: Array<{ key: number; cells: Int32Array; c0: number; c1: number; r0: number; r1: number }> =
+    [];
+  const minPieceCells = MIN_PIECE_SHARE * expectedCells;
+  const maxSpanCells = (1.25 * Math.hypot(region.widthPx, region.heightPx)) / CELL_PX + 2;
+  const step = Math.max(1, (hi - lo) / THRESHOLD_LEVELS);
+  let level = 0;
+  for (let t = hi - step; t >= lo; t -= step) {
+    level++;
+    for (let start = 0; start < cells.length; start++) {
+      if (stamp[start] === level || cells[start]! <= t) continue;
+      // Flood the piece, noting its bounds and whether it reaches the window edge.
+      let count = 0;
+      let touchesEdge = false;
+      let c0 = cols;
+      let c1 = 0;
+      let r0 = rows;
+      let r1 = 0;
+      let sp = 0;
+      stack[sp++] = start;
+      stamp[start] = level;
+      while (sp > 0) {
+        const index = stack[--sp]!;
+        members[count++] = index;
+        const col = index % cols;
+        const row = (index - col) / cols;
+        if (col < c0) c0 = col;
+        if (col > c1) c1 = col;
+        if (row < r0) r0 = row;
+        if (row > r1) r1 = row;
+        if (col === 0 || row === 0 || col === cols - 1 || row === rows - 1) touchesEdge = true;
+        if (col > 0 && stamp[index - 1] !== level && cells[index - 1]! > t) {
+          stamp[index - 1] = level;
+          stack[sp++] = index - 1;
+        }
+        if (col < cols - 1 && stamp[index + 1] !== level && cells[index + 1]! > t) {
+          stamp[index + 1] = level;
+          stack[sp++] = index + 1;
+        }
+        if (row > 0 && stamp[index - cols] !== level && cells[index - cols]! > t) {
+          stamp[index - cols] = level;
+          stack[sp++] = index - cols;
+        }
+        if (row < rows - 1 && stamp[index + cols] !== level && cells[index + cols]! > t) {
+          stamp[index + cols] = level;
+          stack[sp++] = index + cols;
+        }
+      }
+      if (touchesEdge || count < minPieceCells || count > maxCells) continue;
+      // The same piece recurs at neighbouring levels (same first cell and size means the same
+      // set, since a lower level only adds cells): score it once.
+      const key = start * 65536 + count;
+      const piece = { key, cells: members.slice(0, count), c0, c1, r0, r1 };
+      pieces.push(piece);
+      if (count >= minCells / 2 && !seen.has(String(key)))
+        seen.set(String(key), scorePiece(piece.cells, cols, rows, expectedCells, expectedAspect));
+    }
+    // A smear or a tear can cut a label in two: pairs of pieces that together span no more than
+    // a label are candidates too (their gap stays unfilled, so a real gap costs rectangularity).
+    pieces.sort((a, b) => b.cells.length - a.cells.length);
+    const largest = pieces.slice(0, MAX_PAIRED_PIECES);
+    for (let i = 0; i < largest.length; i++) {
+      for (let j = i + 1; j < largest.length; j++) {
+        const a = largest[i]!;
+        const b = largest[j]!;
+        if (a.cells.length + b.cells.length < minCells) continue;
+        const spanCols = Math.max(a.c1, b.c1) - Math.min(a.c0, b.c0) + 1;
+        const spanRows = Math.max(a.r1, b.r1) - Math.min(a.r0, b.r0) + 1;
+        if (Math.hypot(spanCols, spanRows) > maxSpanCells) continue;
+        const key = `${a.key}+${b.key}`;
+        if (seen.has(key)) continue;
+        const union = new Int32Array(a.cells.length + b.cells.length);
+        union.set(a.cells);
+        union.set(b.cells, a.cells.length);
+        seen.set(key, scorePiece(union, cols, rows, expectedCells, expectedAspect));
+      }
+    }
+    pieces.length = 0;
   }
-  for (let row = 0; row < rows; row++) {
-    visit(row * cols);
-    visit(row * cols + cols - 1);
-  }
-  while (stack.length > 0) {
-    const index = stack.pop()!;
-    const col = index % cols;
-    if (col > 0) visit(index - 1);
-    if (col < cols - 1) visit(index + 1);
-    if (index >= cols) visit(index - cols);
-    if (index < cols * (rows - 1)) visit(index + cols);
-  }
-  const filled = [...blob];
-  for (let index = 0; index < cols * rows; index++) if (!inBlob[index] && !outside[index]) filled.push(index);
-  return filled;
+  const ranked: Candidate[] = [];
+  for (const c of seen.values()) if (c) ranked.push(c);
+  return ranked.sort((a, b) => b.score - a.score);
 }
 
-/** Blob cells whose 8 neighbours are all in the blob: safely away from the product background. */
-function interiorCells(blob: number[], cols: number, rows: number, window: RectPx): RectPx[] {
-  const inBlob = new Uint8Array(cols * rows);
-  for (const index of blob) inBlob[index] = 1;
-  const out: RectPx[] = [];
-  for (const index of blob) {
+/**
+ * Scores one piece: its holes (a code's dark cells, a smear) count as label, so the piece is
+ * judged by its outline. Null when it is not label-like at all.
+ */
+function scorePiece(
+  piece: Int32Array,
+  cols: number,
+  rows: number,
+  expectedCells: number,
+  expectedAspect: number,
+): Candidate | null {
+  const filled = withHolesFilled(piece, cols, rows);
+  if (filled.length < MIN_AREA_SHARE * expectedCells) return null;
+  const rect = pieceRect(filled, cols);
+  if (!rect) return null;
+  const rectangularity = filled.length / (rect.width * rect.height);
+  if (rectangularity < MIN_RECTANGULARITY) return null;
+  // Max-pooling grows paper by up to a cell on every side; compare sizes without that.
+  const sizeShare = ((rect.width - 1) * (rect.height - 1)) / expectedCells;
+  if (sizeShare > MAX_AREA_SHARE) return null;
+  const sizeMatch = Math.min(sizeShare, 1 / sizeShare);
+  const aspect = Math.max(rect.width, rect.height) / Math.max(1, Math.min(rect.width, rect.height));
+  const aspectMatch = Math.min(aspect / expectedAspect, expectedAspect / aspect);
+  return { score: Math.min(1, rectangularity) * sizeMatch * aspectMatch, rect, cells: filled };
+}
+
+/** The piece plus every cell it encloses, found by flooding its bounding box from outside. */
+function withHolesFilled(piece: Int32Array, cols: number, rows: number): Int32Array {
+  let c0 = cols;
+  let c1 = 0;
+  let r0 = rows;
+  let r1 = 0;
+  for (const index of piece) {
     const col = index % cols;
-    const row = Math.floor(index / cols);
+    const row = (index - col) / cols;
+    if (col < c0) c0 = col;
+    if (col > c1) c1 = col;
+    if (row < r0) r0 = row;
+    if (row > r1) r1 = row;
+  }
+  // A box one cell larger than the piece on every side, so the outside is connected.
+  const w = c1 - c0 + 3;
+  const h = r1 - r0 + 3;
+  const state = new Uint8Array(w * h); // 1 = piece, 2 = outside
+  for (const index of piece) {
+    const col = index % cols;
+    const row = (index - col) / cols;
+    state[(row - r0 + 1) * w + (col - c0 + 1)] = 1;
+  }
+  const stack = [0];
+  state[0] = 2;
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const x = i % w;
+    if (x > 0 && state[i - 1] === 0) {
+      state[i - 1] = 2;
+      stack.push(i - 1);
+    }
+    if (x < w - 1 && state[i + 1] === 0) {
+      state[i + 1] = 2;
+      stack.push(i + 1);
+    }
+    if (i >= w && state[i - w] === 0) {
+      state[i - w] = 2;
+      stack.push(i - w);
+    }
+    if (i < w * (h - 1) && state[i + w] === 0) {
+      state[i + w] = 2;
+      stack.push(i + w);
+    }
+  }
+  const out: number[] = [];
+  for (let i = 0; i < state.length; i++) {
+    if (state[i] === 2) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    out.push((y + r0 - 1) * cols + (x + c0 - 1));
+  }
+  return Int32Array.from(out);
+}
+
+function levelAt(histogram: Uint32Array, count: number, share: number): number {
+  const target = share * count;
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v]!;
+    if (seen >= target) return v;
+  }
+  return 255;
+}
+
+/**
+ * Minimum-area rectangle (in cell units) around a piece: the hull of a set of cells is the hull of
+ * the outer corners of each row's first and last cell, so only those go in.
+ */
+function pieceRect(piece: Int32Array, cols: number): OrientedRect | undefined {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (const index of piece) {
+    const col = index % cols;
+    const row = (index - col) / cols;
+    const a = first.get(row);
+    if (a === undefined || col < a) first.set(row, col);
+    const b = last.get(row);
+    if (b === undefined || col > b) last.set(row, col);
+  }
+  const points: Point[] = [];
+  for (const [row, col] of first) points.push({ x: col, y: row }, { x: col, y: row + 1 });
+  for (const [row, col] of last) points.push({ x: col + 1, y: row }, { x: col + 1, y: row + 1 });
+  return minAreaRect(points);
+}
+
+/**
+ * Finds each side of `coarse` again at full resolution and returns the corners of the four fitted
+ * lines, plus the median paper step across the outline (inside minus outside).
+ */
+function refineOutline(frame: GrayImage, coarse: OrientedRect): Outline {
+  const corners = rectCorners(coarse);
+  const centre = { x: coarse.centerX, y: coarse.centerY };
+  const lines: Line[] = [];
+  const sides: SideEvidence[] = [];
+  for (let side = 0; side < 4; side++) {
+    const a = corners[side]!;
+    const b = corners[(side + 1) % 4]!;
+    const steps: number[] = [];
+    const { line, profiles } = fitSide(frame, a, b, centre, steps);
+    lines.push(line);
+    steps.sort((x, y) => x - y);
+    sides.push({
+      edgeShare: profiles > 0 ? steps.length / profiles : 0,
+      medianStep: steps.length > 0 ? steps[Math.floor(steps.length / 2)]! : 0,
+    });
+  }
+  const out: Point[] = [];
+  for (let i = 0; i < 4; i++) {
+    const prev = lines[(i + 3) % 4]!;
+    const next = lines[i]!;
+    out.push(intersectLines(prev, next) ?? corners[i]!);
+  }
+  return { corners: out as [Point, Point, Point, Point], sides };
+}
+
+/** How clearly one side of a candidate shows an edge: share of profiles with one, and their median step. */
+interface SideEvidence {
+  edgeShare: number;
+  medianStep: number;
+}
+
+interface Outline {
+  corners: [Point, Point, Point, Point];
+  sides: SideEvidence[];
+}
+
+/** A line through `point` along the unit vector `dir`. */
+interface Line {
+  point: Point;
+  dir: Point;
+}
+
+function fitSide(
+  frame: GrayImage,
+  a: Point,
+  b: Point,
+  centre: Point,
+  steps: number[],
+): { line: Line; profiles: number } {
+  const length = dist(a, b);
+  const d = { x: (b.x - a.x) / length, y: (b.y - a.y) / length };
+  // Outward normal: away from the centre.
+  let n = { x: -d.y, y: d.x };
+  const m = mid(a, b);
+  if ((m.x - centre.x) * n.x + (m.y - centre.y) * n.y < 0) n = { x: -n.x, y: -n.y };
+  const spacing = Math.max(2, length / 60);
+  const points: Point[] = [];
+  const profile = new Float64Array(PROFILE_OUT_PX + PROFILE_IN_PX + 1);
+  let profiles = 0;
+  for (let t = 0.1 * length; t <= 0.9 * length; t += spacing) {
+    profiles++;
+    const p = { x: a.x + d.x * t, y: a.y + d.y * t };
+    // s is the distance inward from the coarse side; the profile runs from outside to inside.
+    for (let k = 0; k < profile.length; k++) {
+      const s = k - PROFILE_OUT_PX;
+      const qx = p.x - s * n.x;
+      const qy = p.y - s * n.y;
+      profile[k] =
+        (sample(frame, qx - d.x, qy - d.y) + sample(frame, qx, qy) + sample(frame, qx + d.x, qy + d.y)) / 3;
+    }
+    let bestK = -1;
+    let bestStep = MIN_EDGE_STEP;
+    for (let k = 1; k < profile.length - 1; k++) {
+      const stepValue = profile[k + 1]! - profile[k - 1]!;
+      if (stepValue > bestStep) {
+        bestStep = stepValue;
+        bestK = k;
+      }
+    }
+    if (bestK < 0) continue;
+    // Sub-pixel: vertex of the parabola through the step at bestK and its neighbours.
+    const before = bestK > 1 ? profile[bestK]! - profile[bestK - 2]! : bestStep;
+    const after = bestK < profile.length - 2 ? profile[bestK + 2]! - profile[bestK]! : bestStep;
+    const denom = before - 2 * bestStep + after;
+    const offset = denom < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (before - after)) / denom)) : 0;
+    const s = bestK + offset - PROFILE_OUT_PX;
+    points.push({ x: p.x - s * n.x, y: p.y - s * n.y });
+    const outside = profile[Math.max(0, bestK - 4)]!;
+    const inside = profile[Math.min(profile.length - 1, bestK + 4)]!;
+    steps.push(inside - outside);
+  }
+  const fitted = fitLine(points);
+  // Too few edge points (a torn side): keep the coarse side, moved in by the half cell that
+  // max-pooling adds on average.
+  return {
+    line: fitted ?? { point: { x: m.x - (n.x * CELL_PX) / 2, y: m.y - (n.y * CELL_PX) / 2 }, dir: d },
+    profiles,
+  };
+}
+
+/** Total least squares with two rounds of outlier rejection; undefined below 5 points. */
+function fitLine(points: Point[]): Line | undefined {
+  let current = points;
+  let line: Line | undefined;
+  for (let round = 0; round < 3; round++) {
+    if (current.length < 5) return line;
+    let mx = 0;
+    let my = 0;
+    for (const p of current) {
+      mx += p.x;
+      my += p.y;
+    }
+    mx /= current.length;
+    my /= current.length;
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
+    for (const p of current) {
+      sxx += (p.x - mx) ** 2;
+      syy += (p.y - my) ** 2;
+      sxy += (p.x - mx) * (p.y - my);
+    }
+    const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+    line = { point: { x: mx, y: my }, dir: { x: Math.cos(theta), y: Math.sin(theta) } };
+    const residual = (p: Point) => Math.abs(-(p.x - mx) * line!.dir.y + (p.y - my) * line!.dir.x);
+    const sorted = current.map(residual).sort((x, y) => x - y);
+    const limit = Math.max(1, 3 * sorted[Math.floor(sorted.length / 2)]!);
+    const kept = current.filter((p) => residual(p) <= limit);
+    if (kept.length === current.length) break;
+    current = kept;
+  }
+  return line;
+}
+
+function intersectLines(l1: Line, l2: Line): Point | undefined {
+  const det = l1.dir.x * l2.dir.y - l1.dir.y * l2.dir.x;
+  if (Math.abs(det) < 1e-6) return undefined;
+  const dx = l2.point.x - l1.point.x;
+  const dy = l2.point.y - l1.point.y;
+  const t = (dx * l2.dir.y - dy * l2.dir.x) / det;
+  return { x: l1.point.x + t * l1.dir.x, y: l1.point.y + t * l1.dir.y };
+}
+
+/** Intersection of segment lines p1-p2 and p3-p4. */
+function intersect(p1: Point, p2: Point, p3: Point, p4: Point): Point | undefined {
+  const l1 = { point: p1, dir: unit(p1, p2) };
+  const l2 = { point: p3, dir: unit(p3, p4) };
+  return intersectLines(l1, l2);
+}
+
+function unit(a: Point, b: Point): Point {
+  const l = dist(a, b) || 1;
+  return { x: (b.x - a.x) / l, y: (b.y - a.y) / l };
+}
+
+function dist(a: Point, b: Point): number {
+  return Math.hypot(b.x - a.x, b.y - a.y);
+}
+
+function mid(a: Point, b: Point): Point {
+  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
+
+function quadArea(c: readonly Point[]): number {
+  let area = 0;
+  for (let i = 0; i < c.length; i++) {
+    const p = c[i]!;
+    const q = c[(i + 1) % c.length]!;
+    area += p.x * q.y - q.x * p.y;
+  }
+  return Math.abs(area) / 2;
+}
+
+/** Bilinear sample at pixel-centre coordinates (pixel (x, y) covers [x, x+1)); clamped to the frame. */
+function sample(frame: GrayImage, x: number, y: number): number {
+  const fx0 = x - 0.5;
+  const fy0 = y - 0.5;
+  const xc = fx0 < 0 ? 0 : fx0 > frame.widthPx - 1.001 ? frame.widthPx - 1.001 : fx0;
+  const yc = fy0 < 0 ? 0 : fy0 > frame.heightPx - 1.001 ? frame.heightPx - 1.001 : fy0;
+  const x0 = Math.floor(xc);
+  const y0 = Math.floor(yc);
+  const fx = xc - x0;
+  const fy = yc - y0;
+  const i = y0 * frame.widthPx + x0;
+  const d = frame.data;
+  return (
+    (d[i]! * (1 - fx) + d[i + 1]! * fx) * (1 - fy) +
+    (d[i + frame.widthPx]! * (1 - fx) + d[i + frame.widthPx + 1]! * fx) * fy
+  );
+}
+
+/** Piece cells whose 8 neighbours are all in it: safely away from the product background. */
+function interiorCells(piece: Int32Array, cols: number, rows: number, window: RectPx): RectPx[] {
+  const inPiece = new Uint8Array(cols * rows);
+  for (const index of piece) inPiece[index] = 1;
+  const out: RectPx[] = [];
+  for (const index of piece) {
+    const col = index % cols;
+    const row = (index - col) / cols;
     if (col === 0 || row === 0 || col === cols - 1 || row === rows - 1) continue;
     let inside = true;
     for (let dy = -1; dy <= 1 && inside; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
-        if (!inBlob[index + dy * cols + dx]) {
+        if (!inPiece[index + dy * cols + dx]) {
           inside = false;
           break;
         }

@@ -106,13 +106,7 @@ function decodeJpeg(
   declared: { widthPx?: number; heightPx?: number },
   limits: ImageLimits,
 ): GrayImage {
-  if (bytes.byteLength < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) {
-    throw new VisionError('IMAGE_FORMAT_MISMATCH', 'not a JPEG');
-  }
-  const size = jpegSize(bytes);
-  if (!size) throw new VisionError('IMAGE_DECODE_FAILED', 'JPEG has no frame header');
-  checkSize(size.widthPx, size.heightPx, limits);
-  checkDeclared(size.widthPx, size.heightPx, declared);
+  const size = checkJpegHeader(bytes, declared, limits);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {
@@ -134,6 +128,26 @@ function decodeJpeg(
     heightPx: decoded.height,
     data: lumaFromInterleaved(decoded.data, pixelCount, decoded.data.byteLength / pixelCount),
   };
+}
+
+/**
+ * The JPEG's size from its frame header, checked against the limits and the declared size before
+ * any pixel is decoded. Throws IMAGE_FORMAT_MISMATCH, IMAGE_DECODE_FAILED, IMAGE_TOO_LARGE or
+ * IMAGE_DIMENSION_MISMATCH.
+ */
+export function checkJpegHeader(
+  bytes: Uint8Array,
+  declared: { widthPx?: number; heightPx?: number },
+  limits: ImageLimits,
+): { widthPx: number; heightPx: number } {
+  if (bytes.byteLength < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) {
+    throw new VisionError('IMAGE_FORMAT_MISMATCH', 'not a JPEG');
+  }
+  const size = jpegSize(bytes);
+  if (!size) throw new VisionError('IMAGE_DECODE_FAILED', 'JPEG has no frame header');
+  checkSize(size.widthPx, size.heightPx, limits);
+  checkDeclared(size.widthPx, size.heightPx, declared);
+  return size;
 }
 
 /** Finds the first SOFn marker and reads the frame size [ITU T.81 B.2.2]. */

@@ -1,0 +1,213 @@
+// Label geometry on synthetic scenes of known truth: a paper rectangle of known centre and angle on a
+// product box on a belt, with the box darker or brighter than the belt, light falling off, print and noise.
+//
+// The scene is drawn here with its own coverage-based rasteriser (not the simulator's and not
+// vision's), so the oracle shares no code with what it checks.
+
+import { describe, expect, it } from 'vitest';
+import { findLabel, normalizeHalfTurn } from './label-geometry.js';
+import { minAreaRect } from './min-area-rect.js';
+
+const SEED = 20261;
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Rect {
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+  angleDeg: number;
+}
+
+/** Paints `gray` over a rotated rectangle, edge pixels by their covered share (4x4 supersampling). */
+function paint(
+  data: Float32Array,
+  widthPx: number,
+  rect: Rect,
+  gray: number | ((u: number, v: number) => number),
+) {
+  const a = (rect.angleDeg * Math.PI) / 180;
+  const cos = Math.cos(a);
+  const sin = Math.sin(a);
+  const reach = Math.hypot(rect.w, rect.h) / 2 + 2;
+  const heightPx = data.length / widthPx;
+  for (let y = Math.max(0, Math.floor(rect.cy - reach)); y < Math.min(heightPx, rect.cy + reach); y++) {
+    for (let x = Math.max(0, Math.floor(rect.cx - reach)); x < Math.min(widthPx, rect.cx + reach); x++) {
+      let covered = 0;
+      let value = 0;
+      for (let k = 0; k < 16; k++) {
+        const px = x + ((k % 4) + 0.5) / 4 - rect.cx;
+        const py = y + (Math.floor(k / 4) + 0.5) / 4 - rect.cy;
+        const u = cos * px + sin * py;
+        const v = -sin * px + cos * py;
+        if (Math.abs(u) <= rect.w / 2 && Math.abs(v) <= rect.h / 2) {
+          covered++;
+          value += typeof gray === 'number' ? gray : gray(u, v);
+        }
+      }
+      if (covered === 0) continue;
+      const i = y * widthPx + x;
+      data[i] = data[i]! * (1 - covered / 16) + value / 16;
+    }
+  }
+}
+
+interface Scene {
+  belt: number;
+  product: number;
+  paper: number;
+  label: Rect;
+  gradient?: number;
+  noise?: number;
+  print?: boolean;
+}
+
+function render(scene: Scene, seed: number) {
+  const widthPx = 1280;
+  const heightPx = 960;
+  const data = new Float32Array(widthPx * heightPx).fill(scene.belt);
+  paint(
+    data,
+    widthPx,
+    { cx: 640, cy: 480, w: scene.label.w * 1.7 + 60, h: scene.label.h * 1.7 + 60, angleDeg: 2 },
+    scene.product,
+  );
+  // Bars of 2-3 px inside the label's middle, like a linear code with its quiet zone.
+  const ink = (u: number, v: number) =>
+    scene.print &&
+    Math.abs(u) < scene.label.w * 0.3 &&
+    Math.abs(v) < scene.label.h * 0.3 &&
+    Math.floor((u + 1000) / 2.5) % 3 === 0
+      ? 30
+      : scene.paper;
+  paint(data, widthPx, scene.label, ink);
+  const random = prng(seed);
+  const out = new Uint8Array(widthPx * heightPx);
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) {
+      const light = 1 + (scene.gradient ?? 0) * ((x - 640) / 1280);
+      const noise = (scene.noise ?? 0) * (random() + random() + random() - 1.5) * 2;
+      out[y * widthPx + x] = Math.max(0, Math.min(255, Math.round(data[y * widthPx + x]! * light + noise)));
+    }
+  }
+  return { widthPx, heightPx, data: out };
+}
+
+function regionFor(label: Rect, tolerancePx = 40) {
+  return {
+    xPx: Math.round(label.cx - label.w / 2),
+    yPx: Math.round(label.cy - label.h / 2),
+    widthPx: label.w,
+    heightPx: label.h,
+    positionTolerancePx: tolerancePx,
+  };
+}
+
+describe(`findLabel on synthetic rectangles (seed ${SEED})`, () => {
+  const cases: Array<[string, Omit<Scene, 'label'>]> = [
+    ['dark product on a brighter belt', { belt: 110, product: 50, paper: 235 }],
+    ['mid-gray product on a darker noisy belt', { belt: 85, product: 170, paper: 240, noise: 6 }],
+    ['bright product, faint paper step', { belt: 60, product: 195, paper: 228, noise: 3 }],
+    ['uneven light and print', { belt: 70, product: 120, paper: 230, gradient: 0.3, noise: 4, print: true }],
+  ];
+  it.each(cases)('%s: centre within 2 px, angle within 0.5 degree', (_name, look) => {
+    const random = prng(SEED);
+    for (let i = 0; i < 6; i++) {
+      const label: Rect = {
+        cx: 600 + random() * 80,
+        cy: 450 + random() * 60,
+        w: 300 + random() * 300,
+        h: 0,
+        angleDeg: (random() - 0.5) * 24,
+      };
+      label.h = label.w / (1.3 + random() * 0.5);
+      const image = render({ ...look, label }, SEED + i);
+      const found = findLabel(
+        image,
+        regionFor({
+          ...label,
+          angleDeg: 0,
+          cx: 640,
+          cy: 480,
+          w: Math.round(label.w),
+          h: Math.round(label.h),
+        }),
+      );
+      expect(found.present, `${i}`).toBe(true);
+      expect(Math.abs(found.centerXPx! - label.cx), `x ${i}`).toBeLessThan(2);
+      expect(Math.abs(found.centerYPx! - label.cy), `y ${i}`).toBeLessThan(2);
+      expect(Math.abs(normalizeHalfTurn(found.angleDeg! - label.angleDeg)), `angle ${i}`).toBeLessThan(0.5);
+      expect(found.lengthPx!).toBeGreaterThan(label.w - 3);
+      expect(found.lengthPx!).toBeLessThan(label.w + 3);
+    }
+  });
+
+  it('measures a label far off its region and turned well past any tolerance', () => {
+    const label: Rect = { cx: 800, cy: 560, w: 360, h: 240, angleDeg: 27 };
+    const image = render({ belt: 80, product: 150, paper: 235, noise: 3, label }, SEED);
+    const found = findLabel(image, regionFor({ cx: 640, cy: 480, w: 360, h: 240, angleDeg: 0 }, 40));
+    expect(Math.hypot(found.centerXPx! - 800, found.centerYPx! - 560)).toBeLessThan(2);
+    expect(Math.abs(found.angleDeg! - 27)).toBeLessThan(0.5);
+  });
+
+  it('does not take the product box for a label', () => {
+    // A bright box, no label: the box is much bigger than the recipe's label.
+    const image = render(
+      { belt: 70, product: 200, paper: 200, noise: 3, label: { cx: 640, cy: 480, w: 0, h: 0, angleDeg: 0 } },
+      SEED,
+    );
+    expect(findLabel(image, regionFor({ cx: 640, cy: 480, w: 360, h: 240, angleDeg: 0 })).present).toBe(
+      false,
+    );
+  });
+
+  it('a portrait region measures rotation from its vertical axis', () => {
+    const label: Rect = { cx: 640, cy: 480, w: 240, h: 380, angleDeg: 3 };
+    const image = render({ belt: 80, product: 140, paper: 235, label }, SEED);
+    const found = findLabel(image, regionFor({ ...label, angleDeg: 0 }));
+    expect(Math.abs(found.angleDeg! - 3)).toBeLessThan(0.5);
+  });
+});
+
+describe('minAreaRect', () => {
+  it('recovers a rotated rectangle from its corners and interior points', () => {
+    const a = (20 * Math.PI) / 180;
+    const pts = [];
+    for (const [u, v] of [
+      [-50, -20],
+      [50, -20],
+      [50, 20],
+      [-50, 20],
+      [0, 0],
+      [10, 5],
+    ] as const)
+      pts.push({ x: 100 + u * Math.cos(a) - v * Math.sin(a), y: 80 + u * Math.sin(a) + v * Math.cos(a) });
+    const rect = minAreaRect(pts)!;
+    expect(rect.centerX).toBeCloseTo(100, 6);
+    expect(rect.centerY).toBeCloseTo(80, 6);
+    expect(rect.width * rect.height).toBeCloseTo(100 * 40, 6);
+    expect(
+      Math.abs(normalizeHalfTurn(rect.angleDeg - 20)) < 1e-6 ||
+        Math.abs(normalizeHalfTurn(rect.angleDeg - 110)) < 1e-6,
+    ).toBe(true);
+  });
+  it('is undefined for collinear points', () => {
+    expect(
+      minAreaRect([
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+        { x: 2, y: 2 },
+      ]),
+    ).toBeUndefined();
+  });
+});
