@@ -4,15 +4,19 @@
 export const PROTOCOL_ERRORS = {
   PROTO_INVALID_ARGUMENT: 'A value cannot be encoded as the type the message table declares.',
   PROTO_LINE_TOO_LONG: 'The encoded line would exceed 128 bytes.',
-  PROTO_REPLY_TIMEOUT: 'The device did not answer after all retransmissions; the session is lost.',
+  PROTO_REPLY_TIMEOUT:
+    'The device did not answer: after all retransmissions (v1), or with no valid line for its watchdog period (v2); the session is lost.',
   PROTO_LINK_LOST: 'The transport closed or failed while the request was outstanding.',
   PROTO_DEVICE_RESET: 'The device rebooted or lost its session (BOOT or ERR HELLO).',
   PROTO_SESSION_DESYNC: "The device's sequence state cannot be reconciled with the host's.",
   PROTO_SESSION_CLOSED: 'The session was closed by its owner.',
   PROTO_NOT_READY: 'No session: HELLO has not completed.',
   PROTO_QUEUE_FULL: "The host session's pending-request queue is full.",
-  PROTO_BAD_REPLY: 'The reply passed its checksum but does not match the message table for its verb.',
+  PROTO_BAD_REPLY:
+    'The reply passed its checksum but does not match the message table for its verb, or carries a value beyond ±(2^53-1).',
   PROTO_INCOMPATIBLE_DEVICE: 'The device speaks another protocol version or advertised unusable limits.',
+  PROTO_NOT_SUPPORTED:
+    "The negotiated protocol version or the device's features do not include this command.",
 } as const;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;

@@ -1,8 +1,8 @@
-// @servo-edge/firmware-protocol: protocol v1 between the Pi (host) and a servo controller (device).
+// @servo-edge/firmware-protocol: protocol v1 and v2 between the Pi (host) and a servo controller (device).
 // Pure: bytes and a clock in, typed frames out. See PROTOCOL.md.
 
 export * from './errors.js';
-export { isSimPath, SIM_PATH_PREFIX, simControllerId, simPath } from './link/sim-path.js';
+export * from './link/sim-path.js';
 export { type ProfileSegment, planTrapezoid, trapezoidDurationS } from './motion/trapezoid.js';
 export {
   createDeviceSession,
@@ -10,7 +10,13 @@ export {
   type DeviceIdentity,
   DeviceSession,
   type DeviceSessionOptions,
+  type DeviceSessionStats,
+  EVENT_RETRANSMIT_BASE_MS,
   type HandledCommand,
+  type JogLeaseHandler,
+  LEASE_MAX_MS,
+  LEASE_MIN_MS,
+  MIN_POSITION_MAX,
 } from './session/device-session.js';
 export {
   createHostSession,
@@ -26,6 +32,7 @@ export * from './wire/constants.js';
 export { crc16, formatCrc } from './wire/crc16.js';
 export { CommandDecoder, DeviceLineDecoder } from './wire/decoder.js';
 export {
+  type EventEncoding,
   encodeCommand,
   encodeCommandBody,
   encodeErrorReply,
@@ -43,4 +50,4 @@ export {
   readableSeq,
 } from './wire/parse-line.js';
 export { isValidSeq, nextSeq, seqBefore, seqDistance } from './wire/seq.js';
-export { formatValue, parseValue } from './wire/values.js';
+export { formatValue, type ParsedValue, parseValue, readValue, wireType } from './wire/values.js';

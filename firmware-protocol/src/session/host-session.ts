@@ -1,15 +1,19 @@
-// The host's side of protocol v1 as a state machine with no I/O and no timers: it assigns seq,
-// keeps the window, matches replies, retransmits go-back-N, drops duplicate replies, schedules
-// PINGs and settles every request exactly once. The owner feeds bytes in (receive), calls
-// tick() at nextDeadlineMs(), and supplies write().
+// The host's side of the protocol as a state machine with no I/O and no timers: it negotiates the
+// version, assigns seq, keeps the window, matches replies, retransmits go-back-N, drops duplicate
+// replies, schedules PINGs and settles every request exactly once. In a v2 session it also delivers
+// sequenced events exactly once and in order, acknowledges them, and keeps the session until there
+// is evidence it is gone (§v2 Liveness). The owner feeds bytes in (receive), calls tick() at
+// nextDeadlineMs(), and supplies write().
 
 import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
 import {
   DEFAULT_BAUD,
   ESTOP_BYTE,
+  EVENT_WINDOW_MAX,
   PROTOCOL_VERSION,
   REPLAY_WINDOW_FRAMES,
+  V2_STOP_SEQUENCE,
   wireTimeMs,
 } from '../wire/constants.js';
 import { DeviceLineDecoder } from '../wire/decoder.js';
@@ -17,28 +21,48 @@ import { encodeCommandBody, encodeLine } from '../wire/encode.js';
 import type { EventFrame, HostBoundItem, ReplyFrame } from '../wire/frames.js';
 import {
   type ArgsOf,
+  argsIn,
+  FEATURES,
+  type Feature,
   LINK_ERROR_CODES,
+  type ProtocolVersion,
   type Reply,
   type ReplyFieldsOf,
   type Verb,
+  verbFeature,
+  verbSince,
 } from '../wire/messages.js';
 import { parseReplyFields } from '../wire/parse-line.js';
-import { nextSeq } from '../wire/seq.js';
+import { nextSeq, seqDistance } from '../wire/seq.js';
 
 export type HostSessionState = 'idle' | 'handshaking' | 'ready' | 'lost' | 'closed';
+/** What HELLO reported; `ev`, `pmax` and `feat` only in a v2 session (§v2 Negotiation). */
 export type DeviceInfo = ReplyFieldsOf<'HELLO'>;
 
 export interface HostSessionOptions {
   clock: Clock;
   /** Puts bytes on the link, in order. Must not throw: transport failures are reported with linkLost(). */
   write(bytes: Buffer): void;
-  /** Every event line (§Events), in arrival order, including BOOT and ESTOP. */
+  /**
+   * Every event line (§Events), in arrival order, including BOOT and ESTOP. In a v2 session sequenced
+   * events are delivered exactly once and in eseq order (§v2 Events), OVERFLOW included.
+   */
   onEvent?(event: EventFrame): void;
   /** The session ended (link lost, device reset, timeout, desync, close). Called once per session. */
   onSessionLost?(error: ProtocolError): void;
+  /**
+   * The highest protocol version to ask for (§v2 Negotiation). Default 1: a plain HELLO, exactly v1.
+   * With 2 the host sends `HELLO 2` and runs whatever the device answers (falling back to a plain
+   * HELLO for a v1-only device).
+   */
+  maxProtocol?: ProtocolVersion;
   /** Reply wait beyond the wire time of the bytes ahead of the frame. Default 250 ms (device budget 50 ms + USB/OS latency). */
   replyTimeoutMs?: number;
-  /** Retransmissions of one frame before the session is declared lost. Default 5. */
+  /**
+   * v1 sessions: retransmissions of one frame before the session is declared lost. Default 5.
+   * While handshaking with maxProtocol 2: HELLO transmissions that got no line back at all.
+   * Unused in a v2 session (§v2 Liveness).
+   */
   maxRetransmits?: number;
   /** Bound on requests waiting for window space. Default 1024. */
   maxPendingRequests?: number;
@@ -46,6 +70,8 @@ export interface HostSessionOptions {
   baud?: number;
   /** Send PING after wd/4 of silence (§Device rule 6). Default true. */
   heartbeat?: boolean;
+  /** §v2 Events: acknowledge at most this long after the first unacknowledged event. Default 20 ms. */
+  ackDelayMs?: number;
 }
 
 export interface HostSessionStats {
@@ -63,6 +89,18 @@ export interface HostSessionStats {
   rttMs: number | undefined;
   sessions: number;
   lastError: { code: ProtocolErrorCode; atMs: number; detail: string } | undefined;
+  /**
+   * §v2 Events: sequenced events delivered; duplicates dropped (and re-acknowledged); events that came
+   * ahead of a missing one (held until it arrives, or dropped when more than 32 ahead).
+   */
+  eventsDelivered: number;
+  duplicateEvents: number;
+  eventGaps: number;
+  /** §v2 Events: ACK frames sent (first transmissions), and those the device refused (ERR RANGE). */
+  acksSent: number;
+  acksRefused: number;
+  /** Lines refused for a value beyond ±(2^53-1) (§v2 Positions). */
+  badValues: number;
 }
 
 /** Per-request options of HostSession.request(). */
@@ -80,10 +118,16 @@ interface Outstanding {
   /** For WDOG: the period it asks for, which the heartbeat follows once the device accepts it. */
   watchdogMs?: number;
   body: string;
+  /** Built when the frame goes out rather than when it is queued (HELLO, ACK: the latest eseq). */
+  bodyAtSend?: () => string;
+  /** ACK with RESEND: the eseq it asked for. */
+  resendFor?: number;
+  /** ACK: the eseq it acknowledges. */
+  ackedEseq?: number;
   onSent: ((seq: number) => void) | undefined;
   resolve(reply: Reply): void;
   reject(error: ProtocolError): void;
-  /** Internal frames (PING) settle nobody. */
+  /** Internal frames (PING, ACK) settle nobody. */
   internal: boolean;
   // Set once the frame takes a seq and goes out:
   seq: number;
@@ -104,7 +148,16 @@ const DEFAULTS = {
   maxPendingRequests: 1024,
   baud: DEFAULT_BAUD,
   heartbeat: true,
+  maxProtocol: 1 as ProtocolVersion,
+  ackDelayMs: 20,
 };
+
+/** §v2 Negotiation: what a v1-only device answers to `HELLO <max>`; the host then sends a plain HELLO. */
+const V1_DEVICE_HELLO_REFUSALS: readonly string[] = ['ARGS', 'HELLO', 'SEQ', 'VERB'];
+/** §v2 Liveness: a v2 host retransmits at least this often per watchdog period. */
+const RETRANSMITS_PER_WATCHDOG = 8;
+/** §v2 Events: an eseq among this many before `expected` is a duplicate; as many ahead are held. */
+const EVENT_DUPLICATE_SPAN = 32;
 
 export class HostSession {
   private readonly opts: Required<Omit<HostSessionOptions, 'onEvent' | 'onSessionLost'>> &
@@ -112,6 +165,15 @@ export class HostSession {
   private readonly decoder = new DeviceLineDecoder();
   private stateValue: HostSessionState = 'idle';
   private device: DeviceInfo | undefined;
+  /** The negotiated version while a session is up. */
+  private version: ProtocolVersion | undefined;
+  /** The `max` of the HELLO being sent: maxProtocol, or 1 after a v1-only device refused it. */
+  private helloMax: ProtocolVersion = 1;
+  /** Settles the promise start() returned. */
+  private helloSettle: { resolve(info: DeviceInfo): void; reject(error: ProtocolError): void } = {
+    resolve: () => {},
+    reject: () => {},
+  };
   /** The device's watchdog period: HELLO's wd, then whatever an answered WDOG set (§Device rule 6). */
   private watchdogMs = 0;
   /** Frames sent and not yet retired, in seq order; a contiguous run of seqs. */
@@ -123,6 +185,31 @@ export class HostSession {
   private txOrder = 0;
   private lastWriteAtMs = 0;
   private pingOutstanding = false;
+  // §v2 Liveness: when the last valid line arrived; lines of any kind, to tell a silent HELLO.
+  private lastValidLineAtMs = 0;
+  private linesReceived = 0;
+  private linesAtHelloTx = 0;
+  private silentHelloTx = 0;
+  // §v2 Events: the eseq delivered next, the last delivered, how many are unacknowledged.
+  private expectedEseq = 1;
+  private lastDeliveredEseq = 0;
+  private unackedEvents = 0;
+  private ackDueAtMs: number | undefined;
+  /** An ACK queued for the window, not sent yet: it carries the latest eseq when it goes out. */
+  private ackWaiting: Outstanding | undefined;
+  /** §v2 Events: events received ahead of `expected`, held until the missing ones arrive. */
+  private readonly held = new Map<number, EventFrame>();
+  /** The eseq an ACK with RESEND in flight asks for; its reply decides whether to ask again. */
+  private resendAsked: number | undefined;
+  /** An ACK was due while a RESEND was in flight. */
+  private ackAfterResendReply = false;
+  /**
+   * §v2 Events, flow control: the outcome events still owed for MOVE/TMOVE frames sent (seq -> events:
+   * 1 for MOVE, 2 for TMOVE until its STARTED), and the last eseq whose ACK the device answered.
+   */
+  private readonly owedEvents = new Map<number, number>();
+  private owedEventCount = 0;
+  private confirmedAckEseq = 0;
   private readonly statsValue: HostSessionStats = {
     framesSent: 0,
     retransmits: 0,
@@ -135,6 +222,12 @@ export class HostSession {
     rttMs: undefined,
     sessions: 0,
     lastError: undefined,
+    eventsDelivered: 0,
+    duplicateEvents: 0,
+    eventGaps: 0,
+    acksSent: 0,
+    acksRefused: 0,
+    badValues: 0,
   };
   private readonly onItem = (item: HostBoundItem) => this.handleItem(item);
 
@@ -145,21 +238,36 @@ export class HostSession {
   get state(): HostSessionState {
     return this.stateValue;
   }
-  /** What HELLO reported, while a session is up. */
+  /** What HELLO reported, while a session is up. `proto` is the negotiated version. */
   get deviceInfo(): DeviceInfo | undefined {
     return this.device;
+  }
+  /** The negotiated version while a session is up (§v2 Negotiation). */
+  get protocolVersion(): ProtocolVersion | undefined {
+    return this.version;
+  }
+  /** The v2 features the device advertised that this package knows; none in a v1 session. */
+  get features(): readonly Feature[] {
+    const advertised = this.device?.feat ?? [];
+    return FEATURES.filter((f) => advertised.includes(f));
+  }
+  /** The v2 features this session lacks (all of them in a v1 session), for reports such as `GET /controllers`. */
+  get missingFeatures(): readonly Feature[] {
+    const have = this.features;
+    return FEATURES.filter((f) => !have.includes(f));
   }
   get stats(): Readonly<HostSessionStats> {
     return this.statsValue;
   }
-  /** Requests sent and not yet answered plus requests waiting for window space. */
+  /** Requests sent and not yet answered plus requests waiting for window space (internal frames included). */
   get outstandingCount(): number {
     return this.pending.length + this.inflight.filter((o) => !o.answered).length;
   }
 
   /**
-   * Sends HELLO (§Device rule 3) and resolves with the device's limits once the session is up.
-   * Rejects with PROTO_INCOMPATIBLE_DEVICE, PROTO_REPLY_TIMEOUT, PROTO_LINK_LOST or PROTO_SESSION_CLOSED.
+   * Sends HELLO (§Device rule 3, §v2 Negotiation) and resolves with the device's limits once the
+   * session is up. Rejects with PROTO_INCOMPATIBLE_DEVICE, PROTO_REPLY_TIMEOUT, PROTO_LINK_LOST or
+   * PROTO_SESSION_CLOSED.
    */
   start(): Promise<DeviceInfo> {
     if (this.stateValue === 'closed') return Promise.reject(new ProtocolError('PROTO_SESSION_CLOSED'));
@@ -168,44 +276,23 @@ export class HostSession {
     }
     this.stateValue = 'handshaking';
     this.decoder.reset();
+    this.decoder.version = 1;
     this.device = undefined;
+    this.version = undefined;
+    this.helloMax = this.opts.maxProtocol;
+    this.silentHelloTx = 0;
     return new Promise<DeviceInfo>((resolve, reject) => {
-      const hello = this.makeOutstanding('HELLO', 'HELLO', false, (reply) => {
-        if (!reply.ok) {
-          const detail = `HELLO answered ERR ${reply.code}`;
-          this.loseSession('PROTO_INCOMPATIBLE_DEVICE', detail);
-          reject(new ProtocolError('PROTO_INCOMPATIBLE_DEVICE', detail, { sent: true }));
-          return;
-        }
-        const info = reply.fields as DeviceInfo;
-        const problem =
-          info.proto !== PROTOCOL_VERSION
-            ? `proto=${info.proto}`
-            : info.win < 1 || info.rx < 16
-              ? `win=${info.win} rx=${info.rx}`
-              : undefined;
-        if (problem) {
-          this.loseSession('PROTO_INCOMPATIBLE_DEVICE', problem);
-          reject(new ProtocolError('PROTO_INCOMPATIBLE_DEVICE', problem, { sent: true }));
-          return;
-        }
-        this.device = info;
-        this.watchdogMs = info.wd;
-        this.stateValue = 'ready';
-        this.statsValue.sessions++;
-        resolve(info);
-        this.pump();
-      });
-      hello.reject = reject;
-      // HELLO is executed whatever its seq (§Device rule 3), so it needs no window bookkeeping.
-      this.send(hello);
+      this.helloSettle = { resolve, reject };
+      this.sendHello();
     });
   }
 
   /**
    * Queues a command. Resolves exactly once with the device's reply (OK or an application
    * ERR such as RANGE or ESTOP), or rejects with a ProtocolError whose `sent` flag says whether
-   * the frame ever reached the wire (if not, it certainly did not execute).
+   * the frame ever reached the wire (if not, it certainly did not execute). A command the session
+   * cannot carry (a v2 verb in a v1 session, a verb of a feature the device lacks, JOG with a lease
+   * in v1) is refused with PROTO_NOT_SUPPORTED before it takes a seq.
    */
   request<V extends Verb>(verb: V, args: ArgsOf<V>, options?: RequestOptions): Promise<Reply<V>> {
     if (this.stateValue === 'closed') return Promise.reject(new ProtocolError('PROTO_SESSION_CLOSED'));
@@ -215,12 +302,18 @@ export class HostSession {
       );
     }
     if (verb === 'HELLO') return Promise.reject(new ProtocolError('PROTO_INVALID_ARGUMENT', 'use start()'));
+    if (verb === 'ACK') {
+      return Promise.reject(
+        new ProtocolError('PROTO_INVALID_ARGUMENT', 'the session acknowledges events itself'),
+      );
+    }
     if (this.pending.length >= this.opts.maxPendingRequests) {
       return Promise.reject(new ProtocolError('PROTO_QUEUE_FULL', `${this.pending.length} waiting`));
     }
     let body: string;
     try {
-      body = encodeCommandBody(verb, args);
+      this.checkSupported(verb, args);
+      body = encodeCommandBody(verb, args, this.version ?? 1);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -235,11 +328,15 @@ export class HostSession {
   }
 
   /**
-   * §Device rule 5: the realtime e-stop byte. Written at once, ahead of every pending request;
+   * §Device rule 5 / §v2 Stop: the realtime stop. Written at once, ahead of every pending request;
    * only bytes already handed to write() are ahead of it, and the window bounds those to `rx`.
+   * 0x18 in a v1 session, 0x96 0x96 in a v2 session; a host that may speak v2 and has no agreed
+   * version (handshaking, or the session was lost) writes 0x96 0x96 0x18, which stops either.
    */
   estop(): void {
-    this.writeBytes(Buffer.from([ESTOP_BYTE]));
+    if (this.version === 2) this.writeBytes(Buffer.from(V2_STOP_SEQUENCE));
+    else if (this.version === 1 || this.opts.maxProtocol === 1) this.writeBytes(Buffer.from([ESTOP_BYTE]));
+    else this.writeBytes(Buffer.from([...V2_STOP_SEQUENCE, ESTOP_BYTE]));
   }
 
   /** Bytes from the link, any chunking. */
@@ -248,14 +345,21 @@ export class HostSession {
     this.decoder.push(chunk, this.onItem);
   }
 
-  /** Runs timeouts and the heartbeat. Call it at nextDeadlineMs() (calling it early is harmless). */
+  /** Runs timeouts, acknowledgements, liveness and the heartbeat. Call it at nextDeadlineMs() (early is harmless). */
   tick(): void {
     if (this.stateValue !== 'ready' && this.stateValue !== 'handshaking') return;
     const now = this.opts.clock.monotonicMs();
+    const silentSinceMs = this.livenessDeadlineMs();
+    if (silentSinceMs !== undefined && now >= silentSinceMs) {
+      // §v2 Liveness: nothing valid for wd ms; the device's own watchdog has stopped its axes.
+      this.loseSession('PROTO_REPLY_TIMEOUT', `no valid line from the device for ${this.watchdogMs} ms`);
+      return;
+    }
     const overdue = this.firstOverdue(now);
     if (overdue) {
       this.statsValue.timeouts++;
-      if (overdue.txCount > this.opts.maxRetransmits) {
+      if (this.handshakeGivesUp(overdue)) return;
+      if (this.countsRetransmits() && overdue.txCount > this.opts.maxRetransmits) {
         this.loseSession(
           'PROTO_REPLY_TIMEOUT',
           `${overdue.verb} seq=${overdue.seq} after ${overdue.txCount} tries`,
@@ -264,6 +368,7 @@ export class HostSession {
       }
       this.goBack(this.oldestUnanswered() ?? overdue);
     }
+    if (this.ackDueAtMs !== undefined && now >= this.ackDueAtMs) this.queueAck();
     const pingAtMs = this.pingDueAtMs();
     if (pingAtMs !== undefined && now >= pingAtMs) {
       this.pingOutstanding = true;
@@ -278,11 +383,13 @@ export class HostSession {
   /** When tick() next has work, on the injected clock; undefined when nothing is scheduled. */
   nextDeadlineMs(): MonotonicMs | undefined {
     let next: number | undefined;
-    for (const o of this.inflight) {
-      if (!o.answered && (next === undefined || o.deadlineMs < next)) next = o.deadlineMs;
-    }
-    const pingAtMs = this.pingDueAtMs();
-    if (pingAtMs !== undefined && (next === undefined || pingAtMs < next)) next = pingAtMs;
+    const consider = (atMs: number | undefined) => {
+      if (atMs !== undefined && (next === undefined || atMs < next)) next = atMs;
+    };
+    for (const o of this.inflight) if (!o.answered) consider(o.deadlineMs);
+    consider(this.pingDueAtMs());
+    consider(this.ackDueAtMs);
+    consider(this.livenessDeadlineMs());
     return next as MonotonicMs | undefined;
   }
 
@@ -323,6 +430,151 @@ export class HostSession {
     };
   }
 
+  /** §v2 Negotiation: what a request needs that this session may not have. */
+  private checkSupported<V extends Verb>(verb: V, args: ArgsOf<V>): void {
+    const version = this.version ?? 1;
+    if (verbSince(verb) > version) {
+      throw new ProtocolError(
+        'PROTO_NOT_SUPPORTED',
+        `${verb} needs protocol v2; the device speaks v${version}`,
+      );
+    }
+    const values = args as Record<string, unknown>;
+    if (version === 1) {
+      if (verb === 'JOG' && values.lease !== undefined) {
+        throw new ProtocolError('PROTO_NOT_SUPPORTED', 'a jog lease needs protocol v2');
+      }
+      return;
+    }
+    // §v2 Jog lease: in v2 every JOG is leased, so JOG needs LEASE like RENEW.
+    const feature = verb === 'JOG' ? 'LEASE' : verbFeature(verb);
+    if (feature && !this.features.includes(feature)) {
+      throw new ProtocolError('PROTO_NOT_SUPPORTED', `${verb} needs feature ${feature}`);
+    }
+    // §v2 Positions: never command beyond min(pmax, 2^53-1); the encoder refuses beyond 2^53-1.
+    const pmax = this.device?.pmax ?? Number.MAX_SAFE_INTEGER;
+    for (const arg of argsIn(verb, 2)) {
+      const value = values[arg.name];
+      if (arg.type === 'position' && typeof value === 'number' && Math.abs(value) > pmax) {
+        throw new ProtocolError('PROTO_INVALID_ARGUMENT', `${verb} ${arg.name}=${value} beyond pmax=${pmax}`);
+      }
+    }
+  }
+
+  /** HELLO goes out with `max` when the host may speak v2 (§v2 Negotiation); a plain HELLO otherwise. */
+  private sendHello(): void {
+    const { resolve, reject } = this.helloSettle;
+    const hello = this.makeOutstanding('HELLO', 'HELLO', false, (reply) => {
+      if (!reply.ok) {
+        const detail = `HELLO answered ERR ${reply.code}`;
+        this.loseSession('PROTO_INCOMPATIBLE_DEVICE', detail);
+        reject(new ProtocolError('PROTO_INCOMPATIBLE_DEVICE', detail, { sent: true }));
+        return;
+      }
+      const info = reply.fields as DeviceInfo;
+      const problem = this.incompatibility(info);
+      if (problem) {
+        this.loseSession('PROTO_INCOMPATIBLE_DEVICE', problem);
+        reject(new ProtocolError('PROTO_INCOMPATIBLE_DEVICE', problem, { sent: true }));
+        return;
+      }
+      this.device = info;
+      this.version = info.proto as ProtocolVersion;
+      this.decoder.version = this.version; // lines after this one in the same chunk are read in it
+      this.watchdogMs = info.wd;
+      this.lastValidLineAtMs = this.opts.clock.monotonicMs();
+      this.expectedEseq = 1;
+      this.lastDeliveredEseq = 0;
+      this.unackedEvents = 0;
+      this.ackDueAtMs = undefined;
+      this.held.clear();
+      this.resendAsked = undefined;
+      this.ackAfterResendReply = false;
+      this.forgetOwedEvents();
+      this.confirmedAckEseq = 0;
+      this.stateValue = 'ready';
+      this.statsValue.sessions++;
+      resolve(info);
+      this.pump();
+    });
+    hello.reject = reject;
+    const max = this.helloMax;
+    hello.bodyAtSend = () => (max >= 2 ? `HELLO ${max}` : 'HELLO');
+    // HELLO is executed whatever its seq (§Device rule 3), so it needs no window bookkeeping.
+    this.send(hello);
+  }
+
+  private incompatibility(info: DeviceInfo): string | undefined {
+    const spoken = info.proto === PROTOCOL_VERSION || (info.proto === 2 && this.helloMax >= 2);
+    if (!spoken) return `proto=${info.proto}`;
+    if (info.win < 1 || info.rx < 16) return `win=${info.win} rx=${info.rx}`;
+    if (info.proto === 2 && (info.ev! < 1 || info.ev! > EVENT_WINDOW_MAX)) return `ev=${info.ev}`;
+    return undefined;
+  }
+
+  /** v1 counts retransmissions; v2 does not (§v2 Liveness), nor does a v2-capable host's handshake. */
+  private countsRetransmits(): boolean {
+    return this.stateValue === 'handshaking' ? this.opts.maxProtocol === 1 : this.version !== 2;
+  }
+
+  /** §v2 Liveness, handshake: give up after maxRetransmits HELLO transmissions that got no line back. */
+  private handshakeGivesUp(overdue: Outstanding): boolean {
+    if (this.stateValue !== 'handshaking' || this.opts.maxProtocol === 1 || overdue.verb !== 'HELLO')
+      return false;
+    this.silentHelloTx = this.linesReceived === this.linesAtHelloTx ? this.silentHelloTx + 1 : 0;
+    if (this.silentHelloTx <= this.opts.maxRetransmits) return false;
+    this.loseSession('PROTO_REPLY_TIMEOUT', `HELLO got no line back after ${this.silentHelloTx} tries`);
+    return true;
+  }
+
+  /** §v2 Events, flow control: how many sequenced events a command will cause (v2 sessions only). */
+  private outcomeEventsOf(verb: Verb): number {
+    if (this.version !== 2) return 0;
+    return verb === 'MOVE' ? 1 : verb === 'TMOVE' ? 2 : 0;
+  }
+
+  /**
+   * §v2 Events, flow control: the device may hold every event the host is owed plus those delivered and
+   * not yet acknowledged (ACK answered); a move goes out only if that stays within ev − ⌈ev/4⌉, the
+   * quarter left for events no move announces (HOMED, FAULT, ESTOP, LEASE). So the buffer cannot
+   * overflow while the host is there; only a host that stops acknowledging sees OVERFLOW.
+   */
+  private eventBufferHasRoom(events: number): boolean {
+    const ev = this.device?.ev ?? 1;
+    const limit = Math.max(1, ev - Math.ceil(ev / 4));
+    const unconfirmed = seqDistance(this.confirmedAckEseq, this.lastDeliveredEseq);
+    return this.owedEventCount + unconfirmed + events <= limit || this.owedEventCount + unconfirmed === 0;
+  }
+
+  /** An event for a move arrived (or the move never ran): its share of the buffer is no longer owed. */
+  private settleOwedEvent(seq: number, all: boolean): void {
+    const owed = this.owedEvents.get(seq);
+    if (owed === undefined) return;
+    const settled = all ? owed : 1;
+    this.owedEventCount -= settled;
+    if (owed - settled <= 0) this.owedEvents.delete(seq);
+    else this.owedEvents.set(seq, owed - settled);
+  }
+
+  private forgetOwedEvents(): void {
+    this.owedEvents.clear();
+    this.owedEventCount = 0;
+  }
+
+  /**
+   * §v2 Liveness: a v2 session retransmits at least 8 times per watchdog period, so that a frame the
+   * window waits on gets 8 chances to feed the watchdog before the device gives up; v1 waits replyTimeoutMs.
+   */
+  private replyWaitMs(): number {
+    if (this.version !== 2) return this.opts.replyTimeoutMs;
+    return Math.min(this.opts.replyTimeoutMs, this.watchdogMs / RETRANSMITS_PER_WATCHDOG);
+  }
+
+  private livenessDeadlineMs(): number | undefined {
+    if (this.stateValue !== 'ready' || this.version !== 2) return undefined;
+    return this.lastValidLineAtMs + this.watchdogMs;
+  }
+
   private pingDueAtMs(): number | undefined {
     if (!this.opts.heartbeat || this.stateValue !== 'ready' || this.pingOutstanding || !this.device)
       return undefined;
@@ -335,10 +587,10 @@ export class HostSession {
     const windowFrames = Math.min(this.device.win, REPLAY_WINDOW_FRAMES);
     while (this.pending.length > 0) {
       // The span from the oldest unretired frame counts, not just unanswered ones, so a
-      // retransmission always stays within the device's 32-reply cache (§Device rule 2).
+      // retransmission always stays within the device's reply cache (§Device rule 2, §v2 Sizing).
       if (this.inflight.length >= windowFrames) return;
       const next = this.pending[0]!;
-      const bytes = encodeLine(`${this.nextSeqToSend} ${next.body}`);
+      const bytes = encodeLine(`${this.nextSeqToSend} ${next.bodyAtSend?.() ?? next.body}`);
       if (this.unansweredBytes + bytes.length > this.device.rx) {
         if (this.unansweredBytes > 0) return;
         // A frame larger than the device's buffer can never be sent.
@@ -348,15 +600,24 @@ export class HostSession {
         );
         continue;
       }
+      // §v2 Events, flow control: a move waits (and everything behind it, to keep the order) while
+      // its outcome might not fit the device's event buffer.
+      const events = this.outcomeEventsOf(next.verb);
+      if (events > 0 && !this.eventBufferHasRoom(events)) return;
       this.pending.shift();
       next.bytes = bytes;
+      if (next === this.ackWaiting) this.ackGoesOut();
       this.send(next);
+      if (events > 0) {
+        this.owedEvents.set(next.seq, events);
+        this.owedEventCount += events;
+      }
     }
   }
 
   private send(entry: Outstanding): void {
     if (entry.verb === 'HELLO') {
-      entry.bytes = encodeLine(`${this.nextSeqToSend} HELLO`);
+      entry.bytes = encodeLine(`${this.nextSeqToSend} ${entry.bodyAtSend!()}`);
     }
     entry.seq = this.nextSeqToSend;
     this.nextSeqToSend = nextSeq(this.nextSeqToSend);
@@ -373,9 +634,10 @@ export class HostSession {
     entry.txCount++;
     entry.lastTxOrder = ++this.txOrder;
     // Replies can only come back after everything unanswered ahead has crossed the wire twice.
-    entry.deadlineMs = now + this.opts.replyTimeoutMs + 2 * wireTimeMs(this.unansweredBytes, this.opts.baud);
+    entry.deadlineMs = now + this.replyWaitMs() + 2 * wireTimeMs(this.unansweredBytes, this.opts.baud);
     this.statsValue.framesSent++;
     if (entry.txCount > 1) this.statsValue.retransmits++;
+    if (entry.verb === 'HELLO') this.linesAtHelloTx = this.linesReceived;
     this.writeBytes(entry.bytes);
   }
 
@@ -401,10 +663,11 @@ export class HostSession {
   private goBack(from: Outstanding): void {
     const start = this.inflight.indexOf(from);
     if (start < 0) return;
+    const limited = this.countsRetransmits();
     for (let i = start; i < this.inflight.length; i++) {
       const entry = this.inflight[i]!;
       if (entry.answered) continue;
-      if (entry.txCount > this.opts.maxRetransmits) {
+      if (limited && entry.txCount > this.opts.maxRetransmits) {
         this.loseSession(
           'PROTO_REPLY_TIMEOUT',
           `${entry.verb} seq=${entry.seq} after ${entry.txCount} tries`,
@@ -416,14 +679,25 @@ export class HostSession {
   }
 
   private handleItem(item: HostBoundItem): void {
+    if (item.kind !== 'estop') this.linesReceived++;
     switch (item.kind) {
       case 'reply':
+        this.lastValidLineAtMs = this.opts.clock.monotonicMs();
         this.handleReply(item);
         return;
       case 'event':
+        this.lastValidLineAtMs = this.opts.clock.monotonicMs();
         this.handleEvent(item);
         return;
       case 'error': {
+        if (item.code === 'RANGE') {
+          this.statsValue.badValues++;
+          // §v2 Positions: a sequenced event this host cannot read can never be acknowledged.
+          if (item.eseq !== undefined && this.stateValue === 'ready') {
+            this.loseSession('PROTO_BAD_REPLY', `event eseq=${item.eseq}: ${item.detail}`);
+          }
+          return;
+        }
         this.statsValue.crcErrors++;
         // A damaged reply to an unanswered frame: ask again now rather than wait for the timeout.
         // If the damaged seq is wrong, the cost is one duplicate the device answers from its cache.
@@ -432,7 +706,7 @@ export class HostSession {
         return;
       }
       case 'estop':
-        return; // Devices do not send 0x18; the splitter already dropped any partial line.
+        return; // Devices do not send the stop; the splitter already dropped any partial line.
     }
   }
 
@@ -446,7 +720,115 @@ export class HostSession {
         this.loseSession('PROTO_DEVICE_RESET', `BOOT fw=${event.fields.fw}`);
       }
     }
+    if (event.eseq !== undefined && this.stateValue === 'ready' && this.version === 2) {
+      this.handleSequencedEvent(event, event.eseq);
+      return;
+    }
     this.opts.onEvent?.(event);
+  }
+
+  /**
+   * §v2 Events, delivery: in eseq order, each once. An event ahead of `expected` is held (up to 32
+   * ahead) until the missing ones arrive, and the host repeats its last ACK at once so the device
+   * resends the oldest missing event without waiting for its timeout. A duplicate is dropped and
+   * acknowledged again (its ACK was probably lost).
+   */
+  private handleSequencedEvent(event: EventFrame, eseq: number): void {
+    const ahead = seqDistance(this.expectedEseq, eseq);
+    if (ahead === 0) {
+      this.deliver(event, eseq);
+      // Events held behind this one can go now, in order.
+      for (let next = this.held.get(this.expectedEseq); next; next = this.held.get(this.expectedEseq)) {
+        this.held.delete(this.expectedEseq);
+        this.deliver(next, this.expectedEseq);
+      }
+      if (this.held.size > 0) this.askForMissing();
+      return;
+    }
+    if (ahead <= EVENT_DUPLICATE_SPAN) {
+      if (!this.held.has(eseq)) this.statsValue.eventGaps++;
+      this.held.set(eseq, event);
+      this.askForMissing();
+      return;
+    }
+    if (seqDistance(eseq, this.expectedEseq) <= EVENT_DUPLICATE_SPAN && this.lastDeliveredEseq !== 0) {
+      this.statsValue.duplicateEvents++;
+      this.queueAck();
+      return;
+    }
+    this.statsValue.eventGaps++;
+  }
+
+  private deliver(event: EventFrame, eseq: number): void {
+    if (event.event === 'DONE' || event.event === 'ABORTED') this.settleOwedEvent(event.fields.seq, true);
+    else if (event.event === 'STARTED') this.settleOwedEvent(event.fields.seq, false);
+    // OVERFLOW: which outcomes were lost is unknown; the owner resynchronises from state.
+    else if (event.event === 'OVERFLOW') this.forgetOwedEvents();
+    this.expectedEseq = nextSeq(eseq);
+    this.lastDeliveredEseq = eseq;
+    this.unackedEvents++;
+    this.statsValue.eventsDelivered++;
+    this.ackDueAtMs ??= this.opts.clock.monotonicMs() + this.opts.ackDelayMs;
+    if (this.unackedEvents >= Math.ceil((this.device?.ev ?? 1) / 2)) this.queueAck();
+    this.opts.onEvent?.(event);
+  }
+
+  /**
+   * §v2 Events, fast retransmission: an ACK with RESEND asks the device for the oldest event it has
+   * not had acknowledged. The resent copy is written before that ACK's reply, so if the reply comes
+   * back and the event still has not, it was lost again: ask again then (see queueAck).
+   */
+  private askForMissing(): void {
+    this.queueAck(true);
+  }
+
+  /** §v2 Events, ACK policy: one ACK waits for the window at a time, ahead of the requests. */
+  private queueAck(evenIfNothingDelivered = false): void {
+    this.ackDueAtMs = undefined;
+    if (this.ackWaiting || this.stateValue !== 'ready') return; // the waiting one carries the latest eseq
+    // ACK 0 repeats "nothing yet": only to ask for a missing first event.
+    if (this.lastDeliveredEseq === 0 && !evenIfNothingDelivered) return;
+    if (this.resendAsked !== undefined) {
+      this.ackAfterResendReply = true; // one RESEND at a time: its reply sends this one
+      return;
+    }
+    const ack = this.makeOutstanding('ACK', 'ACK', true, (reply) => {
+      if (!reply.ok) this.statsValue.acksRefused++;
+      else if (ack.ackedEseq !== undefined && ack.ackedEseq !== 0) {
+        // The device has freed its buffer up to here: moves waiting for room may go.
+        if (seqDistance(this.confirmedAckEseq, ack.ackedEseq) <= EVENT_DUPLICATE_SPAN * 2) {
+          this.confirmedAckEseq = ack.ackedEseq;
+        }
+        this.pump();
+      }
+      if (ack.resendFor === undefined) return;
+      this.resendAsked = undefined;
+      const again = this.ackAfterResendReply;
+      this.ackAfterResendReply = false;
+      // The resent copy came before this reply: if the event is still missing, it was lost again.
+      if (this.held.size > 0 && this.expectedEseq === ack.resendFor) this.queueAck(true);
+      else if (again || this.unackedEvents > 0) this.queueAck();
+    });
+    ack.bodyAtSend = () => {
+      // Decided when the ACK takes its seq: the latest eseq, and RESEND while later events are held.
+      ack.resendFor = this.held.size > 0 ? this.expectedEseq : undefined;
+      ack.ackedEseq = this.lastDeliveredEseq;
+      this.resendAsked = ack.resendFor;
+      return ack.resendFor === undefined
+        ? `ACK ${this.lastDeliveredEseq}`
+        : `ACK ${this.lastDeliveredEseq} RESEND`;
+    };
+    this.ackWaiting = ack;
+    this.pending.unshift(ack);
+    this.pump();
+  }
+
+  /** The waiting ACK takes its seq now, with the latest eseq: everything delivered so far is acknowledged. */
+  private ackGoesOut(): void {
+    this.ackWaiting = undefined;
+    this.unackedEvents = 0;
+    this.ackDueAtMs = undefined;
+    this.statsValue.acksSent++;
   }
 
   private handleReply(reply: ReplyFrame): void {
@@ -456,16 +838,39 @@ export class HostSession {
       return;
     }
     entry.replyCount++;
+    if (
+      !reply.ok &&
+      entry.verb === 'HELLO' &&
+      this.helloMax >= 2 &&
+      V1_DEVICE_HELLO_REFUSALS.includes(reply.code)
+    ) {
+      // §v2 Negotiation: a v1-only device does not know HELLO's argument. Ask again, plainly.
+      this.retire(entry);
+      this.helloMax = 1;
+      this.sendHello();
+      return;
+    }
     if (!reply.ok && (LINK_ERROR_CODES as readonly string[]).includes(reply.code)) {
       this.handleLinkError(entry, reply);
       return;
     }
+    // A move the device refused causes no event.
+    if (!reply.ok) this.settleOwedEvent(entry.seq, true);
     let settled: Reply;
     if (reply.ok) {
-      const fields = parseReplyFields(entry.verb, reply.fields);
+      // HELLO's reply is read in the version it announces; the rest in the session's.
+      const version: ProtocolVersion =
+        entry.verb === 'HELLO'
+          ? reply.fields.proto === '2' && this.helloMax >= 2
+            ? 2
+            : 1
+          : (this.version ?? 1);
+      const fields = parseReplyFields(entry.verb, reply.fields, version);
       if (typeof fields === 'string') {
         this.retire(entry);
-        entry.reject(new ProtocolError('PROTO_BAD_REPLY', `${entry.verb}: ${fields}`, { sent: true }));
+        const error = new ProtocolError('PROTO_BAD_REPLY', `${entry.verb}: ${fields}`, { sent: true });
+        if (entry.verb === 'HELLO') this.loseSession('PROTO_BAD_REPLY', error.message);
+        entry.reject(error);
         return;
       }
       settled = { ok: true, fields };
@@ -502,10 +907,22 @@ export class HostSession {
       if (target.lastTxOrder < entry.lastTxOrder) this.goBack(target);
       return;
     }
+    if (this.version === 2 && this.isStaleSeq(expected, target)) return;
     this.loseSession(
       'PROTO_SESSION_DESYNC',
       `device expects seq ${expected}, host has ${entry.seq} outstanding`,
     );
+  }
+
+  /**
+   * §v2 Liveness: an ERR SEQ naming a frame already answered, or one of the 32 seqs before the window,
+   * is a stale reply to an earlier transmission (its accounting was lost to noise); the timeout resends.
+   */
+  private isStaleSeq(expected: number, target: Outstanding | undefined): boolean {
+    if (target) return true;
+    const oldest = this.inflight[0];
+    const back = oldest ? seqDistance(expected, oldest.seq) : 0;
+    return back >= 1 && back <= REPLAY_WINDOW_FRAMES;
   }
 
   /** Marks a frame answered and drops the answered prefix of the window. */
@@ -531,8 +948,16 @@ export class HostSession {
     this.bySeq.clear();
     this.unansweredBytes = 0;
     this.pingOutstanding = false;
+    this.ackWaiting = undefined;
+    this.ackDueAtMs = undefined;
+    this.held.clear();
+    this.resendAsked = undefined;
+    this.ackAfterResendReply = false;
+    this.forgetOwedEvents();
     this.device = undefined;
+    this.version = undefined;
     this.decoder.reset();
+    this.decoder.version = 1;
     for (const o of inflight) {
       if (!o.answered) o.reject(new ProtocolError(code, detail, { disconnected: true, sent: true }));
     }

@@ -1,4 +1,4 @@
-// Numeric constants of protocol v1, each named after the PROTOCOL.md clause that fixes it.
+// Numeric constants of the protocol, each named after the PROTOCOL.md clause that fixes it.
 
 /** §Framing: a line is at most 128 bytes, LF included. */
 export const MAX_LINE_BYTES = 128;
@@ -8,11 +8,17 @@ export const LF = 0x0a;
 export const CR = 0x0d;
 /** §Framing: separates the body from its checksum. */
 export const STAR = 0x2a;
-/** §Device rule 5: the realtime e-stop byte (CAN). Never part of a line. */
+/** §Device rule 5: the realtime e-stop byte (CAN) of a v1 session. Never part of a line. */
 export const ESTOP_BYTE = 0x18;
+/** §v2 Stop: the realtime stop byte of a v2 session, sent twice. Distance ≥ 2 from every line byte. */
+export const V2_STOP_BYTE = 0x96;
+/** §v2 Stop: what a v2 host writes for a stop. */
+export const V2_STOP_SEQUENCE: readonly number[] = [V2_STOP_BYTE, V2_STOP_BYTE];
 /** §Framing: seq runs 1..65535, then wraps to 1. */
 export const SEQ_MIN = 1;
 export const SEQ_MAX = 65535;
+/** §v2 Events: the largest event window (`ev=`) a device may advertise. */
+export const EVENT_WINDOW_MAX = 32;
 /** §Device rule 2: a seq among this many before `next` is a retransmission. */
 export const REPLAY_WINDOW_FRAMES = 32;
 /** §Device rule 4: the device answers every command within this time. */
@@ -25,7 +31,7 @@ export const STREAM_MAX_HZ = 200;
 /** §Physical layer: default UART rate, 8N1 = 10 bits on the wire per byte. */
 export const DEFAULT_BAUD = 115200;
 export const BITS_PER_UART_BYTE = 10;
-/** The protocol version this package implements (HELLO's `proto=`). */
+/** The protocol version of BOOT's `proto=` and of a plain HELLO (§Device rule 3, §v2 Negotiation). */
 export const PROTOCOL_VERSION = 1;
 
 /** Wire time of `byteCount` bytes at `baud` (8N1), in ms. */

@@ -1,7 +1,10 @@
-// Streaming decoders: arbitrary chunks in (split anywhere, garbage, 0x18 mid-line), typed items out.
+// Streaming decoders: arbitrary chunks in (split anywhere, garbage, the stop byte mid-line), typed items out.
+// Each reads the lines as a session of its current version reads them; a session switches the version
+// when its HELLO is answered, and lines after that one in the same chunk are read in the new version.
 
 import type { DecodeError, DeviceBoundItem, HostBoundItem } from './frames.js';
 import { type LineSink, LineSplitter } from './line-splitter.js';
+import type { ProtocolVersion } from './messages.js';
 import { parseCommandLine, parseDeviceLine, readableSeq } from './parse-line.js';
 
 function tooLongError(head: Uint8Array): DecodeError {
@@ -13,16 +16,25 @@ function tooLongError(head: Uint8Array): DecodeError {
 }
 
 class StreamDecoder<Item> {
-  private readonly splitter = new LineSplitter();
+  protected readonly splitter = new LineSplitter();
   private emit: (item: Item) => void = () => {};
   private readonly sink: LineSink;
+  private versionValue: ProtocolVersion = 1;
 
-  constructor(parse: (line: Uint8Array) => Item) {
+  constructor(parse: (line: Uint8Array, version: ProtocolVersion) => Item) {
     this.sink = {
-      line: (bytes) => this.emit(parse(bytes)),
+      line: (bytes) => this.emit(parse(bytes, this.versionValue)),
       tooLong: (head) => this.emit(tooLongError(head) as Item),
       estop: () => this.emit({ kind: 'estop' } as Item),
     };
+  }
+
+  /** The version lines are read in; 1 until a session says otherwise. */
+  get version(): ProtocolVersion {
+    return this.versionValue;
+  }
+  set version(version: ProtocolVersion) {
+    this.versionValue = version;
   }
 
   /** Feed any chunk; `onItem` is called synchronously, once per item, in stream order. Never throws on input. */
@@ -43,10 +55,24 @@ class StreamDecoder<Item> {
   }
 }
 
-/** Decodes what the host sends (used by the device). */
+/**
+ * Decodes what the host sends (used by the device). `helloVersion` is the highest version the device
+ * speaks: HELLO is read with it whatever the session's version (§v2 Negotiation). In a v2 session
+ * the stop is 0x96 instead of 0x18 (§v2 Stop).
+ */
 export class CommandDecoder extends StreamDecoder<DeviceBoundItem> {
-  constructor() {
-    super(parseCommandLine);
+  constructor(helloVersion: ProtocolVersion = 1) {
+    super((line, version) =>
+      parseCommandLine(line, version, Math.max(version, helloVersion) as ProtocolVersion),
+    );
+  }
+
+  override set version(version: ProtocolVersion) {
+    super.version = version;
+    this.splitter.stopMode = version;
+  }
+  override get version(): ProtocolVersion {
+    return super.version;
   }
 }
 

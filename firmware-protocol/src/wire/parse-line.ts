@@ -1,21 +1,28 @@
-// Line -> typed frame (§Framing, §Device rule 1): checksum and syntax first, then the table.
+// Line -> typed frame (§Framing, §Device rule 1): checksum and syntax first, then the table, read
+// as a session of a given version reads it (v1 unless told otherwise).
 
 import { SEQ_MAX, STAR } from './constants.js';
 import { crc16 } from './crc16.js';
 import type { CommandFrame, DecodeError, EventFrame, InvalidCommandFrame, ReplyFrame } from './frames.js';
 import {
+  argsIn,
   ERROR_FIELDS,
   EVENTS,
+  eventSince,
+  type FieldSpec,
+  fieldRule,
   isEventName,
   isVerb,
   isWireErrorCode,
+  type ProtocolVersion,
   type ReplyFieldsOf,
   type ValueType,
   VERBS,
   type Verb,
+  verbSince,
   type WireErrorCode,
 } from './messages.js';
-import { parseValue } from './values.js';
+import { readValue } from './values.js';
 
 const SEQ_TOKEN_RE = /^[1-9][0-9]{0,4}(?= |\*|$)/;
 const KEY_RE = /^[a-z][a-z0-9_]*$/;
@@ -79,41 +86,54 @@ function parseSeqToken(token: string): number | undefined {
   return seq <= SEQ_MAX ? seq : undefined;
 }
 
-/** host -> device line. */
-export function parseCommandLine(bytes: Uint8Array): CommandFrame | InvalidCommandFrame | DecodeError {
+/**
+ * host -> device line, as a device in a session of `version` reads it. HELLO starts a session
+ * whatever the current one is, so its argument is read as the device's highest version
+ * `helloVersion` allows (§v2 Negotiation); a v1-only device refuses `HELLO 2` as ARGS.
+ */
+export function parseCommandLine(
+  bytes: Uint8Array,
+  version: ProtocolVersion = 1,
+  helloVersion: ProtocolVersion = version,
+): CommandFrame | InvalidCommandFrame | DecodeError {
   const checked = checkLine(bytes);
   if ('kind' in checked) return checked;
   const [seqToken, verbToken, ...argTokens] = checked.tokens;
   const seq = parseSeqToken(seqToken!);
   if (seq === undefined) return { kind: 'error', code: 'SYNTAX', detail: 'no seq' };
   if (verbToken === undefined) return { kind: 'error', code: 'SYNTAX', seq, detail: 'no verb' };
-  if (!isVerb(verbToken)) {
+  const lineVersion = verbToken === 'HELLO' ? helloVersion : version;
+  // §v2 Negotiation: a v2 verb in a v1 session is an unknown verb (v1 rule 1).
+  if (!isVerb(verbToken) || verbSince(verbToken) > lineVersion) {
     return { kind: 'invalid-command', seq, code: 'VERB', verbToken, detail: `unknown verb ${verbToken}` };
   }
-  const spec = VERBS[verbToken].args as readonly { name: string; type: ValueType }[];
-  if (argTokens.length !== spec.length) {
+  const spec = argsIn(verbToken, lineVersion);
+  const required = spec.filter((a) => !a.optional).length;
+  if (argTokens.length < required || argTokens.length > spec.length) {
     return {
       kind: 'invalid-command',
       seq,
       code: 'ARGS',
       verbToken,
-      detail: `${verbToken} takes ${spec.length} argument(s), got ${argTokens.length}`,
+      detail: `${verbToken} takes ${required === spec.length ? required : `${required}..${spec.length}`} argument(s), got ${argTokens.length}`,
     };
   }
   const args: Record<string, unknown> = {};
-  for (let i = 0; i < spec.length; i++) {
+  let outOfRange: string | undefined;
+  for (let i = 0; i < argTokens.length; i++) {
     const { name, type } = spec[i]!;
-    const value = parseValue(type, argTokens[i]!);
-    if (value === undefined) {
-      return {
-        kind: 'invalid-command',
-        seq,
-        code: 'ARGS',
-        verbToken,
-        detail: `bad ${name}: ${argTokens[i]}`,
-      };
+    const parsed = readValue(type, argTokens[i]!, lineVersion);
+    if (!parsed.ok) {
+      const detail = `bad ${name}: ${argTokens[i]}`;
+      if (parsed.problem === 'form') return { kind: 'invalid-command', seq, code: 'ARGS', verbToken, detail };
+      outOfRange ??= detail;
+      continue;
     }
-    args[name] = value;
+    args[name] = parsed.value;
+  }
+  // A well-formed argument beyond ±(2^53-1) is beyond any pmax this device can advertise (§v2 Positions).
+  if (outOfRange !== undefined) {
+    return { kind: 'invalid-command', seq, code: 'RANGE', verbToken, detail: outOfRange };
   }
   return { kind: 'command', seq, verb: verbToken, args } as CommandFrame;
 }
@@ -131,50 +151,104 @@ function parseKeyValues(tokens: string[], from: number): Record<string, string> 
   return fields;
 }
 
+/** Why fields could not be typed: `range` when only values beyond ±(2^53-1) were wrong. */
+export interface FieldProblem {
+  problem: string;
+  range: boolean;
+}
+
 /**
- * Types raw fields against a spec. Keys the spec does not know are ignored, so a newer
- * firmware may add fields without breaking older hosts (PROTOCOL.md §Compatibility).
+ * Types raw fields against a spec, for a session of `version`. Keys the spec does not know, and
+ * fields of a later version, are ignored, so a newer firmware may add fields without breaking
+ * older hosts (PROTOCOL.md §Compatibility).
  */
 export function typeFields(
-  spec: Record<string, ValueType>,
+  spec: Record<string, FieldSpec>,
   raw: Record<string, string>,
-): Record<string, unknown> | string {
+  version: ProtocolVersion = 1,
+): Record<string, unknown> | FieldProblem {
   const out: Record<string, unknown> = {};
-  for (const [key, type] of Object.entries(spec)) {
+  let rangeProblem: FieldProblem | undefined;
+  for (const [key, fieldSpec] of Object.entries(spec)) {
+    const rule = fieldRule(fieldSpec, version);
+    if (!rule.present) continue;
     const text = raw[key];
-    if (text === undefined) return `missing ${key}`;
-    const value = parseValue(type, text);
-    if (value === undefined) return `bad ${key}=${text}`;
-    out[key] = value;
+    if (text === undefined) {
+      if (rule.required) return { problem: `missing ${key}`, range: false };
+      continue;
+    }
+    const parsed = readValue(rule.type, text, version);
+    if (!parsed.ok) {
+      if (parsed.problem === 'form') return { problem: `bad ${key}=${text}`, range: false };
+      rangeProblem ??= { problem: `${key}=${text} is beyond ±(2^53-1)`, range: true };
+      continue;
+    }
+    out[key] = parsed.value;
   }
-  return out;
+  return rangeProblem ?? out;
+}
+
+function isFieldProblem(value: Record<string, unknown> | FieldProblem): value is FieldProblem {
+  return typeof value.problem === 'string' && typeof value.range === 'boolean';
 }
 
 /** Types the fields of an OK reply once the verb of the request is known. */
 export function parseReplyFields<V extends Verb>(
   verb: V,
   raw: Record<string, string>,
+  version: ProtocolVersion = 1,
 ): ReplyFieldsOf<V> | string {
-  return typeFields(VERBS[verb].reply, raw) as ReplyFieldsOf<V> | string;
+  const typed = typeFields(VERBS[verb].reply, raw, version);
+  return isFieldProblem(typed) ? typed.problem : (typed as ReplyFieldsOf<V>);
 }
 
-/** device -> host line. */
-export function parseDeviceLine(bytes: Uint8Array): ReplyFrame | EventFrame | DecodeError {
+/** `!` then an eseq (§v2 Events), or `!` alone; undefined if the token is neither. */
+function readEventMark(token: string, version: ProtocolVersion): { eseq: number | undefined } | undefined {
+  if (token === '!') return { eseq: undefined };
+  if (version < 2 || token[0] !== '!') return undefined;
+  const eseq = parseSeqToken(token.slice(1));
+  return eseq === undefined ? undefined : { eseq };
+}
+
+function parseEvent(tokens: string[], version: ProtocolVersion): EventFrame | DecodeError | undefined {
+  const mark = readEventMark(tokens[0]!, version);
+  if (!mark) return undefined;
+  const { eseq } = mark;
+  const name = tokens[1];
+  if (name === undefined || !isEventName(name) || eventSince(name) > version) {
+    return { kind: 'error', code: 'SYNTAX', detail: `unknown event ${name ?? ''}` };
+  }
+  // §v2 Events: in v2 a sequenced event carries an eseq and the others do not.
+  if (version >= 2 && EVENTS[name].sequenced !== (eseq !== undefined)) {
+    const detail = eseq === undefined ? `${name} without eseq` : `${name} carries no eseq`;
+    return { kind: 'error', code: 'SYNTAX', detail };
+  }
+  const raw = parseKeyValues(tokens, 2);
+  const fields = raw
+    ? typeFields(EVENTS[name].fields, raw, version)
+    : { problem: 'bad key=value', range: false };
+  if (isFieldProblem(fields)) {
+    const detail = `event ${name}: ${fields.problem}`;
+    if (!fields.range) return { kind: 'error', code: 'SYNTAX', detail };
+    return eseq === undefined
+      ? { kind: 'error', code: 'RANGE', detail }
+      : { kind: 'error', code: 'RANGE', eseq, detail };
+  }
+  return (
+    eseq === undefined ? { kind: 'event', event: name, fields } : { kind: 'event', eseq, event: name, fields }
+  ) as EventFrame;
+}
+
+/** device -> host line, as a host in a session of `version` reads it. */
+export function parseDeviceLine(
+  bytes: Uint8Array,
+  version: ProtocolVersion = 1,
+): ReplyFrame | EventFrame | DecodeError {
   const checked = checkLine(bytes);
   if ('kind' in checked) return checked;
   const { tokens } = checked;
-  if (tokens[0] === '!') {
-    const name = tokens[1];
-    if (name === undefined || !isEventName(name)) {
-      return { kind: 'error', code: 'SYNTAX', detail: `unknown event ${name ?? ''}` };
-    }
-    const raw = parseKeyValues(tokens, 2);
-    const fields = raw && typeFields(EVENTS[name].fields, raw);
-    if (!fields || typeof fields === 'string') {
-      return { kind: 'error', code: 'SYNTAX', detail: `event ${name}: ${fields || 'bad key=value'}` };
-    }
-    return { kind: 'event', event: name, fields } as EventFrame;
-  }
+  const event = parseEvent(tokens, version);
+  if (event) return event;
   const seq = parseSeqToken(tokens[0]!);
   if (seq === undefined) return { kind: 'error', code: 'SYNTAX', detail: 'no seq' };
   if (tokens[1] === 'OK') {
@@ -188,9 +262,9 @@ export function parseDeviceLine(bytes: Uint8Array): ReplyFrame | EventFrame | De
   }
   const raw = parseKeyValues(tokens, 3);
   const spec = (ERROR_FIELDS as Partial<Record<WireErrorCode, Record<string, ValueType>>>)[code] ?? {};
-  const fields = raw && typeFields(spec, raw);
-  if (!fields || typeof fields === 'string') {
-    return { kind: 'error', code: 'SYNTAX', seq, detail: `ERR ${code}: ${fields || 'bad key=value'}` };
+  const fields = raw ? typeFields(spec, raw) : { problem: 'bad key=value', range: false };
+  if (isFieldProblem(fields)) {
+    return { kind: 'error', code: 'SYNTAX', seq, detail: `ERR ${code}: ${fields.problem}` };
   }
   return {
     kind: 'reply',
