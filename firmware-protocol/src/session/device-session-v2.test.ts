@@ -11,6 +11,7 @@ import {
 import { ESTOP_BYTE, MAX_LINE_BYTES, V2_STOP_BYTE, V2_STOP_SEQUENCE, wireTimeMs } from '../wire/constants.js';
 import { DeviceLineDecoder } from '../wire/decoder.js';
 import { encodeCommand, encodeLine } from '../wire/encode.js';
+import type { HostBoundItem } from '../wire/frames.js';
 import type { ArgsOf, Verb } from '../wire/messages.js';
 import { EVENT_RETRANSMIT_BASE_MS } from './device-session.js';
 
@@ -278,7 +279,7 @@ describe('§v2 Sizing: the reply cache holds win replies', () => {
 });
 
 describe('§v2 Stop', () => {
-  it('0x96 0x96 stops once and emits a sequenced ESTOP; 0x18 is just a bad byte in v2', () => {
+  it('0x96 x8 stops once and emits a sequenced ESTOP; 0x18 is just a bad byte in v2', () => {
     v2();
     send(Buffer.concat([cmd(2, 'PING', {}), Buffer.from(V2_STOP_SEQUENCE), cmd(3, 'PING', {})]));
     expect(dev.estops).toEqual(['host']);
@@ -293,24 +294,87 @@ describe('§v2 Stop', () => {
     expect(dev.takeItems(2)).toMatchObject([{ seq: 4, code: 'SYNTAX' }]);
   });
 
-  it.each([0, 1].flatMap((copy) => [0, 1, 2, 3, 4, 5, 6, 7].map((bit) => [copy, bit] as const)))(
-    'with bit %i of copy %i flipped the device still stops exactly once',
+  const copies = V2_STOP_SEQUENCE.map((_, i) => i);
+  it.each(copies.flatMap((copy) => [0, 1, 2, 3, 4, 5, 6, 7].map((bit) => [copy, bit] as const)))(
+    'with copy %i damaged in bit %i the device still stops exactly once',
     (copy, bit) => {
       v2();
-      const pair = Buffer.from(V2_STOP_SEQUENCE);
-      pair[copy]! ^= 1 << bit;
-      send(Buffer.concat([cmd(2, 'PING', {}), pair, cmd(3, 'PING', {})]));
+      const sequence = Buffer.from(V2_STOP_SEQUENCE);
+      sequence[copy]! ^= 1 << bit;
+      send(Buffer.concat([cmd(2, 'PING', {}), sequence, cmd(3, 'PING', {})]));
       expect(dev.estops).toEqual(['host']);
       expect(dev.session.stats.lineStops).toBe(1);
       expect(dev.executed.map((e) => e.seq)).toEqual([2, 3]);
     },
   );
 
+  it.each(copies)('with copy %i dropped the device still stops exactly once', (copy) => {
+    v2();
+    const sequence = Buffer.from(V2_STOP_SEQUENCE.filter((_, i) => i !== copy));
+    send(Buffer.concat([cmd(2, 'PING', {}), sequence, cmd(3, 'PING', {})]));
+    expect(dev.estops).toEqual(['host']);
+    expect(dev.session.stats.lineStops).toBe(1);
+    expect(dev.executed.map((e) => e.seq)).toEqual([2, 3]);
+  });
+
+  it('any one copy replaced by any byte (8 x 256): one stop, one ESTOP, at most the next line refused', () => {
+    for (const copy of copies) {
+      for (let byte = 0; byte < 256; byte++) {
+        v2();
+        const sequence = Buffer.from(V2_STOP_SEQUENCE);
+        sequence[copy] = byte;
+        // 1. A line, the damaged stop, a line, and that line again (a retransmission, as after a refusal).
+        send(Buffer.concat([cmd(2, 'PING', {}), sequence, cmd(3, 'PING', {}), cmd(3, 'PING', {})]));
+        expect(dev.estops).toEqual(['host']);
+        expect(dev.session.stats.lineStops).toBe(1);
+        expect(dev.takeItems(2).filter((i) => i.kind === 'event' && i.event === 'ESTOP')).toHaveLength(1);
+        // 2. Both lines executed once: a copy split off the burst costs at most one retransmission.
+        expect(dev.executed.map((e) => e.seq)).toEqual([2, 3]);
+      }
+    }
+  });
+
+  it('a second stop after a valid frame is a stop again', () => {
+    v2();
+    send(Buffer.concat([Buffer.from(V2_STOP_SEQUENCE), Buffer.from([0x41]), Buffer.from(V2_STOP_SEQUENCE)]));
+    expect(dev.estops).toEqual(['host']);
+    send(Buffer.concat([cmd(2, 'PING', {}), Buffer.from(V2_STOP_SEQUENCE)]));
+    expect(dev.estops).toEqual(['host', 'host']);
+    expect(dev.session.stats.lineStops).toBe(2);
+  });
+
+  it('mid-line, the stop discards the partial line; its tail is a line of its own, refused', () => {
+    v2();
+    const move = cmd(2, 'MOVE', { axis: 1, pos: 38, vel: 8, acc: 8 });
+    send(Buffer.concat([move.subarray(0, 9), Buffer.from(V2_STOP_SEQUENCE), move.subarray(9)]));
+    expect(dev.estops).toEqual(['host']);
+    expect(dev.executed).toEqual([]);
+    // The tail ("38 8 8*...") is refused like any damaged line (§Device rule 1): an error reply.
+    expect(dev.takeItems(2)).toMatchObject([
+      { kind: 'event', event: 'ESTOP', fields: { src: 'host' } },
+      { kind: 'reply', ok: false },
+    ]);
+  });
+
+  it('a lone 0x96, two apart, or two in a row never stop: the line they land in is refused', () => {
+    v2();
+    const ping = cmd(2, 'PING', {});
+    const outcome = (i: HostBoundItem) => (i.kind === 'event' ? i.event : 'code' in i ? i.code : 'ok');
+    send(Buffer.concat([Buffer.from([V2_STOP_BYTE]), ping])); // 1. before a line: no seq to read
+    send(Buffer.concat([ping.subarray(0, 3), Buffer.from([V2_STOP_BYTE]), ping.subarray(3)])); // 2. inside
+    send(Buffer.concat([Buffer.from([V2_STOP_BYTE, 0x41, V2_STOP_BYTE]), ping])); // 3. two apart
+    send(Buffer.concat([ping.subarray(0, 3), Buffer.from([V2_STOP_BYTE, V2_STOP_BYTE]), ping.subarray(3)])); // 4.
+    send(ping);
+    send(cmd(3, 'PING', {}));
+    expect(dev.estops).toEqual([]);
+    expect(dev.session.stats.lineStops).toBe(0);
+    expect(dev.takeItems(2).map(outcome)).toEqual(['BADFRAME', 'SYNTAX', 'BADFRAME', 'SYNTAX', 'ok', 'ok']);
+    expect(dev.executed.map((e) => e.seq)).toEqual([2, 3]);
+  });
+
   it('the stop of the session a HELLO starts applies from the next byte of the same chunk', () => {
     make();
-    send(
-      Buffer.concat([encodeCommand(1, 'HELLO', { max: 2 }, 2), Buffer.from([V2_STOP_BYTE, V2_STOP_BYTE])]),
-    );
+    send(Buffer.concat([encodeCommand(1, 'HELLO', { max: 2 }, 2), Buffer.from(V2_STOP_SEQUENCE)]));
     expect(dev.estops).toEqual(['host']);
     make();
     send(Buffer.concat([encodeCommand(1, 'HELLO', {}), Buffer.from([ESTOP_BYTE])]));

@@ -130,7 +130,7 @@ export interface DeviceSessionStats {
   fastRetransmits: number;
   /** Sequenced events not stored because the buffer was full (each reported by an OVERFLOW). */
   eventsLost: number;
-  /** Stops from the line (0x18 in v1, 0x96 in v2). */
+  /** Stops from the line (0x18 in v1, three 0x96 in a row in v2), not counting repeats (§v2 Stop). */
   lineStops: number;
   watchdogTrips: number;
 }
@@ -155,6 +155,8 @@ export class DeviceSession {
   private watchdogMs: number;
   private lastValidFrameAtMs = 0;
   private watchdogTripped = false;
+  /** §v2 Stop: a line stop was taken and no valid frame has arrived since, so another is the same stop. */
+  private lineStopHeld = false;
   // §v2 Events: the unacknowledged events, oldest first; the eseq the next one takes; the last acked.
   private unacked: BufferedEvent[] = [];
   private nextEseq = 1;
@@ -335,7 +337,8 @@ export class DeviceSession {
 
   private setVersion(version: ProtocolVersion): void {
     this.version = version;
-    this.decoder.version = version; // §v2 Stop: the splitter takes 0x96 in v2, 0x18 otherwise
+    this.lineStopHeld = false;
+    this.decoder.version = version; // §v2 Stop: the splitter counts 0x96 runs in v2, takes 0x18 otherwise
   }
 
   private resetEvents(): void {
@@ -374,6 +377,11 @@ export class DeviceSession {
   private handleItem(item: DeviceBoundItem): void {
     switch (item.kind) {
       case 'estop':
+        // §v2 Stop: a stop with no valid frame since the last one is the same stop (one of its copies was
+        // damaged into a non-copy, which split the burst); the splitter has discarded the partial line,
+        // and the latch and the ESTOP event are already there. v1 rule 5 acts on every 0x18.
+        if (this.version === 2 && this.lineStopHeld) return;
+        this.lineStopHeld = this.version === 2;
         this.statsValue.lineStops++;
         this.estop('host');
         return;
@@ -397,6 +405,7 @@ export class DeviceSession {
   private handleFrame(frame: CommandFrame | InvalidCommandFrame): void {
     this.lastValidFrameAtMs = this.opts.clock.monotonicMs();
     this.watchdogTripped = false;
+    this.lineStopHeld = false;
     if (frame.kind === 'command' && frame.verb === 'HELLO') {
       this.startSession(frame.seq, frame.args.max ?? 1);
       return;

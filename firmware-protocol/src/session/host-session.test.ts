@@ -236,6 +236,27 @@ describe('retransmission (go-back-N)', () => {
     expect(host.stats.timeouts).toBe(1);
   });
 
+  it('after a transmission whose reply never came, the next error reply still goes back at once', async () => {
+    make({ heartbeat: false });
+    await ready();
+    sent();
+    const a = host.request('PING', {});
+    sent();
+    // 1. The first transmission of 2 arrives with its seq unreadable: no reply, ever. Timeout: resend.
+    clock.advanceTo(host.nextDeadlineMs()!);
+    host.tick();
+    expect(seqs()).toEqual([2]);
+    // 2. The second arrives damaged. Its ERR CRC answers the latest transmission: resend now, not at
+    //    the next timeout (counting replies per frame would take it for the lost first reply).
+    host.receive(encodeErrorReply(2, 'CRC'));
+    expect(seqs()).toEqual([2]);
+    host.receive(encodeErrorReply(2, 'CRC'));
+    expect(seqs()).toEqual([2]);
+    host.receive(ok(2));
+    await expect(a).resolves.toEqual({ ok: true, fields: {} });
+    expect(host.stats.timeouts).toBe(1);
+  });
+
   it('drops duplicate replies', async () => {
     await ready();
     const a = host.request('PING', {});

@@ -133,8 +133,6 @@ interface Outstanding {
   seq: number;
   bytes: Buffer;
   txCount: number;
-  /** Replies (good or damaged) attributed to this seq; replies arrive in transmission order. */
-  replyCount: number;
   /** Global transmission order of the latest transmission. */
   lastTxOrder: number;
   firstTxAtMs: number;
@@ -156,6 +154,15 @@ const DEFAULTS = {
 const V1_DEVICE_HELLO_REFUSALS: readonly string[] = ['ARGS', 'HELLO', 'SEQ', 'VERB'];
 /** §v2 Liveness: a v2 host retransmits at least this often per watchdog period. */
 const RETRANSMITS_PER_WATCHDOG = 8;
+/** A bound on the transmissions remembered while their replies are awaited (lost ones are dropped anyway). */
+const MAX_AWAITED_TRANSMISSIONS = REPLAY_WINDOW_FRAMES * RETRANSMITS_PER_WATCHDOG;
+
+/** One transmission of a frame: which one it was (1 = the first), and until when its reply is awaited. */
+interface Transmission {
+  entry: Outstanding;
+  txNumber: number;
+  deadlineMs: number;
+}
 /** §v2 Events: an eseq among this many before `expected` is a duplicate; as many ahead are held. */
 const EVENT_DUPLICATE_SPAN = 32;
 
@@ -183,12 +190,18 @@ export class HostSession {
   private unansweredBytes = 0;
   private nextSeqToSend = 1;
   private txOrder = 0;
+  /**
+   * §Host, go-back-N: the transmissions whose reply has not come, in the order they went out. Replies
+   * come back in that order, which is how a reply is matched to a transmission, not just to a frame.
+   */
+  private awaitingReply: Transmission[] = [];
   private lastWriteAtMs = 0;
   private pingOutstanding = false;
   // §v2 Liveness: when the last valid line arrived; lines of any kind, to tell a silent HELLO.
   private lastValidLineAtMs = 0;
   private linesReceived = 0;
-  private linesAtHelloTx = 0;
+  /** §v2 Liveness, handshake: lines received at the last HELLO timeout (or when HELLO first went out). */
+  private linesAtHelloCheck = 0;
   private silentHelloTx = 0;
   // §v2 Events: the eseq delivered next, the last delivered, how many are unacknowledged.
   private expectedEseq = 1;
@@ -330,8 +343,8 @@ export class HostSession {
   /**
    * §Device rule 5 / §v2 Stop: the realtime stop. Written at once, ahead of every pending request;
    * only bytes already handed to write() are ahead of it, and the window bounds those to `rx`.
-   * 0x18 in a v1 session, 0x96 0x96 in a v2 session; a host that may speak v2 and has no agreed
-   * version (handshaking, or the session was lost) writes 0x96 0x96 0x18, which stops either.
+   * 0x18 in a v1 session, 0x96 eight times in a v2 session; a host that may speak v2 and has no agreed
+   * version (handshaking, or the session was lost) writes 0x96 x8 then 0x18, which stops either once.
    */
   estop(): void {
     if (this.version === 2) this.writeBytes(Buffer.from(V2_STOP_SEQUENCE));
@@ -422,7 +435,6 @@ export class HostSession {
       seq: 0,
       bytes: Buffer.alloc(0),
       txCount: 0,
-      replyCount: 0,
       lastTxOrder: 0,
       firstTxAtMs: 0,
       deadlineMs: 0,
@@ -517,11 +529,16 @@ export class HostSession {
     return this.stateValue === 'handshaking' ? this.opts.maxProtocol === 1 : this.version !== 2;
   }
 
-  /** §v2 Liveness, handshake: give up after maxRetransmits HELLO transmissions that got no line back. */
+  /**
+   * §v2 Liveness, handshake: give up after more than maxRetransmits HELLO timeouts in a row with no line
+   * at all from the device in between (a damaged reply retransmits HELLO at once, and proves the device
+   * is there).
+   */
   private handshakeGivesUp(overdue: Outstanding): boolean {
     if (this.stateValue !== 'handshaking' || this.opts.maxProtocol === 1 || overdue.verb !== 'HELLO')
       return false;
-    this.silentHelloTx = this.linesReceived === this.linesAtHelloTx ? this.silentHelloTx + 1 : 0;
+    this.silentHelloTx = this.linesReceived === this.linesAtHelloCheck ? this.silentHelloTx + 1 : 0;
+    this.linesAtHelloCheck = this.linesReceived;
     if (this.silentHelloTx <= this.opts.maxRetransmits) return false;
     this.loseSession('PROTO_REPLY_TIMEOUT', `HELLO got no line back after ${this.silentHelloTx} tries`);
     return true;
@@ -635,9 +652,14 @@ export class HostSession {
     entry.lastTxOrder = ++this.txOrder;
     // Replies can only come back after everything unanswered ahead has crossed the wire twice.
     entry.deadlineMs = now + this.replyWaitMs() + 2 * wireTimeMs(this.unansweredBytes, this.opts.baud);
+    // An earlier transmission whose deadline passed before this one is given up: its line or its reply
+    // was lost to noise, and a reply that comes now answers this transmission.
+    this.awaitingReply = this.awaitingReply.filter((t) => t.entry !== entry || t.deadlineMs > now);
+    this.awaitingReply.push({ entry, txNumber: entry.txCount, deadlineMs: entry.deadlineMs });
+    if (this.awaitingReply.length > MAX_AWAITED_TRANSMISSIONS) this.awaitingReply.shift();
     this.statsValue.framesSent++;
     if (entry.txCount > 1) this.statsValue.retransmits++;
-    if (entry.verb === 'HELLO') this.linesAtHelloTx = this.linesReceived;
+    if (entry.verb === 'HELLO' && entry.txCount === 1) this.linesAtHelloCheck = this.linesReceived;
     this.writeBytes(entry.bytes);
   }
 
@@ -702,7 +724,7 @@ export class HostSession {
         // A damaged reply to an unanswered frame: ask again now rather than wait for the timeout.
         // If the damaged seq is wrong, the cost is one duplicate the device answers from its cache.
         const entry = item.seq === undefined ? undefined : this.bySeq.get(item.seq);
-        if (entry && !entry.answered && ++entry.replyCount === entry.txCount) this.goBack(entry);
+        if (entry && !entry.answered && this.answersLatestTransmission(entry)) this.goBack(entry);
         return;
       }
       case 'estop':
@@ -837,7 +859,7 @@ export class HostSession {
       this.statsValue.duplicateReplies++;
       return;
     }
-    entry.replyCount++;
+    const latest = this.answersLatestTransmission(entry);
     if (
       !reply.ok &&
       entry.verb === 'HELLO' &&
@@ -851,7 +873,7 @@ export class HostSession {
       return;
     }
     if (!reply.ok && (LINK_ERROR_CODES as readonly string[]).includes(reply.code)) {
-      this.handleLinkError(entry, reply);
+      this.handleLinkError(entry, reply, latest);
       return;
     }
     // A move the device refused causes no event.
@@ -888,14 +910,18 @@ export class HostSession {
   }
 
   /** ERR CRC / SYNTAX / TOO_LONG / SEQ / HELLO: the frame was not executed (§Device rules 1-3). */
-  private handleLinkError(entry: Outstanding, reply: Extract<ReplyFrame, { ok: false }>): void {
+  private handleLinkError(
+    entry: Outstanding,
+    reply: Extract<ReplyFrame, { ok: false }>,
+    answersLatest: boolean,
+  ): void {
     this.statsValue.linkErrorReplies++;
     if (reply.code === 'HELLO') {
       this.loseSession('PROTO_DEVICE_RESET', 'device has no session (ERR HELLO)');
       return;
     }
     // A reply to an earlier transmission of this frame: the latest one is still on its way.
-    if (entry.replyCount !== entry.txCount) return;
+    if (!answersLatest) return;
     if (reply.code !== 'SEQ') {
       this.goBack(entry);
       return;
@@ -925,6 +951,20 @@ export class HostSession {
     return back >= 1 && back <= REPLAY_WINDOW_FRAMES;
   }
 
+  /**
+   * Matches a reply for `entry` to the oldest of its transmissions still awaiting one. Replies come back
+   * in transmission order, so the transmissions before that one will get none and are forgotten. True
+   * if the reply answers the frame's latest transmission, false if an earlier one (a go-back has resent
+   * it since) or none that is remembered.
+   */
+  private answersLatestTransmission(entry: Outstanding): boolean {
+    const at = this.awaitingReply.findIndex((t) => t.entry === entry);
+    if (at < 0) return false;
+    const { txNumber } = this.awaitingReply[at]!;
+    this.awaitingReply.splice(0, at + 1);
+    return txNumber === entry.txCount;
+  }
+
   /** Marks a frame answered and drops the answered prefix of the window. */
   private retire(entry: Outstanding): void {
     entry.answered = true;
@@ -946,6 +986,7 @@ export class HostSession {
     this.inflight = [];
     this.pending = [];
     this.bySeq.clear();
+    this.awaitingReply = [];
     this.unansweredBytes = 0;
     this.pingOutstanding = false;
     this.ackWaiting = undefined;

@@ -10,10 +10,19 @@ export const CR = 0x0d;
 export const STAR = 0x2a;
 /** §Device rule 5: the realtime e-stop byte (CAN) of a v1 session. Never part of a line. */
 export const ESTOP_BYTE = 0x18;
-/** §v2 Stop: the realtime stop byte of a v2 session, sent twice. Distance ≥ 2 from every line byte. */
+/** §v2 Stop: the realtime stop byte of a v2 session. Distance ≥ 2 from every line byte. */
 export const V2_STOP_BYTE = 0x96;
-/** §v2 Stop: what a v2 host writes for a stop. */
-export const V2_STOP_SEQUENCE: readonly number[] = [V2_STOP_BYTE, V2_STOP_BYTE];
+/**
+ * §v2 Stop: a v2 device stops on this many consecutive 0x96 bytes (three). Two are not enough: one
+ * byte damaged into 0x96 and then duplicated on the line makes two.
+ */
+export const V2_STOP_RUN = 3;
+/**
+ * §v2 Stop: what a v2 host writes for a stop: 0x96 eight times. One damaged, dropped or duplicated
+ * copy still leaves at least four consecutive intact ones, and two damaged copies hide the stop only
+ * if they are the third and the sixth.
+ */
+export const V2_STOP_SEQUENCE: readonly number[] = Array.from({ length: 8 }, () => V2_STOP_BYTE);
 /** §Framing: seq runs 1..65535, then wraps to 1. */
 export const SEQ_MIN = 1;
 export const SEQ_MAX = 65535;

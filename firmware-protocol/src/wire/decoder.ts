@@ -58,7 +58,7 @@ class StreamDecoder<Item> {
 /**
  * Decodes what the host sends (used by the device). `helloVersion` is the highest version the device
  * speaks: HELLO is read with it whatever the session's version (§v2 Negotiation). In a v2 session
- * the stop is 0x96 instead of 0x18 (§v2 Stop).
+ * the stop is three 0x96 in a row instead of 0x18 (§v2 Stop).
  */
 export class CommandDecoder extends StreamDecoder<DeviceBoundItem> {
   constructor(helloVersion: ProtocolVersion = 1) {
