@@ -23,6 +23,7 @@ import {
   generateRandomisedLabel,
   labelSetSpecs,
   randomisedSetSpecs,
+  type SceneConditions,
   type SplitName,
 } from '@servo-edge/simulator/labels';
 import {
@@ -68,6 +69,8 @@ interface Sample {
   /** The measured label against the truth, for the detail file. */
   label?: unknown;
   truthPlacement?: unknown;
+  /** The drawn world of a randomised frame (module size, blur, product gray, ...). */
+  scene?: SceneConditions;
 }
 
 interface SetResult {
@@ -242,6 +245,7 @@ function sample(
     ms: result.ms,
     label: result.judgement.label,
     truthPlacement: label.truth.placement,
+    ...('scene' in label ? { scene: (label as { scene: SceneConditions }).scene } : {}),
   };
 }
 
@@ -369,6 +373,8 @@ function report(result: SetResult): void {
     );
   }
 
+  if (samples.some((s) => s.scene)) reportLimits(samples);
+
   console.log('\n  confusion matrix: class -> verdicts, and the reasons reported (count)');
   const classes = new Map<string, Sample[]>();
   for (const s of samples) classes.set(s.defect, [...(classes.get(s.defect) ?? []), s]);
@@ -385,5 +391,40 @@ function report(result: SetResult): void {
     console.log(
       `    ${defect.padEnd(16)} n=${String(group.length).padStart(4)}  pass ${String(passes).padStart(4)}  reject ${String(group.length - passes).padStart(4)}${expected.length ? `  expected ${expected.join('|')}: ${matched}` : ''}  [${reasons}]`,
     );
+  }
+}
+
+/** Good labels passed per band of one drawn condition: where the method's limits lie. */
+function reportLimits(samples: Sample[]): void {
+  const good = samples.filter((s) => s.expectedVerdict === 'pass' && s.scene);
+  const bands: Array<[string, (s: SceneConditions, symbology: string) => number | undefined, number[]]> = [
+    [
+      'linear module px',
+      (c, sym) => (sym === 'gs1-datamatrix' ? undefined : c.modulePx),
+      [1.6, 1.8, 2.0, 2.4],
+    ],
+    ['matrix module px', (c, sym) => (sym === 'gs1-datamatrix' ? c.modulePx : undefined), [2, 2.5, 3, 4]],
+    ['defocus sigma px', (c) => c.defocusSigmaPx, [0.3, 0.6, 0.9, 1.2]],
+    ['motion blur px', (c) => c.motionBlurPx, [0.5, 1, 1.5, 2]],
+    ['product gray', (c) => c.productGray, [50, 100, 150, 180]],
+    ['paper - product', (c) => c.paperGray - c.productGray, [40, 60, 100, 150]],
+    ['sensor noise sigma', (c) => c.sensorNoiseSigma, [1, 2, 3, 4.5]],
+    ['jpeg quality', (c) => c.jpegQuality, [70, 80, 90]],
+  ];
+  console.log('\n  good labels passed by drawn condition (band: passed/frames):');
+  for (const [name, value, edges] of bands) {
+    const cells: string[] = [];
+    for (let i = 0; i <= edges.length; i++) {
+      const lo = i === 0 ? Number.NEGATIVE_INFINITY : edges[i - 1]!;
+      const hi = i === edges.length ? Number.POSITIVE_INFINITY : edges[i]!;
+      const inBand = good.filter((s) => {
+        const v = value(s.scene!, s.symbology);
+        return v !== undefined && v >= lo && v < hi;
+      });
+      if (inBand.length === 0) continue;
+      const label = i === 0 ? `<${hi}` : i === edges.length ? `>=${lo}` : `${lo}-${hi}`;
+      cells.push(`${label}: ${inBand.filter((s) => s.verdict === 'pass').length}/${inBand.length}`);
+    }
+    console.log(`    ${name.padEnd(20)} ${cells.join('  ')}`);
   }
 }

@@ -27,6 +27,16 @@ export interface DecodedSymbol {
   corners?: [PointPx, PointPx, PointPx, PointPx];
 }
 
+/** What the caller knows about the code it expects; a single decoder ignores it. */
+export interface DecodeHint {
+  /**
+   * True when a reading carries the data the caller expects. A combined decoder asks its second
+   * engine for a second opinion on a reading that fails this (a misread), and prefers one that
+   * passes; it never turns a reading that fails into one that passes on its own.
+   */
+  expected?(symbol: DecodedSymbol): boolean;
+}
+
 export interface BarcodeDecoder {
   /** Which library, for reports. */
   readonly name: string;
@@ -34,5 +44,5 @@ export interface BarcodeDecoder {
    * Looks for one code of `symbology` in `image`. Resolves null when none is found. Rejects only on
    * a library failure, never because the image holds no code.
    */
-  decode(image: GrayImage, symbology: Symbology): Promise<DecodedSymbol | null>;
+  decode(image: GrayImage, symbology: Symbology, hint?: DecodeHint): Promise<DecodedSymbol | null>;
 }

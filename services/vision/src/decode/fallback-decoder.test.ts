@@ -55,3 +55,50 @@ describe('withFallback', () => {
     ).rejects.toThrow('b failed');
   });
 });
+
+describe('withFallback with an expectation (second opinion on a misread)', () => {
+  const reading = (text: string): DecodedSymbol => ({ symbology: 'ean-13', text, isGs1: true });
+  const fixed = (name: string, symbol: DecodedSymbol | null) => {
+    const calls: Symbology[] = [];
+    const decoder: BarcodeDecoder & { calls: Symbology[] } = {
+      name,
+      calls,
+      decode: async (_image, symbology) => {
+        calls.push(symbology);
+        return symbol;
+      },
+    };
+    return decoder;
+  };
+  const expected = { expected: (s: DecodedSymbol) => s.text === 'RIGHT' };
+
+  it('an expected first reading is kept without asking the second', async () => {
+    const second = fixed('second', reading('RIGHT'));
+    const decoder = withFallback(fixed('first', reading('RIGHT')), second, ['ean-13']);
+    expect((await decoder.decode(image, 'ean-13', expected))?.text).toBe('RIGHT');
+    expect(second.calls).toEqual([]);
+  });
+
+  it('a misread is replaced by an expected second reading', async () => {
+    const decoder = withFallback(fixed('first', reading('MISREAD')), fixed('second', reading('RIGHT')), [
+      'ean-13',
+    ]);
+    expect((await decoder.decode(image, 'ean-13', expected))?.text).toBe('RIGHT');
+  });
+
+  it('two readings that are both unexpected keep the first: no pass is invented', async () => {
+    const decoder = withFallback(fixed('first', reading('WRONG-A')), fixed('second', reading('WRONG-B')), [
+      'ean-13',
+    ]);
+    expect((await decoder.decode(image, 'ean-13', expected))?.text).toBe('WRONG-A');
+    const silent = withFallback(fixed('first', reading('WRONG-A')), fixed('second', null), ['ean-13']);
+    expect((await silent.decode(image, 'ean-13', expected))?.text).toBe('WRONG-A');
+  });
+
+  it('an unexpected reading of a symbology the second does not read stays as it is', async () => {
+    const second = fixed('second', reading('RIGHT'));
+    const decoder = withFallback(fixed('first', reading('WRONG')), second, ['gs1-128']);
+    expect((await decoder.decode(image, 'ean-13', expected))?.text).toBe('WRONG');
+    expect(second.calls).toEqual([]);
+  });
+});

@@ -44,3 +44,26 @@ describe('zbar-wasm decoder', () => {
     await expect(decoder.decode(image, 'gs1-datamatrix')).resolves.toBeNull();
   });
 });
+
+describe('zbar-wasm decoder keeps nothing between images', () => {
+  it('half an EAN-13 after a whole one of the same product reads as nothing', async () => {
+    const decoder = await createZbarWasmDecoder();
+    const { image } = await generateLabel({ symbology: 'ean-13', defect: 'none', seed: 4 });
+    const left = (from: number, to: number) => {
+      const widthPx = to - from;
+      const data = new Uint8Array(widthPx * image.heightPx);
+      for (let y = 0; y < image.heightPx; y++)
+        data.set(image.data.subarray(y * image.widthPx + from, y * image.widthPx + to), y * widthPx);
+      return { widthPx, heightPx: image.heightPx, data };
+    };
+    // The label's code spans the frame's middle; the right 55 % of it alone is no EAN-13.
+    const whole = await decoder.decode(image, 'ean-13');
+    expect(whole).not.toBeNull();
+    const xs = whole!.corners!.map((p) => p.xPx);
+    const cut = Math.round(Math.min(...xs) + 0.45 * (Math.max(...xs) - Math.min(...xs)));
+    for (let i = 0; i < 3; i++) {
+      await decoder.decode(image, 'ean-13');
+      await expect(decoder.decode(left(cut, image.widthPx), 'ean-13')).resolves.toBeNull();
+    }
+  });
+});

@@ -56,42 +56,46 @@ export function loadZbarWasm(): Promise<Instance> {
 
 export async function createZbarWasmDecoder(): Promise<BarcodeDecoder> {
   const inst = await loadZbarWasm();
-  const scanners = new Map<Symbology, ZBarScanner>();
-  for (const symbology of ZBAR_SYMBOLOGIES) {
-    const scanner = await ZBarScanner.create();
-    // Only the recipe's symbology: nothing else can be mistaken for it, and the scan is cheaper.
-    scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_ENABLE, 0);
-    scanner.setConfig(SYMBOL_TYPE[symbology]!, ZBarConfigType.ZBAR_CFG_ENABLE, 1);
-    // Scan every second row and every fourth column (zbar/img_scanner.c: Y density spaces the
-    // horizontal scan lines, X density the vertical ones). Bars are tens of pixels tall, so one
-    // row in two loses nothing, and a label's code runs along its long axis, close to horizontal;
-    // columns only matter for a code turned near 90 degrees. About a third of the full scan's cost.
-    scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_Y_DENSITY, ROW_DENSITY);
-    scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_X_DENSITY, COLUMN_DENSITY);
-    scanners.set(symbology, scanner);
-  }
   return {
     name: 'zbar-wasm',
     async decode(image: GrayImage, symbology: Symbology): Promise<DecodedSymbol | null> {
-      const scanner = scanners.get(symbology);
-      if (!scanner || image.widthPx === 0 || image.heightPx === 0) return null;
+      const type = SYMBOL_TYPE[symbology];
+      if (type === undefined || image.widthPx === 0 || image.heightPx === 0) return null;
       const pixels =
         image.data.byteOffset === 0 && image.data.byteLength === image.data.buffer.byteLength
           ? image.data.buffer
           : image.data.slice().buffer;
+      // A fresh scanner per image: ZBar's EAN decoder keeps half-symbols between scan lines to
+      // assemble them, and a reused scanner was seen to complete the right half of one frame's
+      // EAN-13 with the left half of an earlier frame's (a torn-off code read as whole).
+      const scanner = await ZBarScanner.create();
       const zimage = await ZBarImage.createFromGrayBuffer(
         image.widthPx,
         image.heightPx,
         pixels as ArrayBuffer,
       );
       try {
+        configure(scanner, type);
         if (scanner.scan(zimage) <= 0) return null;
         return firstSymbol(inst, inst._ImageScanner_get_results(scanner.getPointer()), symbology);
       } finally {
         zimage.destroy();
+        scanner.destroy();
       }
     },
   };
+}
+
+function configure(scanner: ZBarScanner, type: ZBarSymbolType): void {
+  // Only the recipe's symbology: nothing else can be mistaken for it, and the scan is cheaper.
+  scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_ENABLE, 0);
+  scanner.setConfig(type, ZBarConfigType.ZBAR_CFG_ENABLE, 1);
+  // Scan every second row and every fourth column (zbar/img_scanner.c: Y density spaces the
+  // horizontal scan lines, X density the vertical ones). Bars are tens of pixels tall, so one
+  // row in two loses nothing, and a label's code runs along its long axis, close to horizontal;
+  // columns only matter for a code turned near 90 degrees. About a third of the full scan's cost.
+  scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_Y_DENSITY, ROW_DENSITY);
+  scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_X_DENSITY, COLUMN_DENSITY);
 }
 
 /** Reads the first symbol of a zbar_symbol_set_t (head at word 2) of the expected type. */

@@ -3,18 +3,25 @@
 import type { Recipe, Symbology } from '@servo-edge/common/mqtt';
 import { findLabel, type LabelGeometry } from '../analysis/label-geometry.js';
 import { printContrast } from '../analysis/print-contrast.js';
-import type { BarcodeDecoder, DecodedSymbol } from '../decode/barcode-decoder.js';
+import type { BarcodeDecoder, DecodedSymbol, DecodeHint } from '../decode/barcode-decoder.js';
 import { clampRect, crop, type GrayImage, type RectPx } from '../image/gray-image.js';
+import { readData } from './verdict.js';
 
 /** The part of a recipe the image analysis needs; plain data so it crosses the worker boundary. */
 export interface InspectionPlan {
   symbology: Symbology;
   region: RectPx & { positionTolerancePx: number };
+  /** The recipe's GTIN-14: a reading of another GTIN gets a second decoder's opinion. */
+  gtin?: string;
 }
 
 export function planFromRecipe(recipe: Recipe): InspectionPlan {
   const { xPx, yPx, widthPx, heightPx, positionTolerancePx } = recipe.labelRegion;
-  return { symbology: recipe.symbology, region: { xPx, yPx, widthPx, heightPx, positionTolerancePx } };
+  return {
+    symbology: recipe.symbology,
+    region: { xPx, yPx, widthPx, heightPx, positionTolerancePx },
+    gtin: recipe.gtin,
+  };
 }
 
 /** What the image shows, before any comparison with the recipe's data. */
@@ -50,10 +57,18 @@ export async function inspectImage(
     },
     image,
   );
-  const found = await decoder.decode(crop(image, cropRect), plan.symbology);
+  const found = await decoder.decode(crop(image, cropRect), plan.symbology, expectationOf(plan));
   const symbol = found ? toFrameCoordinates(found, cropRect) : null;
   const contrastRects = symbol?.corners ? [symbolBand(symbol.corners)] : (interiorCellsPx ?? []);
   return { label, symbol, printContrast: printContrast(image, contrastRects) };
+}
+
+/** A reading is the expected one when it carries the recipe's GTIN (the verdict checks the rest). */
+function expectationOf(plan: InspectionPlan): DecodeHint {
+  const gtin = plan.gtin;
+  if (gtin === undefined) return {};
+  // The reading's year window does not matter here: only the GTIN is compared.
+  return { expected: (symbol) => readData(symbol.symbology, symbol.text, symbol.isGs1, 0).gtin === gtin };
 }
 
 function toFrameCoordinates(symbol: DecodedSymbol, origin: RectPx): DecodedSymbol {

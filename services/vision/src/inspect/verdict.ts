@@ -7,12 +7,12 @@ import {
   orderReasons,
   type ReasonCode,
   type Recipe,
-  type Symbology,
 } from '@servo-edge/common/mqtt';
 import { normalizeHalfTurn } from '../analysis/label-geometry.js';
-import { gs1DateToIso } from '../gs1/dates.js';
-import { parseElementString } from '../gs1/element-string.js';
 import type { Findings } from './inspect-image.js';
+import { readData } from './read-data.js';
+
+export { readData } from './read-data.js';
 
 export interface Judgement {
   verdict: 'pass' | 'reject';
@@ -73,39 +73,6 @@ export function judge(findings: Findings, recipe: Recipe, nowEpochMs: number): J
     decoded,
     label,
   };
-}
-
-/** GTIN / lot / expiry from the decoded text. An EAN-13 is a GTIN-13: pad to GTIN-14 with a 0. */
-export function readData(
-  symbology: Symbology,
-  text: string,
-  isGs1: boolean,
-  nowEpochMs: number,
-): DecodedData {
-  const decoded: DecodedData = { symbology, text };
-  if (symbology === 'ean-13') {
-    if (/^\d{13}$/.test(text)) decoded.gtin = `0${text}`;
-    return decoded;
-  }
-  if (!isGs1) {
-    decoded.gs1Error = 'NOT_GS1';
-    return decoded;
-  }
-  const parsed = parseElementString(text);
-  if (!parsed.ok) {
-    decoded.gs1Error = parsed.code;
-    return decoded;
-  }
-  const gtin = parsed.byAi.get('01');
-  const lot = parsed.byAi.get('10');
-  const expiry = parsed.byAi.get('17');
-  if (gtin !== undefined) decoded.gtin = gtin;
-  if (lot !== undefined) decoded.lot = lot;
-  if (expiry !== undefined) {
-    const iso = gs1DateToIso(expiry, new Date(nowEpochMs).getUTCFullYear());
-    if (iso !== undefined) decoded.expiry = iso;
-  }
-  return decoded;
 }
 
 /** Content checks. A missing element counts as a mismatch: what cannot be verified is rejected. */
