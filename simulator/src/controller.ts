@@ -1,6 +1,7 @@
 // A simulated servo controller: the device end of a serial cable. DeviceSession speaks protocol v1,
-// ControllerModel moves the axes, two PacedPipes are the wires, and fault injection sits on them.
-// Transports (the serialport binding, the pty server) attach a HostEndpoint to the far end.
+// ControllerModel moves the axes, and a SerialWire (link/serial-wire.ts: the paced pipes, line faults,
+// attachment and plug state every simulated link shares) is the cable. Transports (the serialport
+// binding, the pty server) attach a HostEndpoint to its far end.
 
 import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import { systemClock } from '@servo-edge/common/clock';
@@ -15,21 +16,18 @@ import {
 } from '@servo-edge/firmware-protocol';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import {
-  checkLineFaults,
   type ResolvedControllerConfig,
   resolveControllerConfig,
   type SimulatedControllerOptions,
 } from './config.js';
 import { SimulatorError } from './errors.js';
-import { damageBytes, garbage, type LineFaultState, type WireDirection } from './link/line-faults.js';
-import { PacedPipe } from './link/paced-pipe.js';
+import { SerialWire } from './link/serial-wire.js';
 import { ControllerModel } from './model/controller-model.js';
 import type {
   Attachment,
   AxisSnapshot,
   ControllerStatus,
   ExecutedCommand,
-  FaultCounts,
   FaultInjector,
   HostEndpoint,
   SimulatedController,
@@ -42,6 +40,7 @@ const TELEMETRY_BACKLOG_LIMIT_BYTES = 4096;
 const EVENT_MARK = '!'.charCodeAt(0);
 
 class Controller implements SimulatedController {
+  readonly model = 'servo-edge' as const;
   readonly id: string;
   readonly path: string;
   readonly axisCount: number;
@@ -51,30 +50,16 @@ class Controller implements SimulatedController {
   readonly faults: FaultInjector;
 
   private readonly config: ResolvedControllerConfig;
-  private readonly model: ControllerModel;
+  private readonly axesModel: ControllerModel;
   private readonly session: DeviceSession;
-  private readonly toDevice: PacedPipe;
-  private readonly toHost: PacedPipe;
+  private readonly wire: SerialWire;
   private readonly sessionDriver: SessionDriver;
   private readonly modelDriver: SessionDriver;
-  private readonly lineFaults: LineFaultState;
-  private readonly lineRandom;
-  private readonly counts: FaultCounts = {
-    corrupted: 0,
-    dropped: 0,
-    duplicated: 0,
-    withheldReplies: 0,
-    garbageBytes: 0,
-  };
   private readonly log: ExecutedCommand[] = [];
-  private readonly plugListeners = new Set<(pluggedIn: boolean) => void>();
-  private attachment: ControllerAttachment | undefined;
   private started = false;
   private closed = false;
-  private pluggedIn = true;
   private bootCount = 0;
   private sessionCount = 0;
-  private withholdReplies = 0;
   /** Events raised while the handler runs go out after the line the session writes next (its reply). */
   private inHandler = false;
   private deferred: [EventName, EventFieldsOf<EventName>][] = [];
@@ -88,41 +73,35 @@ class Controller implements SimulatedController {
     this.baud = config.baud;
     this.pacing = config.pacing;
     this.clock = options.clock ?? systemClock;
-    this.lineFaults = {
-      corruptRate: config.faults.corruptRate,
-      dropRate: config.faults.dropRate,
-      duplicateRate: config.faults.duplicateRate,
-      extraLatencyMs: config.faults.extraLatencyMs,
-      direction: config.faults.direction,
-    };
-    this.lineRandom = seededRandom(config.seed);
     const clock = this.clock;
-    const extraLatencyMs = () => this.lineFaults.extraLatencyMs;
-    this.toDevice = new PacedPipe({
+    this.wire = new SerialWire({
+      path: config.path,
       clock,
       baud: config.baud,
       pacing: config.pacing,
-      extraLatencyMs,
-      deliver: (bytes) => this.receiveFromWire(bytes),
+      faults: {
+        corruptRate: config.faults.corruptRate,
+        dropRate: config.faults.dropRate,
+        duplicateRate: config.faults.duplicateRate,
+        extraLatencyMs: config.faults.extraLatencyMs,
+        direction: config.faults.direction,
+      },
+      seed: config.seed,
+      receive: (bytes) => this.receiveFromWire(bytes),
+      power: () => (this.closed ? 'closed' : this.started ? 'on' : 'off'),
     });
-    this.toHost = new PacedPipe({
-      clock,
-      baud: config.baud,
-      pacing: config.pacing,
-      extraLatencyMs,
-      deliver: (bytes) => this.attachment?.host.deliver(bytes),
-    });
-    this.model = new ControllerModel({
+    const wire = this.wire;
+    this.axesModel = new ControllerModel({
       config,
       nowMs: () => clock.monotonicMs(),
       emit: (event, fields) => this.emitEvent(event, fields),
       telemetryHasRoom: () =>
         config.pacing
-          ? this.toHost.backlogMs() < TELEMETRY_BACKLOG_LIMIT_MS
-          : this.toHost.pendingBytes < TELEMETRY_BACKLOG_LIMIT_BYTES,
+          ? wire.toHostBacklogMs() < TELEMETRY_BACKLOG_LIMIT_MS
+          : wire.toHostPendingBytes < TELEMETRY_BACKLOG_LIMIT_BYTES,
       random: seededRandom(config.seed ^ 0x5bd1e995),
     });
-    const model = this.model;
+    const model = this.axesModel;
     this.session = new DeviceSession({
       clock,
       write: (bytes) => this.deviceWrite(bytes),
@@ -169,12 +148,12 @@ class Controller implements SimulatedController {
   }
 
   get status(): ControllerStatus {
-    if (this.started && !this.closed) this.model.advance();
-    const model = this.model.status;
+    if (this.started && !this.closed) this.axesModel.advance();
+    const model = this.axesModel.status;
     return {
       started: this.started,
       closed: this.closed,
-      pluggedIn: this.pluggedIn,
+      pluggedIn: this.wire.pluggedIn,
       hasSession: this.session.hasSession,
       bootCount: this.bootCount,
       estopLatched: model.estopLatched,
@@ -200,7 +179,7 @@ class Controller implements SimulatedController {
     if (this.started) return;
     this.started = true;
     this.powerOn();
-    for (const axis of this.config.faults.stuckAxes) this.model.setStuck(axis, true);
+    for (const axis of this.config.faults.stuckAxes) this.axesModel.setStuck(axis, true);
     if (this.config.faults.estopInput) this.faults.setEstopInput(true);
     this.afterActivity();
   }
@@ -210,17 +189,14 @@ class Controller implements SimulatedController {
     this.closed = true;
     this.sessionDriver.stop();
     this.modelDriver.stop();
-    this.dropAttachment();
-    this.toDevice.close();
-    this.toHost.close();
-    this.plugListeners.clear();
+    this.wire.close();
   }
 
   axis(axis: number): AxisSnapshot {
     if (!Number.isInteger(axis) || axis < 1 || axis > this.axisCount) {
       throw new SimulatorError('SIM_NO_SUCH_AXIS', `axis ${axis} of ${this.path}`);
     }
-    const snapshot = this.model.snapshot(axis);
+    const snapshot = this.axesModel.snapshot(axis);
     this.afterActivity();
     return snapshot;
   }
@@ -230,53 +206,11 @@ class Controller implements SimulatedController {
   }
 
   attach(host: HostEndpoint): Attachment {
-    if (this.closed)
-      throw new SimulatorError('SIM_PORT_NOT_FOUND', `${this.path} is closed`, { errno: 'ENOENT' });
-    if (!this.started || !this.pluggedIn) {
-      throw new SimulatorError('SIM_PORT_NOT_FOUND', `cannot open ${this.path}`, { errno: 'ENOENT' });
-    }
-    if (this.attachment) throw new SimulatorError('SIM_PORT_LOCKED', this.path, { errno: 'EBUSY' });
-    const attachment = new ControllerAttachment(this, host);
-    this.attachment = attachment;
-    return attachment;
+    return this.wire.attach(host);
   }
 
   onPlugChange(listener: (pluggedIn: boolean) => void): () => void {
-    this.plugListeners.add(listener);
-    return () => this.plugListeners.delete(listener);
-  }
-
-  // ---- used by ControllerAttachment ----
-
-  /** @internal */
-  hostWrite(from: ControllerAttachment, bytes: Buffer): void {
-    if (from !== this.attachment || this.closed) return;
-    this.toDevice.write(damageBytes(bytes, 'toDevice', this.lineFaults, this.lineRandom, this.counts));
-  }
-  /** @internal */
-  pendingToDevice(): number {
-    return this.toDevice.pendingBytes;
-  }
-  /** @internal */
-  toDeviceDrained(): Promise<void> {
-    return this.toDevice.drained();
-  }
-  /** @internal */
-  flushToDevice(): void {
-    this.toDevice.flush();
-  }
-  /** @internal */
-  flushLine(): void {
-    this.toDevice.flush();
-    this.toHost.flush();
-  }
-  /** @internal */
-  release(from: ControllerAttachment): void {
-    if (from === this.attachment) this.attachment = undefined;
-  }
-  /** @internal */
-  isAttached(from: ControllerAttachment): boolean {
-    return from === this.attachment;
+    return this.wire.onPlugChange(listener);
   }
 
   // ---- internals ----
@@ -284,14 +218,14 @@ class Controller implements SimulatedController {
   private powerOn(): void {
     this.bootCount++;
     this.deferred = [];
-    this.model.boot();
+    this.axesModel.boot();
     // §Device rule 3: BOOT, and the session is forgotten.
     this.session.boot();
   }
 
   private execute(command: HandledCommand, seq: number): Reply {
     // Events that happened before this command arrived go out before its reply.
-    this.model.advance();
+    this.axesModel.advance();
     this.log.push({
       session: this.sessionCount,
       seq,
@@ -303,14 +237,14 @@ class Controller implements SimulatedController {
       this.log.splice(0, this.log.length - this.config.executedLogLimit);
     this.inHandler = true;
     try {
-      return this.model.execute(command, seq);
+      return this.axesModel.execute(command, seq);
     } finally {
       this.inHandler = false;
     }
   }
 
   private inHandlerDo(run: () => void): void {
-    this.model.advance();
+    this.axesModel.advance();
     this.inHandler = true;
     try {
       run();
@@ -331,15 +265,9 @@ class Controller implements SimulatedController {
     }
   }
 
-  /** Every line the DeviceSession writes: a reply, or an event. */
+  /** Every line the DeviceSession writes: a reply, or an event (withholdNextReply loses replies only). */
   private deviceWrite(bytes: Buffer): void {
-    if (this.withholdReplies > 0 && bytes[0] !== EVENT_MARK) {
-      // Fault injection: this reply is lost on the wire; the command did execute.
-      this.withholdReplies--;
-      this.counts.withheldReplies++;
-    } else {
-      this.toHost.write(damageBytes(bytes, 'toHost', this.lineFaults, this.lineRandom, this.counts));
-    }
+    this.wire.sendToHost(bytes, bytes[0] !== EVENT_MARK);
     if (!this.inHandler) this.flushDeferred();
   }
 
@@ -357,116 +285,30 @@ class Controller implements SimulatedController {
     this.modelDriver.poke();
   }
 
-  private dropAttachment(): void {
-    const attachment = this.attachment;
-    this.attachment = undefined;
-    this.flushLine();
-    attachment?.host.unplugged();
-  }
-
   private createFaultInjector(): FaultInjector {
-    const self = this;
-    const line = this.lineFaults;
-    const rate = (name: 'corruptRate' | 'dropRate' | 'duplicateRate' | 'extraLatencyMs') => ({
-      get: () => line[name],
-      set: (value: number) => {
-        checkLineFaults({ [name]: value });
-        line[name] = value;
+    const reboot = () => {
+      if (!this.started || this.closed) return;
+      this.wire.flushToDevice();
+      this.powerOn();
+      // An e-stop input held through the reboot is reported again after BOOT (§Device rule 5).
+      if (this.axesModel.status.estopInputActive) this.session.estop('input');
+      this.afterActivity();
+    };
+    return this.wire.faultInjector(reboot, {
+      stickAxis: (axis: number, on: boolean) => {
+        this.axis(axis);
+        this.axesModel.setStuck(axis, on);
+        this.afterActivity();
       },
-      enumerable: true,
-    });
-    const injector = {
-      get counts() {
-        return { ...self.counts };
-      },
-      withholdNextReply() {
-        self.withholdReplies++;
-      },
-      garbageBurst(bytes: number, direction: WireDirection = 'toHost') {
-        if (!Number.isInteger(bytes) || bytes < 0) {
-          throw new SimulatorError('SIM_INVALID_ARGUMENT', `garbageBurst(${bytes})`);
-        }
-        self.counts.garbageBytes += bytes;
-        const junk = garbage(bytes, direction, self.lineRandom);
-        if (direction === 'toHost') self.toHost.write(junk);
-        else if (self.attachment) self.toDevice.write(junk);
-      },
-      reboot() {
-        if (!self.started || self.closed) return;
-        self.toDevice.flush();
-        self.powerOn();
-        // An e-stop input held through the reboot is reported again after BOOT (§Device rule 5).
-        if (self.model.status.estopInputActive) self.session.estop('input');
-        self.afterActivity();
-      },
-      unplug() {
-        if (!self.pluggedIn || self.closed) return;
-        self.pluggedIn = false;
-        self.dropAttachment();
-        for (const listener of [...self.plugListeners]) listener(false);
-      },
-      replug() {
-        if (self.pluggedIn || self.closed) return;
-        self.pluggedIn = true;
-        for (const listener of [...self.plugListeners]) listener(true);
-      },
-      stickAxis(axis: number, on: boolean) {
-        self.axis(axis);
-        self.model.setStuck(axis, on);
-        self.afterActivity();
-      },
-      setEstopInput(active: boolean) {
-        const rising = self.model.setEstopInput(active);
+      setEstopInput: (active: boolean) => {
+        const rising = this.axesModel.setEstopInput(active);
         // §Device rule 5, src=input: only a rising edge raises the e-stop; releasing leaves the latch for RESET.
-        if (rising && self.started && !self.closed) {
-          self.session.estop('input');
-          self.afterActivity();
+        if (rising && this.started && !this.closed) {
+          this.session.estop('input');
+          this.afterActivity();
         }
       },
-    } as FaultInjector;
-    Object.defineProperties(injector, {
-      corruptRate: rate('corruptRate'),
-      dropRate: rate('dropRate'),
-      duplicateRate: rate('duplicateRate'),
-      extraLatencyMs: rate('extraLatencyMs'),
-      direction: {
-        get: () => line.direction,
-        set: (value: LineFaultState['direction']) => {
-          checkLineFaults({ direction: value });
-          line.direction = value;
-        },
-        enumerable: true,
-      },
     });
-    return injector;
-  }
-}
-
-class ControllerAttachment implements Attachment {
-  constructor(
-    private readonly controller: Controller,
-    readonly host: HostEndpoint,
-  ) {}
-
-  get attached(): boolean {
-    return this.controller.isAttached(this);
-  }
-  get pendingToDeviceBytes(): number {
-    return this.attached ? this.controller.pendingToDevice() : 0;
-  }
-  write(bytes: Buffer): void {
-    this.controller.hostWrite(this, bytes);
-  }
-  drained(): Promise<void> {
-    return this.attached ? this.controller.toDeviceDrained() : Promise.resolve();
-  }
-  flush(): void {
-    if (this.attached) this.controller.flushToDevice();
-  }
-  detach(): void {
-    if (!this.attached) return;
-    this.controller.flushLine();
-    this.controller.release(this);
   }
 }
 

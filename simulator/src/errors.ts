@@ -5,10 +5,10 @@
 import { CodedError } from '@servo-edge/common/errors';
 
 export const SIMULATOR_ERRORS = {
-  SIM_DUPLICATE_PATH: 'The registry already holds a controller at this path.',
+  SIM_DUPLICATE_PATH: 'The registry already holds a link with this id.',
   SIM_CONTROLLER_CLOSED: 'The controller was closed; create a new one.',
-  SIM_NO_SUCH_AXIS: 'The axis number is outside 1..axes.',
-  SIM_PORT_NOT_FOUND: 'No such file or directory: no started, plugged-in controller at this path.',
+  SIM_NO_SUCH_AXIS: 'The axis, Maestro channel or Dynamixel ID is not on the simulated device.',
+  SIM_PORT_NOT_FOUND: 'No such file or directory: no started, plugged-in link at this path.',
   SIM_PORT_LOCKED: 'The port is already open (ports are opened exclusively).',
   SIM_PORT_NOT_OPEN: 'The port is not open.',
   SIM_PORT_CANCELED: 'The read or write was cancelled because the port closed.',
@@ -18,7 +18,7 @@ export const SIMULATOR_ERRORS = {
   SIM_PTY_FAILED: 'The pseudo-terminal could not be created (is socat installed?).',
   SIM_CLI_USAGE: 'servo-sim was given an unknown flag or a bad value.',
   SIM_TOO_MANY_AXES:
-    'A motion config uses an axis number on a sim:// controller above what a simulated controller has (16).',
+    'A motion config uses an axis number on a sim:// controller that the simulated device cannot have (servo-edge axis above 16, Maestro channel above 23, Dynamixel ID above 252).',
 } as const;
 
 export type SimulatorErrorCode = keyof typeof SIMULATOR_ERRORS;

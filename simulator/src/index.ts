@@ -1,6 +1,7 @@
 // @servo-edge/simulator: virtual servo controllers speaking protocol v1 at the far end of a serial line,
-// reachable in-process through a serialport binding (sim://<id>) or out of process through a pty; and
-// device models of a Pololu Maestro and a Dynamixel bus speaking their makers' protocols (models/).
+// and device models of a Pololu Maestro and a Dynamixel bus speaking their makers' protocols (models/),
+// each on the same paced, faultable link (link/), reachable in-process through a serialport binding
+// (sim://<id>, sim://maestro/<id>, sim://dynamixel/<id>) or out of process through a pty.
 
 export { SimulatorRegistry } from './binding/registry.js';
 export { createSimulatorBinding, type SimulatorBinding } from './binding/simulator-binding.js';
@@ -19,6 +20,18 @@ export {
 } from './config.js';
 export { createSimulatedController } from './controller.js';
 export * from './errors.js';
+export { createSimulatedLink } from './link/create-link.js';
+export { createDynamixelLink } from './link/dynamixel-link.js';
+export { LINK_OPTIONS_SCHEMAS, type LinkOf, type LinkOptionsOf } from './link/link-options.js';
+export { createMaestroLink } from './link/maestro-link.js';
+export {
+  DYNAMIXEL_DEFAULT_BAUD,
+  type DynamixelLinkOptions,
+  DynamixelLinkOptionsSchema,
+  MAESTRO_DEFAULT_BAUD,
+  type MaestroLinkOptions,
+  MaestroLinkOptionsSchema,
+} from './link/model-link-options.js';
 export {
   createDynamixelBusModel,
   DynamixelBusModel,
@@ -48,13 +61,22 @@ export {
   startSimulatedControllers,
 } from './simulated-controllers.js';
 export type {
+  AnySimulatedLink,
   Attachment,
   AxisSnapshot,
   ControllerStatus,
+  DynamixelFaultInjector,
+  DynamixelLink,
   ExecutedCommand,
   FaultCounts,
   FaultInjector,
   HostEndpoint,
+  LinkFaultInjector,
+  LinkStatus,
+  MaestroFaultInjector,
+  MaestroInjectedError,
+  MaestroLink,
   QueuedMove,
   SimulatedController,
+  SimulatedLink,
 } from './types.js';

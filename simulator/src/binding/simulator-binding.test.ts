@@ -97,6 +97,23 @@ describe('simulator binding', () => {
     await port.close();
   });
 
+  it('a link opens by sim://<id> and by a path naming its model, with or without settings', async () => {
+    const a = await started('a');
+    expect(registry.get('sim://a')).toBe(a);
+    expect(registry.get('sim://servo-edge/a')).toBe(a);
+    // A path naming another model, a bad path or a device path reaches nothing.
+    expect(registry.get('sim://maestro/a?channels=6')).toBeUndefined();
+    expect(registry.get('sim://servo-edge/a?axes=2')).toBeUndefined();
+    expect(registry.get('/dev/ttyACM0')).toBeUndefined();
+    expect(registry.controller('sim://servo-edge/a')).toBe(a);
+    const port = await binding.open({ path: 'sim://servo-edge/a', baudRate: 115200 });
+    expect(port.link).toBe(a);
+    await port.close();
+    await expect(binding.open({ path: 'sim://maestro/a', baudRate: 115200 })).rejects.toMatchObject({
+      code: 'SIM_PORT_NOT_FOUND',
+    });
+  });
+
   it('the registry refuses a second controller at the same path', async () => {
     registry.create({ id: 'dup' });
     expect(() => registry.create({ id: 'dup' })).toThrow(
@@ -116,7 +133,10 @@ describe('simulator binding', () => {
     );
     for (const host of hosts) await host.session.start();
     await Promise.all(hosts.map((host) => host.session.request('ENABLE', { axis: 2 })));
-    expect(registry.list().map((c) => c.axis(2).enabled)).toEqual([true, true]);
+    expect(['sim://one', 'sim://two'].map((path) => registry.controller(path)!.axis(2).enabled)).toEqual([
+      true,
+      true,
+    ]);
     await Promise.all(hosts.map((host) => host.close()));
   });
 });

@@ -1,5 +1,6 @@
-// A serialport binding (@serialport/bindings-interface) whose ports are simulated controllers, so
-// `new SerialPortStream({ binding, path: 'sim://ctrl1', baudRate })` runs the same stream code as hardware.
+// A serialport binding (@serialport/bindings-interface) whose ports are simulated links (servo-edge
+// controllers, Maestros, Dynamixel buses), so `new SerialPortStream({ binding, path: 'sim://ctrl1',
+// baudRate })` runs the same stream code as hardware.
 
 import { SimulatorError } from '../errors.js';
 import type { SimulatorRegistry } from './registry.js';
@@ -14,7 +15,7 @@ export interface SimulatorBinding extends BindingInterface {
 
 export function createSimulatorBinding(registry: SimulatorRegistry): SimulatorBinding {
   return {
-    /** Controllers that are started and plugged in: what an OS would enumerate. */
+    /** Links that are started and plugged in: what an OS would enumerate. */
     async list(): Promise<PortInfo[]> {
       return registry
         .list()
@@ -51,11 +52,11 @@ export function createSimulatorBinding(registry: SimulatorRegistry): SimulatorBi
       };
       // An OS open completes on a later turn of the event loop; so does this one.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const controller = registry.get(options.path);
-      if (!controller) {
+      const link = registry.get(options.path);
+      if (!link) {
         throw new SimulatorError('SIM_PORT_NOT_FOUND', `cannot open ${options.path}`, { errno: 'ENOENT' });
       }
-      const port = new SimulatorPort(controller, openOptions);
+      const port = new SimulatorPort(link, openOptions);
       port.connect();
       return port;
     },

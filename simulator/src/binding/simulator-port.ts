@@ -1,10 +1,10 @@
-// One open simulated port: the BindingPortInterface a SerialPortStream drives, wired to a controller's
-// host end. It keeps serialport's contract: reads resolve with at least one byte, reads and writes in
+// One open simulated port: the BindingPortInterface a SerialPortStream drives, wired to a link's
+// host end (whatever device is at its far end). It keeps serialport's contract: reads resolve with at least one byte, reads and writes in
 // progress fail with `canceled: true` when the port closes, and an unplug fails them with
 // `disconnected: true` (the stream then closes the port, as it does for a pulled USB adapter).
 
 import { SimulatorError } from '../errors.js';
-import type { Attachment, HostEndpoint, SimulatedController } from '../types.js';
+import type { Attachment, HostEndpoint, SimulatedLink } from '../types.js';
 import type {
   BindingPortInterface,
   OpenOptions,
@@ -42,19 +42,19 @@ export class SimulatorPort implements BindingPortInterface {
   overrunBytes = 0;
 
   constructor(
-    readonly controller: SimulatedController,
+    readonly link: SimulatedLink,
     openOptions: Required<OpenOptions>,
   ) {
     this.openOptions = openOptions;
   }
 
-  /** @internal Called by the binding's open(): connects to the controller. Throws like a failed open. */
+  /** @internal Called by the binding's open(): connects to the link. Throws like a failed open. */
   connect(): void {
     const host: HostEndpoint = {
       deliver: (bytes) => this.deliver(bytes),
       unplugged: () => this.onUnplugged(),
     };
-    this.attachment = this.controller.attach(host);
+    this.attachment = this.link.attach(host);
   }
 
   get isOpen(): boolean {
@@ -62,7 +62,7 @@ export class SimulatorPort implements BindingPortInterface {
   }
 
   async close(): Promise<void> {
-    if (!this.open) throw new SimulatorError('SIM_PORT_NOT_OPEN', this.controller.path);
+    if (!this.open) throw new SimulatorError('SIM_PORT_NOT_OPEN', this.link.path);
     this.open = false;
     this.attachment?.detach();
     this.attachment = undefined;
@@ -88,7 +88,7 @@ export class SimulatorPort implements BindingPortInterface {
 
   async write(buffer: Buffer): Promise<void> {
     checkBuffer(buffer);
-    if (!this.open) throw new SimulatorError('SIM_PORT_NOT_OPEN', this.controller.path);
+    if (!this.open) throw new SimulatorError('SIM_PORT_NOT_OPEN', this.link.path);
     if (this.unplugged || !this.attachment) throw this.disconnectedError();
     const attachment = this.attachment;
     // Copy: the caller may reuse its buffer once write() resolves.
@@ -136,11 +136,11 @@ export class SimulatorPort implements BindingPortInterface {
   }
 
   private checkOpen(): void {
-    if (!this.open) throw new SimulatorError('SIM_PORT_NOT_OPEN', this.controller.path);
+    if (!this.open) throw new SimulatorError('SIM_PORT_NOT_OPEN', this.link.path);
   }
 
   private disconnectedError(): SimulatorError {
-    return new SimulatorError('SIM_PORT_DISCONNECTED', this.controller.path, {
+    return new SimulatorError('SIM_PORT_DISCONNECTED', this.link.path, {
       disconnected: true,
       errno: 'EIO',
     });

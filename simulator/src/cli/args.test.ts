@@ -1,9 +1,13 @@
 // servo-sim's flag parsing and --help (which must document every flag the parser accepts).
 
+import { readFileSync } from 'node:fs';
 import { configKeyRows } from '@servo-edge/common/config';
+import { SIM_MODELS } from '@servo-edge/firmware-protocol';
 import { describe, expect, it } from 'vitest';
-import { ControllerOptionsSchema } from '../options-schema.js';
-import { FLAGS, helpText, parseArgs } from './args.js';
+import { LINK_OPTIONS_SCHEMAS } from '../link/link-options.js';
+import { FLAGS, helpText, parseArgs, STDIN_COMMANDS } from './args.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('servo-sim flags', () => {
   it('--help documents every flag', () => {
@@ -52,6 +56,7 @@ describe('servo-sim flags', () => {
     ]);
     expect(parsed).toEqual({
       kind: 'run',
+      model: 'servo-edge',
       socatPath: 'socat',
       servers: [
         {
@@ -127,9 +132,130 @@ describe('servo-sim flags', () => {
     );
   });
 
-  it('every flag that sets an option names one the schema knows', () => {
-    const known = new Set(configKeyRows(ControllerOptionsSchema).map((row) => row.path));
-    for (const flag of FLAGS.filter((f) => f.option !== undefined)) expect(known).toContain(flag.option);
+  it("every flag that sets an option names one its models' schemas know", () => {
+    for (const model of SIM_MODELS) {
+      const known = new Set(configKeyRows(LINK_OPTIONS_SCHEMAS[model]).map((row) => row.path));
+      const flags = FLAGS.filter((f) => f.option !== undefined && (f.models ?? SIM_MODELS).includes(model));
+      for (const flag of flags) expect(known, `${flag.name} for ${model}`).toContain(flag.option);
+    }
+  });
+
+  it('the README documents every flag and every stdin command', () => {
+    for (const flag of FLAGS) expect(readme).toContain(`\`${flag.name}`);
+    for (const command of STDIN_COMMANDS) {
+      for (const word of command.usage.split(' | ').map((part) => part.split(' ')[0]!)) {
+        expect(readme).toContain(`\`${word}`);
+      }
+    }
+  });
+
+  it('--model maestro takes the Maestro flags and the line flags', () => {
+    const parsed = parseArgs([
+      '--pty',
+      '/tmp/m0',
+      '--model',
+      'maestro',
+      '--channels',
+      '12',
+      '--device-number',
+      '1',
+      '--crc',
+      '--serial-mode',
+      'uartDetectBaudRate',
+      '--drop-rate',
+      '0.01',
+      '--seed',
+      '4',
+    ]);
+    expect(parsed).toEqual({
+      kind: 'run',
+      model: 'maestro',
+      socatPath: 'socat',
+      servers: [
+        {
+          linkPath: '/tmp/m0',
+          options: {
+            id: 'sim1',
+            seed: 4,
+            channels: 12,
+            deviceNumber: 1,
+            crc: true,
+            serialMode: 'uartDetectBaudRate',
+            faults: { dropRate: 0.01 },
+          },
+        },
+      ],
+    });
+  });
+
+  it('--model dynamixel takes --servos ID[:MODEL],...', () => {
+    const parsed = parseArgs([
+      '--pty',
+      '/tmp/bus',
+      '--model=dynamixel',
+      '--servos',
+      '1:XM430-W350,2:XL430-W250,3',
+    ]);
+    expect(parsed.kind === 'run' && parsed.servers[0]!.options).toEqual({
+      id: 'sim1',
+      servos: [
+        { id: 1, model: 'XM430-W350' },
+        { id: 2, model: 'XL430-W250' },
+        { id: 3, model: 'XM430-W350' },
+      ],
+      faults: {},
+    });
+  });
+
+  it.each([
+    [['--pty', '/a', '--model', 'maestro', '--axes', '2']],
+    [['--pty', '/a', '--model', 'dynamixel', '--channels', '6']],
+    [['--pty', '/a', '--servos', '1']],
+    [['--pty', '/a', '--crc']],
+    [['--pty', '/a', '--model', 'maestro', '--estop-input']],
+  ])('%j: a flag of another model is a usage error (SIM_CLI_USAGE)', (argv) => {
+    expect(() => parseArgs(argv)).toThrow(expect.objectContaining({ code: 'SIM_CLI_USAGE' }));
+  });
+
+  it.each([
+    { argv: ['--pty', '/a', '--model', 'stepper'], code: 'CONFIG_BAD_VALUE', flag: '--model' },
+    {
+      argv: ['--pty', '/a', '--model', 'maestro', '--channels', '7'],
+      code: 'CONFIG_BAD_VALUE',
+      flag: '--channels',
+    },
+    {
+      argv: ['--pty', '/a', '--model', 'maestro', '--device-number', '128'],
+      code: 'CONFIG_OUT_OF_RANGE',
+      flag: '--device-number',
+    },
+    {
+      argv: ['--pty', '/a', '--model', 'maestro', '--serial-mode', 'uart'],
+      code: 'CONFIG_BAD_VALUE',
+      flag: '--serial-mode',
+    },
+    {
+      argv: ['--pty', '/a', '--model', 'dynamixel', '--servos', '1,1'],
+      code: 'CONFIG_DUPLICATE',
+      flag: '--servos',
+    },
+    {
+      argv: ['--pty', '/a', '--model', 'dynamixel', '--servos', '1:XM999'],
+      code: 'CONFIG_BAD_VALUE',
+      flag: '--servos',
+    },
+    {
+      argv: ['--pty', '/a', '--model', 'dynamixel', '--servos', '253'],
+      code: 'CONFIG_OUT_OF_RANGE',
+      flag: '--servos',
+    },
+  ])('$argv: refused as CONFIG_INVALID, $code at $flag', ({ argv, code, flag }) => {
+    expect(() => parseArgs(argv)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        problems: [expect.objectContaining({ code, path: flag })],
+      }),
+    );
   });
 
   it('--help and --version win over everything else', () => {

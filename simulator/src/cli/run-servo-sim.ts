@@ -1,14 +1,15 @@
-// servo-sim's main loop, apart from process globals so it can be tested: parse flags, start a
-// controller and a pty per --pty, print READY, serve until told to stop, shut down in reverse order.
+// servo-sim's main loop, apart from process globals so it can be tested: parse flags, start a device
+// (of the --model) and a pty per --pty, print READY, serve until told to stop, shut down in reverse order.
 
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { formatProblem, isConfigError } from '@servo-edge/common/config';
-import { createSimulatedController } from '../controller.js';
+import type { SimModel } from '@servo-edge/firmware-protocol';
 import { isSimulatorError } from '../errors.js';
+import type { LinkOptionsOf } from '../link/link-options.js';
 import { createPtyServer, type PtyServer } from '../pty/pty-server.js';
-import type { SimulatedController } from '../types.js';
+import type { AnySimulatedLink } from '../types.js';
 import { helpText, parseArgs } from './args.js';
 import { applyStdinCommand } from './stdin-commands.js';
 
@@ -40,6 +41,27 @@ function describeError(error: unknown): string {
   return `servo-sim: ${(error as Error).message}${typeof code === 'string' ? ` [${code}]` : ''}\n`;
 }
 
+/**
+ * The one model's factory, loaded when needed: --help, a usage error and a servo-edge run load no
+ * Maestro or Dynamixel model (a faster start, most of all from the TypeScript sources under test).
+ */
+async function linkFactory(model: SimModel): Promise<(options: LinkOptionsOf<SimModel>) => AnySimulatedLink> {
+  switch (model) {
+    case 'maestro': {
+      const { createMaestroLink } = await import('../link/maestro-link.js');
+      return (options) => createMaestroLink(options as LinkOptionsOf<'maestro'>);
+    }
+    case 'dynamixel': {
+      const { createDynamixelLink } = await import('../link/dynamixel-link.js');
+      return (options) => createDynamixelLink(options as LinkOptionsOf<'dynamixel'>);
+    }
+    default: {
+      const { createSimulatedController } = await import('../controller.js');
+      return (options) => createSimulatedController(options as LinkOptionsOf<'servo-edge'>);
+    }
+  }
+}
+
 /** Returns the exit code: 0 after a clean stop, 1 if a pty could not be served, 2 on a usage error. */
 export async function runServoSim(argv: readonly string[], io: ServoSimIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -57,11 +79,12 @@ export async function runServoSim(argv: readonly string[], io: ServoSimIo): Prom
     io.stdout.write(`servo-sim ${packageVersion()} (protocol 1)\n`);
     return 0;
   }
-  const controllers: SimulatedController[] = [];
+  const links: AnySimulatedLink[] = [];
   const servers: PtyServer[] = [];
   let code = 0;
   try {
-    for (const { options } of parsed.servers) controllers.push(createSimulatedController(options));
+    const create = await linkFactory(parsed.model);
+    for (const { options } of parsed.servers) links.push(create(options));
   } catch (error) {
     io.stderr.write(describeError(error));
     return 2;
@@ -69,15 +92,15 @@ export async function runServoSim(argv: readonly string[], io: ServoSimIo): Prom
   const lines = io.stdin ? createInterface({ input: io.stdin }) : undefined;
   try {
     for (const [i, { linkPath }] of parsed.servers.entries()) {
-      const controller = controllers[i]!;
-      await controller.start();
-      const server = createPtyServer(controller, { linkPath, socatPath: parsed.socatPath });
+      const link = links[i]!;
+      await link.start();
+      const server = createPtyServer(link, { linkPath, socatPath: parsed.socatPath });
       servers.push(server);
       await server.start();
       io.stdout.write(`READY ${linkPath}\n`);
     }
     lines?.on('line', (line) => {
-      const result = applyStdinCommand(line, controllers);
+      const result = applyStdinCommand(line, links);
       if (result) io.stderr.write(`servo-sim: ${result}\n`);
     });
     await io.stopRequested;
@@ -86,9 +109,9 @@ export async function runServoSim(argv: readonly string[], io: ServoSimIo): Prom
     code = 1;
   } finally {
     lines?.close();
-    // Ptys first, so clients see the line go away, then the controllers' timers.
+    // Ptys first, so clients see the line go away, then the devices' timers.
     await Promise.all(servers.map((server) => server.close()));
-    await Promise.all(controllers.map((controller) => controller.close()));
+    await Promise.all(links.map((link) => link.close()));
   }
   return code;
 }

@@ -10,6 +10,7 @@ import { autoDetect } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
 import { REGISTER_SOURCE_HOOKS_PATH } from '@servo-edge/common/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectBytes } from '../test-support/byte-client.js';
 import { connectHost, withTimeout } from '../test-support/host-over-stream.js';
 import { ptyTransport } from '../test-support/transports.js';
 
@@ -104,6 +105,68 @@ describe('servo-sim CLI', () => {
       child.kill('SIGTERM');
       expect(await withTimeout(exited(child), 10_000, 'servo-sim to exit')).toBe(0);
       await expect(access(link)).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
+
+  it.skipIf(ptyTransport.skipReason)(
+    '--model maestro and --model dynamixel serve their protocols; stdin injects their own faults',
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'servo-sim-cli-'));
+      const maestroLink = join(dir, 'm0');
+      const busLink = join(dir, 'bus');
+      child = servoSim(['--pty', maestroLink, '--model', 'maestro', '--channels', '12']);
+      const bus = servoSim([
+        '--pty',
+        busLink,
+        '--model',
+        'dynamixel',
+        '--servos',
+        '1:XM430-W210',
+        '--baud',
+        '1000000',
+      ]);
+      try {
+        await Promise.all([
+          output(child, 'stdout', /READY .*\n/, 20_000),
+          output(bus, 'stdout', /READY .*\n/, 20_000),
+        ]);
+        const open = (path: string, baudRate: number) =>
+          connectBytes(new SerialPortStream({ binding: autoDetect(), path, baudRate, autoOpen: false }));
+        const maestro = await open(maestroLink, 115_200);
+        try {
+          // Pololu Maestro User's Guide §5.e: Set Target channel 2 to 1500 µs, Get Position.
+          await maestro.write([0x84, 0x02, 0x70, 0x2e, 0x90, 0x02]);
+          expect([...(await maestro.read(2))]).toEqual([0x70, 0x17]);
+          const reported = output(child, 'stderr', /ok serial-error overrun/, 5000);
+          child.stdin?.write('serial-error overrun\n');
+          await reported;
+          await maestro.write([0xa1]); // Get Errors
+          expect([...(await maestro.read(2))]).toEqual([0x02, 0x00]);
+        } finally {
+          await maestro.close();
+        }
+        const dxl = await open(busLink, 1_000_000);
+        try {
+          // ROBOTIS e-Manual, Protocol 2.0 §Ping: instruction to ID 1; the status carries model 1030.
+          await dxl.write(Buffer.from('FFFFFD0001030001194E', 'hex'));
+          const status = await dxl.read(14);
+          expect([status[4], status[8], status.readUInt16LE(9)]).toEqual([1, 0x00, 1030]);
+          const reported = output(bus, 'stderr', /ok hw-error 1 overload/, 5000);
+          bus.stdin?.write('hw-error 1 overload\n');
+          await reported;
+          await dxl.write(Buffer.from('FFFFFD0001030001194E', 'hex'));
+          expect((await dxl.read(14))[8]).toBe(0x80); // §Status Packet: the Alert bit
+        } finally {
+          await dxl.close();
+        }
+      } finally {
+        if (bus.exitCode === null) {
+          bus.kill('SIGTERM');
+          await withTimeout(exited(bus), 10_000, 'servo-sim (dynamixel) to exit');
+        }
+      }
+      child.kill('SIGTERM');
+      expect(await withTimeout(exited(child), 10_000, 'servo-sim to exit')).toBe(0);
     },
   );
 });

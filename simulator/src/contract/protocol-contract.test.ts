@@ -135,7 +135,9 @@ describe.each([bindingTransport, ptyTransport])('protocol v1 contract over $name
   it('moves queue up to qd (ERR QFULL beyond) and run in order', async () => {
     await withHost(transport, async (host) => {
       await host.session.request('ENABLE', { axis: 1 });
-      const a = await move(host, 1, 1000, FAST);
+      // The first move runs ~0.4 s, so the queue is still full when the fourth MOVE arrives even when
+      // a loaded machine takes tens of ms per round trip over the pty (with FAST it ran 45 ms).
+      const a = await move(host, 1, 1000, { vel: 2_500, acc: 2_000_000 });
       const b = await move(host, 1, -1000, FAST);
       const c = await move(host, 1, 500, FAST);
       const d = await move(host, 1, 0, FAST);

@@ -1,12 +1,12 @@
-// Serves a simulated controller on a pseudo-terminal: socat (Debian package `socat`) creates the pty,
-// links it at linkPath and relays its master side over stdio to this process, which puts the bytes on
-// the controller's paced line. Any serial program (the gateway with native bindings, pyserial, a
+// Serves a simulated link (a servo-edge controller, a Maestro, a Dynamixel bus) on a pseudo-terminal:
+// socat (Debian package `socat`) creates the pty, links it at linkPath and relays its master side over
+// stdio to this process, which puts the bytes on the link's paced line. Any serial program (the gateway with native bindings, pyserial, a
 // terminal) can then open linkPath. No native addon is needed.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { lstat, unlink } from 'node:fs/promises';
 import { SimulatorError } from '../errors.js';
-import type { Attachment, SimulatedController } from '../types.js';
+import type { Attachment, SimulatedLink } from '../types.js';
 
 export interface PtyServerOptions {
   /** Where the pty's device path is linked (a symlink, like /dev/serial/by-id/...). */
@@ -39,7 +39,7 @@ export class PtyServer {
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
 
   constructor(
-    readonly controller: SimulatedController,
+    readonly link: SimulatedLink,
     options: PtyServerOptions,
   ) {
     this.linkPath = options.linkPath;
@@ -52,7 +52,7 @@ export class PtyServer {
     if (this.started) return;
     this.started = true;
     process.once('exit', this.killOnExit);
-    this.unsubscribe = this.controller.onPlugChange((pluggedIn) => {
+    this.unsubscribe = this.link.onPlugChange((pluggedIn) => {
       // A replug creates a fresh pty at the same link, as a re-enumerated USB adapter would.
       if (pluggedIn && !this.closing) this.respawn();
     });
@@ -125,7 +125,7 @@ export class PtyServer {
     });
     await ready;
     if (this.closing || this.child !== child) return;
-    this.attachment = this.controller.attach({
+    this.attachment = this.link.attach({
       deliver: (bytes) => {
         const stdin = child.stdin;
         if (!stdin || stdin.destroyed || stdin.writableLength > MAX_PENDING_TO_PTY_BYTES) return;
@@ -146,7 +146,7 @@ export class PtyServer {
       if (this.child !== child) return; // stopped on purpose
       // socat died on its own: bring the pty back, as long as the cable is meant to be in.
       this.child = undefined;
-      if (!this.closing && this.controller.status.pluggedIn) {
+      if (!this.closing && this.link.status.pluggedIn) {
         setTimeout(() => this.respawn(), RESPAWN_DELAY_MS);
       }
     });
@@ -183,7 +183,7 @@ export class PtyServer {
   }
 }
 
-/** Creates a pty server for `controller` (no I/O until start()). The controller must be started first. */
-export function createPtyServer(controller: SimulatedController, options: PtyServerOptions): PtyServer {
-  return new PtyServer(controller, options);
+/** Creates a pty server for `link` (no I/O until start()). The link must be started first. */
+export function createPtyServer(link: SimulatedLink, options: PtyServerOptions): PtyServer {
+  return new PtyServer(link, options);
 }

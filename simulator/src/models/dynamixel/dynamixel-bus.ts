@@ -120,9 +120,12 @@ export class DynamixelBusModel {
     for (const servo of this.servos.values()) servo.close();
   }
 
-  /** A power cycle of every servo: settings in EEPROM survive, RAM and errors do not. */
+  /** A power cycle of every servo: settings in EEPROM survive, RAM and errors do not; answers not yet sent are lost. */
   powerCycle(): void {
     if (!this.started || this.closed) return;
+    for (const cancel of this.pending) cancel();
+    this.pending.clear();
+    this.lineFreeAtMs = 0;
     this.reader.reset();
     for (const servo of this.servos.values()) servo.powerOn();
   }
