@@ -26,6 +26,7 @@ export type MotionErrorCode =
   | 'AXIS_DISABLED'
   | 'AXIS_BUSY'
   | 'AXIS_QUEUE_FULL'
+  | 'NOT_SUPPORTED_BY_CONTROLLER'
   | 'MOVE_ABORTED'
   | 'HOMING_FAILED'
   | 'ESTOP_INPUT_ACTIVE'
@@ -77,6 +78,11 @@ export const MOTION_ERRORS = {
   AXIS_DISABLED: { status: 409, title: 'The axis drive is disabled; enable it first.' },
   AXIS_BUSY: { status: 409, title: "The axis's current state does not allow this command." },
   AXIS_QUEUE_FULL: { status: 409, title: "The controller's move queue for this axis is full." },
+  NOT_SUPPORTED_BY_CONTROLLER: {
+    status: 409,
+    title:
+      "The axis's controller cannot do this (see its capabilities in GET /controllers); nothing was sent.",
+  },
   MOVE_ABORTED: { status: 409, title: 'The move was aborted before it reached its target.' },
   HOMING_FAILED: { status: 409, title: 'Homing ended in a fault.' },
   ESTOP_INPUT_ACTIVE: {

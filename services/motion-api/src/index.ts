@@ -18,6 +18,23 @@ export type {
   Role,
 } from './config/schema.js';
 export { MotionConfigSchema } from './config/schema.js';
+export type { DriverFactory } from './drivers/create-driver.js';
+export type { LinkHealth, LinkState } from './drivers/driver.js';
+export {
+  type AbsoluteMove,
+  type AxisReport,
+  type ControllerDriver,
+  type DeviceEventName,
+  DRIVER_KINDS,
+  type DriverAxisState,
+  type DriverCapabilities,
+  DriverCommandError,
+  type DriverEvent,
+  type DriverHooks,
+  type DriverKind,
+  type DriverOptions,
+  type Support,
+} from './drivers/driver.js';
 export * from './errors.js';
 export {
   API_PREFIX,
@@ -42,13 +59,18 @@ export {
   WsFanout,
   type WsFanoutOptions,
 } from './http/ws-fanout.js';
-export type { LinkHealth, LinkState } from './link/controller-link.js';
 export {
   createSerialTransportFactory,
   type SerialBinding,
   SIMULATOR_PATH_PREFIX,
 } from './link/serial-transport.js';
-export type { LinkTransport, TransportFactory, TransportHandlers } from './link/transport.js';
+export type {
+  LinkTransport,
+  TransportCloseInfo,
+  TransportFactory,
+  TransportHandlers,
+  TransportOpenOptions,
+} from './link/transport.js';
 export { createMotionMetrics, type MotionMetrics } from './metrics/motion-metrics.js';
 export type { AxisStatus } from './motion/axis-runtime.js';
 export {

@@ -1,13 +1,46 @@
 // The cross-field checks of a motion config that a schema cannot express: unique ids and paths, axis
 // references, min < max, defaults within the maxima, limits that fit the protocol's 32-bit counts, dev
-// mode only on loopback. Problems use the common codes (@servo-edge/common/config), with paths relative
-// to the motion config's root, so the edge gateway can run the same checks on its `motion` section.
+// mode only on loopback, and what each driver takes (its axis addresses, its count range, its settings
+// on its own controllers only). Problems use the common codes (@servo-edge/common/config), with paths
+// relative to the motion config's root, so the edge gateway can run the same checks on its `motion` section.
 
 import type { PathSegment, RawProblem } from '@servo-edge/common/config';
+import type { DriverKind } from '../drivers/kinds.js';
 import type { MotionConfig } from './schema.js';
 
 /** Positions and rates go on the wire as signed 32-bit integers (firmware-protocol §Commands). */
 const INT32_MAX = 2 ** 31 - 1;
+
+/** Baud Rate (8) of the X-series control table: index 0..7 (e-Manual §Baud Rate). */
+export const DYNAMIXEL_BAUD_RATES = [
+  9600, 57_600, 115_200, 1_000_000, 2_000_000, 3_000_000, 4_000_000, 4_500_000,
+];
+/** Bus Watchdog (98): unit 20 ms, 1..127 (e-Manual §Bus Watchdog). */
+const DXL_WATCHDOG_STEP_MS = 20;
+const DXL_WATCHDOG_MAX_MS = 127 * DXL_WATCHDOG_STEP_MS;
+/** servo-edge's WDOG takes 100..60000 ms (§Commands WDOG). */
+const SERVO_EDGE_WATCHDOG_MIN_MS = 100;
+
+/** Each driver's axis addresses (`axes[].axis`): servo-edge axis numbers, Maestro channels, Dynamixel IDs. */
+const AXIS_ADDRESSES: Record<DriverKind, { min: number; max: number; what: string }> = {
+  'servo-edge': { min: 1, max: 64, what: 'a servo-edge axis number (1-64)' },
+  // Pololu Maestro User's Guide §5.e: channel numbers 0..23 on the Mini Maestro 24.
+  maestro: { min: 0, max: 23, what: 'a Maestro channel (0-23, as printed on the board)' },
+  // e-Manual §Protocol 2.0 ID: 0..252 (253 reserved, 254 broadcast).
+  dynamixel: { min: 0, max: 252, what: 'a Dynamixel ID (0-252)' },
+};
+
+/**
+ * The counts each driver's positions can take: a Maestro target is 14-bit quarter-microseconds, 0 being
+ * "no pulses" (§5.e Set Target); a Dynamixel Goal Position is 0..4095 in position mode, ±1,048,575 in
+ * extended position mode (Goal Position 116).
+ */
+function positionCountRange(driver: DriverKind, operatingMode: string | undefined): [number, number] {
+  if (driver === 'maestro') return [1, 0x3fff];
+  if (driver === 'dynamixel')
+    return operatingMode === 'extended-position' ? [-1_048_575, 1_048_575] : [0, 4095];
+  return [-INT32_MAX, INT32_MAX];
+}
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function isLoopbackHost(host: string): boolean {
@@ -44,7 +77,58 @@ export function checkMotionConfig(config: MotionConfig, _schemaOk: boolean): Raw
 
   const controllerIds = new Set<string>();
   const paths = new Set<string>();
+  const driverOf = new Map<string, DriverKind>();
+  const maestroChannels = new Map<string, number>();
   (value.controllers ?? []).forEach((c, i) => {
+    const at = (key: string): PathSegment[] => ['controllers', i, key];
+    const driver = c.driver;
+    if (c.id !== undefined && driver !== undefined) driverOf.set(c.id, driver);
+    if (c.id !== undefined && c.maestro?.channels !== undefined)
+      maestroChannels.set(c.id, c.maestro.channels);
+    // A driver's settings belong on that driver's controllers only.
+    for (const key of ['maestro', 'dynamixel'] as const) {
+      if (c[key] !== undefined && driver !== undefined && driver !== key)
+        add(
+          'CONFIG_CONFLICT',
+          at(key),
+          `\`${key}\` settings on a ${driver} controller`,
+          `set driver: ${key}, or remove them`,
+        );
+    }
+    if (driver === 'maestro' && c.maestro === undefined && value.controllers !== undefined)
+      add(
+        'CONFIG_MISSING_KEY',
+        at('maestro'),
+        'a maestro controller needs `maestro.channels` (6, 12, 18 or 24)',
+        'the model: 6 for a Micro Maestro, 12, 18 or 24 for a Mini Maestro',
+      );
+    if (driver === 'dynamixel' && isNumber(c.baud) && !DYNAMIXEL_BAUD_RATES.includes(c.baud))
+      add(
+        'CONFIG_BAD_VALUE',
+        at('baud'),
+        `a Dynamixel bus does not run at ${c.baud} baud`,
+        `one of ${DYNAMIXEL_BAUD_RATES.join(', ')} (57600 is the X-series factory setting)`,
+      );
+    if (isNumber(c.watchdogMs)) {
+      if (driver === 'maestro')
+        add(
+          'CONFIG_CONFLICT',
+          at('watchdogMs'),
+          "a Maestro's serial timeout is set in the Maestro Control Center, not over serial",
+          'remove watchdogMs',
+        );
+      else if (
+        driver === 'dynamixel' &&
+        (c.watchdogMs > DXL_WATCHDOG_MAX_MS || c.watchdogMs % DXL_WATCHDOG_STEP_MS !== 0)
+      )
+        add(
+          'CONFIG_OUT_OF_RANGE',
+          at('watchdogMs'),
+          `the Bus Watchdog takes 20 to ${DXL_WATCHDOG_MAX_MS} ms in steps of 20, not ${c.watchdogMs}`,
+        );
+      else if (driver === 'servo-edge' && c.watchdogMs < SERVO_EDGE_WATCHDOG_MIN_MS)
+        add('CONFIG_OUT_OF_RANGE', at('watchdogMs'), `WDOG takes 100 to 60000 ms, not ${c.watchdogMs}`);
+    }
     if (c.id !== undefined) {
       if (controllerIds.has(c.id))
         add('CONFIG_DUPLICATE', ['controllers', i, 'id'], `duplicate controller id "${c.id}"`);
@@ -80,6 +164,8 @@ export function checkMotionConfig(config: MotionConfig, _schemaOk: boolean): Raw
         add('CONFIG_DUPLICATE', at('axis'), `axis ${a.axis} of "${a.controller}" is configured twice`);
       slots.add(slot);
     }
+    const driver = a.controller === undefined ? undefined : driverOf.get(a.controller);
+    if (driver !== undefined) checkAxisForDriver(a, driver, at, add, maestroChannels.get(a.controller!));
     if (isNumber(a.minUnits) && isNumber(a.maxUnits) && !(a.minUnits < a.maxUnits))
       add(
         'CONFIG_CONFLICT',
@@ -94,20 +180,37 @@ export function checkMotionConfig(config: MotionConfig, _schemaOk: boolean): Raw
     }
     const countsPerUnit = a.countsPerUnit;
     if (!isNumber(countsPerUnit)) return;
-    const inCounts: [string, number | undefined][] = [
-      ['minUnits', a.minUnits],
-      ['maxUnits', a.maxUnits],
-      ['maxVelocityUnitsPerS', a.maxVelocityUnitsPerS],
-      ['maxAccelerationUnitsPerS2', a.maxAccelerationUnitsPerS2],
-      ['followingErrorLimitUnits', a.followingErrorLimitUnits],
+    const countAtZero = isNumber(a.countAtZero) ? a.countAtZero : 0;
+    const inCounts: [string, number | undefined, number][] = [
+      ['minUnits', a.minUnits, countAtZero],
+      ['maxUnits', a.maxUnits, countAtZero],
+      ['maxVelocityUnitsPerS', a.maxVelocityUnitsPerS, 0],
+      ['maxAccelerationUnitsPerS2', a.maxAccelerationUnitsPerS2, 0],
+      ['followingErrorLimitUnits', a.followingErrorLimitUnits, 0],
     ];
-    for (const [key, units] of inCounts) {
-      if (isNumber(units) && Math.abs(Math.round(units * countsPerUnit)) > INT32_MAX)
+    for (const [key, units, offset] of inCounts) {
+      if (isNumber(units) && Math.abs(Math.round(offset + units * countsPerUnit)) > INT32_MAX)
         add(
           'CONFIG_OUT_OF_RANGE',
           at(key),
           `${units} ${a.unit ?? ''} is beyond ±(2^31-1) counts at ${countsPerUnit} counts per unit`,
         );
+    }
+    // The soft limits must be positions the driver can command.
+    if (driver !== undefined && driver !== 'servo-edge') {
+      const [low, high] = positionCountRange(driver, a.dynamixel?.operatingMode);
+      for (const key of ['minUnits', 'maxUnits'] as const) {
+        const units = a[key];
+        if (!isNumber(units)) continue;
+        const counts = Math.round(countAtZero + units * countsPerUnit);
+        if (counts < low || counts > high)
+          add(
+            'CONFIG_OUT_OF_RANGE',
+            at(key),
+            `${units} ${a.unit ?? ''} is count ${counts}, outside the ${driver} range ${low}..${high}`,
+            'check countsPerUnit and countAtZero',
+          );
+      }
     }
     // MOVE needs a rate of at least one count per second (per second²) on the wire.
     for (const [key] of RATE_DEFAULTS) {
@@ -173,4 +276,38 @@ export function checkMotionConfig(config: MotionConfig, _schemaOk: boolean): Raw
       'reconnect.initialDelayMs must not exceed maxDelayMs',
     );
   return problems;
+}
+
+/** What an axis may say on its controller's driver: its address range, and settings of that driver only. */
+function checkAxisForDriver(
+  a: Loose<MotionConfig['axes'][number]>,
+  driver: DriverKind,
+  at: (key: string) => PathSegment[],
+  add: (code: RawProblem['code'], segments: readonly PathSegment[], message: string, hint?: string) => void,
+  maestroChannels: number | undefined,
+): void {
+  const range = AXIS_ADDRESSES[driver];
+  const max = driver === 'maestro' && maestroChannels !== undefined ? maestroChannels - 1 : range.max;
+  if (isNumber(a.axis) && (a.axis < range.min || a.axis > max))
+    add(
+      'CONFIG_OUT_OF_RANGE',
+      at('axis'),
+      `axis ${a.axis} is not ${range.what}${max !== range.max ? ` on a ${maestroChannels}-channel Maestro` : ''}`,
+    );
+  if (a.softwareStop !== undefined && driver === 'servo-edge')
+    add(
+      'CONFIG_CONFLICT',
+      at('softwareStop'),
+      'a servo-edge controller stops on the realtime byte 0x18; its firmware decides how',
+      'softwareStop is for Maestro and Dynamixel axes',
+    );
+  if (a.dynamixel !== undefined && driver !== 'dynamixel')
+    add('CONFIG_CONFLICT', at('dynamixel'), `\`dynamixel\` settings on an axis of a ${driver} controller`);
+  if (a.followingErrorLimitUnits !== undefined && driver !== 'servo-edge')
+    add(
+      'CONFIG_CONFLICT',
+      at('followingErrorLimitUnits'),
+      `a ${driver} controller takes no following-error limit over the wire`,
+      'followingErrorLimitUnits is sent as SET FERR to servo-edge controllers',
+    );
 }

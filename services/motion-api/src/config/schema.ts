@@ -5,8 +5,23 @@
 
 import { LOG_LEVELS } from '@servo-edge/common/log';
 import { type Static, Type } from '@sinclair/typebox';
+import type { XSeriesModel } from '../drivers/dynamixel/control-table.js';
+import { DRIVER_KINDS, SOFTWARE_STOP_MODES } from '../drivers/kinds.js';
+import { MAESTRO_DEFAULT_DEVICE_NUMBER, type MaestroChannelCount } from '../drivers/maestro/commands.js';
 
 const strict = { additionalProperties: false } as const;
+
+// Literal lists, not the codecs' constants: the schema's type is part of the package's declarations (the
+// gateway embeds it), and must not name a codec module. `satisfies` keeps them within the codecs' types;
+// drivers-config.test.ts checks they list the same values.
+/** The Maestro models by channel count (MAESTRO_CHANNEL_COUNTS). */
+export const MAESTRO_CHANNEL_CHOICES = [6, 12, 18, 24] as const satisfies readonly MaestroChannelCount[];
+/** The X-series models the Dynamixel driver knows (X_SERIES_MODEL_NUMBERS). */
+export const DYNAMIXEL_MODEL_CHOICES = [
+  'XL430-W250',
+  'XM430-W210',
+  'XM430-W350',
+] as const satisfies readonly XSeriesModel[];
 const Id = (description: string) =>
   Type.String({
     pattern: '^[a-z0-9][a-z0-9_-]{0,62}$',
@@ -74,20 +89,102 @@ export const AuthSchema = Type.Object(
   strict,
 );
 
+/** Settings of a `driver: maestro` controller (Pololu Maestro User's Guide §5.a-5.e). */
+export const MaestroSettingsSchema = Type.Object(
+  {
+    channels: Type.Union(
+      MAESTRO_CHANNEL_CHOICES.map((n) => Type.Literal(n)),
+      { description: 'the model: `6` (Micro Maestro), `12`, `18` or `24` (Mini Maestro)' },
+    ),
+    protocol: Type.Union([Type.Literal('compact'), Type.Literal('pololu')], {
+      default: 'compact',
+      description:
+        '`compact` (one Maestro on the port), or `pololu` (0xAA and the device number: several Maestros on one TTL line)',
+    }),
+    deviceNumber: Int(
+      0,
+      127,
+      MAESTRO_DEFAULT_DEVICE_NUMBER,
+      "the Maestro's device number, for the Pololu protocol (the Control Center's Serial Settings)",
+    ),
+    crc7: Type.Boolean({
+      default: false,
+      description: 'append the CRC-7 byte to every command; needs "Enable CRC" in the Serial Settings',
+    }),
+    errorPollMs: Int(100, 60_000, 1000, 'Get Errors is read this often (and on connect)'),
+  },
+  strict,
+);
+
+/** Settings of a `driver: dynamixel` controller (ROBOTIS e-Manual, Protocol 2.0). */
+export const DynamixelSettingsSchema = Type.Object(
+  {
+    protocol: Type.Union([Type.Literal('2.0')], {
+      default: '2.0',
+      description:
+        'the DYNAMIXEL protocol: `2.0` (the only one this driver speaks; set Protocol Type 13 to 2)',
+    }),
+  },
+  strict,
+);
+
 export const ControllerSchema = Type.Object(
   {
     id: Id('controller name'),
+    driver: Type.Union(
+      DRIVER_KINDS.map((kind) => Type.Literal(kind)),
+      {
+        default: 'servo-edge',
+        description:
+          "the controller's protocol: `servo-edge`, `maestro` (Pololu Maestro) or `dynamixel` (Protocol 2.0)",
+      },
+    ),
     path: Type.String({
       minLength: 1,
       maxLength: 512,
       description: '`/dev/ttyACM0`, `/dev/serial/by-id/...`, or `sim://<id>`',
     }),
-    baud: Int(1200, 4_000_000, 115_200, 'line rate'),
+    baud: Int(
+      1200,
+      4_500_000,
+      115_200,
+      'line rate; a Dynamixel bus takes 9600, 57600 (the X-series factory setting), 115200, 1M, 2M, 3M, 4M or 4.5M',
+    ),
     replyTimeoutMs: Int(20, 10_000, 250, 'reply wait beyond the wire time of the bytes queued ahead'),
     maxRetransmits: Int(0, 20, 5, 'retransmissions of one frame before the link is declared lost'),
-    streamHz: Int(0, 200, 20, 'POS telemetry rate asked of the controller (0 off, at most 200)'),
-    watchdogMs: Type.Optional(Int(100, 60_000, undefined, 'sent with WDOG after HELLO (100 to 60000)')),
+    streamHz: Int(
+      0,
+      200,
+      20,
+      'telemetry rate: POS asked of a servo-edge controller, the position polls of a Maestro or Dynamixel (0 off, at most 200)',
+    ),
+    watchdogMs: Type.Optional(
+      Int(
+        20,
+        60_000,
+        undefined,
+        'servo-edge: sent with WDOG after HELLO (100 to 60000). Dynamixel: the Bus Watchdog (20 to 2540, in 20 ms steps; 500 if absent). Not for a Maestro',
+      ),
+    ),
     maxPendingRequests: Int(1, 4096, 256, 'requests waiting for window space on the link'),
+    maestro: Type.Optional(MaestroSettingsSchema),
+    dynamixel: Type.Optional(DynamixelSettingsSchema),
+  },
+  strict,
+);
+
+/** Settings of an axis on a `driver: dynamixel` controller. */
+export const DynamixelAxisSchema = Type.Object(
+  {
+    model: Type.Union(
+      DYNAMIXEL_MODEL_CHOICES.map((m) => Type.Literal(m)),
+      { description: 'the servo model the ID must answer as (its Model Number, checked at discovery)' },
+    ),
+    operatingMode: Type.Union([Type.Literal('position'), Type.Literal('extended-position')], {
+      default: 'position',
+      description:
+        '`position` (one turn, 0-4095) or `extended-position` (multi-turn, ±256 rev); written while torque is off',
+    }),
   },
   strict,
 );
@@ -96,11 +193,31 @@ export const AxisSchema = Type.Object(
   {
     name: Id("the axis's name in the API"),
     controller: Id("the controller's id"),
-    axis: Int(1, 64, undefined, 'axis number on that controller, from 1'),
+    axis: Int(
+      0,
+      252,
+      undefined,
+      "the axis's address in its driver's numbering: servo-edge axis number (1-64), Maestro channel as printed on the board (0-23), Dynamixel ID (0-252)",
+    ),
     unit: Type.String({ minLength: 1, maxLength: 16, description: 'user unit, e.g. `mm` or `deg`' }),
-    countsPerUnit: Type.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'encoder counts per unit' }),
-    minUnits: Type.Number({ description: 'lower soft limit (sent as SET MIN)' }),
-    maxUnits: Type.Number({ description: 'upper soft limit (sent as SET MAX)' }),
+    countsPerUnit: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1e9,
+      description:
+        "the driver's counts per unit: encoder counts, Maestro quarter-µs, Dynamixel pulses (4096 a turn)",
+    }),
+    countAtZero: Int(
+      -2_147_483_647,
+      2_147_483_647,
+      0,
+      "the count at user-unit zero: position = (count - countAtZero) / countsPerUnit (a hobby servo's 1500 µs centre is 6000 quarter-µs)",
+    ),
+    minUnits: Type.Number({
+      description: 'lower soft limit (refused on the host; sent as SET MIN to servo-edge)',
+    }),
+    maxUnits: Type.Number({
+      description: 'upper soft limit (refused on the host; sent as SET MAX to servo-edge)',
+    }),
     maxVelocityUnitsPerS: Type.Number({ exclusiveMinimum: 0, description: 'SET VMAX' }),
     maxAccelerationUnitsPerS2: Type.Number({ exclusiveMinimum: 0, description: 'SET AMAX' }),
     defaultVelocityUnitsPerS: Type.Number({
@@ -116,8 +233,19 @@ export const AxisSchema = Type.Object(
     ),
     homingRequired: Type.Boolean({
       default: true,
-      description: 'moves are refused until the axis is homed (since start-up or a controller reboot)',
+      description:
+        'moves are refused until the axis is homed (since start-up or a controller reboot); a Maestro or Dynamixel axis knows its position and is always homed',
     }),
+    softwareStop: Type.Optional(
+      Type.Union(
+        SOFTWARE_STOP_MODES.map((mode) => Type.Literal(mode)),
+        {
+          description:
+            'Maestro and Dynamixel: what the software stop does to this axis: `hold` (stop where it is, powered; the default) or `limp` (outputs off: it may drop a load). See the drivers section',
+        },
+      ),
+    ),
+    dynamixel: Type.Optional(DynamixelAxisSchema),
   },
   strict,
 );
@@ -211,6 +339,9 @@ export const MotionConfigSchema = Type.Object(
 
 export type MotionConfig = Static<typeof MotionConfigSchema>;
 export type ControllerConfig = Static<typeof ControllerSchema>;
+export type MaestroSettings = Static<typeof MaestroSettingsSchema>;
+export type DynamixelSettings = Static<typeof DynamixelSettingsSchema>;
+export type DynamixelAxisSettings = Static<typeof DynamixelAxisSchema>;
 export type AxisConfig = Static<typeof AxisSchema>;
 export type AuthConfig = Static<typeof AuthSchema>;
 export type ApiKeyConfig = Static<typeof ApiKeySchema>;

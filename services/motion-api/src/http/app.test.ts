@@ -6,6 +6,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MOTION_ERROR_CODES, type MotionErrorCode } from '../errors.js';
 import { AUTH, type Harness, type HarnessOptions, startHarness } from '../test-support/harness.js';
+import { limitedServoEdge } from '../test-support/limited-driver.js';
 import { settle, until } from '../test-support/settle.js';
 import { KEYS } from '../testing/config.js';
 import type { ApiPlugin } from './app.js';
@@ -728,6 +729,50 @@ describe('link failures', () => {
     await problem('CONTROLLER_BUSY', 503, 'POST', '/api/v1/axes/conveyor/stop');
     await h.close();
     expect((await Promise.all(stops)).map((r) => r.statusCode)).toEqual(Array(9).fill(503));
+  });
+});
+
+describe('driver capabilities', () => {
+  it('GET /controllers reports each driver and what it can do', async () => {
+    await harness();
+    const { controllers } = (await call('GET', '/api/v1/controllers', { as: 'viewer' })).json() as {
+      controllers: Record<string, unknown>[];
+    };
+    expect(controllers.map((c) => c.driver)).toEqual(['servo-edge', 'servo-edge']);
+    expect(controllers[0]!.capabilities).toEqual({
+      protocol: 'servo-edge/1',
+      moveQueue: 'device',
+      completion: 'event',
+      position: 'homing',
+      hardwareWatchdog: true,
+      positionTriggeredMoves: false,
+      realtimeStop: true,
+      commands: { power: 'native', home: 'native', jog: 'native', coordinatedStart: 'host' },
+    });
+  });
+
+  it('409 NOT_SUPPORTED_BY_CONTROLLER for what a driver declares it cannot do; nothing reaches the wire', async () => {
+    await harness({
+      drivers: {
+        'servo-edge': limitedServoEdge({ position: 'absolute', commands: { home: 'none', jog: 'none' } }),
+      },
+    });
+    const sentBefore = h.ctrl1.executed.length;
+    const home = await problem('NOT_SUPPORTED_BY_CONTROLLER', 409, 'POST', '/api/v1/axes/reject-arm/home');
+    expect(home).toMatchObject({ axis: 'reject-arm', controller: 'ctrl1', capability: 'home' });
+    await problem('NOT_SUPPORTED_BY_CONTROLLER', 409, 'POST', '/api/v1/axes/conveyor/jog', {
+      body: { velocity: 1 },
+    });
+    expect(h.ctrl1.executed.length).toBe(sentBefore);
+    // An absolute-position axis is homed from the start: a move needs no MC_Home.
+    expect((await call('GET', '/api/v1/axes/reject-arm', { as: 'viewer' })).json()).toMatchObject({
+      homed: true,
+      homingRequired: true,
+    });
+    await call('POST', '/api/v1/axes/reject-arm/enable');
+    const move = await call('POST', '/api/v1/axes/reject-arm/move', { body: { position: 5 } });
+    expect(move.statusCode).toBe(202);
+    expect(h.ctrl1.executedOf('MOVE')).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,7 @@
 // with them, handler types are inferred from them, and the OpenAPI document is generated from them.
 
 import { type Static, Type } from '@sinclair/typebox';
+import { DRIVER_KINDS } from '../drivers/driver.js';
 import { MOTION_ERROR_CODES } from '../errors.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -170,10 +171,44 @@ const LinkState = Type.Union(
   ),
 );
 
+const Support = Type.Union([Type.Literal('native'), Type.Literal('host'), Type.Literal('none')]);
+
+export const CapabilitiesSchema = Type.Object(
+  {
+    protocol: Type.String({
+      description: 'the protocol and version spoken: servo-edge/1, maestro-compact, dynamixel/2.0',
+    }),
+    moveQueue: Type.Union([Type.Literal('device'), Type.Literal('host')], {
+      description: "moves wait in the device's queue, or in the driver's",
+    }),
+    completion: Type.Union([Type.Literal('event'), Type.Literal('polling')], {
+      description: 'the end of a move is reported by the device, or found by polling its position',
+    }),
+    position: Type.Union([Type.Literal('homing'), Type.Literal('absolute')], {
+      description: 'axes are homed (MC_Home), or know their position without homing',
+    }),
+    hardwareWatchdog: Type.Boolean({ description: 'the device stops its axes when the host goes quiet' }),
+    positionTriggeredMoves: Type.Boolean(),
+    realtimeStop: Type.Boolean({
+      description: 'the software stop overtakes queued commands on the wire (else it is the fastest command)',
+    }),
+    commands: Type.Object(
+      { power: Support, home: Support, jog: Support, coordinatedStart: Support },
+      {
+        description:
+          'native: the device does it; host: emulated by the driver; none: NOT_SUPPORTED_BY_CONTROLLER',
+      },
+    ),
+  },
+  { description: "What the controller's driver can do" },
+);
+
 export const ControllerStatusSchema = Type.Object(
   {
     id: Type.String(),
     path: Type.String(),
+    driver: Type.Union(DRIVER_KINDS.map((kind) => Type.Literal(kind))),
+    capabilities: CapabilitiesSchema,
     state: LinkState,
     connected: Type.Boolean(),
     rttMs: Nullable(Type.Number()),

@@ -1,44 +1,41 @@
-// Reading axes back from their controllers: one coalesced GET per axis (at most one in flight, one more
+// Reading axes back through their drivers: one coalesced read per axis (at most one in flight, one more
 // owed), and the poll of quiet axes: while moves are queued anywhere, each axis with queued moves that the
 // controller has not reported on for moves.pollIntervalMs is read, so a DONE/ABORTED lost on the line
-// (events have no retransmission in protocol v1) is noticed instead of leaving its move queued for ever.
+// (servo-edge v1 events have no retransmission) is noticed instead of leaving its move queued for ever.
 
 import { elapsedMs } from '@servo-edge/common/clock';
-import type { ReplyFieldsOf } from '@servo-edge/firmware-protocol';
+import { type AxisReport, DriverCommandError } from '../drivers/driver.js';
 import type { AxisRuntime, OwedRefresh } from './axis-runtime.js';
-import { failureFromRejection } from './command-errors.js';
 import type { MotionContext } from './motion-context.js';
 
-/** Applies a GET reply; `getOrder` is the GET's place in the service's send order. */
-export type GetReplyHandler = (axis: AxisRuntime, fields: ReplyFieldsOf<'GET'>, getOrder: number) => void;
+/** Applies a read; `readOrder` is the read's place in the service's send order. */
+export type ReportHandler = (axis: AxisRuntime, report: AxisReport, readOrder: number) => void;
 
 export class AxisPoller {
   private cancelPoll: (() => void) | undefined;
 
   constructor(
     private readonly ctx: MotionContext,
-    private readonly onReply: GetReplyHandler,
+    private readonly onReport: ReportHandler,
   ) {}
 
   /**
-   * GET the axis again; resolves once a GET sent after this call has been applied (never rejects).
-   * Coalesced: at most one GET per axis is in flight and one more is owed.
+   * Read the axis again; resolves once a read sent after this call has been applied (never rejects).
+   * Coalesced: at most one read per axis is in flight and one more is owed.
    */
   refresh(axis: AxisRuntime): Promise<void> {
     if (axis.refreshInFlight) {
       axis.refreshAgain ??= owed();
       return axis.refreshAgain.promise;
     }
-    const link = axis.controller.link;
-    if (!link.ready) return Promise.resolve();
+    const driver = axis.controller.driver;
+    if (!driver.ready) return Promise.resolve();
     axis.refreshInFlight = true;
-    let getOrder = Number.NEGATIVE_INFINITY;
-    return link
-      .request('GET', { axis: axis.config.axis }, { onSent: () => (getOrder = this.ctx.nextSendOrder()) })
+    let readOrder = Number.NEGATIVE_INFINITY;
+    return driver
+      .read(axis.config.axis, { onSent: () => (readOrder = this.ctx.nextSendOrder()) })
       .then(
-        (reply) => {
-          if (reply.ok) this.onReply(axis, reply.fields, getOrder);
-        },
+        (report) => this.onReport(axis, report, readOrder),
         () => {},
       )
       .finally(() => {
@@ -49,19 +46,22 @@ export class AxisPoller {
       });
   }
 
-  /** GET the axis now, outside the coalescing; throws the MotionError a failed GET maps to. */
+  /**
+   * Read the axis now, outside the coalescing; throws the MotionError a failed read maps to. A read the
+   * device refuses changes nothing.
+   */
   async refreshNow(axis: AxisRuntime): Promise<void> {
-    let getOrder = Number.NEGATIVE_INFINITY;
+    let readOrder = Number.NEGATIVE_INFINITY;
+    let report: AxisReport;
     try {
-      const reply = await axis.controller.link.request(
-        'GET',
-        { axis: axis.config.axis },
-        { onSent: () => (getOrder = this.ctx.nextSendOrder()) },
-      );
-      if (reply.ok) this.onReply(axis, reply.fields, getOrder);
-    } catch (rejection) {
-      throw failureFromRejection(rejection, `GET ${axis.name}`, { axis: axis.name }).error;
+      report = await axis.controller.driver.read(axis.config.axis, {
+        onSent: () => (readOrder = this.ctx.nextSendOrder()),
+      });
+    } catch (error) {
+      if (error instanceof DriverCommandError && error.refusedByDevice) return;
+      throw error;
     }
+    this.onReport(axis, report, readOrder);
   }
 
   /** Starts the poll if it is not running (a move was just accepted). It stops when nothing is queued. */

@@ -1,27 +1,26 @@
-// The state of one configured axis, in one object: the controller's last report (in counts), what the
+// The state of one configured axis, in one object: its driver's last report (in counts), what the
 // host knows that the controller does not keep (homed since start-up, position uncertain after a reboot,
 // the fault code of the last FAULT event), and the service's own bookkeeping for it (the end of the moves
-// sent, the GET in flight, homing waiters). Also its controller's state, and the axis's public status.
+// sent, the read in flight, homing waiters). Also its controller's state, and the axis's public status.
 
 import type { MonotonicMs } from '@servo-edge/common/clock';
-import type { AxisState, ReplyFieldsOf } from '@servo-edge/firmware-protocol';
 import type { AxisConfig, ControllerConfig } from '../config/schema.js';
+import type { AxisReport, ControllerDriver, DriverAxisState } from '../drivers/driver.js';
 import type { MotionError } from '../errors.js';
-import type { ControllerLink } from '../link/controller-link.js';
-import { countsToUnits } from '../units.js';
+import { countsToPosition, countsToUnits } from '../units.js';
 import type { HomeResult } from './types.js';
 
 /** An axis as GET /api/v1/axes/:name shows it. Positions and rates are in the axis's units. */
 export interface AxisStatus {
   name: string;
   controller: string;
-  /** Axis number on the controller. */
+  /** The axis's address on its controller, in the driver's numbering (`axes[].axis`). */
   axis: number;
   unit: string;
   /** The controller's link is ready. While it is not, the other fields are the last known values. */
   connected: boolean;
-  /** The controller's state (§Commands GET st=), ESTOP while an e-stop is latched, UNKNOWN before the first report. */
-  state: AxisState | 'UNKNOWN';
+  /** The driver's report of the axis (§Commands GET st= for servo-edge), ESTOP while an e-stop is latched, UNKNOWN before the first report. */
+  state: DriverAxisState | 'UNKNOWN';
   position: number | null;
   velocity: number | null;
   target: number | null;
@@ -34,7 +33,7 @@ export interface AxisStatus {
   fault: string | null;
   estop: boolean;
   queue: {
-    /** Moves queued on the controller (GET q=). */
+    /** Moves queued for the axis on the controller, or in the driver's host-side queue (GET q= for servo-edge). */
     device: number;
     /** Moves this service sent or is sending that have not finished. */
     open: number;
@@ -43,10 +42,10 @@ export interface AxisStatus {
   defaults: { velocity: number; acceleration: number };
 }
 
-/** One controller: its link, its configured axes, and the host's latches for it. */
+/** One controller: its driver, its configured axes, and the host's latches for it. */
 export interface ControllerRuntime {
   readonly config: ControllerConfig;
-  readonly link: ControllerLink;
+  readonly driver: ControllerDriver;
   readonly axes: AxisRuntime[];
   /** The host's e-stop latch: set by estop() or an ESTOP event, cleared by a successful RESET. */
   estopLatched: boolean;
@@ -59,7 +58,7 @@ export interface HomeWaiter {
   reject(error: MotionError): void;
 }
 
-/** A GET owed after the one in flight, and whoever waits for it. */
+/** A read owed after the one in flight, and whoever waits for it. */
 export interface OwedRefresh {
   promise: Promise<void>;
   resolve(): void;
@@ -70,9 +69,9 @@ export class AxisRuntime {
   positionCounts: number | undefined;
   velocityCountsPerS: number | undefined;
   targetCounts: number | undefined;
-  deviceState: AxisState | undefined;
+  deviceState: DriverAxisState | undefined;
   deviceQueue = 0;
-  /** When the controller last reported on this axis (GET reply, DONE/ABORTED); undefined before the first. */
+  /** When the controller last reported on this axis (a read, DONE/ABORTED); undefined before the first. */
   lastReportAtMs: MonotonicMs | undefined;
 
   // ---- what the host knows ----
@@ -84,38 +83,52 @@ export class AxisRuntime {
   // ---- the service's bookkeeping ----
   /** End of the last move sent, for relative moves; undefined after a jog, stop, e-stop or loss. */
   commandedTargetCounts: number | undefined;
-  /** A GET of this axis is in flight (at most one is). */
+  /** A read of this axis is in flight (at most one is). */
   refreshInFlight = false;
-  /** A GET is owed after the one in flight. */
+  /** A read is owed after the one in flight. */
   refreshAgain: OwedRefresh | undefined;
   readonly homeWaiters: HomeWaiter[] = [];
 
   constructor(
     readonly config: AxisConfig,
     readonly controller: ControllerRuntime,
-  ) {}
+  ) {
+    // An absolute-position driver (a hobby servo's pulse width, a Dynamixel's encoder) needs no homing.
+    this.homed = this.absolute;
+  }
+
+  /** The driver knows the axis's position without homing (capabilities.position). */
+  get absolute(): boolean {
+    return this.controller.driver.capabilities.position === 'absolute';
+  }
 
   get name(): string {
     return this.config.name;
   }
 
-  applyGet(fields: ReplyFieldsOf<'GET'>): void {
-    this.positionCounts = fields.pos;
-    this.velocityCountsPerS = fields.vel;
-    this.targetCounts = fields.tgt;
-    this.deviceState = fields.st;
-    this.deviceQueue = fields.q;
-    if (fields.st === 'FAULT') this.fault ??= 'UNKNOWN';
-    else if (fields.st !== 'ESTOP') this.fault = undefined;
-    this.homing = fields.st === 'HOMING';
+  applyReport(report: AxisReport): void {
+    this.positionCounts = report.positionCounts ?? undefined;
+    this.velocityCountsPerS = report.velocityCountsPerS;
+    this.targetCounts = report.targetCounts ?? undefined;
+    this.deviceQueue = report.queueDepth;
+    this.applyState(report.state);
   }
 
-  /** The controller rebooted: it forgot its zero, so the host must not trust positions. */
+  /** The driver's state of the axis: a FAULT keeps its code (or UNKNOWN); any state but ESTOP clears it. */
+  applyState(state: DriverAxisState): void {
+    this.deviceState = state;
+    if (state === 'FAULT') this.fault ??= 'UNKNOWN';
+    else if (state !== 'ESTOP') this.fault = undefined;
+    this.homing = state === 'HOMING';
+  }
+
+  /** The controller rebooted: it forgot its zero, so the host must not trust positions (unless they are absolute). */
   markRebooted(): void {
-    this.homed = false;
     this.homing = false;
-    this.positionUncertain = true;
     this.fault = undefined;
+    if (this.absolute) return;
+    this.homed = false;
+    this.positionUncertain = true;
   }
 
   resolveHomeWaiters(): void {
@@ -132,17 +145,19 @@ export class AxisRuntime {
     const controller = this.controller;
     const units = (counts: number | undefined) =>
       counts === undefined ? null : countsToUnits(counts, c.countsPerUnit);
+    const position = (counts: number | undefined) =>
+      counts === undefined ? null : countsToPosition(counts, c);
     const state = controller.estopLatched ? 'ESTOP' : (this.deviceState ?? 'UNKNOWN');
     return {
       name: c.name,
       controller: c.controller,
       axis: c.axis,
       unit: c.unit,
-      connected: controller.link.ready,
+      connected: controller.driver.ready,
       state,
-      position: units(this.positionCounts),
+      position: position(this.positionCounts),
       velocity: units(this.velocityCountsPerS),
-      target: units(this.targetCounts),
+      target: position(this.targetCounts),
       enabled: this.deviceState === undefined ? null : this.deviceState !== 'DISABLED',
       homed: this.homed,
       homingRequired: c.homingRequired,

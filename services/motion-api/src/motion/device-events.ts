@@ -1,8 +1,9 @@
-// The device-event reducer: what the controllers report (events, GET replies, the outcome of a bring-up,
-// the loss of a link) turned into axis state and move outcomes. Events per protocol v1 §Events: DONE and
-// ABORTED settle the move with that seq, HOMED ends homing, FAULT and ESTOP latch, POS updates positions.
+// The device-event reducer: what the drivers report (events, axis reads, the outcome of a start-up, the
+// loss of a link) turned into axis state and move outcomes. DONE and ABORTED settle the move with that
+// ref (servo-edge: the MOVE's seq, §Events), HOMED ends homing, FAULT and ESTOP latch, POS updates
+// positions; the rest is shown.
 
-import type { EventFrame, ReplyFieldsOf } from '@servo-edge/firmware-protocol';
+import type { AxisReport, DriverEvent } from '../drivers/driver.js';
 import { MotionError } from '../errors.js';
 import type { AxisRuntime, ControllerRuntime } from './axis-runtime.js';
 import type { MotionContext } from './motion-context.js';
@@ -14,28 +15,38 @@ export class DeviceEventReducer {
     private readonly refresh: (axis: AxisRuntime) => Promise<void>,
   ) {}
 
-  onEvent(c: ControllerRuntime, event: EventFrame): void {
+  onEvent(c: ControllerRuntime, event: DriverEvent): void {
     if (event.event === 'POS') {
-      const { p, v } = event.fields;
-      for (const axis of c.axes) {
-        const i = axis.config.axis - 1;
-        if (i >= p.length) continue;
-        if (axis.positionCounts === p[i] && axis.velocityCountsPerS === v[i]) continue;
-        axis.positionCounts = p[i];
-        axis.velocityCountsPerS = v[i];
+      for (const sample of event.samples) {
+        const axis = c.axes.find((a) => a.config.axis === sample.axis);
+        if (!axis) continue;
+        // A polling driver's sample carries the axis's state too: nothing else says it changed.
+        const stateChanged =
+          (sample.state !== undefined && sample.state !== axis.deviceState) ||
+          (sample.queueDepth !== undefined && sample.queueDepth !== axis.deviceQueue);
+        if (
+          !stateChanged &&
+          axis.positionCounts === sample.positionCounts &&
+          axis.velocityCountsPerS === sample.velocityCountsPerS
+        )
+          continue;
+        axis.positionCounts = sample.positionCounts;
+        axis.velocityCountsPerS = sample.velocityCountsPerS;
+        if (sample.state !== undefined) axis.applyState(sample.state);
+        if (sample.queueDepth !== undefined) axis.deviceQueue = sample.queueDepth;
         this.ctx.axisChanged(axis);
       }
       return;
     }
-    const axisNumber = 'axis' in event.fields ? event.fields.axis : 0;
-    const axis = c.axes.find((a) => a.config.axis === axisNumber);
+    const axisNumber = 'axis' in event ? event.axis : null;
+    const axis = axisNumber === null ? undefined : c.axes.find((a) => a.config.axis === axisNumber);
     switch (event.event) {
       case 'DONE':
       case 'ABORTED': {
         const outcome = event.event === 'DONE' ? 'done' : 'aborted';
-        this.ctx.moves.reported(c.config.id, event.fields.seq, outcome, event.fields.pos);
+        this.ctx.moves.reported(c.config.id, event.ref, outcome, event.positionCounts);
         if (axis) {
-          axis.positionCounts = event.fields.pos;
+          axis.positionCounts = event.positionCounts;
           axis.lastReportAtMs = this.ctx.clock.monotonicMs();
           void this.refresh(axis);
         }
@@ -46,20 +57,20 @@ export class DeviceEventReducer {
           axis.homed = true;
           axis.homing = false;
           axis.positionUncertain = false;
-          axis.positionCounts = event.fields.pos;
+          axis.positionCounts = event.positionCounts;
           axis.resolveHomeWaiters();
           void this.refresh(axis);
         }
         break;
       case 'FAULT': {
-        if (axisNumber === 0) c.fault = event.fields.code;
-        const affected = axisNumber === 0 ? c.axes : axis ? [axis] : [];
+        if (axisNumber === null) c.fault = event.code;
+        const affected = axisNumber === null ? c.axes : axis ? [axis] : [];
         for (const a of affected) {
-          if (axisNumber !== 0) a.fault = event.fields.code;
+          if (axisNumber !== null) a.fault = event.code;
           a.rejectHomeWaiters(
-            new MotionError('HOMING_FAILED', `homing ${a.name} ended in FAULT ${event.fields.code}`, {
+            new MotionError('HOMING_FAILED', `homing ${a.name} ended in FAULT ${event.code}`, {
               axis: a.name,
-              deviceCode: event.fields.code,
+              deviceCode: event.code,
             }),
           );
           void this.refresh(a);
@@ -82,6 +93,8 @@ export class DeviceEventReducer {
         // a BOOT at first contact (a controller that resets when its port opens) changes nothing.
         break;
       case 'BADFRAME':
+      case 'ERRORS':
+      case 'NOTICE':
         break;
     }
     this.ctx.emit({
@@ -93,17 +106,17 @@ export class DeviceEventReducer {
     });
   }
 
-  /** A GET reply (§Commands GET): the axis's state, and its queue depth to reconcile the moves sent before it. */
-  onGetReply(axis: AxisRuntime, fields: ReplyFieldsOf<'GET'>, getOrder: number): void {
+  /** An axis read back: its state, and its queue depth to reconcile the moves sent before the read. */
+  onReport(axis: AxisRuntime, report: AxisReport, readOrder: number): void {
     const wasHoming = axis.homing;
-    axis.applyGet(fields);
+    axis.applyReport(report);
     axis.lastReportAtMs = this.ctx.clock.monotonicMs();
-    const lost = this.ctx.moves.reconcile(axis.name, fields.q, getOrder);
+    const lost = this.ctx.moves.reconcile(axis.name, report.queueDepth, readOrder);
     if (lost > 0) this.ctx.log.warn({ axis: axis.name, lost }, 'motion.events.lost');
     // Homing that stopped without HOMED (a STOP, a fault cleared meanwhile) fails its waiters.
-    if (wasHoming && !axis.homing && !axis.homed && fields.st !== 'HOMING') {
+    if (wasHoming && !axis.homing && !axis.homed && report.state !== 'HOMING') {
       axis.rejectHomeWaiters(
-        new MotionError('HOMING_FAILED', `homing ${axis.name} ended in ${fields.st} without HOMED`, {
+        new MotionError('HOMING_FAILED', `homing ${axis.name} ended in ${report.state} without HOMED`, {
           axis: axis.name,
         }),
       );
@@ -111,12 +124,8 @@ export class DeviceEventReducer {
     this.ctx.axisChanged(axis);
   }
 
-  /** A bring-up succeeded: each axis's GET reply; after a reboot, open moves are lost for good and zeros forgotten. */
-  onBringUp(
-    c: ControllerRuntime,
-    states: ReadonlyMap<string, ReplyFieldsOf<'GET'>>,
-    rebooted: boolean,
-  ): void {
+  /** A start-up succeeded: each axis's report; after a reboot, open moves are lost for good and zeros forgotten. */
+  onConnected(c: ControllerRuntime, reports: ReadonlyMap<string, AxisReport>, rebooted: boolean): void {
     if (rebooted) {
       // Its axes must be homed again.
       this.ctx.log.warn({ controller: c.config.id }, 'motion.controller.rebooted');
@@ -125,9 +134,9 @@ export class DeviceEventReducer {
       for (const axis of c.axes) axis.markRebooted();
     }
     for (const axis of c.axes) {
-      const fields = states.get(axis.name);
-      if (fields) axis.applyGet(fields);
-      if (fields?.st === 'ESTOP') c.estopLatched = true;
+      const report = reports.get(axis.name);
+      if (report) axis.applyReport(report);
+      if (report?.state === 'ESTOP') c.estopLatched = true;
       axis.commandedTargetCounts = undefined;
       this.ctx.axisChanged(axis);
     }

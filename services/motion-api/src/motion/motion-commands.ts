@@ -1,13 +1,17 @@
 // The command API: what the REST routes (and the gateway's line) ask of the axes: move, coordinated
 // moves, jog, stop, home, enable, disable, e-stop and its reset. Each command is checked on the host in
 // the order the API documents (link, e-stop, fault, not homed, disabled), planned (move-planning.ts),
-// sent on the axis's link, and its ERR or rejection mapped to a MotionError (command-errors.ts).
+// and handed to the axis's driver (drivers/driver.ts), whose failures are MotionErrors already.
 
-import { MotionError, type MotionErrorCode, type ProblemExtensions } from '../errors.js';
-import type { ControllerLink } from '../link/controller-link.js';
+import {
+  type ControllerDriver,
+  type DriverCapabilities,
+  DriverCommandError,
+  notSupported,
+} from '../drivers/driver.js';
+import { MotionError, type MotionErrorCode } from '../errors.js';
 import type { AxisPoller } from './axis-poller.js';
 import type { AxisRuntime, AxisStatus, HomeWaiter } from './axis-runtime.js';
-import { errorFromReply, failureFromRejection } from './command-errors.js';
 import type { MotionContext } from './motion-context.js';
 import {
   legOf,
@@ -68,6 +72,9 @@ export class MotionCommands {
     if (duplicate)
       throw new MotionError('INVALID_MOVE', `axis "${duplicate}" is listed twice`, { axis: duplicate });
     const axes = names.map((n) => this.ctx.axisOrThrow(n));
+    // 0. A driver that cannot start its axes together refuses before anything is sent.
+    if (axes.length > 1)
+      for (const axis of axes) this.assertSupports(axis, 'coordinatedStart', 'coordinated move');
     // 1. Every axis must be idle with nothing queued, or the axes could not start together.
     for (const axis of axes) {
       this.assertCanMove(axis, { requireHomed: true });
@@ -85,21 +92,45 @@ export class MotionCommands {
       'coordinated',
       planned.map((p) => p.leg),
     );
-    // 3. Send every MOVE in one burst, without awaiting in between, so the frames leave back to back.
-    const sends = planned.map((p, i) => {
+    // 3. Hand every leg to its driver in one burst, without awaiting in between: each driver starts its
+    //    axes together (one packet where its protocol has one), and the controllers follow one another.
+    const sends: Promise<void>[] = new Array(planned.length);
+    const byDriver = new Map<ControllerDriver, number[]>();
+    planned.forEach((p, i) => {
       if (p.velocityCountsPerS === 0) {
         this.ctx.moves.completedInPlace(record.moveId, i, p.target.units);
-        return Promise.resolve();
+        sends[i] = Promise.resolve();
+        return;
       }
-      return this.sendLeg(record, i, axes[i]!, p.target, p.velocityCountsPerS, p.accelerationCountsPerS2);
+      const driver = axes[i]!.controller.driver;
+      byDriver.set(driver, [...(byDriver.get(driver) ?? []), i]);
     });
+    for (const [driver, indices] of byDriver) {
+      const started = driver.moveTogether(
+        indices.map((i) => {
+          const p = planned[i]!;
+          return {
+            axis: axes[i]!.config.axis,
+            move: {
+              targetCounts: p.target.counts,
+              velocityCountsPerS: p.velocityCountsPerS,
+              accelerationCountsPerS2: p.accelerationCountsPerS2,
+            },
+            options: this.legSendOptions(record, i, axes[i]!, p.target.counts),
+          };
+        }),
+      );
+      indices.forEach((i, k) => {
+        sends[i] = this.settleLeg(record, i, axes[i]!, planned[i]!.target.counts, started[k]!);
+      });
+    }
     const results = await Promise.allSettled(sends);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failure) return record;
     // 4. One leg was refused: stop the ones that were accepted, so no axis travels alone.
     await Promise.allSettled(
       record.legs.map((leg, i) =>
-        leg.status === 'queued' ? this.command(axes[i]!, 'STOP', { axis: axes[i]!.config.axis }) : undefined,
+        leg.status === 'queued' ? this.command(axes[i]!, 'stop', (d, n) => d.stop(n)) : undefined,
       ),
     );
     throw withMove(failure.reason as MotionError, record);
@@ -107,15 +138,12 @@ export class MotionCommands {
 
   async jog(name: string, request: JogRequest): Promise<AxisStatus> {
     const axis = this.ctx.axisOrThrow(name);
+    this.assertSupports(axis, 'jog', 'jog');
     const velocityCounts = planJogVelocity(axis.config, request.velocity);
     const acceleration = planRate(axis.config, request.acceleration, 'acceleration');
     this.assertCanMove(axis, { requireHomed: false });
     axis.commandedTargetCounts = undefined;
-    await this.command(axis, 'JOG', {
-      axis: axis.config.axis,
-      vel: velocityCounts,
-      acc: acceleration.counts,
-    });
+    await this.command(axis, 'jog', (d, n) => d.jog(n, velocityCounts, acceleration.counts));
     return this.ctx.statusOf(axis);
   }
 
@@ -123,28 +151,31 @@ export class MotionCommands {
     const axis = this.ctx.axisOrThrow(name);
     this.assertConnected(axis);
     axis.commandedTargetCounts = undefined;
-    await this.command(axis, 'STOP', { axis: axis.config.axis });
+    await this.command(axis, 'stop', (d, n) => d.stop(n));
     return this.ctx.statusOf(axis);
   }
 
   async enable(name: string): Promise<AxisStatus> {
     const axis = this.ctx.axisOrThrow(name);
+    this.assertSupports(axis, 'power', 'enable');
     this.assertConnected(axis);
     if (axis.controller.estopLatched) throw new MotionError('AXIS_ESTOP', undefined, { axis: name });
-    await this.command(axis, 'ENABLE', { axis: axis.config.axis });
+    await this.command(axis, 'enable', (d, n) => d.power(n, true));
     return this.ctx.statusOf(axis);
   }
 
   async disable(name: string): Promise<AxisStatus> {
     const axis = this.ctx.axisOrThrow(name);
+    this.assertSupports(axis, 'power', 'disable');
     this.assertConnected(axis);
     axis.commandedTargetCounts = undefined;
-    await this.command(axis, 'DISABLE', { axis: axis.config.axis });
+    await this.command(axis, 'disable', (d, n) => d.power(n, false));
     return this.ctx.statusOf(axis);
   }
 
   async home(name: string, options: { wait?: boolean; maxWaitMs?: number } = {}): Promise<HomeResult> {
     const axis = this.ctx.axisOrThrow(name);
+    this.assertSupports(axis, 'home', 'home');
     this.assertCanMove(axis, { requireHomed: false });
     axis.commandedTargetCounts = undefined;
     // Before sending: a HOMED decoded in the same chunk as the OK must not be overwritten afterwards.
@@ -152,7 +183,7 @@ export class MotionCommands {
     axis.homed = false;
     axis.homing = true;
     try {
-      await this.command(axis, 'HOME', { axis: axis.config.axis });
+      await this.command(axis, 'home', (d, n) => d.home(n));
     } catch (error) {
       // Only a refused or never-sent HOME leaves the zero as it was; one that may have run does not.
       const maybeRan = error instanceof MotionError && UNKNOWN_OUTCOME_CODES.has(error.code);
@@ -183,14 +214,17 @@ export class MotionCommands {
     }
   }
 
-  /** 0x18 to every controller at once (§Realtime bytes), ahead of every queue; never throws. */
+  /**
+   * The software stop to every controller at once: the realtime byte where the driver has one (servo-edge
+   * 0x18, §Realtime bytes, ahead of every queue), else its fastest stopping command; never throws.
+   */
   estop(): EstopResult {
     const controllers: EstopResult['controllers'] = [];
-    // Each controller separately: one failing write must not keep the byte from the others.
+    // Each controller separately: one failing write must not keep the stop from the others.
     for (const c of this.ctx.controllers.values()) {
       let delivered = false;
       try {
-        delivered = c.link.estop();
+        delivered = c.driver.softwareStop();
       } catch (error) {
         this.ctx.log.error({ controller: c.config.id, err: error }, 'motion.estop.write_failed');
       }
@@ -212,15 +246,14 @@ export class MotionCommands {
     return result;
   }
 
-  /** RESET on every controller; clears the host latches where it succeeds. */
+  /** MC_Reset on every controller; clears the host latches where it succeeds. */
   async resetEstop(): Promise<ResetResult> {
     const controllers = await Promise.all(
       [...this.ctx.controllers.values()].map(async (c) => {
         const id = c.config.id;
-        if (!c.link.ready) return { id, ok: false, code: 'CONTROLLER_DISCONNECTED' as MotionErrorCode };
+        if (!c.driver.ready) return { id, ok: false, code: 'CONTROLLER_DISCONNECTED' as MotionErrorCode };
         try {
-          const reply = await c.link.request('RESET', {});
-          if (!reply.ok) return { id, ok: false, code: 'ESTOP_INPUT_ACTIVE' as MotionErrorCode };
+          await c.driver.reset();
           c.estopLatched = false;
           c.fault = undefined;
           for (const axis of c.axes) {
@@ -229,7 +262,7 @@ export class MotionCommands {
           }
           return { id, ok: true, code: null };
         } catch (error) {
-          return { id, ok: false, code: failureFromRejection(error, 'RESET', {}).error.code };
+          return { id, ok: false, code: error instanceof MotionError ? error.code : 'INTERNAL_ERROR' };
         }
       }),
     );
@@ -246,60 +279,82 @@ export class MotionCommands {
     velocityCounts: number,
     accelerationCounts: number,
   ): Promise<void> {
-    const { moves } = this.ctx;
-    const c = axis.controller;
-    const ext: ProblemExtensions = { axis: axis.name, controller: c.config.id, moveId: record.moveId };
-    const what = `MOVE ${axis.name}`;
-    axis.commandedTargetCounts = target.counts;
-    return c.link
-      .request(
-        'MOVE',
-        { axis: axis.config.axis, pos: target.counts, vel: velocityCounts, acc: accelerationCounts },
-        { onSent: (seq) => moves.bindSeq(record.moveId, index, seq, this.ctx.nextSendOrder()) },
-      )
-      .then(
-        (reply) => {
-          if (reply.ok) {
-            moves.accepted(record.moveId, index);
-            void this.poller.refresh(axis);
-            this.poller.arm();
-            return;
-          }
-          const error = errorFromReply(reply, what, ext);
-          moves.failed(record.moveId, index, 'failed', { code: error.code, detail: error.message });
-          if (axis.commandedTargetCounts === target.counts) axis.commandedTargetCounts = undefined;
-          throw withMove(error, record);
-        },
-        (rejection: unknown) => {
-          const { error, outcome } = failureFromRejection(rejection, what, ext);
-          moves.failed(record.moveId, index, outcome, { code: error.code, detail: error.message });
-          throw withMove(error, record);
-        },
-      );
+    const sent = axis.controller.driver.move(
+      axis.config.axis,
+      {
+        targetCounts: target.counts,
+        velocityCountsPerS: velocityCounts,
+        accelerationCountsPerS2: accelerationCounts,
+      },
+      this.legSendOptions(record, index, axis, target.counts),
+    );
+    return this.settleLeg(record, index, axis, target.counts, sent);
   }
 
-  /** Sends a command whose OK needs nothing but a state refresh; maps ERR and rejections. */
+  /** Before a leg goes to its driver: the end of the axis's moves, and the ref its DONE/ABORTED will name. */
+  private legSendOptions(record: MoveRecord, index: number, axis: AxisRuntime, targetCounts: number) {
+    axis.commandedTargetCounts = targetCounts;
+    return {
+      onSent: (ref: number) => this.ctx.moves.bindSeq(record.moveId, index, ref, this.ctx.nextSendOrder()),
+    };
+  }
+
+  /** A leg's acceptance (queued) or failure: failed when it certainly did not run, else unknown. */
+  private settleLeg(
+    record: MoveRecord,
+    index: number,
+    axis: AxisRuntime,
+    targetCounts: number,
+    sent: Promise<void>,
+  ): Promise<void> {
+    const { moves } = this.ctx;
+    return sent.then(
+      () => {
+        moves.accepted(record.moveId, index);
+        void this.poller.refresh(axis);
+        this.poller.arm();
+      },
+      (rejection: unknown) => {
+        const error = asDriverError(rejection, axis);
+        moves.failed(record.moveId, index, error.outcome, { code: error.code, detail: error.message });
+        if (error.refusedByDevice && axis.commandedTargetCounts === targetCounts)
+          axis.commandedTargetCounts = undefined;
+        throw withMove(error, record);
+      },
+    );
+  }
+
+  /** Sends a command whose acceptance needs nothing but a state refresh. */
   private async command(
     axis: AxisRuntime,
-    verb: 'JOG' | 'STOP' | 'ENABLE' | 'DISABLE' | 'HOME',
-    args: Record<string, number>,
+    what: 'jog' | 'stop' | 'enable' | 'disable' | 'home',
+    run: (driver: ControllerDriver, axisNumber: number) => Promise<void>,
   ): Promise<void> {
-    const c = axis.controller;
-    const ext: ProblemExtensions = { axis: axis.name, controller: c.config.id };
-    const what = `${verb} ${axis.name}`;
-    let reply: Awaited<ReturnType<ControllerLink['request']>>;
     try {
-      reply = await c.link.request(verb, args as never);
+      await run(axis.controller.driver, axis.config.axis);
     } catch (rejection) {
-      void this.poller.refresh(axis);
-      throw failureFromRejection(rejection, what, ext).error;
+      const error = asDriverError(rejection, axis, what);
+      // A refusal: answer with the state after it. Otherwise the device may not answer at all.
+      if (error.refusedByDevice) await this.poller.refresh(axis);
+      else void this.poller.refresh(axis);
+      throw error;
     }
     // The answer shows the state after the command, not the report from before it.
     await this.poller.refresh(axis);
-    if (!reply.ok) throw errorFromReply(reply, what, ext);
   }
 
   // ---- host-side checks ----
+
+  /** A command the axis's driver declares it cannot do: NOT_SUPPORTED_BY_CONTROLLER, never faked. */
+  private assertSupports(
+    axis: AxisRuntime,
+    command: keyof DriverCapabilities['commands'],
+    what: string,
+  ): void {
+    const driver = axis.controller.driver;
+    if (driver.capabilities.commands[command] === 'none')
+      throw notSupported(driver, `${what} ${axis.name}`, { axis: axis.name, capability: command });
+  }
 
   private async assertIdle(axis: AxisRuntime): Promise<void> {
     const busy = () =>
@@ -319,8 +374,8 @@ export class MotionCommands {
     const c = axis.controller;
     if (this.ctx.closing)
       throw new MotionError('CONTROLLER_DISCONNECTED', 'the motion service is closing', { axis: axis.name });
-    if (!c.link.ready) {
-      throw new MotionError('CONTROLLER_DISCONNECTED', `controller ${c.config.id} is ${c.link.state}`, {
+    if (!c.driver.ready) {
+      throw new MotionError('CONTROLLER_DISCONNECTED', `controller ${c.config.id} is ${c.driver.state}`, {
         axis: axis.name,
         controller: c.config.id,
       });
@@ -351,6 +406,17 @@ export class MotionCommands {
     }
     if (axis.deviceState === 'DISABLED') throw new MotionError('AXIS_DISABLED', undefined, ext);
   }
+}
+
+/** A driver's rejection; anything else (a bug) is an INTERNAL_ERROR whose outcome is unknown. */
+function asDriverError(rejection: unknown, axis: AxisRuntime, what = 'move'): DriverCommandError {
+  if (rejection instanceof DriverCommandError) return rejection;
+  return new DriverCommandError(
+    'INTERNAL_ERROR',
+    `${what} ${axis.name}: ${(rejection as Error)?.message ?? String(rejection)}`,
+    { axis: axis.name, controller: axis.controller.config.id },
+    'unknown',
+  );
 }
 
 /** Adds the move's id and status to an error about it (problem+json extension members). */

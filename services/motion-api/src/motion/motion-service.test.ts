@@ -48,6 +48,28 @@ describe('moves', () => {
     expect(done).toMatchObject({ status: 'done', legs: [{ finalPosition: 12.34, targetPosition: 12.34 }] });
   });
 
+  it('offsets positions by countAtZero, both ways; rates are not offset', async () => {
+    h = await startHarness({
+      patch: (raw) => {
+        (raw.axes as Record<string, unknown>[])[0]!.countAtZero = 500;
+      },
+    });
+    // SET MIN/MAX are positions: -10 mm and 1000 mm at 100 counts/mm, from count 500.
+    expect(h.ctrl1.axes[0]!.limits).toMatchObject({ MIN: -500, MAX: 100500, VMAX: 50000 });
+    await enabled('conveyor');
+    const move = await h.service.move('conveyor', { position: 12.34, velocity: 100, acceleration: 2000 });
+    expect(h.ctrl1.executedOf('MOVE').at(-1)!.args).toEqual({ axis: 1, pos: 1734, vel: 10000, acc: 200000 });
+    h.ctrl1.finishMove(1);
+    const done = await h.service.waitForMove(move.moveId);
+    expect(done.legs[0]!.finalPosition).toBeCloseTo(12.34, 9);
+    // The GET after DONE has been answered: the axis reads 12.34 mm, from count 1734.
+    await until(() => h.service.axis('conveyor').position === 12.34, 'position read back');
+    await h.service.move('conveyor', { distance: 1 });
+    expect(h.ctrl1.executedOf('MOVE').at(-1)!.args.pos).toBe(1834);
+    // The target read back (GET tgt=1834) is a position too.
+    await until(() => h.service.axis('conveyor').target === 13.34, 'target read back');
+  });
+
   it("stamps a move's createdAt and settledAt with the clock's epoch time, never its monotonic time", async () => {
     h = await startHarness();
     await enabled('conveyor');

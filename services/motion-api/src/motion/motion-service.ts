@@ -1,4 +1,5 @@
-// The motion service: owns one link per controller and composes the parts that each do one job: the
+// The motion service: owns one driver per controller (drivers/driver.ts, the seam every protocol is
+// behind) and composes the parts that each do one job: the
 // command API (motion-commands.ts), the device-event reducer (device-events.ts), move planning and unit
 // conversion (move-planning.ts), the polling of quiet axes (axis-poller.ts), with the axes' state in one
 // place (motion-context.ts, axis-runtime.ts). No HTTP here: buildApp() and the edge gateway both drive
@@ -7,13 +8,13 @@
 import { type Clock, systemClock } from '@servo-edge/common/clock';
 import { type Logger, silentLogger } from '@servo-edge/common/log';
 import type { MotionConfig } from '../config/schema.js';
+import { createDriver, type DriverFactory } from '../drivers/create-driver.js';
+import type { DriverKind } from '../drivers/driver.js';
 import { MotionError } from '../errors.js';
-import { type BringUpContext, createControllerLink } from '../link/controller-link.js';
 import { createSerialTransportFactory, type SerialBinding } from '../link/serial-transport.js';
 import type { TransportFactory } from '../link/transport.js';
 import { AxisPoller } from './axis-poller.js';
 import { AxisRuntime, type AxisStatus, type ControllerRuntime } from './axis-runtime.js';
-import { bringUpController } from './bring-up.js';
 import { DeviceEventReducer } from './device-events.js';
 import { MotionCommands } from './motion-commands.js';
 import { MotionContext } from './motion-context.js';
@@ -69,6 +70,8 @@ export interface MotionServiceDeps {
   simulatorBinding?: SerialBinding;
   /** Replaces the serialport transport entirely (tests). */
   transports?: TransportFactory;
+  /** Replaces the driver of a kind (tests): a factory over the same DriverOptions. */
+  drivers?: Partial<Record<DriverKind, DriverFactory>>;
   /** Timers and durations (monotonic), move timestamps (epoch); systemClock by default. */
   clock?: Clock;
   /** The process's logger (@servo-edge/common/log); silent by default. The API keys never reach it. */
@@ -92,37 +95,45 @@ class MotionServiceImpl implements MotionService {
     this.config = config;
     const ctx = new MotionContext(config, deps.clock ?? systemClock, deps.log ?? silentLogger);
     this.ctx = ctx;
-    this.poller = new AxisPoller(ctx, (axis, fields, getOrder) =>
-      this.reducer.onGetReply(axis, fields, getOrder),
+    this.poller = new AxisPoller(ctx, (axis, report, readOrder) =>
+      this.reducer.onReport(axis, report, readOrder),
     );
     this.reducer = new DeviceEventReducer(ctx, (axis) => this.poller.refresh(axis));
     this.commands = new MotionCommands(ctx, this.poller);
     const transports =
       deps.transports ?? createSerialTransportFactory({ simulatorBinding: deps.simulatorBinding });
     for (const controllerConfig of config.controllers) {
+      const axisConfigs = config.axes.filter((a) => a.controller === controllerConfig.id);
       const axes: AxisRuntime[] = [];
       const runtime: ControllerRuntime = {
         config: controllerConfig,
         axes,
         estopLatched: false,
         fault: undefined,
-        link: createControllerLink({
-          config: controllerConfig,
-          reconnect: config.reconnect,
-          transports,
-          clock: ctx.clock,
-          log: ctx.log,
-          bringUp: (context) => this.bringUp(runtime, context),
-          onEvent: (event) => ctx.safely(() => this.reducer.onEvent(runtime, event)),
-          onStateChange: (state) =>
-            ctx.safely(() => ctx.emit({ type: 'controller', controller: controllerConfig.id, state })),
-          onDown: (error) =>
-            ctx.safely(() => this.reducer.onLinkDown(runtime, `${error.code}: ${error.message}`)),
-        }),
+        driver: createDriver(
+          controllerConfig.driver,
+          {
+            config: controllerConfig,
+            axes: axisConfigs,
+            reconnect: config.reconnect,
+            transports,
+            clock: ctx.clock,
+            log: ctx.log,
+            hooks: {
+              // An e-stop asked for while the link was down is delivered before anything else.
+              softwareStopPending: () => runtime.estopLatched,
+              connected: (reports, rebooted) => this.reducer.onConnected(runtime, reports, rebooted === true),
+              event: (event) => ctx.safely(() => this.reducer.onEvent(runtime, event)),
+              stateChanged: (state) =>
+                ctx.safely(() => ctx.emit({ type: 'controller', controller: controllerConfig.id, state })),
+              down: (error) =>
+                ctx.safely(() => this.reducer.onLinkDown(runtime, `${error.code}: ${error.message}`)),
+            },
+          },
+          deps.drivers,
+        ),
       };
-      for (const axisConfig of config.axes) {
-        if (axisConfig.controller === controllerConfig.id) axes.push(new AxisRuntime(axisConfig, runtime));
-      }
+      for (const axisConfig of axisConfigs) axes.push(new AxisRuntime(axisConfig, runtime));
       ctx.controllers.set(controllerConfig.id, runtime);
       for (const axis of axes) ctx.axes.set(axis.name, axis);
     }
@@ -133,7 +144,7 @@ class MotionServiceImpl implements MotionService {
   async start(): Promise<void> {
     if (this.started || this.closing) return;
     this.started = true;
-    for (const c of this.ctx.controllers.values()) c.link.start();
+    for (const c of this.ctx.controllers.values()) c.driver.start();
   }
 
   close(): Promise<void> {
@@ -141,20 +152,20 @@ class MotionServiceImpl implements MotionService {
       this.ctx.closing = true;
       this.ctx.cancelTimers();
       this.poller.close();
-      await Promise.all([...this.ctx.controllers.values()].map((c) => c.link.close()));
+      await Promise.all([...this.ctx.controllers.values()].map((c) => c.driver.close()));
       for (const c of this.ctx.controllers.values()) this.reducer.onLinkDown(c, 'service closed');
     })();
     return this.closing;
   }
 
   isReady(): boolean {
-    return [...this.ctx.controllers.values()].every((c) => c.link.ready);
+    return [...this.ctx.controllers.values()].every((c) => c.driver.ready);
   }
 
   async whenReady(timeoutMs: number): Promise<boolean> {
     if (this.isReady()) return true;
     const timeout = this.ctx.delay(timeoutMs);
-    const all = Promise.all([...this.ctx.controllers.values()].map((c) => c.link.whenReady())).then(
+    const all = Promise.all([...this.ctx.controllers.values()].map((c) => c.driver.whenReady())).then(
       () => true,
       () => false,
     );
@@ -181,7 +192,9 @@ class MotionServiceImpl implements MotionService {
 
   controllers(): ControllerStatus[] {
     return [...this.ctx.controllers.values()].map((c) => ({
-      ...c.link.health(),
+      ...c.driver.health(),
+      driver: c.driver.kind,
+      capabilities: c.driver.capabilities,
       estopLatched: c.estopLatched,
       axes: c.axes.map((a) => a.name),
     }));
@@ -239,18 +252,5 @@ class MotionServiceImpl implements MotionService {
 
   resetEstop(): Promise<ResetResult> {
     return this.commands.resetEstop();
-  }
-
-  // ---- bring-up ----
-
-  private async bringUp(c: ControllerRuntime, context: BringUpContext): Promise<void> {
-    // An e-stop asked for while the link was down is delivered now, before anything else.
-    if (c.estopLatched) c.link.estop();
-    const states = await bringUpController(
-      context,
-      c.axes.map((a) => a.config),
-      c.config.streamHz,
-    );
-    this.reducer.onBringUp(c, states, context.rebooted === true);
   }
 }

@@ -4,7 +4,13 @@
 
 import type { AxisConfig } from '../config/schema.js';
 import { MotionError } from '../errors.js';
-import { countsToUnits, unitsToCounts, unitsToPositiveCounts } from '../units.js';
+import {
+  countsToPosition,
+  countsToUnits,
+  positionToCounts,
+  unitsToCounts,
+  unitsToPositiveCounts,
+} from '../units.js';
 import { planCoordinated } from './coordinate.js';
 import type { NewLeg } from './move-tracker.js';
 import type { MoveRequest } from './types.js';
@@ -38,7 +44,7 @@ export function planTarget(config: AxisConfig, request: MoveRequest, baseCounts:
     if (baseCounts === undefined) {
       throw new MotionError('AXIS_BUSY', `${config.name}: position not known yet`, { axis: config.name });
     }
-    units = countsToUnits(baseCounts, config.countsPerUnit) + request.distance!;
+    units = countsToPosition(baseCounts, config) + request.distance!;
   }
   // Both soft limits, as the controller's SET MIN/MAX would: a target outside never reaches the wire.
   if (!Number.isFinite(units) || units < config.minUnits || units > config.maxUnits) {
@@ -48,8 +54,8 @@ export function planTarget(config: AxisConfig, request: MoveRequest, baseCounts:
       { axis: config.name },
     );
   }
-  const counts = unitsToCounts(units, config.countsPerUnit);
-  return { counts, units: countsToUnits(counts, config.countsPerUnit) };
+  const counts = positionToCounts(units, config);
+  return { counts, units: countsToPosition(counts, config) };
 }
 
 /** A move's velocity or acceleration: the configured default when none is asked; (0, max] or *_OUT_OF_RANGE. */
@@ -99,6 +105,7 @@ export function legOf(
     velocity: velocityUnits,
     acceleration: accelerationUnits,
     countsPerUnit: config.countsPerUnit,
+    countAtZero: config.countAtZero,
   };
 }
 

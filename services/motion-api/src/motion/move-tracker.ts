@@ -56,6 +56,7 @@ interface LegEntry {
   /** Position in the service's send order (across controllers), for reconcile(). */
   sentOrder: number;
   countsPerUnit: number;
+  countAtZero: number;
 }
 
 interface MoveEntry {
@@ -71,6 +72,8 @@ export interface NewLeg {
   velocity: number;
   acceleration: number;
   countsPerUnit: number;
+  /** The axis's count at user-unit zero (0 when absent). */
+  countAtZero?: number;
 }
 
 export interface MoveTrackerOptions {
@@ -123,6 +126,7 @@ export class MoveTracker {
         seq: undefined,
         sentOrder: Number.POSITIVE_INFINITY,
         countsPerUnit: l.countsPerUnit,
+        countAtZero: l.countAtZero ?? 0,
       };
       entry.legs.push(legEntry);
       this.openSet(l.axis).add(legEntry);
@@ -186,7 +190,7 @@ export class MoveTracker {
     if (!legEntry) return false;
     this.bySeq.delete(key);
     if (FINAL.has(legEntry.leg.status)) return true;
-    legEntry.leg.finalPosition = positionCounts / legEntry.countsPerUnit;
+    legEntry.leg.finalPosition = (positionCounts - legEntry.countAtZero) / legEntry.countsPerUnit;
     this.setLeg(
       legEntry,
       outcome,

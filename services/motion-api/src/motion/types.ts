@@ -1,9 +1,14 @@
 // The motion service's public request, result and event types, shared by the command API, the event
 // reducer and the service's interface (motion-service.ts re-exports them).
 
-import type { EventFrame } from '@servo-edge/firmware-protocol';
+import type {
+  DeviceEventName,
+  DriverCapabilities,
+  DriverKind,
+  LinkHealth,
+  LinkState,
+} from '../drivers/driver.js';
 import type { MotionErrorCode } from '../errors.js';
-import type { LinkHealth, LinkState } from '../link/controller-link.js';
 import type { MoveRecord } from './move-tracker.js';
 
 /** A single-axis move in the axis's units. Exactly one of position and distance. */
@@ -46,6 +51,10 @@ export interface ResetResult {
 }
 
 export interface ControllerStatus extends LinkHealth {
+  /** `controllers[].driver`: the protocol this controller speaks. */
+  driver: DriverKind;
+  /** What the driver's hardware does natively, what the host emulates, and what it refuses. */
+  capabilities: DriverCapabilities;
   /** The host's e-stop latch: set by POST /estop or an ESTOP event, cleared by a successful reset. */
   estopLatched: boolean;
   axes: string[];
@@ -59,7 +68,8 @@ export type MotionServiceEvent =
       controller: string;
       /** The configured axis the event is about, null for controller-wide events. */
       axis: string | null;
-      event: Exclude<EventFrame['event'], 'POS'>;
+      /** DONE, ABORTED, HOMED, FAULT, ESTOP, BOOT, BADFRAME (servo-edge §Events), ERRORS (error bits a device reported), NOTICE (anything else; `fields.name` says what). */
+      event: DeviceEventName;
       fields: Record<string, unknown>;
     }
   | { type: 'move'; move: MoveRecord }

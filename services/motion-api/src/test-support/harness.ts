@@ -5,6 +5,8 @@ import { silentLogger } from '@servo-edge/common/log';
 import { ManualClock } from '@servo-edge/common/testing';
 import type { FastifyInstance } from 'fastify';
 import type { MotionConfig } from '../config/schema.js';
+import type { DriverFactory } from '../drivers/create-driver.js';
+import type { DriverKind } from '../drivers/driver.js';
 import { type BuildAppDeps, buildApp } from '../http/app.js';
 import { createMotionService, type MotionService } from '../motion/motion-service.js';
 import type { MotionServiceEvent } from '../motion/types.js';
@@ -32,6 +34,8 @@ export interface HarnessOptions {
   patch?: (raw: Record<string, unknown>) => void;
   app?: Partial<BuildAppDeps>;
   queueDepth?: number;
+  /** Replaces a kind's driver (a servo-edge driver that declares less, for example). */
+  drivers?: Partial<Record<DriverKind, DriverFactory>>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -46,7 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     new FakeController('ctrl2', 2, options.queueDepth ?? 4, clock),
   );
   const config = testConfig(options.patch);
-  const service = createMotionService(config, { transports, clock });
+  const service = createMotionService(config, { transports, clock, drivers: options.drivers });
   const events: MotionServiceEvent[] = [];
   service.subscribe((e) => events.push(e));
   await service.start();

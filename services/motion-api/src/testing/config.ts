@@ -52,6 +52,55 @@ export function armAxis(controller: string, overrides: RawAxis = {}): RawAxis {
   });
 }
 
+/**
+ * A hobby RC servo on a Maestro channel, in degrees: 1000-2000 µs is -90..+90 deg (quarter-µs counts,
+ * centre 6000), up to 300 deg/s and 3000 deg/s².
+ */
+export function hobbyServoAxis(controller: string, channel: number, overrides: RawAxis = {}): RawAxis {
+  return {
+    name: `servo${channel}`,
+    controller,
+    axis: channel,
+    unit: 'deg',
+    countsPerUnit: 2000 / 90,
+    countAtZero: 6000,
+    minUnits: -90,
+    maxUnits: 90,
+    maxVelocityUnitsPerS: 300,
+    maxAccelerationUnitsPerS2: 3000,
+    defaultVelocityUnitsPerS: 180,
+    defaultAccelerationUnitsPerS2: 1500,
+    homingRequired: false,
+    ...overrides,
+  };
+}
+
+/** A Dynamixel X-series servo in position mode, in degrees: 4096 pulses a turn, 0 deg at 2048, ±170 deg. */
+export function dynamixelAxis(
+  controller: string,
+  id: number,
+  model = 'XL430-W250',
+  overrides: RawAxis = {},
+): RawAxis {
+  return {
+    name: `dxl${id}`,
+    controller,
+    axis: id,
+    unit: 'deg',
+    countsPerUnit: 4096 / 360,
+    countAtZero: 2048,
+    minUnits: -170,
+    maxUnits: 170,
+    maxVelocityUnitsPerS: 360,
+    maxAccelerationUnitsPerS2: 3600,
+    defaultVelocityUnitsPerS: 180,
+    defaultAccelerationUnitsPerS2: 1800,
+    homingRequired: false,
+    dynamixel: { model },
+    ...overrides,
+  };
+}
+
 /** The unit tests' config: ctrl1 (conveyor, reject-arm) and ctrl2 (lift) at fake:// paths, three keys. */
 export function rawTestConfig(): Record<string, unknown> {
   return {

@@ -2,5 +2,13 @@
 // config (the simulator-backed tests in tests/motion-api, the benchmark, the gateway's tests) and to
 // test a WebSocket fan-out.
 
-export { armAxis, conveyorAxis, KEYS, rawTestConfig, testConfig } from './config.js';
+export {
+  armAxis,
+  conveyorAxis,
+  dynamixelAxis,
+  hobbyServoAxis,
+  KEYS,
+  rawTestConfig,
+  testConfig,
+} from './config.js';
 export { FakeWebSocket } from './fake-socket.js';

@@ -3,9 +3,9 @@
 // pipelined; any ERR fails the bring-up, and the link retries it after its backoff.
 
 import type { LimitKey, ReplyFieldsOf } from '@servo-edge/firmware-protocol';
-import type { AxisConfig } from '../config/schema.js';
-import type { BringUpContext } from '../link/controller-link.js';
-import { unitsToCounts, unitsToPositiveCounts } from '../units.js';
+import type { AxisConfig } from '../../config/schema.js';
+import { positionToCounts, unitsToPositiveCounts } from '../../units.js';
+import type { BringUpContext } from './controller-link.js';
 
 export class BringUpError extends Error {
   readonly code = 'LINK_BRING_UP_FAILED';
@@ -15,8 +15,8 @@ export class BringUpError extends Error {
 export function limitCommands(axis: AxisConfig): { key: LimitKey; value: number }[] {
   const cpu = axis.countsPerUnit;
   const commands: { key: LimitKey; value: number }[] = [
-    { key: 'MIN', value: unitsToCounts(axis.minUnits, cpu) },
-    { key: 'MAX', value: unitsToCounts(axis.maxUnits, cpu) },
+    { key: 'MIN', value: positionToCounts(axis.minUnits, axis) },
+    { key: 'MAX', value: positionToCounts(axis.maxUnits, axis) },
     { key: 'VMAX', value: unitsToPositiveCounts(axis.maxVelocityUnitsPerS, cpu) },
     { key: 'AMAX', value: unitsToPositiveCounts(axis.maxAccelerationUnitsPerS2, cpu) },
   ];

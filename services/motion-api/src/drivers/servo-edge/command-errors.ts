@@ -2,7 +2,7 @@
 // and says whether the command certainly did not execute ('failed') or may have ('unknown').
 
 import { isProtocolError, type Reply } from '@servo-edge/firmware-protocol';
-import { MotionError, type MotionErrorCode, type ProblemExtensions } from '../errors.js';
+import { MotionError, type MotionErrorCode, type ProblemExtensions } from '../../errors.js';
 
 export interface CommandFailure {
   error: MotionError;

@@ -5,12 +5,12 @@
 import { ManualClock } from '@servo-edge/common/testing';
 import { isProtocolError } from '@servo-edge/firmware-protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeController, FakeTransports } from '../test-support/fake-controller.js';
-import { settle, until } from '../test-support/settle.js';
-import { testConfig } from '../testing/config.js';
+import type { LinkTransport, TransportFactory } from '../../link/transport.js';
+import { FakeController, FakeTransports } from '../../test-support/fake-controller.js';
+import { settle, until } from '../../test-support/settle.js';
+import { testConfig } from '../../testing/config.js';
 import type { BringUpContext, ControllerLink, LinkError, LinkState } from './controller-link.js';
 import { createControllerLink } from './controller-link.js';
-import type { LinkTransport, TransportFactory } from './transport.js';
 
 const PATH = 'fake://ctrl1';
 let clock: ManualClock;

@@ -1,4 +1,4 @@
-// One controller link: owns the transport and the HostSession, runs the connect sequence (open ->
+// The servo-edge driver's link to one controller: owns the transport and the HostSession, runs the connect sequence (open ->
 // probe -> HELLO -> WDOG -> bring-up), and on any loss marks itself down and reconnects with capped
 // exponential backoff. It never resends a request itself: HostSession settles each one exactly once.
 
@@ -16,59 +16,13 @@ import {
   type SessionDriver,
   type Verb,
 } from '@servo-edge/firmware-protocol';
-import type { ControllerConfig, ReconnectConfig } from '../config/schema.js';
-import { type Backoff, createBackoff } from './backoff.js';
+import type { ControllerConfig, ReconnectConfig } from '../../config/schema.js';
+import { type Backoff, createBackoff } from '../../link/backoff.js';
+import type { LinkTransport, TransportCloseInfo, TransportFactory } from '../../link/transport.js';
+import type { LinkError, LinkHealth, LinkState } from '../driver.js';
 import { type ProbeVerdict, RebootProbe } from './reboot-probe.js';
-import type { LinkTransport, TransportCloseInfo, TransportFactory } from './transport.js';
 
-/**
- * idle: not started. connecting: opening the port. probing: asking whether the device kept its
- * session. handshaking: HELLO. configuring: the bring-up steps. ready: commands accepted.
- * backoff: waiting to reconnect. closed: for good.
- */
-export type LinkState =
-  | 'idle'
-  | 'connecting'
-  | 'probing'
-  | 'handshaking'
-  | 'configuring'
-  | 'ready'
-  | 'backoff'
-  | 'closed';
-
-export interface LinkError {
-  /** A ProtocolError code (PROTO_*) or LINK_OPEN_FAILED / LINK_CLOSED / LINK_BRING_UP_FAILED. */
-  code: string;
-  message: string;
-  /** Wall-clock time, ISO 8601. */
-  at: string;
-}
-
-/** Link health as GET /api/v1/controllers shows it. Counters run over the life of the link. */
-export interface LinkHealth {
-  id: string;
-  path: string;
-  state: LinkState;
-  connected: boolean;
-  /** Smoothed request->reply time, ms (frames answered on their first transmission). */
-  rttMs: number | null;
-  retransmits: number;
-  timeouts: number;
-  /** Lines from the device that failed checksum or syntax here. */
-  crcErrors: number;
-  /** ERR CRC/SYNTAX/SEQ replies: the device saw a damaged or out-of-order frame. */
-  linkErrorReplies: number;
-  duplicateReplies: number;
-  framesSent: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Requests sent and unanswered plus requests waiting for window space. */
-  pendingRequests: number;
-  sessions: number;
-  reconnects: number;
-  device: DeviceInfo | null;
-  lastError: LinkError | null;
-}
+export type { LinkError, LinkHealth, LinkState };
 
 export interface BringUpContext {
   device: DeviceInfo;

@@ -2,7 +2,7 @@
 
 import { encodeErrorReply, encodeEvent, encodeLine } from '@servo-edge/firmware-protocol';
 import { describe, expect, it } from 'vitest';
-import { createBackoff } from './backoff.js';
+import { createBackoff } from '../../link/backoff.js';
 import { PROBE_SEQ, RebootProbe } from './reboot-probe.js';
 
 describe('RebootProbe', () => {

@@ -1,0 +1,304 @@
+// The driver seam: the one interface between the motion service and a controller link. The axis model,
+// move tracking, REST, WebSocket, metrics and the gateway see only this; each protocol (servo-edge,
+// Pololu Maestro, ROBOTIS Dynamixel 2.0) is a driver behind it, as node-serialport's bindings are behind
+// its stream. The operations are PLCopen's motion function blocks (MC_Power, MC_MoveAbsolute, MC_Stop,
+// MC_Home, MC_MoveVelocity, MC_ReadStatus, MC_Reset) in the units every driver shares: the driver's own
+// counts. Each driver declares what its hardware does natively, what the host emulates, and what it
+// cannot do (STYLE.md lesson 15); the service refuses the last kind with NOT_SUPPORTED_BY_CONTROLLER.
+
+import type { Clock } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
+import type { AxisConfig, ControllerConfig, ReconnectConfig } from '../config/schema.js';
+import { MotionError, type MotionErrorCode, type ProblemExtensions } from '../errors.js';
+import type { TransportFactory } from '../link/transport.js';
+import type { DriverKind } from './kinds.js';
+
+export { DRIVER_KINDS, type DriverKind, SOFTWARE_STOP_MODES, type SoftwareStopMode } from './kinds.js';
+
+/**
+ * idle: not started. connecting: opening the port. probing: asking whether the device kept its state
+ * (servo-edge's reboot probe, Dynamixel's discovery). handshaking: HELLO, or the first exchange that
+ * proves a device answers. configuring: the start-up steps. ready: commands accepted. backoff: waiting to
+ * reconnect. closed: for good.
+ */
+export type LinkState =
+  | 'idle'
+  | 'connecting'
+  | 'probing'
+  | 'handshaking'
+  | 'configuring'
+  | 'ready'
+  | 'backoff'
+  | 'closed';
+
+export interface LinkError {
+  /** A driver's code (PROTO_*, MAESTRO_*, DXL_*) or LINK_OPEN_FAILED / LINK_CLOSED / LINK_BRING_UP_FAILED. */
+  code: string;
+  message: string;
+  /** Wall-clock time, ISO 8601. */
+  at: string;
+}
+
+/** What servo-edge's HELLO says about the controller (§Commands HELLO); null for the other drivers. */
+export interface ServoEdgeDeviceInfo {
+  proto: number;
+  fw: string;
+  axes: number;
+  rx: number;
+  win: number;
+  qd: number;
+  wd: number;
+}
+
+/** Link health as GET /api/v1/controllers shows it. Counters run over the life of the link. */
+export interface LinkHealth {
+  id: string;
+  path: string;
+  state: LinkState;
+  connected: boolean;
+  /** Smoothed request->reply time, ms (requests answered on their first transmission). */
+  rttMs: number | null;
+  retransmits: number;
+  timeouts: number;
+  /** Frames or packets from the device that failed their checksum (or syntax) here. */
+  crcErrors: number;
+  /** The device said it saw a damaged or out-of-order frame (servo-edge ERR CRC/SYNTAX/SEQ, Dynamixel CRC Error). */
+  linkErrorReplies: number;
+  duplicateReplies: number;
+  framesSent: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Requests sent and unanswered plus requests waiting to be sent. */
+  pendingRequests: number;
+  sessions: number;
+  reconnects: number;
+  device: ServoEdgeDeviceInfo | null;
+  lastError: LinkError | null;
+}
+
+/** How far a driver does a thing: on the device, emulated by the host, or not at all (refused). */
+export type Support = 'native' | 'host' | 'none';
+
+/**
+ * What a driver's hardware can do, as GET /api/v1/controllers reports it. A command whose support is
+ * `none` is refused with 409 NOT_SUPPORTED_BY_CONTROLLER before anything reaches the wire.
+ */
+export interface DriverCapabilities {
+  /** The protocol and its version as spoken on this link, e.g. `servo-edge/1`, `maestro-compact`, `dynamixel/2.0`. */
+  protocol: string;
+  /** Where queued moves wait: in the device's per-axis queue, or in the driver (it sends the next when one ends). */
+  moveQueue: 'device' | 'host';
+  /** How the end of a move is learnt: an event from the device, or by polling its position. */
+  completion: 'event' | 'polling';
+  /** How an axis knows where it is: a homing routine (MC_Home), or an absolute position (no homing). */
+  position: 'homing' | 'absolute';
+  /** The device stops its axes by itself when the host goes quiet. */
+  hardwareWatchdog: boolean;
+  /** Moves started by the device when another axis passes a position. */
+  positionTriggeredMoves: boolean;
+  /** A stop that overtakes every queued command on the wire (a realtime byte), rather than the fastest command. */
+  realtimeStop: boolean;
+  /** Per command: done by the device, emulated by the host, or refused. */
+  commands: {
+    /** MC_Power: the drive (or the pulses) on and off. */
+    power: Support;
+    /** MC_Home. */
+    home: Support;
+    /** MC_MoveVelocity (jog). */
+    jog: Support;
+    /** Several axes of this controller started together: `native` in one packet, `host` back to back. */
+    coordinatedStart: Support;
+  };
+}
+
+/** An axis's state in PLCopen's terms, as every driver reports it (§Commands GET st= for servo-edge). */
+export type DriverAxisState = 'DISABLED' | 'IDLE' | 'MOVING' | 'HOMING' | 'FAULT' | 'ESTOP';
+
+/** One axis read back (MC_ReadStatus and MC_ReadActualPosition), in the driver's counts. */
+export interface AxisReport {
+  /** null: the driver cannot know (a Maestro channel whose pulses are off: the servo is limp). */
+  positionCounts: number | null;
+  velocityCountsPerS: number;
+  targetCounts: number | null;
+  state: DriverAxisState;
+  /** Moves queued for the axis (on the device, or in a host-side queue), the running one included. */
+  queueDepth: number;
+}
+
+/** MC_MoveAbsolute's inputs, in the driver's counts; velocity and acceleration are positive. */
+export interface AbsoluteMove {
+  targetCounts: number;
+  velocityCountsPerS: number;
+  accelerationCountsPerS2: number;
+}
+
+/** The event names the API shows (the WebSocket's `device` events). */
+export type DeviceEventName =
+  | 'DONE'
+  | 'ABORTED'
+  | 'HOMED'
+  | 'FAULT'
+  | 'ESTOP'
+  | 'BOOT'
+  | 'BADFRAME'
+  | 'ERRORS'
+  | 'NOTICE';
+
+/**
+ * What a driver reports without being asked. `axis` is the driver's own address, null for the whole
+ * controller (0 is an address: a Maestro channel, a Dynamixel ID); `fields` is what the API shows with
+ * the event.
+ */
+export type DriverEvent =
+  | {
+      /** A move ended: DONE at its target, ABORTED short of it. `ref` is what move()'s onSent gave. */
+      event: 'DONE' | 'ABORTED';
+      axis: number;
+      ref: number;
+      positionCounts: number;
+      fields: Record<string, unknown>;
+    }
+  | { event: 'HOMED'; axis: number; positionCounts: number; fields: Record<string, unknown> }
+  /** A latched fault (cleared by reset()); `code` is the driver's name for it (FERR, WATCHDOG, OVERLOAD...). */
+  | { event: 'FAULT'; axis: number | null; code: string; fields: Record<string, unknown> }
+  /** The device latched its stop (its own input, or the software stop). */
+  | { event: 'ESTOP'; fields: Record<string, unknown> }
+  /** The device says it restarted. */
+  | { event: 'BOOT'; fields: Record<string, unknown> }
+  /** The device saw a damaged frame. */
+  | { event: 'BADFRAME'; fields: Record<string, unknown> }
+  /** Error bits the device reported and cleared (Maestro Get Errors): shown, not latched. */
+  | { event: 'ERRORS'; axis: number | null; fields: Record<string, unknown> }
+  /** Anything else the device said that the API shows and the service does not act on; `fields.name` names it. */
+  | { event: 'NOTICE'; axis: number | null; fields: Record<string, unknown> }
+  /** Telemetry: positions and velocities of some axes. Not shown as a device event. */
+  | {
+      event: 'POS';
+      samples: readonly {
+        axis: number;
+        positionCounts: number;
+        velocityCountsPerS: number;
+        /** A polling driver's state of the axis with the sample (no event tells the service it changed). */
+        state?: DriverAxisState;
+        queueDepth?: number;
+      }[];
+    };
+
+/** What a driver tells the service; every hook is called synchronously and must not throw. */
+export interface DriverHooks {
+  /**
+   * Called once the device answers, before the driver's own start-up steps: true when a software stop
+   * latched on the host (asked for while the link was down) must be delivered first.
+   */
+  softwareStopPending(): boolean;
+  /**
+   * The start-up steps succeeded; called just before the state becomes `ready`. `reports` has each
+   * configured axis's state, by axis name. `rebooted`: true when the device lost its state (positions,
+   * queued moves) since it was last ready, false when it kept it, undefined at first contact.
+   */
+  connected(reports: ReadonlyMap<string, AxisReport>, rebooted: boolean | undefined): void;
+  event(event: DriverEvent): void;
+  stateChanged(state: LinkState): void;
+  /** The link was lost; every request in flight has been failed (DriverCommandError). */
+  down(error: LinkError): void;
+}
+
+export interface DriverOptions {
+  config: ControllerConfig;
+  /** The configured axes of this controller; `axis` of each is the driver's own address. */
+  axes: readonly AxisConfig[];
+  reconnect: ReconnectConfig;
+  transports: TransportFactory;
+  clock: Clock;
+  log: Logger;
+  hooks: DriverHooks;
+}
+
+/** Options of a command that goes on the wire. */
+export interface SendOptions {
+  /** The command left for the device; for a move, `ref` names it in its DONE/ABORTED event. */
+  onSent?(ref: number): void;
+}
+
+/**
+ * One controller link behind the seam. The constructor does no I/O: start() connects in the background
+ * and reconnects after a loss; close() ends it (idempotent). Commands resolve once the device accepted
+ * them and reject with DriverCommandError; addresses are `axes[].axis` (the driver's own numbering).
+ */
+export interface ControllerDriver {
+  readonly id: string;
+  readonly kind: DriverKind;
+  readonly capabilities: DriverCapabilities;
+  readonly state: LinkState;
+  /** state === 'ready'. */
+  readonly ready: boolean;
+  /** Starts connecting; returns at once. Idempotent. */
+  start(): void;
+  /** Closes for good: requests in flight fail. Idempotent. */
+  close(): Promise<void>;
+  /** Resolves when ready (at once if it is); rejects if closed first. */
+  whenReady(): Promise<void>;
+  health(): LinkHealth;
+  /** MC_ReadStatus + MC_ReadActualPosition. */
+  read(axis: number, options?: SendOptions): Promise<AxisReport>;
+  /** MC_MoveAbsolute: queued behind the axis's open moves. Resolves when accepted (queued). */
+  move(axis: number, move: AbsoluteMove, options?: SendOptions): Promise<void>;
+  /**
+   * Moves of several axes of this controller, started together (one packet where the protocol has one,
+   * else back to back without awaiting in between). One promise per leg, each settled as move()'s.
+   */
+  moveTogether(legs: readonly { axis: number; move: AbsoluteMove; options?: SendOptions }[]): Promise<void>[];
+  /** MC_MoveVelocity: signed velocity; 0 decelerates to a stop. Aborts the axis's moves. */
+  jog(axis: number, velocityCountsPerS: number, accelerationCountsPerS2: number): Promise<void>;
+  /** MC_Stop: a controlled stop; the running and queued moves end ABORTED. */
+  stop(axis: number): Promise<void>;
+  /** MC_Power. */
+  power(axis: number, on: boolean): Promise<void>;
+  /** MC_Home: resolves when homing started; HOMED or FAULT follows as an event. */
+  home(axis: number): Promise<void>;
+  /**
+   * The software stop, to every axis at once: the realtime byte where the protocol has one, else the
+   * fastest command that stops motion (per axis config). Never throws; false when it could not be
+   * written (no port open).
+   */
+  softwareStop(): boolean;
+  /** MC_Reset: clears the device's stop and fault latches. ESTOP_INPUT_ACTIVE when it refuses. */
+  reset(): Promise<void>;
+}
+
+/**
+ * A command that did not complete. It is a MotionError with the API's code, plus what the service needs
+ * for move tracking: whether the command certainly did not execute (`failed`) or may have (`unknown`),
+ * and whether the device answered and refused it (then the axis's state is worth reading before
+ * answering).
+ */
+export class DriverCommandError extends MotionError {
+  readonly outcome: 'failed' | 'unknown';
+  readonly refusedByDevice: boolean;
+
+  constructor(
+    code: MotionErrorCode,
+    detail: string | undefined,
+    extensions: ProblemExtensions,
+    outcome: 'failed' | 'unknown',
+    refusedByDevice = false,
+  ) {
+    super(code, detail, extensions);
+    this.outcome = outcome;
+    this.refusedByDevice = refusedByDevice;
+  }
+}
+
+/** A driver that cannot do something: 409 NOT_SUPPORTED_BY_CONTROLLER, never sent. */
+export function notSupported(
+  driver: Pick<ControllerDriver, 'id' | 'kind'>,
+  what: string,
+  extensions: ProblemExtensions = {},
+): DriverCommandError {
+  return new DriverCommandError(
+    'NOT_SUPPORTED_BY_CONTROLLER',
+    `${what}: the ${driver.kind} controller ${driver.id} cannot do this`,
+    { controller: driver.id, driver: driver.kind, ...extensions },
+    'failed',
+  );
+}

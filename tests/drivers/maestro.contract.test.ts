@@ -1,0 +1,308 @@
+// The Pololu Maestro driver's contract, run over every transport to the simulated Maestro (describe.each):
+// connect, discover, move and complete, coordinated move, stop, software stop, watchdog, error reporting,
+// unplug and replug, a device that answers garbage. The model is the simulator's own (it imports nothing
+// of the driver's codec), so the two check each other. Time is a stepped clock; numbered comments narrate
+// the order where it matters.
+
+import type { MoveRecord } from '@servo-edge/motion-api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAESTRO_PATH, MAESTRO_TRANSPORTS, type MaestroRig } from './support/maestro-rig.js';
+import { settle } from './support/settle.js';
+
+/** Quarter-microseconds per degree of the hobby servo axes (1000..2000 µs = -90..+90 deg). */
+const COUNTS_PER_DEG = 2000 / 90;
+const counts = (deg: number) => Math.round(6000 + deg * COUNTS_PER_DEG);
+
+/** A seeded PRNG (mulberry32), so a failing run can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
+  let rig: MaestroRig | undefined;
+  afterEach(async () => {
+    await rig?.close();
+    rig = undefined;
+  });
+
+  const start = async (options: Parameters<typeof transport.rig>[0] = {}) => {
+    rig = await transport.rig(options);
+    return rig;
+  };
+  const done = (r: MaestroRig, move: MoveRecord) => () => r.service.getMove(move.moveId).status === 'done';
+  const deviceEvents = (r: MaestroRig, name: string) =>
+    r.events.filter((e) => e.type === 'device' && e.event === name) as Extract<
+      (typeof r.events)[number],
+      { type: 'device' }
+    >[];
+
+  describe.skipIf(transport.skipReason !== undefined)('contract', () => {
+    it('connects and discovers: capabilities, channels off at power-on (limp, position unknown)', async () => {
+      const r = await start();
+      const [controller] = r.service.controllers();
+      expect(controller).toMatchObject({
+        driver: 'maestro',
+        state: 'ready',
+        capabilities: {
+          protocol: 'maestro-compact',
+          moveQueue: 'host',
+          completion: 'polling',
+          position: 'absolute',
+          hardwareWatchdog: false,
+          realtimeStop: false,
+          commands: { home: 'none', jog: 'host', power: 'native' },
+        },
+      });
+      expect(r.service.axis('servo0')).toMatchObject({ state: 'DISABLED', position: null, homed: true });
+      // Homing is refused before anything is sent: a servo's position is its pulse width.
+      const before = r.transports.written(MAESTRO_PATH).length;
+      await expect(r.service.home('servo0')).rejects.toMatchObject({ code: 'NOT_SUPPORTED_BY_CONTROLLER' });
+      expect(r.transports.written(MAESTRO_PATH).length).toBe(before);
+      // A limp channel refuses moves until it is enabled.
+      await expect(r.service.move('servo0', { position: 10 })).rejects.toMatchObject({
+        code: 'AXIS_DISABLED',
+      });
+    });
+
+    it('moves at the requested speed and completes when Get Position reads the target', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      // 1. The first target after power-on starts the pulses: the servo jumps there (nothing to ramp from).
+      const first = await r.service.move('servo0', { position: 0 });
+      await r.until(done(r, first), 'the first move is done');
+      expect(r.model!.channel(0).positionQuarterUs).toBe(6000);
+      // 2. 0 -> 45 deg at 90 deg/s: 1000 quarter-µs at 2000 quarter-µs/s, Set Speed 20 (§5.e).
+      const move = await r.service.move('servo0', { position: 45, velocity: 90, acceleration: 3000 });
+      await r.until(() => r.service.axis('servo0').state === 'MOVING', 'reported moving');
+      const tookMs = await r.until(done(r, move), 'the move is done');
+      expect(r.model!.channel(0)).toMatchObject({ speed: 20, targetQuarterUs: counts(45) });
+      // Half a second of travel, plus the ramps and at most one 20 ms poll.
+      expect(tookMs).toBeGreaterThanOrEqual(480);
+      expect(tookMs).toBeLessThan(700);
+      expect(r.service.getMove(move.moveId).legs[0]!.finalPosition).toBeCloseTo(45, 1);
+      expect(r.service.axis('servo0')).toMatchObject({ state: 'IDLE', queue: { device: 0, open: 0 } });
+    });
+
+    it('queues moves on the host and runs them one after another', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
+      const a = await r.service.move('servo0', { position: 30, velocity: 180 });
+      const b = await r.service.move('servo0', { position: -30, velocity: 180 });
+      await r.until(() => r.service.axis('servo0').queue.device === 2, 'two moves queued on the host');
+      // While the first runs, the channel's target is the first move's.
+      await r.until(() => r.model!.channel(0).positionQuarterUs > 6100, 'the first move runs');
+      expect(r.model!.channel(0).targetQuarterUs).toBe(counts(30));
+      await r.until(done(r, a), 'the first move is done');
+      expect(r.service.getMove(b.moveId).status).toBe('queued');
+      await r.until(done(r, b), 'the second move is done');
+      expect(r.model!.channel(0).positionQuarterUs).toBe(counts(-30));
+    });
+
+    it('a coordinated move starts both channels together and they arrive together', async () => {
+      const r = await start({ model: { channels: 12 } });
+      await r.service.enable('servo0');
+      await r.service.enable('servo1');
+      const centre = await r.service.moveCoordinated({
+        axes: [
+          { axis: 'servo0', position: 0 },
+          { axis: 'servo1', position: 0 },
+        ],
+      });
+      await r.until(done(r, centre), 'centred');
+      const writesBefore = r.transports.written(MAESTRO_PATH).length;
+      const move = await r.service.moveCoordinated({
+        axes: [
+          { axis: 'servo0', position: 60, velocity: 120 },
+          { axis: 'servo1', position: -30, velocity: 120 },
+        ],
+      });
+      // §5.e Set Multiple Targets (0x9F) on a Mini Maestro: one packet for a contiguous block.
+      const writes = r.transports.written(MAESTRO_PATH).slice(writesBefore);
+      expect(writes.filter((w) => w[0] === 0x9f)).toHaveLength(1);
+      // The shorter leg is slowed to arrive with the longer one.
+      expect(r.model!.channel(1).speed).toBeLessThan(r.model!.channel(0).speed);
+      await r.until(() => r.model!.channel(0).moving || r.model!.channel(1).moving, 'moving');
+      await r.until(() => !r.model!.channel(0).moving && !r.model!.channel(1).moving, 'both arrived');
+      await r.until(done(r, move), 'the move is done');
+    });
+
+    it('stop: the running and queued moves end ABORTED short of their targets', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      await r.until(done(r, await r.service.move('servo0', { position: -80 })), 'at -80');
+      const a = await r.service.move('servo0', { position: 80, velocity: 60 });
+      const b = await r.service.move('servo0', { position: 0 });
+      await r.until(() => (r.service.axis('servo0').position ?? -80) > -40, 'half way');
+      await r.service.stop('servo0');
+      await settle();
+      expect(r.service.getMove(a.moveId).status).toBe('aborted');
+      expect(r.service.getMove(b.moveId).status).toBe('aborted');
+      await r.until(() => !r.model!.channel(0).moving, 'stopped');
+      expect(r.model!.channel(0).positionQuarterUs).toBeLessThan(counts(0));
+      expect(r.service.axis('servo0').state).toBe('IDLE');
+    });
+
+    it('the software stop: hold keeps a channel where it is, limp stops its pulses; moves refused until reset', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      await r.service.enable('servo1');
+      const centre = await r.service.moveCoordinated({
+        axes: [
+          { axis: 'servo0', position: 0 },
+          { axis: 'servo1', position: 0 },
+        ],
+      });
+      await r.until(done(r, centre), 'centred');
+      const hold = await r.service.move('servo0', { position: 80, velocity: 40 });
+      const limp = await r.service.move('servo1', { position: 80, velocity: 40 });
+      await r.until(() => (r.service.axis('servo0').position ?? 0) > 20, 'under way');
+      const result = r.service.estop();
+      expect(result.delivered).toBe(true);
+      await settle();
+      expect(r.service.getMove(hold.moveId).status).toBe('aborted');
+      expect(r.service.getMove(limp.moveId).status).toBe('aborted');
+      // hold: the channel's target became the position last read; limp: 0, no pulses.
+      expect(r.model!.channel(0).targetQuarterUs).toBeGreaterThan(counts(20));
+      expect(r.model!.channel(0).targetQuarterUs).toBeLessThan(counts(80));
+      expect(r.model!.channel(1).positionQuarterUs).toBe(0);
+      expect(deviceEvents(r, 'ESTOP')).toHaveLength(1);
+      await expect(r.service.move('servo0', { position: 0 })).rejects.toMatchObject({ code: 'AXIS_ESTOP' });
+      // Reset clears the latch; the limp channel is disabled and must be enabled again.
+      expect((await r.service.resetEstop()).ok).toBe(true);
+      await r.until(() => r.service.axis('servo0').state === 'IDLE', 'servo0 idle');
+      expect(r.service.axis('servo1').state).toBe('DISABLED');
+      const again = await r.service.move('servo0', { position: 0 });
+      await r.until(done(r, again), 'moving again after the reset');
+    });
+
+    it("watchdog: the Maestro's serial timeout (set in the Control Center) trips when the host is quiet, and is reported", async () => {
+      const r = await start({
+        model: { serialTimeoutMs: 300 },
+        patch: (raw) => {
+          raw.controllers[0].streamHz = 0;
+          raw.controllers[0].maestro.errorPollMs = 1000;
+        },
+      });
+      // No telemetry and nothing moving: only Get Errors, every second, reaches the Maestro.
+      await r.until(() => deviceEvents(r, 'ERRORS').length > 0, 'the serial timeout is reported', 3000);
+      expect(deviceEvents(r, 'ERRORS')[0]!.fields).toMatchObject({ errors: ['SERIAL_TIMEOUT'] });
+      // Telemetry keeps the Maestro's timeout from tripping while the host is alive.
+      expect(r.service.controllers()[0]!.capabilities.hardwareWatchdog).toBe(false);
+    });
+
+    it('error reporting: an error bit is shown by name, and the moves it cut short are aborted', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
+      const move = await r.service.move('servo0', { position: 80, velocity: 30 });
+      await r.until(() => r.model!.channel(0).moving, 'moving');
+      // §4.b Errors: every error sends every servo to its home setting (off, by default).
+      r.model!.injectError('SERIAL_OVERRUN');
+      await r.until(() => deviceEvents(r, 'ERRORS').length > 0, 'the error is reported');
+      expect(deviceEvents(r, 'ERRORS')[0]!.fields).toMatchObject({ errors: ['SERIAL_OVERRUN'], register: 2 });
+      await settle();
+      expect(r.service.getMove(move.moveId)).toMatchObject({ status: 'aborted' });
+      // Get Errors cleared the register: it is reported once.
+      await r.until(() => r.clock.monotonicMs() > 2000, 'two more error polls');
+      expect(deviceEvents(r, 'ERRORS')).toHaveLength(1);
+    });
+
+    it('clamps a speed the Maestro cannot express, and says so', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
+      // 1 deg/s is 22 quarter-µs/s, below one speed unit (100 quarter-µs/s): it runs at 4.5 deg/s.
+      await r.service.move('servo0', { position: 1, velocity: 1 });
+      const clamps = deviceEvents(r, 'NOTICE').filter((e) => e.fields.name === 'RATE_CLAMPED');
+      expect(clamps).toHaveLength(1);
+      expect(clamps[0]!.fields).toMatchObject({
+        what: 'velocity',
+        maestroUnits: 1,
+        sent: 100,
+        clamped: 'raised',
+      });
+      expect(r.model!.channel(0).speed).toBe(1);
+    });
+
+    it("a target the channel's own range clamps ends ABORTED where the Maestro stopped it", async () => {
+      const r = await start({ model: { channelSettings: [{ maxQuarterUs: counts(60) }] } });
+      await r.service.enable('servo0');
+      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
+      const move = await r.service.move('servo0', { position: 80, velocity: 180 });
+      await r.until(() => r.service.getMove(move.moveId).status === 'aborted', 'aborted at the clamp');
+      expect(r.service.axis('servo0').position).toBeCloseTo(60, 0);
+    });
+
+    it('unplug and replug: open moves lose sight, the link comes back by itself', async () => {
+      const r = await start();
+      await r.service.enable('servo0');
+      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
+      const running = await r.service.move('servo0', { position: 80, velocity: 30 });
+      const waiting = await r.service.move('servo0', { position: 0 });
+      // 1. Unplugged: the link is down, the running move is unknown, the one that never started aborted.
+      r.unplug();
+      await settle();
+      expect(r.service.controllers()[0]).toMatchObject({
+        state: 'backoff',
+        lastError: { code: 'LINK_CLOSED' },
+      });
+      expect(r.service.getMove(running.moveId).status).toBe('unknown');
+      expect(r.service.getMove(waiting.moveId).status).toBe('aborted');
+      await expect(r.service.move('servo0', { position: 1 })).rejects.toMatchObject({
+        code: 'CONTROLLER_DISCONNECTED',
+      });
+      // 2. Plugged back: the link reconnects after its backoff, reads the channels again.
+      r.replug();
+      await r.until(() => r.service.isReady(), 'ready again');
+      expect(r.service.controllers()[0]!.reconnects).toBeGreaterThan(0);
+      const after = await r.service.move('servo0', { position: -10 });
+      await r.until(done(r, after), 'moving after the replug');
+    });
+
+    it('a Maestro in the factory serial mode (UART, detect baud rate) ignores the Command Port: MAESTRO_NO_REPLY, never ready', async () => {
+      const r = await start({ model: { serialMode: 'uartDetectBaudRate' }, waitReady: false });
+      await r.until(
+        () => r.service.controllers()[0]!.lastError?.code === 'MAESTRO_NO_REPLY',
+        'the diagnosis',
+      );
+      expect(r.service.isReady()).toBe(false);
+    });
+
+    it('a device that answers garbage never becomes ready, and the garbage is counted', async () => {
+      const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
+      console.info(`garbage seed ${seed}`);
+      const random = prng(seed);
+      const r = await start({
+        waitReady: false,
+        // Every byte it is sent is answered with 1-3 random bytes with the top bit set somewhere.
+        device: (write) => ({
+          receive(bytes) {
+            for (let i = 0; i < bytes.length; i++) {
+              const n = 1 + Math.floor(random() * 3);
+              write(Uint8Array.from({ length: n }, () => 0x80 | Math.floor(random() * 256)));
+            }
+          },
+        }),
+      });
+      await r.until(
+        () =>
+          ['MAESTRO_BAD_REPLY', 'MAESTRO_NO_REPLY'].includes(
+            r.service.controllers()[0]!.lastError?.code ?? '',
+          ),
+        'the garbage is refused',
+        5000,
+      );
+      await r.until(() => r.clock.monotonicMs() > 3000, 'a few reconnects');
+      expect(r.service.isReady()).toBe(false);
+      expect(r.service.controllers()[0]!.crcErrors).toBeGreaterThan(0);
+    });
+  });
+});
