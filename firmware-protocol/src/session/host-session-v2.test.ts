@@ -311,14 +311,17 @@ describe('§v2 Liveness (host)', () => {
   it('ERR SEQ naming an answered frame is stale, not a desync; one far outside the window is', async () => {
     await readyV2();
     const a = host.request('PING', {});
-    host.request('PING', {});
+    const b = host.request('PING', {});
     host.receive(ok(2));
     await a;
     host.receive(encodeErrorReply(3, 'SEQ', { next: 2 }));
     expect(host.state).toBe('ready');
-    host.request('PING', {});
+    const c = host.request('PING', {});
     host.receive(encodeErrorReply(4, 'SEQ', { next: 900 }));
     expect(lost).toEqual(['PROTO_SESSION_DESYNC']);
+    // Everything still outstanding settles with the session's end, never silently.
+    await expect(b).rejects.toMatchObject({ code: 'PROTO_SESSION_DESYNC' });
+    await expect(c).rejects.toMatchObject({ code: 'PROTO_SESSION_DESYNC' });
   });
 
   it('BOOT and ERR HELLO are evidence: the session is lost', async () => {
