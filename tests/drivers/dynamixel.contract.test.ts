@@ -6,7 +6,7 @@
 
 import type { MoveRecord } from '@servo-edge/motion-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DYNAMIXEL_PATH, DYNAMIXEL_TRANSPORTS, type DynamixelRig } from './support/dynamixel-rig.js';
+import { DYNAMIXEL_TRANSPORTS, type DynamixelRig } from './support/dynamixel-rig.js';
 import { settle } from './support/settle.js';
 
 const PULSES_PER_DEG = 4096 / 360;
@@ -47,8 +47,8 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
     >[];
   /** Instruction packets the host wrote, by instruction byte (the 8th byte of a packet). */
   const instructions = (r: DynamixelRig, from = 0) =>
-    r.transports
-      .written(DYNAMIXEL_PATH)
+    r
+      .written()
       .slice(from)
       .map((packet) => packet[7]);
 
@@ -68,15 +68,16 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
           commands: { home: 'none', coordinatedStart: 'native', power: 'native', jog: 'host' },
         },
       });
-      // watchdogMs 100 is 5 units of 20 ms (§Bus Watchdog).
-      expect(r.bus!.servo(1).busWatchdog).toBe(5);
-      expect(r.bus!.servo(2).busWatchdog).toBe(5);
+      // watchdogMs in units of 20 ms (§Bus Watchdog): 100 ms is 5.
+      const units = (r.config.controllers[0]!.watchdogMs ?? 0) / 20;
+      expect(r.bus!.servo(1).busWatchdog).toBe(units);
+      expect(r.bus!.servo(2).busWatchdog).toBe(units);
       // Torque is off after power-on: DISABLED, at 0 deg (2048 pulses).
       expect(r.service.axis('dxl1')).toMatchObject({ state: 'DISABLED', position: 0, homed: true });
       await expect(r.service.home('dxl1')).rejects.toMatchObject({ code: 'NOT_SUPPORTED_BY_CONTROLLER' });
       // Telemetry is one Sync Read for both servos.
-      const before = r.transports.written(DYNAMIXEL_PATH).length;
-      await r.until(() => r.transports.written(DYNAMIXEL_PATH).length > before + 2, 'a few polls');
+      const before = r.written().length;
+      await r.until(() => r.written().length > before + 2, 'a few polls');
       const polls = instructions(r, before);
       expect(polls.every((i) => i === SYNC_READ)).toBe(true);
     });
@@ -108,7 +109,8 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       const move = await r.call(r.service.move('dxl1', { position: 90, velocity: 90, acceleration: 900 }));
       const tookMs = await r.until(done(r, move), 'the move is done');
       expect(tookMs).toBeGreaterThan(1000);
-      expect(tookMs).toBeLessThan(1400);
+      // In real time a loaded machine adds its own delays: only the lower bound is exact there.
+      expect(tookMs).toBeLessThan(r.stepped ? 1400 : 5000);
       expect(r.bus!.servo(1)).toMatchObject({ goalPositionPulses: pulses(90), moving: false });
       expect(r.service.getMove(move.moveId).legs[0]!.finalPosition).toBeCloseTo(90, 0);
       await r.until(() => r.service.axis('dxl1').state === 'IDLE', 'read back idle');
@@ -131,7 +133,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       const r = await start();
       await r.call(r.service.enable('dxl1'));
       await r.call(r.service.enable('dxl2'));
-      const before = r.transports.written(DYNAMIXEL_PATH).length;
+      const before = r.written().length;
       const move = await r.call(
         r.service.moveCoordinated({
           axes: [
@@ -150,7 +152,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
         return !one && !two;
       }, 'both arrived');
       // The same profile, scaled: they stop within a few milliseconds of each other.
-      expect(apartMs).toBeLessThanOrEqual(20);
+      expect(apartMs).toBeLessThanOrEqual(r.stepped ? 20 : 100);
       await r.until(() => r.service.getMove(move.moveId).status !== 'queued', 'the move is settled');
       expect(r.service.getMove(move.moveId)).toMatchObject({ status: 'done' });
     });
@@ -212,7 +214,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await r.until(() => r.bus!.servo(1).moving, 'moving');
       // 1. The cable to the host is pulled: no instruction reaches the bus; the Bus Watchdog trips.
       r.unplug();
-      await r.until(() => r.bus!.servo(1).busWatchdog === -1, 'the watchdog trips', 1000);
+      await r.until(() => r.bus!.servo(1).busWatchdog === -1, 'the watchdog trips', 5000);
       expect(r.bus!.servo(1).moving).toBe(false);
       expect(r.service.getMove(move.moveId).status).toBe('unknown');
       // 2. Back: the driver finds the tripped watchdog and reports it as a latched fault.
@@ -222,7 +224,10 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await expect(r.service.move('dxl1', { position: 0 })).rejects.toMatchObject({ code: 'AXIS_FAULT' });
       // 3. Reset writes 0 (clears it) and arms it again.
       expect((await r.call(r.service.resetEstop())).ok).toBe(true);
-      expect(r.bus!.servo(1).busWatchdog).toBe(5);
+      await r.until(
+        () => r.bus!.servo(1).busWatchdog === (r.config.controllers[0]!.watchdogMs ?? 0) / 20,
+        'armed again',
+      );
       await r.until(() => r.service.axis('dxl1').state === 'IDLE', 'cleared and read back');
       expect(r.service.axis('dxl1').fault).toBeNull();
       const after = await r.call(r.service.move('dxl1', { position: 0 }));
@@ -242,21 +247,28 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       expect(r.service.getMove(move.moveId).status).toBe('aborted');
       await r.until(() => r.service.axis('dxl1').state === 'FAULT', 'read back in FAULT');
       expect(r.service.axis('dxl1').fault).toBe('OVERLOAD');
-      const before = r.transports.written(DYNAMIXEL_PATH).length;
+      const before = r.written().length;
       expect((await r.call(r.service.resetEstop())).ok).toBe(true);
       // One Reboot, never repeated; then the servo is set up again (its watchdog armed).
       expect(instructions(r, before).filter((i) => i === REBOOT)).toHaveLength(1);
-      expect(r.bus!.servo(1)).toMatchObject({ hardwareErrorStatus: 0, busWatchdog: 5, torqueEnabled: false });
+      expect(r.bus!.servo(1)).toMatchObject({
+        hardwareErrorStatus: 0,
+        busWatchdog: (r.config.controllers[0]!.watchdogMs ?? 0) / 20,
+        torqueEnabled: false,
+      });
       await r.until(() => r.service.axis('dxl1').state === 'DISABLED', 'disabled after the reboot');
     });
 
-    it('a damaged status is read again (bounded), never ignored', async () => {
+    it('a damaged or lost status is read again (bounded), never ignored', async () => {
       const r = await start();
       const retransmitsBefore = r.service.controllers()[0]!.retransmits;
-      const before = r.transports.written(DYNAMIXEL_PATH).length;
-      r.damageNextAnswer();
+      const before = r.written().length;
+      const spoiled = r.spoilNextAnswer();
       await r.until(() => r.service.controllers()[0]!.retransmits > retransmitsBefore, 'a retry');
-      expect(r.service.controllers()[0]!.crcErrors).toBeGreaterThan(0);
+      const health = r.service.controllers()[0]!;
+      if (spoiled === 'crc') expect(health.crcErrors).toBeGreaterThan(0);
+      // A lost status shows as a timeout, or (in a Sync Read) as the next servo's status out of turn.
+      else expect(health.timeouts + health.crcErrors).toBeGreaterThan(0);
       // The Sync Read goes out again (once the line is quiet); the link stays up.
       await r.until(() => instructions(r, before).filter((i) => i === SYNC_READ).length >= 2, 'read again');
       expect(r.service.isReady()).toBe(true);
@@ -264,13 +276,12 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
 
     it('EEPROM: the Operating Mode is written with the torque off, and refused (not forced) with it on', async () => {
       const r = await start({ patch: (raw) => (raw.axes[1].dynamixel.operatingMode = 'extended-position') });
-      expect(r.bus!.servo(2).operatingMode).toBe(4);
+      await r.until(() => r.bus!.servo(2).operatingMode === 4, 'the mode is written');
       await r.call(r.service.enable('dxl2'));
       // A new service whose config wants position mode finds the torque on: it must not turn it off.
       await r.restart((raw) => {
         raw.axes[1].dynamixel.operatingMode = 'position';
       });
-
       await r.until(() => r.service.controllers()[0]!.lastError?.code === 'DXL_EEPROM_LOCKED', 'refused');
       expect(r.bus!.servo(2)).toMatchObject({ operatingMode: 4, torqueEnabled: true });
     });
@@ -281,7 +292,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       const running = await r.call(r.service.move('dxl1', { position: 150, velocity: 30 }));
       const waiting = await r.call(r.service.move('dxl1', { position: 0 }));
       r.unplug();
-      await settle();
+      await r.until(() => r.service.controllers()[0]!.state === 'backoff', 'the link is down');
       expect(r.service.controllers()[0]).toMatchObject({
         state: 'backoff',
         lastError: { code: 'LINK_CLOSED' },
@@ -295,27 +306,31 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await r.until(done(r, after), 'moving after the replug');
     });
 
-    it('a device that answers garbage never becomes ready, and the garbage is counted', async () => {
-      const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
-      console.info(`garbage seed ${seed}`);
-      const random = prng(seed);
-      const r = await start({
-        waitReady: false,
-        device: (write) => ({
-          receive(bytes) {
-            // Answers every instruction with random bytes, now and then a real header to tempt the parser.
-            const n = 4 + Math.floor(random() * 20);
-            const junk = Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
-            if (random() < 0.3) junk.set([0xff, 0xff, 0xfd, 0x00], 0);
-            write(junk);
-            void bytes;
-          },
-        }),
-      });
-      await r.until(() => r.clock.monotonicMs() > 4000, 'a few attempts');
-      expect(r.service.isReady()).toBe(false);
-      expect(['DXL_NO_REPLY', 'DXL_BAD_REPLY']).toContain(r.service.controllers()[0]!.lastError?.code);
-      expect(r.service.controllers()[0]!.crcErrors).toBeGreaterThan(0);
-    });
+    it.skipIf(!transport.customDevices)(
+      'a device that answers garbage never becomes ready, and the garbage is counted',
+      async () => {
+        const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
+        console.info(`garbage seed ${seed}`);
+        const random = prng(seed);
+        const r = await start({
+          waitReady: false,
+          device: (write) => ({
+            receive(bytes) {
+              // Answers every instruction with random bytes, now and then a real header to tempt the parser.
+              const n = 4 + Math.floor(random() * 20);
+              const junk = Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
+              if (random() < 0.3) junk.set([0xff, 0xff, 0xfd, 0x00], 0);
+              write(junk);
+              void bytes;
+            },
+          }),
+        });
+        const startedAt = r.clock.monotonicMs();
+        await r.until(() => r.clock.monotonicMs() - startedAt > 4000, 'a few attempts');
+        expect(r.service.isReady()).toBe(false);
+        expect(['DXL_NO_REPLY', 'DXL_BAD_REPLY']).toContain(r.service.controllers()[0]!.lastError?.code);
+        expect(r.service.controllers()[0]!.crcErrors).toBeGreaterThan(0);
+      },
+    );
   });
 });

@@ -6,7 +6,7 @@
 
 import type { MoveRecord } from '@servo-edge/motion-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAESTRO_PATH, MAESTRO_TRANSPORTS, type MaestroRig } from './support/maestro-rig.js';
+import { MAESTRO_TRANSPORTS, type MaestroRig } from './support/maestro-rig.js';
 import { settle } from './support/settle.js';
 
 /** Quarter-microseconds per degree of the hobby servo axes (1000..2000 µs = -90..+90 deg). */
@@ -62,9 +62,9 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       });
       expect(r.service.axis('servo0')).toMatchObject({ state: 'DISABLED', position: null, homed: true });
       // Homing is refused before anything is sent: a servo's position is its pulse width.
-      const before = r.transports.written(MAESTRO_PATH).length;
+      const before = r.written().length;
       await expect(r.service.home('servo0')).rejects.toMatchObject({ code: 'NOT_SUPPORTED_BY_CONTROLLER' });
-      expect(r.transports.written(MAESTRO_PATH).length).toBe(before);
+      expect(r.written().length).toBe(before);
       // A limp channel refuses moves until it is enabled.
       await expect(r.service.move('servo0', { position: 10 })).rejects.toMatchObject({
         code: 'AXIS_DISABLED',
@@ -73,29 +73,31 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
 
     it('moves at the requested speed and completes when Get Position reads the target', async () => {
       const r = await start();
-      await r.service.enable('servo0');
+      await r.call(r.service.enable('servo0'));
       // 1. The first target after power-on starts the pulses: the servo jumps there (nothing to ramp from).
-      const first = await r.service.move('servo0', { position: 0 });
+      const first = await r.call(r.service.move('servo0', { position: 0 }));
       await r.until(done(r, first), 'the first move is done');
       expect(r.model!.channel(0).positionQuarterUs).toBe(6000);
       // 2. 0 -> 45 deg at 90 deg/s: 1000 quarter-µs at 2000 quarter-µs/s, Set Speed 20 (§5.e).
-      const move = await r.service.move('servo0', { position: 45, velocity: 90, acceleration: 3000 });
+      const move = await r.call(r.service.move('servo0', { position: 45, velocity: 90, acceleration: 3000 }));
       await r.until(() => r.service.axis('servo0').state === 'MOVING', 'reported moving');
       const tookMs = await r.until(done(r, move), 'the move is done');
       expect(r.model!.channel(0)).toMatchObject({ speed: 20, targetQuarterUs: counts(45) });
-      // Half a second of travel, plus the ramps and at most one 20 ms poll.
+      // Half a second of travel, plus the ramps and at most one 20 ms poll (in real time, a loaded
+      // machine adds its own delays: only the lower bound is exact there).
       expect(tookMs).toBeGreaterThanOrEqual(480);
-      expect(tookMs).toBeLessThan(700);
+      expect(tookMs).toBeLessThan(r.stepped ? 700 : 3000);
       expect(r.service.getMove(move.moveId).legs[0]!.finalPosition).toBeCloseTo(45, 1);
-      expect(r.service.axis('servo0')).toMatchObject({ state: 'IDLE', queue: { device: 0, open: 0 } });
+      await r.until(() => r.service.axis('servo0').state === 'IDLE', 'read back idle');
+      expect(r.service.axis('servo0').queue).toEqual({ device: 0, open: 0 });
     });
 
     it('queues moves on the host and runs them one after another', async () => {
       const r = await start();
-      await r.service.enable('servo0');
-      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
-      const a = await r.service.move('servo0', { position: 30, velocity: 180 });
-      const b = await r.service.move('servo0', { position: -30, velocity: 180 });
+      await r.call(r.service.enable('servo0'));
+      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      const a = await r.call(r.service.move('servo0', { position: 30, velocity: 180 }));
+      const b = await r.call(r.service.move('servo0', { position: -30, velocity: 180 }));
       await r.until(() => r.service.axis('servo0').queue.device === 2, 'two moves queued on the host');
       // While the first runs, the channel's target is the first move's.
       await r.until(() => r.model!.channel(0).positionQuarterUs > 6100, 'the first move runs');
@@ -108,40 +110,44 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
 
     it('a coordinated move starts both channels together and they arrive together', async () => {
       const r = await start({ model: { channels: 12 } });
-      await r.service.enable('servo0');
-      await r.service.enable('servo1');
-      const centre = await r.service.moveCoordinated({
-        axes: [
-          { axis: 'servo0', position: 0 },
-          { axis: 'servo1', position: 0 },
-        ],
-      });
+      await r.call(r.service.enable('servo0'));
+      await r.call(r.service.enable('servo1'));
+      const centre = await r.call(
+        r.service.moveCoordinated({
+          axes: [
+            { axis: 'servo0', position: 0 },
+            { axis: 'servo1', position: 0 },
+          ],
+        }),
+      );
       await r.until(done(r, centre), 'centred');
-      const writesBefore = r.transports.written(MAESTRO_PATH).length;
-      const move = await r.service.moveCoordinated({
-        axes: [
-          { axis: 'servo0', position: 60, velocity: 120 },
-          { axis: 'servo1', position: -30, velocity: 120 },
-        ],
-      });
+      const writesBefore = r.written().length;
+      const move = await r.call(
+        r.service.moveCoordinated({
+          axes: [
+            { axis: 'servo0', position: 60, velocity: 120 },
+            { axis: 'servo1', position: -30, velocity: 120 },
+          ],
+        }),
+      );
       // §5.e Set Multiple Targets (0x9F) on a Mini Maestro: one packet for a contiguous block.
-      const writes = r.transports.written(MAESTRO_PATH).slice(writesBefore);
+      const writes = r.written().slice(writesBefore);
       expect(writes.filter((w) => w[0] === 0x9f)).toHaveLength(1);
-      // The shorter leg is slowed to arrive with the longer one.
-      expect(r.model!.channel(1).speed).toBeLessThan(r.model!.channel(0).speed);
+      // The shorter leg is slowed to arrive with the longer one (once the bytes are across the wire).
       await r.until(() => r.model!.channel(0).moving || r.model!.channel(1).moving, 'moving');
+      expect(r.model!.channel(1).speed).toBeLessThan(r.model!.channel(0).speed);
       await r.until(() => !r.model!.channel(0).moving && !r.model!.channel(1).moving, 'both arrived');
       await r.until(done(r, move), 'the move is done');
     });
 
     it('stop: the running and queued moves end ABORTED short of their targets', async () => {
       const r = await start();
-      await r.service.enable('servo0');
-      await r.until(done(r, await r.service.move('servo0', { position: -80 })), 'at -80');
-      const a = await r.service.move('servo0', { position: 80, velocity: 60 });
-      const b = await r.service.move('servo0', { position: 0 });
+      await r.call(r.service.enable('servo0'));
+      await r.until(done(r, await r.call(r.service.move('servo0', { position: -80 }))), 'at -80');
+      const a = await r.call(r.service.move('servo0', { position: 80, velocity: 60 }));
+      const b = await r.call(r.service.move('servo0', { position: 0 }));
       await r.until(() => (r.service.axis('servo0').position ?? -80) > -40, 'half way');
-      await r.service.stop('servo0');
+      await r.call(r.service.stop('servo0'));
       await settle();
       expect(r.service.getMove(a.moveId).status).toBe('aborted');
       expect(r.service.getMove(b.moveId).status).toBe('aborted');
@@ -152,17 +158,19 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
 
     it('the software stop: hold keeps a channel where it is, limp stops its pulses; moves refused until reset', async () => {
       const r = await start();
-      await r.service.enable('servo0');
-      await r.service.enable('servo1');
-      const centre = await r.service.moveCoordinated({
-        axes: [
-          { axis: 'servo0', position: 0 },
-          { axis: 'servo1', position: 0 },
-        ],
-      });
+      await r.call(r.service.enable('servo0'));
+      await r.call(r.service.enable('servo1'));
+      const centre = await r.call(
+        r.service.moveCoordinated({
+          axes: [
+            { axis: 'servo0', position: 0 },
+            { axis: 'servo1', position: 0 },
+          ],
+        }),
+      );
       await r.until(done(r, centre), 'centred');
-      const hold = await r.service.move('servo0', { position: 80, velocity: 40 });
-      const limp = await r.service.move('servo1', { position: 80, velocity: 40 });
+      const hold = await r.call(r.service.move('servo0', { position: 80, velocity: 40 }));
+      const limp = await r.call(r.service.move('servo1', { position: 80, velocity: 40 }));
       await r.until(() => (r.service.axis('servo0').position ?? 0) > 20, 'under way');
       const result = r.service.estop();
       expect(result.delivered).toBe(true);
@@ -170,16 +178,17 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       expect(r.service.getMove(hold.moveId).status).toBe('aborted');
       expect(r.service.getMove(limp.moveId).status).toBe('aborted');
       // hold: the channel's target became the position last read; limp: 0, no pulses.
+      await r.until(() => r.model!.channel(1).positionQuarterUs === 0, 'the stop is across the wire');
       expect(r.model!.channel(0).targetQuarterUs).toBeGreaterThan(counts(20));
       expect(r.model!.channel(0).targetQuarterUs).toBeLessThan(counts(80));
       expect(r.model!.channel(1).positionQuarterUs).toBe(0);
       expect(deviceEvents(r, 'ESTOP')).toHaveLength(1);
       await expect(r.service.move('servo0', { position: 0 })).rejects.toMatchObject({ code: 'AXIS_ESTOP' });
       // Reset clears the latch; the limp channel is disabled and must be enabled again.
-      expect((await r.service.resetEstop()).ok).toBe(true);
+      expect((await r.call(r.service.resetEstop())).ok).toBe(true);
       await r.until(() => r.service.axis('servo0').state === 'IDLE', 'servo0 idle');
       expect(r.service.axis('servo1').state).toBe('DISABLED');
-      const again = await r.service.move('servo0', { position: 0 });
+      const again = await r.call(r.service.move('servo0', { position: 0 }));
       await r.until(done(r, again), 'moving again after the reset');
     });
 
@@ -200,9 +209,9 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
 
     it('error reporting: an error bit is shown by name, and the moves it cut short are aborted', async () => {
       const r = await start();
-      await r.service.enable('servo0');
-      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
-      const move = await r.service.move('servo0', { position: 80, velocity: 30 });
+      await r.call(r.service.enable('servo0'));
+      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      const move = await r.call(r.service.move('servo0', { position: 80, velocity: 30 }));
       await r.until(() => r.model!.channel(0).moving, 'moving');
       // §4.b Errors: every error sends every servo to its home setting (off, by default).
       r.model!.injectError('SERIAL_OVERRUN');
@@ -211,16 +220,17 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       await settle();
       expect(r.service.getMove(move.moveId)).toMatchObject({ status: 'aborted' });
       // Get Errors cleared the register: it is reported once.
-      await r.until(() => r.clock.monotonicMs() > 2000, 'two more error polls');
+      const reportedAt = r.clock.monotonicMs();
+      await r.until(() => r.clock.monotonicMs() - reportedAt > 1200, 'two more error polls');
       expect(deviceEvents(r, 'ERRORS')).toHaveLength(1);
     });
 
     it('clamps a speed the Maestro cannot express, and says so', async () => {
       const r = await start();
-      await r.service.enable('servo0');
-      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
+      await r.call(r.service.enable('servo0'));
+      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
       // 1 deg/s is 22 quarter-µs/s, below one speed unit (100 quarter-µs/s): it runs at 4.5 deg/s.
-      await r.service.move('servo0', { position: 1, velocity: 1 });
+      await r.call(r.service.move('servo0', { position: 1, velocity: 1 }));
       const clamps = deviceEvents(r, 'NOTICE').filter((e) => e.fields.name === 'RATE_CLAMPED');
       expect(clamps).toHaveLength(1);
       expect(clamps[0]!.fields).toMatchObject({
@@ -229,27 +239,27 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
         sent: 100,
         clamped: 'raised',
       });
-      expect(r.model!.channel(0).speed).toBe(1);
+      await r.until(() => r.model!.channel(0).speed === 1, 'Set Speed 1 is across the wire');
     });
 
     it("a target the channel's own range clamps ends ABORTED where the Maestro stopped it", async () => {
       const r = await start({ model: { channelSettings: [{ maxQuarterUs: counts(60) }] } });
-      await r.service.enable('servo0');
-      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
-      const move = await r.service.move('servo0', { position: 80, velocity: 180 });
+      await r.call(r.service.enable('servo0'));
+      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      const move = await r.call(r.service.move('servo0', { position: 80, velocity: 180 }));
       await r.until(() => r.service.getMove(move.moveId).status === 'aborted', 'aborted at the clamp');
       expect(r.service.axis('servo0').position).toBeCloseTo(60, 0);
     });
 
     it('unplug and replug: open moves lose sight, the link comes back by itself', async () => {
       const r = await start();
-      await r.service.enable('servo0');
-      await r.until(done(r, await r.service.move('servo0', { position: 0 })), 'centred');
-      const running = await r.service.move('servo0', { position: 80, velocity: 30 });
-      const waiting = await r.service.move('servo0', { position: 0 });
+      await r.call(r.service.enable('servo0'));
+      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      const running = await r.call(r.service.move('servo0', { position: 80, velocity: 30 }));
+      const waiting = await r.call(r.service.move('servo0', { position: 0 }));
       // 1. Unplugged: the link is down, the running move is unknown, the one that never started aborted.
       r.unplug();
-      await settle();
+      await r.until(() => r.service.controllers()[0]!.state === 'backoff', 'the link is down');
       expect(r.service.controllers()[0]).toMatchObject({
         state: 'backoff',
         lastError: { code: 'LINK_CLOSED' },
@@ -263,7 +273,7 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       r.replug();
       await r.until(() => r.service.isReady(), 'ready again');
       expect(r.service.controllers()[0]!.reconnects).toBeGreaterThan(0);
-      const after = await r.service.move('servo0', { position: -10 });
+      const after = await r.call(r.service.move('servo0', { position: -10 }));
       await r.until(done(r, after), 'moving after the replug');
     });
 
@@ -276,33 +286,37 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       expect(r.service.isReady()).toBe(false);
     });
 
-    it('a device that answers garbage never becomes ready, and the garbage is counted', async () => {
-      const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
-      console.info(`garbage seed ${seed}`);
-      const random = prng(seed);
-      const r = await start({
-        waitReady: false,
-        // Every byte it is sent is answered with 1-3 random bytes with the top bit set somewhere.
-        device: (write) => ({
-          receive(bytes) {
-            for (let i = 0; i < bytes.length; i++) {
-              const n = 1 + Math.floor(random() * 3);
-              write(Uint8Array.from({ length: n }, () => 0x80 | Math.floor(random() * 256)));
-            }
-          },
-        }),
-      });
-      await r.until(
-        () =>
-          ['MAESTRO_BAD_REPLY', 'MAESTRO_NO_REPLY'].includes(
-            r.service.controllers()[0]!.lastError?.code ?? '',
-          ),
-        'the garbage is refused',
-        5000,
-      );
-      await r.until(() => r.clock.monotonicMs() > 3000, 'a few reconnects');
-      expect(r.service.isReady()).toBe(false);
-      expect(r.service.controllers()[0]!.crcErrors).toBeGreaterThan(0);
-    });
+    it.skipIf(!transport.customDevices)(
+      'a device that answers garbage never becomes ready, and the garbage is counted',
+      async () => {
+        const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
+        console.info(`garbage seed ${seed}`);
+        const random = prng(seed);
+        const r = await start({
+          waitReady: false,
+          // Every byte it is sent is answered with 1-3 random bytes with the top bit set somewhere.
+          device: (write) => ({
+            receive(bytes) {
+              for (let i = 0; i < bytes.length; i++) {
+                const n = 1 + Math.floor(random() * 3);
+                write(Uint8Array.from({ length: n }, () => 0x80 | Math.floor(random() * 256)));
+              }
+            },
+          }),
+        });
+        await r.until(
+          () =>
+            ['MAESTRO_BAD_REPLY', 'MAESTRO_NO_REPLY'].includes(
+              r.service.controllers()[0]!.lastError?.code ?? '',
+            ),
+          'the garbage is refused',
+          5000,
+        );
+        const refusedAt = r.clock.monotonicMs();
+        await r.until(() => r.clock.monotonicMs() - refusedAt > 2000, 'a few reconnects');
+        expect(r.service.isReady()).toBe(false);
+        expect(r.service.controllers()[0]!.crcErrors).toBeGreaterThan(0);
+      },
+    );
   });
 });

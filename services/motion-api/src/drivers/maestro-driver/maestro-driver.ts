@@ -113,9 +113,12 @@ export class MaestroDriver implements ControllerDriver {
   private cancelErrorPoll: (() => void) | undefined;
   private polling = false;
   private consecutiveTimeouts = 0;
+  /** Bad answers in a row (reset by a good one). */
   private badReplies = 0;
+  /** Over the life of the driver: answers that were not a Maestro's, and chunks nobody asked for. */
+  private badAnswersTotal = 0;
+  private unaskedChunks = 0;
   private retries = 0;
-  private badBytes = 0;
 
   constructor(options: DriverOptions) {
     this.opts = options;
@@ -198,7 +201,7 @@ export class MaestroDriver implements ControllerDriver {
       rttMs: this.exchange.rttMs ?? null,
       retransmits: this.retries,
       timeouts: this.exchange.timeouts,
-      crcErrors: this.badReplies + (this.badBytes > 0 ? 1 : 0),
+      crcErrors: this.badAnswersTotal + this.unaskedChunks,
       linkErrorReplies: 0,
       duplicateReplies: 0,
       framesSent: this.exchange.framesSent,
@@ -370,7 +373,7 @@ export class MaestroDriver implements ControllerDriver {
       ch.target = target;
       if (!hold) ch.enabled = false;
     }
-    const written = this.exchange.writeNow(Buffer.concat(packets));
+    const written = packets.length === 0 || this.exchange.writeNow(Buffer.concat(packets));
     for (const ch of this.channels.values()) this.abortMoves(ch, 'ESTOP');
     this.opts.hooks.event({ event: 'ESTOP', fields: { src: 'host' } });
     return written;
@@ -747,14 +750,14 @@ export class MaestroDriver implements ControllerDriver {
   private receive(chunk: Buffer): void {
     if (this.resyncing) {
       // After a lost answer: whatever still comes belongs to a question given up on.
-      this.badBytes += chunk.length;
+      this.unaskedChunks++;
       this.quietThenResume();
       return;
     }
     this.reader.push(chunk, (item) => {
       if (item.kind === 'error' && item.code === 'MAESTRO_UNEXPECTED_BYTES') {
         // A Maestro never speaks unasked.
-        this.badBytes += item.bytes.length;
+        this.unaskedChunks++;
         return;
       }
       this.exchange.settle(item);
@@ -774,6 +777,7 @@ export class MaestroDriver implements ControllerDriver {
 
   private badAnswer(detail: string): void {
     this.badReplies++;
+    this.badAnswersTotal++;
     this.startResync();
     this.link.noteError('MAESTRO_BAD_REPLY', detail);
     if (this.link.ready && this.badReplies >= MAX_BAD_REPLIES)
