@@ -25,6 +25,11 @@ export const GATEWAY_ERRORS = {
   EDGE_PACKML_COMMAND_NOT_ALLOWED:
     'The command is not allowed in the current state; `allowedCommands` lists those that are.',
   EDGE_PACKML_NOT_ACTING: '`stateComplete()` was called in a wait state, which only a command can leave.',
+  EDGE_UNIT_MODE_UNKNOWN: 'The unit mode is not one of Production, Maintenance, Manual.',
+  EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED:
+    'The unit mode can change only while the line is Stopped, Idle or Aborted; `allowedStates` lists them.',
+  EDGE_COMMAND_NOT_ALLOWED_IN_MODE:
+    'The PackML command is not used in the current unit mode (e.g. Start in Manual); switch to Production.',
   EDGE_LINE_RESET_REFUSED:
     'A controller refused RESET while the line was resetting or clearing (e-stop input still active?).',
   EDGE_THUMBNAIL_NOT_FOUND:
@@ -40,8 +45,10 @@ export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 export interface GatewayErrorDetails {
   /** For EDGE_PACKML_COMMAND_NOT_ALLOWED: what the current state accepts. */
   allowedCommands?: readonly string[];
-  /** For EDGE_PACKML_*: the state the model was in. */
+  /** For EDGE_PACKML_* and EDGE_UNIT_MODE_*: the state the model was in. */
   state?: string;
+  /** For EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED: the states in which the mode may change. */
+  allowedStates?: readonly string[];
   cause?: unknown;
 }
 
@@ -51,6 +58,7 @@ export class GatewayError extends Error {
   readonly code: GatewayErrorCode;
   readonly allowedCommands: readonly string[] | undefined;
   readonly state: string | undefined;
+  readonly allowedStates: readonly string[] | undefined;
 
   constructor(code: GatewayErrorCode, detail?: string, details: GatewayErrorDetails = {}) {
     super(
@@ -60,6 +68,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.allowedCommands = details.allowedCommands;
     this.state = details.state;
+    this.allowedStates = details.allowedStates;
   }
 }
 

@@ -25,6 +25,7 @@ export type MotionErrorCode =
   | 'AXIS_NOT_HOMED'
   | 'AXIS_DISABLED'
   | 'AXIS_BUSY'
+  | 'AXIS_OWNED_BY_LINE'
   | 'AXIS_QUEUE_FULL'
   | 'NOT_SUPPORTED_BY_CONTROLLER'
   | 'MOVE_ABORTED'
@@ -77,6 +78,11 @@ export const MOTION_ERRORS = {
   },
   AXIS_DISABLED: { status: 409, title: 'The axis drive is disabled; enable it first.' },
   AXIS_BUSY: { status: 409, title: "The axis's current state does not allow this command." },
+  AXIS_OWNED_BY_LINE: {
+    status: 409,
+    title:
+      'The line owns this axis in its current unit mode (PackML Production); nothing was sent. Switch to Manual or Maintenance first.',
+  },
   AXIS_QUEUE_FULL: { status: 409, title: "The controller's move queue for this axis is full." },
   NOT_SUPPORTED_BY_CONTROLLER: {
     status: 409,
