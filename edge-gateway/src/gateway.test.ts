@@ -131,6 +131,40 @@ describe('time bases', () => {
   });
 });
 
+describe('unit mode over REST', () => {
+  async function postMode(
+    key: string,
+    body: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${gateway.httpUrl()}/api/v1/line/mode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('a viewer may not change it; an operator may, in Stopped; a bad mode is refused with a reason', async () => {
+    expect((await getLine())['mode']).toBe('Production');
+    expect((await postMode(keys.viewer, { mode: 'Manual' })).status).toBe(403);
+    const bad = await postMode(keys.operator, { mode: 'Setup' });
+    expect(bad.status).toBe(400);
+    expect(bad.body['code']).toBe('VALIDATION_FAILED');
+    const manual = await postMode(keys.operator, { mode: 'Manual' });
+    expect(manual.status).toBe(200);
+    expect(manual.body).toMatchObject({ mode: 'Manual', state: 'Stopped' });
+    expect(manual.body['allowedCommands']).toEqual(['Reset', 'Abort']);
+    expect(memory.events('line.mode').at(-1)?.fields).toMatchObject({
+      from: 'Production',
+      to: 'Manual',
+      keyId: 'operator',
+    });
+    const back = await postMode(keys.operator, { mode: 'Production' });
+    expect(back.body).toMatchObject({ mode: 'Production' });
+    expect((await getLine())['oee']).toMatchObject({ windowMs: 3_600_000 });
+  });
+});
+
 describe('secrets in the log', () => {
   it('no API key, MQTT password or Authorization header reaches a log line', async () => {
     // 1. A refused MQTT login, an accepted one, and REST calls with a good and a bad key.

@@ -71,6 +71,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     line: config.line.name,
     clock,
     rateWindowMs: config.line.rates.rateWindowMs,
+    oeeWindowMs: config.line.rates.oeeWindowMs,
+    idealRatePerMin: config.line.rates.productsPerMin,
     recentInspectionsMax: config.line.recentInspectionsMax,
   });
   const lineController = createLineController({

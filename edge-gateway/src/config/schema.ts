@@ -170,6 +170,12 @@ export const LineSchema = Type.Object(
           3_600_000,
           60_000,
         ),
+        oeeWindowMs: integer(
+          'Sliding window of OEE (availability × performance × quality; resolution: window / 60). Performance is measured against `productsPerMin`.',
+          60_000,
+          7 * 24 * 3_600_000,
+          3_600_000,
+        ),
       },
       { ...strict, description: 'Production rates.' },
     ),

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { isGatewayError } from '../errors.js';
 import type { LineModel } from '../packml/line-model.js';
 import { PACKML_COMMANDS, PACKML_STATES } from '../packml/states.js';
+import { UNIT_MODES } from '../packml/unit-modes.js';
 
 export interface LineRoutesOptions {
   model: LineModel;
@@ -18,11 +19,32 @@ const STATUS_BY_CODE: Record<string, number> = {
   EDGE_PACKML_UNKNOWN_COMMAND: 422,
   EDGE_PACKML_COMMAND_NOT_ALLOWED: 409,
   EDGE_PACKML_NOT_ACTING: 409,
+  EDGE_UNIT_MODE_UNKNOWN: 422,
+  EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED: 409,
+  EDGE_COMMAND_NOT_ALLOWED_IN_MODE: 409,
 };
+
+const TITLE_BY_CODE: Record<string, string> = {
+  EDGE_PACKML_UNKNOWN_COMMAND: 'Unknown PackML command',
+  EDGE_PACKML_COMMAND_NOT_ALLOWED: 'Command not allowed in this state',
+  EDGE_PACKML_NOT_ACTING: 'Command not allowed in this state',
+  EDGE_UNIT_MODE_UNKNOWN: 'Unknown unit mode',
+  EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED: 'Unit mode cannot change in this state',
+  EDGE_COMMAND_NOT_ALLOWED_IN_MODE: 'Command not used in this unit mode',
+};
+
+const RATIO = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
 
 const LineStateSchema = Type.Object({
   line: Type.String(),
   state: Type.Union(PACKML_STATES.map((s) => Type.Literal(s))),
+  mode: Type.Union(
+    UNIT_MODES.map((m) => Type.Literal(m)),
+    {
+      description:
+        'PackML unit mode (ISA-TR88.00.02): Production (the line owns its axes), Maintenance, Manual',
+    },
+  ),
   allowedCommands: Type.Array(Type.String()),
   stateSinceMs: Type.Number({ description: 'When the current state was entered, epoch ms' }),
   timeInStateMs: Type.Number({
@@ -36,6 +58,24 @@ const LineStateSchema = Type.Object({
       ratePerMin: Type.Number(),
     },
     { additionalProperties: true },
+  ),
+  oee: Type.Object(
+    {
+      windowMs: Type.Number(),
+      availability: RATIO,
+      performance: RATIO,
+      quality: RATIO,
+      oee: RATIO,
+      plannedTimeMs: Type.Number(),
+      runTimeMs: Type.Number(),
+      products: Type.Integer(),
+      good: Type.Integer(),
+      idealRatePerMin: Type.Number(),
+    },
+    {
+      description:
+        'OEE = availability × performance × quality over `windowMs` (null: nothing to measure yet)',
+    },
   ),
   suspendedBy: Type.Union([Type.String(), Type.Null()]),
   visionOnline: Type.Boolean(),
@@ -53,16 +93,15 @@ export const lineRoutes: FastifyPluginAsyncTypebox<LineRoutesOptions> = async (a
       .type(PROBLEM_CONTENT_TYPE)
       .send({
         type: `urn:servo-edge:edge-gateway:error:${error.code}`,
-        title:
-          error.code === 'EDGE_PACKML_UNKNOWN_COMMAND'
-            ? 'Unknown PackML command'
-            : 'Command not allowed in this state',
+        title: TITLE_BY_CODE[error.code],
         status,
         detail: error.message,
         instance: request.url.split('?')[0],
         code: error.code,
         state: error.state ?? model.state,
         allowedCommands: error.allowedCommands ?? model.allowedCommands(),
+        ...(error.allowedStates ? { allowedStates: error.allowedStates } : {}),
+        mode: model.mode,
       });
   });
 
@@ -95,6 +134,28 @@ export const lineRoutes: FastifyPluginAsyncTypebox<LineRoutesOptions> = async (a
     },
     async (request) => {
       model.command(request.body.command);
+      return model.snapshot();
+    },
+  );
+
+  app.post(
+    '/line/mode',
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['line'],
+        summary:
+          'Change the PackML unit mode (Production, Maintenance, Manual); only while Stopped, Idle or Aborted',
+        body: Type.Object(
+          { mode: Type.Union(UNIT_MODES.map((m) => Type.Literal(m))) },
+          { additionalProperties: false },
+        ),
+        response: { 200: LineStateSchema },
+      },
+    },
+    async (request) => {
+      const change = model.changeMode(request.body.mode);
+      request.log.info({ from: change.from, to: change.to, keyId: request.principal?.keyId }, 'line.mode');
       return model.snapshot();
     },
   );

@@ -239,3 +239,65 @@ describe('time bases', () => {
     expect(line.snapshot().timeInStateMs).toBe(90_000);
   });
 });
+
+describe('unit modes and OEE in the line model', () => {
+  const codeOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return undefined;
+  };
+
+  it('refuses a mode change while running and accepts it once stopped', () => {
+    const { line } = setup();
+    bringToExecute(line);
+    expect(codeOf(() => line.changeMode('Manual'))).toBe('EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED');
+    expect(line.mode).toBe('Production');
+    line.command('Stop');
+    line.stateComplete();
+    expect(line.changeMode('Manual')).toEqual({ from: 'Production', to: 'Manual' });
+    expect(line.snapshot().mode).toBe('Manual');
+  });
+
+  it('in Manual, Start is refused with its own code and left out of allowedCommands', () => {
+    const { line } = setup();
+    line.changeMode('Manual');
+    line.command('Reset');
+    line.stateComplete();
+    expect(line.state).toBe('Idle');
+    expect(line.allowedCommands()).not.toContain('Start');
+    expect(line.allowedCommands()).toContain('Stop');
+    expect(codeOf(() => line.command('Start'))).toBe('EDGE_COMMAND_NOT_ALLOWED_IN_MODE');
+    expect(line.state).toBe('Idle');
+    // A command the state refuses keeps the state machine's code.
+    expect(codeOf(() => line.command('Unhold'))).toBe('EDGE_PACKML_COMMAND_NOT_ALLOWED');
+  });
+
+  it('emits a mode change to listeners', () => {
+    const { line } = setup();
+    const changes: string[] = [];
+    line.onChange((snapshot, change) => changes.push(`${change}:${snapshot.mode}`));
+    line.changeMode('Maintenance');
+    line.changeMode('Maintenance'); // no change, no event
+    expect(changes).toEqual(['mode:Maintenance']);
+  });
+
+  it('reports OEE from the time in Execute and the products recorded', () => {
+    const { clock, line } = setup();
+    bringToExecute(line);
+    for (let i = 0; i < 600; i++) {
+      clock.advanceBy(100);
+      line.recordProduct(i < 594 ? 'good' : 'rejected');
+    }
+    line.command('Hold');
+    line.stateComplete();
+    clock.advanceBy(60_000);
+    const { oee } = line.snapshot();
+    expect(oee.availability).toBe(0.5);
+    expect(oee.performance).toBe(1);
+    expect(oee.quality).toBe(0.99);
+    expect(oee.oee).toBe(0.495);
+  });
+});

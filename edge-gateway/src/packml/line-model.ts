@@ -2,10 +2,13 @@
 
 import { type Clock, type EpochMs, elapsedMs, type MonotonicMs } from '@servo-edge/common/clock';
 import type { VerdictMessage as InspectionVerdict } from '@servo-edge/common/mqtt';
+import { GatewayError } from '../errors.js';
 import { BoundedRing } from '../util/bounded-ring.js';
+import { type OeeSnapshot, OeeTracker } from './oee.js';
 import { type CounterSnapshot, ProductionCounters, type ProductOutcome } from './production-counters.js';
 import { PackMLStateMachine, type PackMLTransition } from './state-machine.js';
 import type { PackMLCommand, PackMLState } from './states.js';
+import { commandAllowedInMode, type ModeChange, type UnitMode, UnitModeSwitch } from './unit-modes.js';
 
 /** Why the line left Execute on its own rather than on an operator's command. */
 export type AutomaticReason = 'estop' | 'vision-offline';
@@ -21,6 +24,9 @@ export interface LineTransition extends PackMLTransition {
 export interface LineStateSnapshot {
   line: string;
   state: PackMLState;
+  /** The PackML unit mode (ISA-TR88.00.02 §5.1): who may command the line's axes. */
+  mode: UnitMode;
+  /** The commands the state and the mode both allow now. */
   allowedCommands: PackMLCommand[];
   /** When the current state was entered, epoch ms (wire name kept; read by other machines). */
   stateSinceMs: EpochMs;
@@ -30,6 +36,8 @@ export interface LineStateSnapshot {
    */
   timeInStateMs: number;
   counters: CounterSnapshot;
+  /** Availability, performance, quality and OEE over `oeeWindowMs`. */
+  oee: OeeSnapshot;
   /** Set while Suspending/Suspended because vision is offline. */
   suspendedBy: AutomaticReason | null;
   visionOnline: boolean;
@@ -37,7 +45,7 @@ export interface LineStateSnapshot {
   timestampMs: EpochMs;
 }
 
-export type LineChange = 'state' | 'counters';
+export type LineChange = 'state' | 'counters' | 'mode';
 
 export interface LineModelOptions {
   /** Line name, echoed in snapshots. */
@@ -45,7 +53,12 @@ export interface LineModelOptions {
   /** Read only: the model sets no timers. Epoch for timestamps it publishes, monotonic for durations. */
   clock: Pick<Clock, 'monotonicMs' | 'epochMs'>;
   rateWindowMs: number;
+  /** OEE window (default one hour, as the config's `line.oeeWindowMs`). */
+  oeeWindowMs?: number;
+  /** The rate OEE's performance factor is measured against (default 600/min, the config's target rate). */
+  idealRatePerMin?: number;
   recentInspectionsMax: number;
+  initialMode?: UnitMode;
   initialState?: PackMLState;
   /** Whether vision is known to be online at start; default false until its status says so. */
   visionOnline?: boolean;
@@ -58,6 +71,8 @@ export interface LineModelOptions {
 export class LineModel {
   private readonly machine: PackMLStateMachine;
   private readonly counters: ProductionCounters;
+  private readonly modes: UnitModeSwitch;
+  private readonly oee: OeeTracker;
   private readonly inspections: BoundedRing<InspectionVerdict>;
   private readonly listeners = new Set<(snapshot: LineStateSnapshot, change: LineChange) => void>();
   private readonly transitionListeners = new Set<(transition: LineTransition) => void>();
@@ -69,6 +84,14 @@ export class LineModel {
   constructor(private readonly options: LineModelOptions) {
     this.machine = new PackMLStateMachine(options.initialState);
     this.counters = new ProductionCounters(options.rateWindowMs, () => options.clock.monotonicMs());
+    this.modes = new UnitModeSwitch(options.initialMode);
+    this.oee = new OeeTracker({
+      windowMs: options.oeeWindowMs ?? 3_600_000,
+      idealRatePerMin: options.idealRatePerMin ?? 600,
+      monotonicNowMs: () => options.clock.monotonicMs(),
+      initialState: this.machine.state,
+      initialMode: this.modes.mode,
+    });
     this.inspections = new BoundedRing(options.recentInspectionsMax);
     this.stateSince = { epochMs: options.clock.epochMs(), monotonicMs: options.clock.monotonicMs() };
     this.vision = options.visionOnline ?? false;
@@ -78,12 +101,29 @@ export class LineModel {
     return this.machine.state;
   }
 
-  allowedCommands(): PackMLCommand[] {
-    return this.machine.allowedCommands();
+  get mode(): UnitMode {
+    return this.modes.mode;
   }
 
-  /** An operator's command. Throws EDGE_PACKML_UNKNOWN_COMMAND / EDGE_PACKML_COMMAND_NOT_ALLOWED. */
+  /** The commands the state and the unit mode both allow. */
+  allowedCommands(): PackMLCommand[] {
+    return this.machine.allowedCommands().filter((c) => commandAllowedInMode(this.modes.mode, c));
+  }
+
+  /**
+   * An operator's command. Throws EDGE_PACKML_UNKNOWN_COMMAND / EDGE_PACKML_COMMAND_NOT_ALLOWED, and
+   * EDGE_COMMAND_NOT_ALLOWED_IN_MODE for a command the unit mode does not use (Start in Manual).
+   */
   command(command: PackMLCommand | string): LineTransition {
+    if (
+      this.machine.accepts(command as PackMLCommand) &&
+      !commandAllowedInMode(this.modes.mode, command as PackMLCommand)
+    ) {
+      throw new GatewayError('EDGE_COMMAND_NOT_ALLOWED_IN_MODE', `${command} in ${this.modes.mode} mode`, {
+        state: this.machine.state,
+        allowedCommands: this.allowedCommands(),
+      });
+    }
     const transition = this.apply(this.machine.command(command));
     if (transition.to === 'Suspending' || transition.to === 'Stopping' || transition.to === 'Aborting') {
       // An operator's Suspend is the operator's; Stop and Abort end any automatic suspension.
@@ -128,8 +168,20 @@ export class LineModel {
     return undefined;
   }
 
+  /**
+   * Changes the unit mode (operator or admin, checked by the route). Throws EDGE_UNIT_MODE_UNKNOWN and
+   * EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED outside Stopped, Idle and Aborted.
+   */
+  changeMode(mode: UnitMode | string): ModeChange {
+    const change = this.modes.change(mode, this.machine.state);
+    this.oee.observe(this.machine.state, this.modes.mode);
+    if (change.from !== change.to) this.emit('mode');
+    return change;
+  }
+
   recordProduct(outcome: ProductOutcome): void {
     this.counters.record(outcome);
+    this.oee.recordProduct(outcome);
     this.emit('counters');
   }
 
@@ -152,10 +204,12 @@ export class LineModel {
     return {
       line: this.options.line,
       state: this.machine.state,
-      allowedCommands: this.machine.allowedCommands(),
+      mode: this.modes.mode,
+      allowedCommands: this.allowedCommands(),
       stateSinceMs: this.stateSince.epochMs,
       timeInStateMs: elapsedMs(this.stateSince.monotonicMs, clock.monotonicMs()),
       counters: this.counters.snapshot(),
+      oee: this.oee.snapshot(),
       suspendedBy: this.suspendedBy,
       visionOnline: this.vision,
       timestampMs: clock.epochMs(),
@@ -188,6 +242,7 @@ export class LineModel {
       ...(reason ? { reason } : {}),
     };
     this.stateSince = { epochMs: transition.atEpochMs, monotonicMs: clock.monotonicMs() };
+    this.oee.observe(transition.to, this.modes.mode);
     // Each listener is isolated: one that throws must not stop the others or the state change.
     for (const listener of this.transitionListeners) {
       try {
