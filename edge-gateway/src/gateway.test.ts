@@ -165,6 +165,36 @@ describe('unit mode over REST', () => {
   });
 });
 
+describe('axis ownership over REST', () => {
+  async function post(
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${gateway.httpUrl()}/api/v1${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${keys.operator}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('in Production a move on an owned axis is 409 AXIS_OWNED_BY_LINE and never sent; stop is accepted', async () => {
+    expect((await getLine())['mode']).toBe('Production');
+    const sentBefore = gateway.motion.controllers().map((c) => c.bytesOut);
+    const refused = await post('/axes/reject-arm/move', { position: 10 });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'AXIS_OWNED_BY_LINE', owner: 'reject', mode: 'Production' });
+    expect((await post('/axes/conveyor/jog', { velocity: 10 })).body['code']).toBe('AXIS_OWNED_BY_LINE');
+    expect(gateway.motion.controllers().map((c) => c.bytesOut)).toEqual(sentBefore);
+    const stop = post('/axes/reject-arm/stop');
+    await stepClock(100);
+    expect((await stop).status).toBe(200);
+  });
+});
+
 describe('secrets in the log', () => {
   it('no API key, MQTT password or Authorization header reaches a log line', async () => {
     // 1. A refused MQTT login, an accepted one, and REST calls with a good and a bad key.

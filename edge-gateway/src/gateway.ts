@@ -19,6 +19,7 @@ import { createGatewayConnection } from './broker/gateway-connection.js';
 import type { GatewayConfig } from './config/types.js';
 import { createDashboard } from './dashboard/dashboard.js';
 import { lineRoutes } from './http/line-routes.js';
+import { guardMotionService } from './line/axis-ownership.js';
 import { createLineController, type LineController } from './line/line-controller.js';
 import { createMotionSources } from './line/motion-sources.js';
 import { motionConfigFor } from './motion-config.js';
@@ -100,8 +101,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     clock,
     logger: log,
   });
+  // REST clients get the motion service guarded by the line's unit mode; the line uses it unguarded.
+  const ownedAxes = new Map<string, string>([
+    [config.line.axes.conveyor, 'conveyor'],
+    [config.line.axes.rejectArm, 'reject'],
+  ]);
+  const guardedMotion = guardMotionService(motion, {
+    policy: {
+      owners: ownedAxes,
+      maintenanceAllows: config.line.modes.maintenanceAllows,
+      reducedSpeedFraction: config.line.modes.reducedSpeedPercent / 100,
+    },
+    mode: () => line.mode,
+  });
   const app = buildApp({
-    service: motion,
+    service: guardedMotion,
     clock,
     apiPlugins: [{ plugin: lineRoutes, options: { model: line } }, dashboard.apiPlugin],
     logger: log,

@@ -5,6 +5,7 @@
 import { MotionConfigSchema } from '@servo-edge/motion-api';
 import { type Static, Type } from '@sinclair/typebox';
 import { ROLES } from '../auth/roles.js';
+import { GUARDED_COMMANDS } from '../line/axis-ownership.js';
 
 /** Unknown keys are typos: the common walker refuses them unless an object sets additionalProperties: true. */
 const strict = { additionalProperties: false } as const;
@@ -197,6 +198,23 @@ export const LineSchema = Type.Object(
         ...strict,
         description: 'The reject stroke: out and back, timed so the arm is fully out as the product arrives.',
       },
+    ),
+    modes: Type.Object(
+      {
+        reducedSpeedPercent: number(
+          "Outside Production, REST moves and jogs are capped at this % of each axis's `maxVelocityUnitsPerS` (set-up speed).",
+          1,
+          100,
+          25,
+        ),
+        maintenanceAllows: Type.Array(Type.Union(GUARDED_COMMANDS.map((c) => Type.Literal(c))), {
+          default: ['home', 'enable', 'disable'],
+          uniqueItems: true,
+          description:
+            "What a REST client may do to the line's axes in Maintenance mode (`move`, `jog`, `home`, `enable`, `disable`); stop is always allowed.",
+        }),
+      },
+      { ...strict, description: 'PackML unit modes: what outside clients may do to the axes the line owns.' },
     ),
     rejectWithoutVerdict: Type.Boolean({
       default: true,
