@@ -1,4 +1,5 @@
 import { asMonotonicMs } from '@servo-edge/common/clock';
+import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import { describe, expect, it } from 'vitest';
 import { ProductTracker } from './product-tracker.js';
 
@@ -15,7 +16,15 @@ describe('product tracker', () => {
     expect(tracker.plan(1100, 1000, at(100), 10)).toEqual([]);
     const decisions = tracker.plan(1445, 1000, at(445), 10);
     expect(decisions).toEqual([
-      { productId: 'P1', reject: true, sendAtMs: 450, cause: 'verdict', reasons: ['NO_CODE'] },
+      {
+        productId: 'P1',
+        reject: true,
+        sendAtMs: 450,
+        cause: 'verdict',
+        reasons: ['NO_CODE'],
+        rejectAtMm: 1500,
+        armed: false,
+      },
     ]);
     expect(tracker.plan(1455, 1000, at(455), 10)).toEqual([]); // once only
     expect(tracker.stats.firedOnVerdict).toBe(1);
@@ -28,8 +37,24 @@ describe('product tracker', () => {
     tracker.verdict('GOOD', 'pass', [], at(30));
     const decisions = [...tracker.plan(1450, 1000, at(450), 10), ...tracker.plan(1550, 1000, at(550), 10)];
     expect(decisions).toEqual([
-      { productId: 'GOOD', reject: false, sendAtMs: 450, cause: 'verdict', reasons: [] },
-      { productId: 'SILENT', reject: true, sendAtMs: 550, cause: 'no-verdict', reasons: [] },
+      {
+        productId: 'GOOD',
+        reject: false,
+        sendAtMs: 450,
+        cause: 'verdict',
+        reasons: [],
+        rejectAtMm: 1500,
+        armed: false,
+      },
+      {
+        productId: 'SILENT',
+        reject: true,
+        sendAtMs: 550,
+        cause: 'no-verdict',
+        reasons: [],
+        rejectAtMm: 1600,
+        armed: false,
+      },
     ]);
   });
 
@@ -67,5 +92,64 @@ describe('product tracker', () => {
     expect(tracker.stats.dropped).toBe(1);
     tracker.verdict('B', 'reject', [], at(0));
     expect(tracker.plan(599, 0, at(1000), 10)).toEqual([]);
+  });
+
+  describe('arming strokes on the controller (position triggering)', () => {
+    it('hands out a rejected product once, as soon as its verdict is in', () => {
+      const tracker = new ProductTracker(config);
+      tracker.trigger('P1', 1000, at(0));
+      expect(tracker.armable()).toEqual([]);
+      tracker.verdict('P1', 'reject', ['SKEWED'], at(20));
+      expect(tracker.armable()).toEqual([{ productId: 'P1', rejectAtMm: 1500, reasons: ['SKEWED'] }]);
+      expect(tracker.armable()).toEqual([]);
+      // At its decision point the product is counted as before, marked as armed: nothing to send.
+      expect(tracker.plan(1450, 1000, at(450), 10)).toMatchObject([
+        { productId: 'P1', reject: true, armed: true },
+      ]);
+    });
+
+    it('arms in belt order: a verdict that overtakes an earlier one waits for it', () => {
+      const tracker = new ProductTracker(config);
+      tracker.trigger('A', 1000, at(0));
+      tracker.trigger('B', 1250, at(250));
+      tracker.trigger('C', 1500, at(500));
+      tracker.verdict('B', 'reject', [], at(260)); // B's inspection finished first
+      expect(tracker.armable()).toEqual([]); // A undecided: B must not go ahead of it
+      tracker.verdict('A', 'reject', [], at(270));
+      expect(tracker.armable().map((p) => p.productId)).toEqual(['A', 'B']);
+      tracker.verdict('C', 'pass', [], at(280));
+      expect(tracker.armable()).toEqual([]);
+    });
+
+    it('a product decided without a verdict unblocks the ones behind it', () => {
+      const tracker = new ProductTracker(config);
+      tracker.trigger('SILENT', 1000, at(0));
+      tracker.trigger('BAD', 1250, at(250));
+      tracker.verdict('BAD', 'reject', [], at(300));
+      expect(tracker.armable()).toEqual([]);
+      expect(tracker.plan(1450, 1000, at(450), 10)).toMatchObject([
+        { productId: 'SILENT', reject: true, cause: 'no-verdict', armed: false },
+      ]);
+      expect(tracker.armable().map((p) => p.productId)).toEqual(['BAD']);
+    });
+
+    it('random verdict orders always arm in belt order, each reject once (seeded)', () => {
+      const seed = 0x5eed;
+      const random = seededRandom(seed);
+      for (let round = 0; round < 50; round++) {
+        const tracker = new ProductTracker({ ...config, maxTracked: 1000 });
+        const ids = Array.from({ length: 20 }, (_, i) => `P${i}`);
+        for (const [i, id] of ids.entries()) tracker.trigger(id, 1000 + 250 * i, at(i));
+        const verdicts = new Map(ids.map((id) => [id, random() < 0.3 ? 'reject' : 'pass'] as const));
+        const order = [...ids].sort(() => random() - 0.5);
+        const armed: string[] = [];
+        for (const id of order) {
+          tracker.verdict(id, verdicts.get(id)!, [], at(100));
+          armed.push(...tracker.armable().map((p) => p.productId));
+        }
+        const rejects = ids.filter((id) => verdicts.get(id) === 'reject');
+        expect({ seed, round, armed }).toEqual({ seed, round, armed: rejects });
+      }
+    });
   });
 });

@@ -26,6 +26,8 @@ export interface TrackedProduct {
   reasons: string[];
   verdictAtMs?: MonotonicMs;
   fired: boolean;
+  /** A position-triggered stroke was armed on the controller for it (see `armable()`). */
+  armed: boolean;
 }
 
 /** What happens to a product at the reject station, decided once, armLeadMs before it arrives. */
@@ -37,6 +39,17 @@ export interface RejectDecision {
   sendAtMs: MonotonicMs;
   /** What the decision rests on: the vision verdict, or the lack of one in time. */
   cause: 'verdict' | 'no-verdict';
+  reasons: string[];
+  /** Conveyor position (mm) when the product's centre is at the reject station. */
+  rejectAtMm: number;
+  /** The stroke was already armed on the controller (position triggering): nothing to send. */
+  armed: boolean;
+}
+
+/** A rejected product whose stroke can be armed on the controller now, ahead of its arrival. */
+export interface ArmableReject {
+  productId: string;
+  rejectAtMm: number;
   reasons: string[];
 }
 
@@ -75,6 +88,7 @@ export class ProductTracker {
       verdict: undefined,
       reasons: [],
       fired: false,
+      armed: false,
     });
     while (this.products.size > this.config.maxTracked) {
       const oldest = this.products.keys().next().value as string;
@@ -103,6 +117,26 @@ export class ProductTracker {
   }
 
   /**
+   * Position triggering: the rejected products whose strokes may be armed on the controller now. The
+   * controller runs an axis's moves in the order they were queued, so strokes are armed in belt order:
+   * the list stops at the first product that is still undecided (no verdict, decision point not
+   * reached). Arming a later product first would queue its stroke ahead of an earlier one, which would
+   * then find its trigger position already passed (ABORTED why=LATE). Each product is returned once.
+   */
+  armable(): ArmableReject[] {
+    const out: ArmableReject[] = [];
+    for (const product of this.products.values()) {
+      // Already armed, or past its decision point (plan() handed it out, with or without a verdict).
+      if (product.armed || product.fired) continue;
+      if (product.verdict === undefined) break;
+      if (product.verdict === 'pass') continue;
+      product.armed = true;
+      out.push({ productId: product.productId, rejectAtMm: product.rejectAtMm, reasons: product.reasons });
+    }
+    return out;
+  }
+
+  /**
    * Called with each conveyor sample. Returns the decisions that fall due before the next sample:
    * products whose reject point the belt reaches within armLead + horizon.
    */
@@ -124,14 +158,15 @@ export class ProductTracker {
       // Decision point reached: decide now, with whatever verdict is in.
       product.fired = true;
       const { productId, reasons } = product;
+      const { rejectAtMm, armed } = product;
       if (product.verdict === undefined) {
         const reject = this.config.rejectWithoutVerdict;
         if (reject) this.stats.firedWithoutVerdict++;
-        decisions.push({ productId, reject, sendAtMs, cause: 'no-verdict', reasons: [] });
+        decisions.push({ productId, reject, sendAtMs, cause: 'no-verdict', reasons: [], rejectAtMm, armed });
       } else {
         const reject = product.verdict === 'reject';
         if (reject) this.stats.firedOnVerdict++;
-        decisions.push({ productId, reject, sendAtMs, cause: 'verdict', reasons });
+        decisions.push({ productId, reject, sendAtMs, cause: 'verdict', reasons, rejectAtMm, armed });
       }
     }
     return decisions;
