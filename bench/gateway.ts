@@ -1,12 +1,15 @@
 // Gateway benchmarks on the demo stack (real time; the vision service is its own process):
 //  - the highest rate with zero missed and zero false rejects, beside the limit the reject geometry allows;
+//  - the reject stroke's start error against the product's position, host timing beside position
+//    triggering (issue #12), each with one core kept busy by another process;
 //  - and, in a child process (gateway-soak.ts), latency, CPU and memory over a soak at 600/min, with
 //    the gateway as the real `servo-edge` binary in a process of its own.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type DemoStack, startDemo } from '@servo-edge/edge-gateway/demo';
-import { figure, heading } from './report.js';
+import type { LineStroke } from '@servo-edge/simulator/line';
+import { figure, heading, percentile } from './report.js';
 
 const PORTS = { SERVO_EDGE_PORT: '0', SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT_WS_PORT: '0' };
 
@@ -72,6 +75,76 @@ async function highestCleanRate(): Promise<void> {
   });
 }
 
+/** Production per timing mode in the stroke comparison: 45 s at 600/min, a fifth of them defective. */
+const STROKE_RUN = { productsPerMin: 600, products: 450, defectRate: 0.2, seed: 31 };
+/** The line's own threshold for a late stroke (line-controller.ts LATE_STROKE_MS), as belt travel at 1 m/s. */
+const LATE_STROKE_MM = 20;
+
+interface StrokeRun {
+  strokes: LineStroke[];
+  sortingErrors: number;
+  timings: string;
+}
+
+/**
+ * One run of the demo line with `rejectTiming`, one core kept busy by another process throughout. The
+ * strokes are judged by the virtual line on the simulated controller's exact timeline (errorMm: how far
+ * the product stood from where the stroke should find it, positive = late).
+ */
+async function strokeRun(rejectTiming: 'host' | 'position'): Promise<StrokeRun> {
+  const busy = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+  const { productsPerMin, products, defectRate, seed } = STROKE_RUN;
+  let stack: DemoStack | undefined;
+  try {
+    stack = await startDemo({ env: PORTS, productsPerMin, defectRate, seed, rejectTiming });
+    const belt = stack.virtualLine;
+    const inRun = (id: string | undefined) => id !== undefined && Number(id.slice(1)) <= products;
+    const binned = () => [...belt.rejected, ...belt.passed].filter((p) => inRun(p.id));
+    const deadline = Date.now() + (products / productsPerMin) * 60_000 + 60_000;
+    while (binned().length < products && Date.now() < deadline) await waitMs(500);
+    const timings = new Map<string, number>();
+    for (const r of stack.gateway.lineController.rejects)
+      timings.set(r.timing, (timings.get(r.timing) ?? 0) + 1);
+    return {
+      strokes: belt.strokes.filter((k) => inRun(k.productId)),
+      sortingErrors: binned().filter((p) => (p.defect === 'none') !== (p.bin === 'passed')).length,
+      timings: [...timings].map(([t, n]) => `${n} ${t}`).join(', ') || 'none',
+    };
+  } finally {
+    busy.kill('SIGKILL');
+    await stack?.stop();
+  }
+}
+
+/** Issue #12: the stroke's start error vs the product's position, host timing beside position triggering. */
+async function strokeStartError(): Promise<void> {
+  const host = await strokeRun('host');
+  const position = await strokeRun('position');
+  const row = (label: string, run: StrokeRun) => {
+    const errors = run.strokes.map((k) => k.errorMm).filter((e): e is number => e !== undefined);
+    const abs = errors.map(Math.abs);
+    const late = errors.filter((e) => e > LATE_STROKE_MM).length;
+    return `  ${label.padEnd(22)} p50 ${percentile(errors, 50).toFixed(2).padStart(8)}  p99 ${percentile(errors, 99).toFixed(2).padStart(8)}  max|e| ${Math.max(
+      ...abs,
+    )
+      .toFixed(2)
+      .padStart(
+        8,
+      )}  late ${String(late).padStart(3)}/${errors.length}  sorting errors ${run.sortingErrors}  (strokes: ${run.timings})`;
+  };
+  console.log(
+    `reject stroke start error vs the product's position (mm, + = late; ${STROKE_RUN.products} products at ${STROKE_RUN.productsPerMin}/min, one busy core; late = > ${LATE_STROKE_MM} mm)`,
+  );
+  console.log(row('host timing', host));
+  console.log(row('position triggering', position));
+  const p99 = (run: StrokeRun) =>
+    percentile(run.strokes.map((k) => Math.abs(k.errorMm ?? Number.NaN)).filter(Number.isFinite), 99);
+  figure('stroke start error p99, position triggering', p99(position), 'mm', {
+    name: 'host timing',
+    value: p99(host),
+  });
+}
+
 /** The soak's plant runs in a fresh process, clear of the suites before it; the gateway in another. */
 async function soakInChildProcess(): Promise<void> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./gateway-soak.js', import.meta.url))], {
@@ -84,6 +157,7 @@ async function soakInChildProcess(): Promise<void> {
 
 export async function runGatewayBench(): Promise<void> {
   heading('edge-gateway (demo stack, real time)');
+  await strokeStartError();
   await highestCleanRate();
   await soakInChildProcess();
 }

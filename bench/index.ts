@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark of the project, each figure printed beside a baseline from the same run.
 
+import { runFirmwareBench } from '@servo-edge/simulator/firmware';
+import { runDriversBench } from './drivers.js';
 import { runGatewayBench } from './gateway.js';
 import { runMotionApiBench } from './motion-api.js';
 import { runProtocolBench } from './protocol.js';
@@ -10,6 +12,8 @@ const suites: Record<string, () => Promise<void>> = {
   protocol: runProtocolBench,
   simulator: runSimulatorBench,
   'motion-api': runMotionApiBench,
+  drivers: runDriversBench,
+  firmware: () => runFirmwareBench(),
   vision: runVisionBench,
   gateway: runGatewayBench,
 };

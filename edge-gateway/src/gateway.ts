@@ -90,6 +90,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     commandLatencyMs: config.line.commandLatencyMs,
     rejectWithoutVerdict: config.line.rejectWithoutVerdict,
     samplePeriodMs: config.line.samplePeriodMs,
+    rejectTiming: config.line.rejectTiming,
   });
   // The operator's page at `/`; it reads the MQTT connection only once start() has made it.
   const dashboard = createDashboard({

@@ -18,8 +18,15 @@ import {
   type LineFaultConfig,
   LineFaultConfigSchema,
   MAX_AXES,
+  MIN_POSITION_MAX,
+  PROTOCOL_VERSIONS,
   type SimulatedControllerOptions,
 } from './options-schema.js';
+
+/** Positions on a v1 wire are signed 32-bit (§Framing). */
+const INT32_MAX = 2 ** 31 - 1;
+/** A v1-only device's soft limits as it ships: inside int32, so a jog faults LIMIT before the wire overflows. */
+const V1_DEFAULT_LIMIT_COUNTS = 2_000_000_000;
 
 /** A run-time change of line faults, checked at the same path as the option. */
 const RuntimeFaultsSchema = Type.Object({ faults: LineFaultConfigSchema }, { additionalProperties: false });
@@ -32,6 +39,8 @@ export {
   type FaultDirection,
   type LineFaultConfig,
   MAX_AXES,
+  MIN_POSITION_MAX,
+  PROTOCOL_VERSIONS,
   type SimulatedControllerOptions,
 } from './options-schema.js';
 
@@ -48,6 +57,12 @@ export interface ResolvedControllerConfig {
   axisConfigs: ResolvedAxisConfig[];
   faults: Required<LineFaultConfig> & { stuckAxes: number[]; estopInput: boolean };
   seed: number;
+  /** The highest protocol version spoken (§v2 Negotiation). */
+  protocol: 1 | 2;
+  /** §v2 Events: HELLO's ev=. */
+  eventWindow: number;
+  /** §v2 Positions: HELLO's pmax=; in a v1-only device the int32 bound of its wire. */
+  positionMax: number;
   fw: string;
   rxBytes: number;
   windowFrames: number;
@@ -57,9 +72,10 @@ export interface ResolvedControllerConfig {
 }
 
 export const DEFAULT_AXIS_CONFIG: ResolvedAxisConfig = {
-  // Wide soft limits, as a controller ships: the host sets its own with SET MIN / SET MAX.
-  minCounts: -2_000_000_000,
-  maxCounts: 2_000_000_000,
+  // Wide soft limits, as a controller ships: the host sets its own with SET MIN / SET MAX. A v2 device
+  // (the default) ships with its whole position range, ±pmax (§v2 Positions); see defaultAxisConfig.
+  minCounts: -MIN_POSITION_MAX,
+  maxCounts: MIN_POSITION_MAX,
   vmaxCountsPerS: 200_000,
   amaxCountsPerS2: 2_000_000,
   ferrCounts: 1_000,
@@ -72,6 +88,19 @@ export const DEFAULT_AXIS_CONFIG: ResolvedAxisConfig = {
   homeSearchRangeCounts: 2_000_000,
   encoderNoiseCounts: 0,
 };
+
+/** The shipped axis settings of a device speaking up to `protocol` with bound `positionMax`. */
+function defaultAxisConfig(protocol: 1 | 2, positionMax: number): ResolvedAxisConfig {
+  const limit = protocol === 1 ? V1_DEFAULT_LIMIT_COUNTS : positionMax;
+  return { ...DEFAULT_AXIS_CONFIG, minCounts: -limit, maxCounts: limit };
+}
+
+/** The largest |position| the device's wire carries: pmax in v2, int32 for a v1-only device. */
+function wireBoundOf(options: SimulatedControllerOptions): number {
+  return (options.protocol ?? 2) === 1 ? INT32_MAX : (options.positionMax ?? MIN_POSITION_MAX);
+}
+
+const POSITION_KEYS = ['minCounts', 'maxCounts', 'startPositionCounts', 'homeSwitchCounts'] as const;
 
 /** An axis's settings over its base; undefined keys (a partially checked value) leave the base. */
 function mergeAxis(base: ResolvedAxisConfig, patch: AxisConfig | undefined): ResolvedAxisConfig {
@@ -90,7 +119,19 @@ function mergeAxis(base: ResolvedAxisConfig, patch: AxisConfig | undefined): Res
 function crossFieldProblems(options: SimulatedControllerOptions, axesRefused: boolean): RawProblem[] {
   const problems: RawProblem[] = [];
   const axes = axesRefused ? MAX_AXES : (options.axes ?? DEFAULT_AXES);
-  const limitsInOrder = (axis: ResolvedAxisConfig, at: readonly (string | number)[]) => {
+  const bound = wireBoundOf(options);
+  const limitsInOrder = (axis: ResolvedAxisConfig, patch: AxisConfig, at: readonly (string | number)[]) => {
+    for (const key of POSITION_KEYS) {
+      const value = patch[key];
+      // §v2 Positions: nothing the device reports may lie beyond what its wire carries.
+      if (typeof value === 'number' && Math.abs(value) > bound) {
+        problems.push({
+          code: 'CONFIG_OUT_OF_RANGE',
+          segments: [...at, key],
+          message: `${[...at, key].join('.')} must be within ±${bound} (the device's ${bound === INT32_MAX ? 'int32 wire' : 'pmax'})`,
+        });
+      }
+    }
     if (axis.minCounts >= axis.maxCounts) {
       problems.push({
         code: 'CONFIG_CONFLICT',
@@ -99,8 +140,9 @@ function crossFieldProblems(options: SimulatedControllerOptions, axesRefused: bo
       });
     }
   };
-  const base = mergeAxis(DEFAULT_AXIS_CONFIG, options.axisDefaults);
-  if (options.axisDefaults) limitsInOrder(base, ['axisDefaults']);
+  const protocol = PROTOCOL_VERSIONS.includes(options.protocol as 1 | 2) ? options.protocol! : 2;
+  const base = mergeAxis(defaultAxisConfig(protocol, bound), options.axisDefaults);
+  if (options.axisDefaults) limitsInOrder(base, options.axisDefaults, ['axisDefaults']);
   for (const [key, patch] of Object.entries(options.perAxis ?? {})) {
     const axis = Number(key);
     if (axis > axes) {
@@ -111,7 +153,7 @@ function crossFieldProblems(options: SimulatedControllerOptions, axesRefused: bo
         atKey: true,
       });
     } else {
-      limitsInOrder(mergeAxis(base, patch), ['perAxis', key]);
+      limitsInOrder(mergeAxis(base, patch), patch, ['perAxis', key]);
     }
   }
   (options.faults?.stuckAxes ?? []).forEach((axis, index) => {
@@ -166,7 +208,9 @@ export function resolveControllerConfig(options: SimulatedControllerOptions): Re
   }
   const checked = result.value;
   const axes = checked.axes ?? DEFAULT_AXES;
-  const base = mergeAxis(DEFAULT_AXIS_CONFIG, checked.axisDefaults);
+  const protocol = checked.protocol ?? 2;
+  const positionMax = wireBoundOf(checked);
+  const base = mergeAxis(defaultAxisConfig(protocol, positionMax), checked.axisDefaults);
   const axisConfigs: ResolvedAxisConfig[] = [];
   for (let axis = 1; axis <= axes; axis++) axisConfigs.push(mergeAxis(base, checked.perAxis?.[axis]));
   const faults = checked.faults ?? {};
@@ -187,6 +231,9 @@ export function resolveControllerConfig(options: SimulatedControllerOptions): Re
       estopInput: faults.estopInput === true,
     },
     seed: checked.seed ?? 1,
+    protocol,
+    eventWindow: checked.eventWindow ?? 16,
+    positionMax,
     fw: checked.fw ?? '1.0.0',
     rxBytes: checked.rxBytes ?? 256,
     windowFrames: checked.windowFrames ?? 8,

@@ -1,5 +1,6 @@
 // The controller end to end on a stepped clock: baud pacing of both directions, the executed-command
-// log that proves exactly-once, lifecycle (no I/O before start, idempotent close), and line faults.
+// log that proves exactly-once, lifecycle (no I/O before start, idempotent close), line faults, the
+// protocol it speaks (v2 unless told 1), and the exact past positions a late observer reads.
 
 import { ManualClock } from '@servo-edge/common/testing';
 import { encodeLine, wireTimeMs } from '@servo-edge/firmware-protocol';
@@ -115,5 +116,36 @@ describe('simulated controller', () => {
     const enables = host.controller.executed.filter((e) => e.verb === 'ENABLE');
     expect(enables).toHaveLength(1);
     expect(host.controller.status.estopLatched).toBe(false);
+  });
+
+  it('speaks v2 to HELLO 2 by default; with protocol: 1 it is a v1-only device', async () => {
+    const v2 = createSteppedHost({ pacing: false }, { maxProtocol: 2 });
+    await v2.hello();
+    expect(v2.session.deviceInfo).toMatchObject({ proto: 2, pmax: 2 ** 47 - 1, ev: 16 });
+    const v1Only = createSteppedHost({ pacing: false, protocol: 1 }, { maxProtocol: 2 });
+    await v1Only.hello();
+    expect(v1Only.session.deviceInfo?.proto).toBe(1);
+    // BOOT of a v1-only device is exactly v1's; a v2 device adds max=2 (§v2 Negotiation).
+    expect(v1Only.events.find((e) => e.event === 'BOOT')?.fields).toEqual({ fw: '1.0.0', proto: 1, axes: 4 });
+  });
+
+  it('positionAt: where an axis was at a past instant, exactly as it was read then', async () => {
+    const host = createSteppedHost({ pacing: false }, { maxProtocol: 2 });
+    await host.hello();
+    await host.call('ENABLE', { axis: 1 });
+    await host.move(1, 20_000, 10_000, 100_000);
+    const readings: [number, number][] = [];
+    for (let i = 0; i < 30; i++) {
+      await host.advance(83);
+      readings.push([host.clock.monotonicMs(), host.controller.axis(1).positionCounts]);
+    }
+    // Read back later in one go: the same positions (one rounding apart at most).
+    for (const [atMs, positionCounts] of readings) {
+      expect(host.controller.positionAt(1, atMs)).toBeCloseTo(positionCounts, 6);
+    }
+    expect(host.controller.positionAt(1, -1)).toBeUndefined();
+    expect(() => host.controller.positionAt(5, 0)).toThrow(
+      expect.objectContaining({ code: 'SIM_NO_SUCH_AXIS' }),
+    );
   });
 });

@@ -1,7 +1,8 @@
-// A simulated servo controller: the device end of a serial cable. DeviceSession speaks protocol v1,
-// ControllerModel moves the axes, and a SerialWire (link/serial-wire.ts: the paced pipes, line faults,
-// attachment and plug state every simulated link shares) is the cable. Transports (the serialport
-// binding, the pty server) attach a HostEndpoint to its far end.
+// A simulated servo controller: the device end of a serial cable. DeviceSession speaks protocol v2 (or
+// only v1, with `protocol: 1`) and negotiates per session (§v2 Negotiation), ControllerModel moves the
+// axes behind the handler of session-handler.ts, and a SerialWire (link/serial-wire.ts: the paced pipes,
+// line faults, attachment and plug state every simulated link shares) is the cable. Transports (the
+// serialport binding, the pty server) attach a HostEndpoint to its far end.
 
 import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import { systemClock } from '@servo-edge/common/clock';
@@ -10,8 +11,6 @@ import {
   DeviceSession,
   type EventFieldsOf,
   type EventName,
-  type HandledCommand,
-  type Reply,
   type SessionDriver,
 } from '@servo-edge/firmware-protocol';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
@@ -23,6 +22,7 @@ import {
 import { SimulatorError } from './errors.js';
 import { SerialWire } from './link/serial-wire.js';
 import { ControllerModel } from './model/controller-model.js';
+import { createSessionHandler } from './session-handler.js';
 import type {
   Attachment,
   AxisSnapshot,
@@ -105,6 +105,9 @@ class Controller implements SimulatedController {
     this.session = new DeviceSession({
       clock,
       write: (bytes) => this.deviceWrite(bytes),
+      maxProtocol: config.protocol,
+      // §v2 Events: the retransmission timeout counts wire time at the link's rate.
+      baud: config.baud,
       identity: {
         fw: config.fw,
         axes: config.axes,
@@ -112,16 +115,18 @@ class Controller implements SimulatedController {
         windowFrames: config.windowFrames,
         queueDepth: config.queueDepth,
         watchdogDefaultMs: config.watchdogDefaultMs,
+        // §v2 Negotiation / §v2 Sizing: HELLO 2's ev= and pmax=.
+        ...(config.protocol >= 2 ? { eventWindow: config.eventWindow, positionMax: config.positionMax } : {}),
       },
-      handler: {
-        execute: (command, seq) => this.execute(command, seq),
-        estop: (source) => this.inHandlerDo(() => model.estop(source)),
-        watchdogExpired: () => this.inHandlerDo(() => model.watchdogExpired()),
+      handler: createSessionHandler({
+        model,
+        protocol: config.protocol,
+        inHandler: (run) => this.inHandlerDo(run),
+        record: (verb, args, seq) => this.record(verb, args, seq),
         sessionStarted: () => {
           this.sessionCount++;
-          this.inHandlerDo(() => model.sessionStarted());
         },
-      },
+      }),
     });
     this.sessionDriver = createSessionDriver(
       {
@@ -201,6 +206,16 @@ class Controller implements SimulatedController {
     return snapshot;
   }
 
+  positionAt(axis: number, atMs: number): number | undefined {
+    if (!Number.isInteger(axis) || axis < 1 || axis > this.axisCount) {
+      throw new SimulatorError('SIM_NO_SUCH_AXIS', `axis ${axis} of ${this.path}`);
+    }
+    if (!this.started || this.closed) return undefined;
+    const position = this.axesModel.positionAt(axis, atMs);
+    this.afterActivity();
+    return position;
+  }
+
   axes(): AxisSnapshot[] {
     return Array.from({ length: this.axisCount }, (_, i) => this.axis(i + 1));
   }
@@ -223,31 +238,26 @@ class Controller implements SimulatedController {
     this.session.boot();
   }
 
-  private execute(command: HandledCommand, seq: number): Reply {
+  private record(verb: ExecutedCommand['verb'], args: object, seq: number): void {
     // Events that happened before this command arrived go out before its reply.
     this.axesModel.advance();
     this.log.push({
       session: this.sessionCount,
       seq,
-      verb: command.verb,
-      args: { ...command.args },
+      verb,
+      args: { ...args },
       atMs: this.clock.monotonicMs(),
     });
     if (this.log.length > this.config.executedLogLimit)
       this.log.splice(0, this.log.length - this.config.executedLogLimit);
-    this.inHandler = true;
-    try {
-      return this.axesModel.execute(command, seq);
-    } finally {
-      this.inHandler = false;
-    }
   }
 
-  private inHandlerDo(run: () => void): void {
+  /** Events raised inside `run` go out after the line the session writes next (the reply). */
+  private inHandlerDo<T>(run: () => T): T {
     this.axesModel.advance();
     this.inHandler = true;
     try {
-      run();
+      return run();
     } finally {
       this.inHandler = false;
     }

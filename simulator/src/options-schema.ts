@@ -11,20 +11,25 @@ export const DEFAULT_AXES = 4;
 /** The most axes a simulated controller has. */
 export const MAX_AXES = 16;
 
-/** Positions travel on the wire as signed 32-bit integers (§Commands: integer counts). */
+/** Velocities, accelerations and v1 positions travel on the wire as signed 32-bit integers (§Framing). */
 const INT32_MAX = 2 ** 31 - 1;
+/** §v2 Positions: a v2 device accepts at least ±(2^47-1) counts and advertises its bound as `pmax`. */
+export const MIN_POSITION_MAX = 2 ** 47 - 1;
+/** The protocol versions a simulated controller can be limited to (§v2 Negotiation). */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
 
 const strict = { additionalProperties: false } as const;
 const Int = (minimum: number, maximum: number, description: string) =>
   Type.Optional(Type.Integer({ minimum, maximum, description }));
-const Counts = (description: string) => Int(-INT32_MAX, INT32_MAX, description);
+/** A position: 64-bit in v2 (§v2 Positions); config.ts bounds it by the device's pmax, or int32 in v1. */
+const Counts = (description: string) => Int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, description);
 const Rate = (description: string) => Type.Optional(Type.Number({ minimum: 0, maximum: 1, description }));
 
 /** One axis. Positions are counts in the axis's power-on frame. */
 export const AxisConfigSchema = Type.Object(
   {
     minCounts: Counts(
-      'Soft limit (SET MIN): MOVE targets below it get ERR RANGE, a JOG reaching it faults LIMIT.',
+      'Soft limit (SET MIN): MOVE targets below it get ERR RANGE, a JOG reaching it faults LIMIT. Default -pmax (protocol 1: -2000000000).',
     ),
     maxCounts: Counts('Soft limit (SET MAX), above minCounts.'),
     vmaxCountsPerS: Int(1, INT32_MAX, 'SET VMAX default: MOVE and JOG above it get ERR RANGE.'),
@@ -32,10 +37,13 @@ export const AxisConfigSchema = Type.Object(
     ferrCounts: Int(1, INT32_MAX, 'SET FERR default: the following error that trips FAULT code=FERR.'),
     startPositionCounts: Counts('Where the axis is at power-on (the encoder reads this until HOME sets 0).'),
     homeSwitchCounts: Type.Optional(
-      Type.Union([Type.Integer({ minimum: -INT32_MAX, maximum: INT32_MAX }), Type.Null()], {
-        description:
-          'Position of the home switch in the power-on frame; null = no switch (HOME then faults).',
-      }),
+      Type.Union(
+        [Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()],
+        {
+          description:
+            'Position of the home switch in the power-on frame; null = no switch (HOME then faults).',
+        },
+      ),
     ),
     homeDirection: Type.Optional(
       Type.Union([Type.Literal(1), Type.Literal(-1)], {
@@ -103,6 +111,18 @@ export const ControllerOptionsSchema = Type.Object(
       Type.Unknown({
         description: 'Simulation clock (a Clock). Default real time; pass a ManualClock to step it in tests.',
       }),
+    ),
+    protocol: Type.Optional(
+      Type.Union([Type.Literal(1), Type.Literal(2)], {
+        description:
+          'The highest protocol version the device speaks (§v2 Negotiation). 2 answers a plain HELLO as exactly v1 and `HELLO 2` as v2; 1 is a v1-only device, for compatibility tests. Default 2.',
+      }),
+    ),
+    eventWindow: Int(1, 32, "v2: HELLO's ev= (the event buffer, §v2 Events), 1..32. Default 16."),
+    positionMax: Int(
+      MIN_POSITION_MAX,
+      Number.MAX_SAFE_INTEGER,
+      "v2: HELLO's pmax= (the largest |position| accepted, §v2 Positions), 2^47-1..2^53-1. Default 2^47-1.",
     ),
     baud: Int(300, 12_000_000, 'Line rate in baud (8N1: 10 bits per byte). Default 115200.'),
     pacing: Type.Optional(

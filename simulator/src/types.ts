@@ -8,11 +8,21 @@ import type { MaestroModel, MaestroModelError } from './models/maestro/index.js'
 
 /** One accepted MOVE waiting in (or running at the head of) an axis queue. */
 export interface QueuedMove {
-  /** The seq of the MOVE frame; its DONE or ABORTED carries it. */
+  /** The seq of the MOVE (or TMOVE) frame; its DONE or ABORTED carries it. */
   seq: number;
   targetCounts: number;
   velocityCountsPerS: number;
   accelerationCountsPerS2: number;
+  /** A TMOVE's trigger (§v2 Triggered moves): start when axis `src` crosses `atCounts` in direction `dir`. */
+  trigger?: MoveTrigger;
+}
+
+/** §v2 Triggered moves: TMOVE's src, at and dir. */
+export interface MoveTrigger {
+  src: number;
+  /** In the source axis's reported frame. */
+  atCounts: number;
+  dir: 1 | -1;
 }
 
 /** Read-only view of one axis, as of the simulation clock's now. */
@@ -32,8 +42,10 @@ export interface AxisSnapshot {
   stuck: boolean;
   /** 'move', 'jog', 'stop', 'home' or 'idle'. */
   motion: 'idle' | 'move' | 'jog' | 'stop' | 'home';
-  /** Running move first. */
+  /** Running (or armed) move first. */
   queue: readonly QueuedMove[];
+  /** The head of the queue is a TMOVE waiting for its trigger (§v2 Triggered moves). */
+  armed: boolean;
   /** Limits as last SET (or configured). */
   limits: {
     minCounts: number;
@@ -51,8 +63,8 @@ export interface ExecutedCommand {
   /** Counts HELLOs since start: seqs restart in every session. */
   session: number;
   seq: number;
-  /** HELLO and WDOG are handled inside the DeviceSession and are not logged. */
-  verb: HandledCommand['verb'];
+  /** HELLO, WDOG and ACK are handled inside the DeviceSession and are not logged; v2's TMOVE and RENEW are. */
+  verb: HandledCommand['verb'] | 'TMOVE' | 'RENEW';
   args: Readonly<Record<string, unknown>>;
   atMs: number;
 }
@@ -102,7 +114,7 @@ export interface LinkFaultInjector {
   readonly counts: Readonly<FaultCounts>;
   /** The next reply the device sends is lost on the wire (the command still executes). */
   withholdNextReply(): void;
-  /** Random bytes on the line: toHost (default) garbles the host's input; toDevice never contains 0x18. */
+  /** Random bytes on the line: toHost (default) garbles the host's input; toDevice never holds a stop byte (0x18, 0x96). */
   garbageBurst(bytes: number, direction?: 'toHost' | 'toDevice'): void;
   /** Power-cycles the device; bytes on their way to it are lost. What else that means is the device's. */
   reboot(): void;
@@ -184,6 +196,14 @@ export interface SimulatedController extends SimulatedLink {
   /** Snapshot of one axis (1-based). Throws SIM_NO_SUCH_AXIS. */
   axis(axis: number): AxisSnapshot;
   axes(): AxisSnapshot[];
+  /**
+   * Where an axis was (counts, its reported frame, unrounded) at a recent instant of the simulation
+   * clock: the exact simulated timeline, whenever the caller gets to ask (the virtual line judges its
+   * reject arm with it, so a stalled event loop cannot make a stroke look late). The last 30 s are kept;
+   * undefined before that, and for an instant after the clock's now the motion then is extrapolated.
+   * Throws SIM_NO_SUCH_AXIS.
+   */
+  positionAt(axis: number, atMs: number): number | undefined;
   /** Every executed command, oldest first (bounded by executedLogLimit). */
   readonly executed: readonly ExecutedCommand[];
   /** How many times (seq, verb) ran in the current session: tests prove exactly-once with it. */

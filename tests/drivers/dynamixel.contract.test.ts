@@ -4,8 +4,15 @@
 // must keep (EEPROM only with the torque off, reads retried, writes never blindly repeated). The bus
 // model is the simulator's own (it imports nothing of the driver's codec). Time is a stepped clock.
 
-import type { MoveRecord } from '@servo-edge/motion-api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  deviceEvents,
+  garbageRandom,
+  moveDone,
+  replugAndReconnect,
+  rigPerTest,
+  unplugWhileMoving,
+} from './support/contract-steps.js';
 import { DYNAMIXEL_TRANSPORTS, type DynamixelRig } from './support/dynamixel-rig.js';
 import { settle } from './support/settle.js';
 
@@ -16,35 +23,8 @@ const SYNC_READ = 0x82;
 const SYNC_WRITE = 0x83;
 const REBOOT = 0x08;
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) => {
-  let rig: DynamixelRig | undefined;
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-
-  const start = async (options: Parameters<typeof transport.rig>[0] = {}) => {
-    rig = await transport.rig(options);
-    return rig;
-  };
-  const done = (r: DynamixelRig, move: MoveRecord) => () => r.service.getMove(move.moveId).status === 'done';
-  const deviceEvents = (r: DynamixelRig, name: string) =>
-    r.events.filter((e) => e.type === 'device' && e.event === name) as Extract<
-      (typeof r.events)[number],
-      { type: 'device' }
-    >[];
+  const start = rigPerTest(transport);
   /** Instruction packets the host wrote, by instruction byte (the 8th byte of a packet). */
   const instructions = (r: DynamixelRig, from = 0) =>
     r
@@ -107,7 +87,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await r.call(r.service.enable('dxl1'));
       // 0 -> 90 deg at 90 deg/s: Profile Velocity 65 units of 0.229 rev/min (§Profile Velocity).
       const move = await r.call(r.service.move('dxl1', { position: 90, velocity: 90, acceleration: 900 }));
-      const tookMs = await r.until(done(r, move), 'the move is done');
+      const tookMs = await r.until(moveDone(r, move), 'the move is done');
       expect(tookMs).toBeGreaterThan(1000);
       // In real time a loaded machine adds its own delays: only the lower bound is exact there.
       expect(tookMs).toBeLessThan(r.stepped ? 1400 : 5000);
@@ -124,8 +104,8 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       const b = await r.call(r.service.move('dxl1', { position: -30, velocity: 180 }));
       await r.until(() => r.service.axis('dxl1').queue.device === 2, 'two moves queued on the host');
       expect(r.bus!.servo(1).goalPositionPulses).toBe(pulses(30));
-      await r.until(done(r, a), 'the first move is done');
-      await r.until(done(r, b), 'the second move is done');
+      await r.until(moveDone(r, a), 'the first move is done');
+      await r.until(moveDone(r, b), 'the second move is done');
       expect(r.bus!.servo(1).positionPulses).toBeCloseTo(pulses(-30), 0);
     });
 
@@ -204,7 +184,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       }
       expect(r.service.axis('dxl2').state).toBe('DISABLED');
       const again = await r.call(r.service.move('dxl1', { position: 0 }));
-      await r.until(done(r, again), 'moving again after the reset');
+      await r.until(moveDone(r, again), 'moving again after the reset');
     });
 
     it('watchdog: a servo whose host goes quiet stops by itself; the fault is reported and reset clears it', async () => {
@@ -231,7 +211,7 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await r.until(() => r.service.axis('dxl1').state === 'IDLE', 'cleared and read back');
       expect(r.service.axis('dxl1').fault).toBeNull();
       const after = await r.call(r.service.move('dxl1', { position: 0 }));
-      await r.until(done(r, after), 'moving after the reset');
+      await r.until(moveDone(r, after), 'moving after the reset');
     });
 
     it('error reporting: a hardware error is latched by name, its moves aborted; reset reboots the servo', async () => {
@@ -291,27 +271,16 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await r.call(r.service.enable('dxl1'));
       const running = await r.call(r.service.move('dxl1', { position: 150, velocity: 30 }));
       const waiting = await r.call(r.service.move('dxl1', { position: 0 }));
-      r.unplug();
-      await r.until(() => r.service.controllers()[0]!.state === 'backoff', 'the link is down');
-      expect(r.service.controllers()[0]).toMatchObject({
-        state: 'backoff',
-        lastError: { code: 'LINK_CLOSED' },
-      });
-      expect(r.service.getMove(running.moveId).status).toBe('unknown');
-      expect(r.service.getMove(waiting.moveId).status).toBe('aborted');
-      r.replug();
-      await r.until(() => r.service.isReady(), 'ready again');
-      expect(r.service.controllers()[0]!.reconnects).toBeGreaterThan(0);
+      await unplugWhileMoving(r, running, waiting);
+      await replugAndReconnect(r);
       const after = await r.call(r.service.move('dxl1', { position: 10, velocity: 360 }));
-      await r.until(done(r, after), 'moving after the replug');
+      await r.until(moveDone(r, after), 'moving after the replug');
     });
 
     it.skipIf(!transport.customDevices)(
       'a device that answers garbage never becomes ready, and the garbage is counted',
       async () => {
-        const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
-        console.info(`garbage seed ${seed}`);
-        const random = prng(seed);
+        const random = garbageRandom();
         const r = await start({
           waitReady: false,
           device: (write) => ({

@@ -4,8 +4,15 @@
 // of the driver's codec), so the two check each other. Time is a stepped clock; numbered comments narrate
 // the order where it matters.
 
-import type { MoveRecord } from '@servo-edge/motion-api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  deviceEvents,
+  garbageRandom,
+  moveDone,
+  replugAndReconnect,
+  rigPerTest,
+  unplugWhileMoving,
+} from './support/contract-steps.js';
 import { MAESTRO_TRANSPORTS, type MaestroRig } from './support/maestro-rig.js';
 import { settle } from './support/settle.js';
 
@@ -13,35 +20,22 @@ import { settle } from './support/settle.js';
 const COUNTS_PER_DEG = 2000 / 90;
 const counts = (deg: number) => Math.round(6000 + deg * COUNTS_PER_DEG);
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
-  let rig: MaestroRig | undefined;
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-
-  const start = async (options: Parameters<typeof transport.rig>[0] = {}) => {
-    rig = await transport.rig(options);
-    return rig;
+  const start = rigPerTest(transport);
+  /** Both channels on, then at 0 deg together. */
+  const enableAndCentre = async (r: MaestroRig) => {
+    await r.call(r.service.enable('servo0'));
+    await r.call(r.service.enable('servo1'));
+    const centre = await r.call(
+      r.service.moveCoordinated({
+        axes: [
+          { axis: 'servo0', position: 0 },
+          { axis: 'servo1', position: 0 },
+        ],
+      }),
+    );
+    await r.until(moveDone(r, centre), 'centred');
   };
-  const done = (r: MaestroRig, move: MoveRecord) => () => r.service.getMove(move.moveId).status === 'done';
-  const deviceEvents = (r: MaestroRig, name: string) =>
-    r.events.filter((e) => e.type === 'device' && e.event === name) as Extract<
-      (typeof r.events)[number],
-      { type: 'device' }
-    >[];
 
   describe.skipIf(transport.skipReason !== undefined)('contract', () => {
     it('connects and discovers: capabilities, channels off at power-on (limp, position unknown)', async () => {
@@ -76,12 +70,12 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       await r.call(r.service.enable('servo0'));
       // 1. The first target after power-on starts the pulses: the servo jumps there (nothing to ramp from).
       const first = await r.call(r.service.move('servo0', { position: 0 }));
-      await r.until(done(r, first), 'the first move is done');
+      await r.until(moveDone(r, first), 'the first move is done');
       expect(r.model!.channel(0).positionQuarterUs).toBe(6000);
       // 2. 0 -> 45 deg at 90 deg/s: 1000 quarter-µs at 2000 quarter-µs/s, Set Speed 20 (§5.e).
       const move = await r.call(r.service.move('servo0', { position: 45, velocity: 90, acceleration: 3000 }));
       await r.until(() => r.service.axis('servo0').state === 'MOVING', 'reported moving');
-      const tookMs = await r.until(done(r, move), 'the move is done');
+      const tookMs = await r.until(moveDone(r, move), 'the move is done');
       expect(r.model!.channel(0)).toMatchObject({ speed: 20, targetQuarterUs: counts(45) });
       // Half a second of travel, plus the ramps and at most one 20 ms poll (in real time, a loaded
       // machine adds its own delays: only the lower bound is exact there).
@@ -95,32 +89,22 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
     it('queues moves on the host and runs them one after another', async () => {
       const r = await start();
       await r.call(r.service.enable('servo0'));
-      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
       const a = await r.call(r.service.move('servo0', { position: 30, velocity: 180 }));
       const b = await r.call(r.service.move('servo0', { position: -30, velocity: 180 }));
       await r.until(() => r.service.axis('servo0').queue.device === 2, 'two moves queued on the host');
       // While the first runs, the channel's target is the first move's.
       await r.until(() => r.model!.channel(0).positionQuarterUs > 6100, 'the first move runs');
       expect(r.model!.channel(0).targetQuarterUs).toBe(counts(30));
-      await r.until(done(r, a), 'the first move is done');
+      await r.until(moveDone(r, a), 'the first move is done');
       expect(r.service.getMove(b.moveId).status).toBe('queued');
-      await r.until(done(r, b), 'the second move is done');
+      await r.until(moveDone(r, b), 'the second move is done');
       expect(r.model!.channel(0).positionQuarterUs).toBe(counts(-30));
     });
 
     it('a coordinated move starts both channels together and they arrive together', async () => {
       const r = await start({ model: { channels: 12 } });
-      await r.call(r.service.enable('servo0'));
-      await r.call(r.service.enable('servo1'));
-      const centre = await r.call(
-        r.service.moveCoordinated({
-          axes: [
-            { axis: 'servo0', position: 0 },
-            { axis: 'servo1', position: 0 },
-          ],
-        }),
-      );
-      await r.until(done(r, centre), 'centred');
+      await enableAndCentre(r);
       const writesBefore = r.written().length;
       const move = await r.call(
         r.service.moveCoordinated({
@@ -137,13 +121,13 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       await r.until(() => r.model!.channel(0).moving || r.model!.channel(1).moving, 'moving');
       expect(r.model!.channel(1).speed).toBeLessThan(r.model!.channel(0).speed);
       await r.until(() => !r.model!.channel(0).moving && !r.model!.channel(1).moving, 'both arrived');
-      await r.until(done(r, move), 'the move is done');
+      await r.until(moveDone(r, move), 'the move is done');
     });
 
     it('stop: the running and queued moves end ABORTED short of their targets', async () => {
       const r = await start();
       await r.call(r.service.enable('servo0'));
-      await r.until(done(r, await r.call(r.service.move('servo0', { position: -80 }))), 'at -80');
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: -80 }))), 'at -80');
       const a = await r.call(r.service.move('servo0', { position: 80, velocity: 60 }));
       const b = await r.call(r.service.move('servo0', { position: 0 }));
       await r.until(() => (r.service.axis('servo0').position ?? -80) > -40, 'half way');
@@ -158,17 +142,7 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
 
     it('the software stop: hold keeps a channel where it is, limp stops its pulses; moves refused until reset', async () => {
       const r = await start();
-      await r.call(r.service.enable('servo0'));
-      await r.call(r.service.enable('servo1'));
-      const centre = await r.call(
-        r.service.moveCoordinated({
-          axes: [
-            { axis: 'servo0', position: 0 },
-            { axis: 'servo1', position: 0 },
-          ],
-        }),
-      );
-      await r.until(done(r, centre), 'centred');
+      await enableAndCentre(r);
       const hold = await r.call(r.service.move('servo0', { position: 80, velocity: 40 }));
       const limp = await r.call(r.service.move('servo1', { position: 80, velocity: 40 }));
       await r.until(() => (r.service.axis('servo0').position ?? 0) > 20, 'under way');
@@ -186,10 +160,12 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       await expect(r.service.move('servo0', { position: 0 })).rejects.toMatchObject({ code: 'AXIS_ESTOP' });
       // Reset clears the latch; the limp channel is disabled and must be enabled again.
       expect((await r.call(r.service.resetEstop())).ok).toBe(true);
+      // Each channel is read back after the reset, one after the other (in real time, servo1 a little later).
       await r.until(() => r.service.axis('servo0').state === 'IDLE', 'servo0 idle');
+      await r.until(() => r.service.axis('servo1').state === 'DISABLED', 'servo1 read back disabled');
       expect(r.service.axis('servo1').state).toBe('DISABLED');
       const again = await r.call(r.service.move('servo0', { position: 0 }));
-      await r.until(done(r, again), 'moving again after the reset');
+      await r.until(moveDone(r, again), 'moving again after the reset');
     });
 
     it("watchdog: the Maestro's serial timeout (set in the Control Center) trips when the host is quiet, and is reported", async () => {
@@ -210,7 +186,7 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
     it('error reporting: an error bit is shown by name, and the moves it cut short are aborted', async () => {
       const r = await start();
       await r.call(r.service.enable('servo0'));
-      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
       const move = await r.call(r.service.move('servo0', { position: 80, velocity: 30 }));
       await r.until(() => r.model!.channel(0).moving, 'moving');
       // §4.b Errors: every error sends every servo to its home setting (off, by default).
@@ -228,7 +204,7 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
     it('clamps a speed the Maestro cannot express, and says so', async () => {
       const r = await start();
       await r.call(r.service.enable('servo0'));
-      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
       // 1 deg/s is 22 quarter-µs/s, below one speed unit (100 quarter-µs/s): it runs at 4.5 deg/s.
       await r.call(r.service.move('servo0', { position: 1, velocity: 1 }));
       const clamps = deviceEvents(r, 'NOTICE').filter((e) => e.fields.name === 'RATE_CLAMPED');
@@ -245,36 +221,40 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
     it("a target the channel's own range clamps ends ABORTED where the Maestro stopped it", async () => {
       const r = await start({ model: { channelSettings: [{ maxQuarterUs: counts(60) }] } });
       await r.call(r.service.enable('servo0'));
-      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
       const move = await r.call(r.service.move('servo0', { position: 80, velocity: 180 }));
       await r.until(() => r.service.getMove(move.moveId).status === 'aborted', 'aborted at the clamp');
       expect(r.service.axis('servo0').position).toBeCloseTo(60, 0);
     });
 
+    it('a slow start under 200 Hz polling is not taken for a clamp (the Micro may answer 0 to Get Moving State)', async () => {
+      const r = await start({ patch: (raw) => (raw.controllers[0].streamHz = 200) });
+      await r.call(r.service.enable('servo0'));
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      // One acceleration unit (56 deg/s²): the position shows no change for several 10 ms updates (§5.e),
+      // while Get Position is read every 5 ms.
+      const move = await r.call(r.service.move('servo0', { position: 10, velocity: 90, acceleration: 56 }));
+      await r.until(() => r.service.getMove(move.moveId).status !== 'queued', 'the move to end', 10_000);
+      expect(r.service.getMove(move.moveId).status).toBe('done');
+      // The model's output is exact; Get Position reports it rounded to the quarter-µs.
+      expect(r.model!.channel(0).positionQuarterUs).toBeCloseTo(counts(10), 0);
+    });
+
     it('unplug and replug: open moves lose sight, the link comes back by itself', async () => {
       const r = await start();
       await r.call(r.service.enable('servo0'));
-      await r.until(done(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
+      await r.until(moveDone(r, await r.call(r.service.move('servo0', { position: 0 }))), 'centred');
       const running = await r.call(r.service.move('servo0', { position: 80, velocity: 30 }));
       const waiting = await r.call(r.service.move('servo0', { position: 0 }));
       // 1. Unplugged: the link is down, the running move is unknown, the one that never started aborted.
-      r.unplug();
-      await r.until(() => r.service.controllers()[0]!.state === 'backoff', 'the link is down');
-      expect(r.service.controllers()[0]).toMatchObject({
-        state: 'backoff',
-        lastError: { code: 'LINK_CLOSED' },
-      });
-      expect(r.service.getMove(running.moveId).status).toBe('unknown');
-      expect(r.service.getMove(waiting.moveId).status).toBe('aborted');
+      await unplugWhileMoving(r, running, waiting);
       await expect(r.service.move('servo0', { position: 1 })).rejects.toMatchObject({
         code: 'CONTROLLER_DISCONNECTED',
       });
       // 2. Plugged back: the link reconnects after its backoff, reads the channels again.
-      r.replug();
-      await r.until(() => r.service.isReady(), 'ready again');
-      expect(r.service.controllers()[0]!.reconnects).toBeGreaterThan(0);
+      await replugAndReconnect(r);
       const after = await r.call(r.service.move('servo0', { position: -10 }));
-      await r.until(done(r, after), 'moving after the replug');
+      await r.until(moveDone(r, after), 'moving after the replug');
     });
 
     it('a Maestro in the factory serial mode (UART, detect baud rate) ignores the Command Port: MAESTRO_NO_REPLY, never ready', async () => {
@@ -289,9 +269,7 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
     it.skipIf(!transport.customDevices)(
       'a device that answers garbage never becomes ready, and the garbage is counted',
       async () => {
-        const seed = Number(process.env.GARBAGE_SEED ?? Date.now() % 100_000);
-        console.info(`garbage seed ${seed}`);
-        const random = prng(seed);
+        const random = garbageRandom();
         const r = await start({
           waitReady: false,
           // Every byte it is sent is answered with 1-3 random bytes with the top bit set somewhere.

@@ -2,10 +2,43 @@
 // the wire, unplug/replug and reboot mid-stream with every move checked against the simulator's
 // executed-command log (none lost, none run twice), a noisy line, and a REST e-stop reaching the
 // device while its move queue is full. Real time: every wait is event-driven with a bounded timeout.
+// These assert protocol v1 behaviour (events without acknowledgement, the 0x18 stop), so they run on v1
+// links: a v1-only device the host (asking for v2) falls back to, and a v2 device spoken to as v1
+// (PROTOCOL.md §v2 Negotiation). protocol-v2.integration.test.ts covers v2 links.
 
 import type { MoveRecord } from '@servo-edge/motion-api';
 import { describe, expect, it } from 'vitest';
-import { AS_ADMIN, AS_OPERATOR, type Rig, serviceReaches, TRANSPORTS } from './support/rigs.js';
+import {
+  AS_ADMIN,
+  AS_OPERATOR,
+  bindingTransport,
+  ptyTransport,
+  type Rig,
+  type RigTransport,
+  serviceReaches,
+} from './support/rigs.js';
+
+/** The v1 links: which transport, what the device speaks, what the host asks for. */
+const V1_LINKS: { name: string; transport: RigTransport; protocol: 1 | 2; maxProtocol: 1 | 2 }[] = [
+  {
+    name: `a v1-only device over ${bindingTransport.name}`,
+    transport: bindingTransport,
+    protocol: 1,
+    maxProtocol: 2,
+  },
+  {
+    name: `a v1-only device over ${ptyTransport.name}`,
+    transport: ptyTransport,
+    protocol: 1,
+    maxProtocol: 2,
+  },
+  {
+    name: `a v2 device spoken to as v1 over ${bindingTransport.name}`,
+    transport: bindingTransport,
+    protocol: 2,
+    maxProtocol: 1,
+  },
+];
 
 const CONVEYOR_COUNTS_PER_MM = 100;
 
@@ -97,7 +130,7 @@ async function enable(rig: Rig, axis = 'conveyor'): Promise<void> {
   expect(response.statusCode).toBe(200);
 }
 
-describe.each(TRANSPORTS)('motion API over $name', (transport) => {
+describe.each(V1_LINKS)('motion API on $name', ({ transport, protocol, maxProtocol }) => {
   const test = transport.skipReason ? it.skip : it;
 
   async function withRig(
@@ -105,7 +138,12 @@ describe.each(TRANSPORTS)('motion API over $name', (transport) => {
     options = {},
     patch?: (raw: Record<string, unknown>) => void,
   ) {
-    const rig = await transport.rig({ axes: 2, ...options }, patch);
+    const rig = await transport.rig({ axes: 2, protocol, ...options }, (raw) => {
+      (raw.controllers as Record<string, unknown>[])[0]!.maxProtocol = maxProtocol;
+      patch?.(raw);
+    });
+    // §v2 Negotiation: whichever side stops at 1, the link speaks exactly v1.
+    expect(rig.service.controllers()[0]).toMatchObject({ proto: 1, missingFeatures: ['TRIG', 'LEASE'] });
     try {
       await body(rig);
     } finally {

@@ -216,6 +216,11 @@ export const LineSchema = Type.Object(
       },
       { ...strict, description: 'PackML unit modes: what outside clients may do to the axes the line owns.' },
     ),
+    rejectTiming: Type.Union([Type.Literal('auto'), Type.Literal('position'), Type.Literal('host')], {
+      default: 'auto',
+      description:
+        "How the reject stroke is timed: `position`, armed on the controller and started when the conveyor passes the product (protocol v2 TMOVE); `host`, sent by the gateway's timer; `auto`, position where the controller can, else host with a warning.",
+    }),
     rejectWithoutVerdict: Type.Boolean({
       default: true,
       description: 'Reject a product that reaches the reject station without a verdict (fail-safe).',

@@ -10,16 +10,19 @@ import { join } from 'node:path';
 import { type Clock, elapsedMs, systemClock } from '@servo-edge/common/clock';
 import type { Logger } from '@servo-edge/common/log';
 import { topicTree } from '@servo-edge/common/mqtt';
+import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
 import type {
+  MaestroLink,
   SimulatedController,
   SimulatedControllerExtras,
+  SimulatedLink,
   SimulatorRegistry,
 } from '@servo-edge/simulator';
 import { createVirtualLine, DEFAULT_LINE_CONFIG, type VirtualLine } from '@servo-edge/simulator/line';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stringify as stringifyYaml } from 'yaml';
 import type { GatewayConfig } from '../config/types.js';
-import type { DemoKeys } from './demo-config.js';
+import { type DemoKeys, MAESTRO_REJECT_ARM } from './demo-config.js';
 import { SimulatedCamera } from './simulated-camera.js';
 
 /** What the demo's simulated controllers have beyond what its config says (startSimulatedControllers). */
@@ -37,6 +40,18 @@ export function createDemoControllers(registry: SimulatorRegistry): SimulatedCon
     registry.create({ id: 'ctrl-a', axes: 2, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-a'] }),
     registry.create({ id: 'ctrl-b', axes: 2, baud: 115_200 }),
   ];
+}
+
+/**
+ * The Maestro reject arm's position for the virtual line, in the arm axis's counts from its zero: the
+ * channel's pulse width (quarter-µs, Get Position) less the count at user zero. A channel that is off
+ * (0, no pulses) reads far below any stroke.
+ */
+export function maestroRejectArmCounts(links: readonly SimulatedLink[]): () => number {
+  const { controller, axis } = MAESTRO_REJECT_ARM;
+  const link = links.find((l): l is MaestroLink => l.model === 'maestro' && l.path === controller.path);
+  if (!link) throw new Error(`the demo's reject arm needs ${controller.path}`);
+  return () => link.maestro.channel(axis.axis).positionQuarterUs - axis.countAtZero;
 }
 
 /** MQTT clients of the camera station: frames and triggers as `camera`, the recipe as `operator`. */
@@ -81,6 +96,10 @@ export interface DemoLineOptions {
   defectRate: number;
   seed: number;
   log: Logger;
+  /** The reject arm's position in its axis's counts from its zero, when another device drives it (a Maestro). */
+  readRejectArmCounts?: () => number;
+  /** Real time by default; a stepped clock in tests. */
+  clock?: Clock;
 }
 
 /** The virtual line on the simulated conveyor's encoder; the camera fires at the configured station. */
@@ -92,7 +111,7 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
   const armCountsPerUnit = countsPerUnit(config.line.axes.rejectArm);
   const { rejectArm } = config.line;
   return createVirtualLine({
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     config: {
       productPitchMm: config.line.productSpacingMm,
       cameraPositionMm: config.line.stations.cameraMm,
@@ -104,9 +123,27 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
         (rejectArm.homePosition + 0.4 * (rejectArm.outPosition - rejectArm.homePosition)) * armCountsPerUnit,
       defectRate: options.defectRate,
       seed: options.seed,
+      // Where the line aims the stroke (LineController.arm): the belt travels this far while the arm
+      // goes out, so each stroke's start error is reported against it (VirtualLine.strokes).
+      strokeLeadMm:
+        ((config.line.rates.productsPerMin * config.line.productSpacingMm) / 60) *
+        trapezoidDurationS(
+          rejectArm.outPosition - rejectArm.homePosition,
+          rejectArm.velocityUnitsPerS,
+          rejectArm.accelerationUnitsPerS2,
+        ),
     },
     readConveyorCounts: () => controller.axis(1).positionCounts,
-    readRejectArmCounts: () => controller.axis(2).positionCounts,
+    readRejectArmCounts: options.readRejectArmCounts ?? (() => controller.axis(2).positionCounts),
+    // Judged on the simulated controller's exact timeline (issue #12), so a stalled event loop here
+    // cannot make a stroke the controller started on time look late. Not for a Maestro arm (its model
+    // keeps no timeline), nor on a clock of the caller's (the timeline is on the controller's clock).
+    ...(options.readRejectArmCounts || options.clock
+      ? {}
+      : {
+          conveyorCountsAt: (atMs: number) => controller.positionAt(1, atMs),
+          rejectArmCountsAt: (atMs: number) => controller.positionAt(2, atMs),
+        }),
     onCapture: (product, conveyorCounts) => {
       camera
         .capture(product.id, product.defect, conveyorCounts / conveyorCountsPerMm)

@@ -12,13 +12,21 @@ import type { VirtualLine } from '@servo-edge/simulator/line';
 import type { GatewayConfig } from '../config/types.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import type { PackMLState } from '../packml/states.js';
-import { type DemoKeys, demoKeys, type ExternalBrokerOption, loadDemoConfig } from './demo-config.js';
+import {
+  type DemoKeys,
+  demoKeys,
+  type ExternalBrokerOption,
+  loadDemoConfig,
+  REJECT_ARM_DRIVERS,
+  type RejectArmDriver,
+} from './demo-config.js';
 import {
   type CameraClients,
   connectClient,
   createDemoCamera,
   createDemoLine,
   DEMO_CONTROLLER_SETTINGS,
+  maestroRejectArmCounts,
   startVisionProcess,
   visionSelfTest,
 } from './demo-plant.js';
@@ -38,6 +46,10 @@ export interface DemoOptions {
   logger?: Logger;
   /** Where the vision service's stdout/stderr go; default: discarded. */
   visionOutput?: 'inherit' | 'ignore';
+  /** What drives the reject arm; default SERVO_EDGE_DEMO_REJECT_ARM from `env`, else servo-edge. */
+  rejectArmDriver?: RejectArmDriver;
+  /** How the line times the reject stroke (line.rejectTiming); default the config file's. */
+  rejectTiming?: 'auto' | 'position' | 'host';
 }
 
 export interface DemoStack {
@@ -56,11 +68,14 @@ export interface DemoStack {
 export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
   const log = options.logger ?? silentLogger;
   const keys = options.externalBroker?.keys ?? demoKeys(options.env);
+  const rejectArmDriver = options.rejectArmDriver ?? rejectArmDriverFromEnv(options.env);
   const config = await loadDemoConfig(
     {
       ...(options.env ? { env: options.env } : {}),
+      rejectArmDriver,
       ...(options.externalBroker ? { externalBroker: options.externalBroker } : {}),
       ...(options.productsPerMin === undefined ? {} : { productsPerMin: options.productsPerMin }),
+      ...(options.rejectTiming === undefined ? {} : { rejectTiming: options.rejectTiming }),
     },
     keys,
   );
@@ -83,7 +98,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
     const camera = createDemoCamera(config, options.seed ?? 1, clients);
     await camera.render();
     // 2. The config's sim:// controllers, sized to the axes it uses on them.
-    const sims = await startSimulatedControllers(config.motion, { perController: DEMO_CONTROLLER_SETTINGS });
+    const sims = await startSimulatedControllers(config.motion, {
+      // ctrl-a's axis 2 (the servo-edge arm and its home switch) exists only when it drives the arm.
+      perController: rejectArmDriver === 'maestro' ? {} : DEMO_CONTROLLER_SETTINGS,
+    });
     cleanups.push(() => sims.close());
     controllers.push(...sims.controllers);
     const gateway = createGateway(config, {
@@ -151,6 +169,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
       defectRate: options.defectRate ?? 0.05,
       seed: options.seed ?? 1,
       log,
+      ...(rejectArmDriver === 'maestro' ? { readRejectArmCounts: maestroRejectArmCounts(sims.links) } : {}),
     });
     virtualLine.start();
     cleanups.push(async () => virtualLine.close());
@@ -166,4 +185,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
     await stop();
     throw error;
   }
+}
+
+/** SERVO_EDGE_DEMO_REJECT_ARM=maestro puts the reject arm on a simulated Maestro (`npm start` takes no flags). */
+function rejectArmDriverFromEnv(env: Readonly<Record<string, string | undefined>> = {}): RejectArmDriver {
+  const value = env.SERVO_EDGE_DEMO_REJECT_ARM;
+  if (value === undefined || value === '') return 'servo-edge';
+  if (!(REJECT_ARM_DRIVERS as readonly string[]).includes(value))
+    throw new Error(
+      `SERVO_EDGE_DEMO_REJECT_ARM must be one of ${REJECT_ARM_DRIVERS.join(', ')}, not ${value}`,
+    );
+  return value as RejectArmDriver;
 }

@@ -9,6 +9,9 @@ export {
   demoKeys,
   type ExternalBrokerOption,
   loadDemoConfig,
+  MAESTRO_REJECT_ARM,
+  REJECT_ARM_DRIVERS,
+  type RejectArmDriver,
 } from './demo-config.js';
 export {
   type CameraClients,
@@ -18,6 +21,7 @@ export {
   createDemoLine,
   DEMO_CONTROLLER_SETTINGS,
   type DemoLineOptions,
+  maestroRejectArmCounts,
   startVisionProcess,
   stopChild,
   type VisionProcess,

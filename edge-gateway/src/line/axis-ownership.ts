@@ -60,6 +60,9 @@ export const PASS_THROUGH_MEMBERS = [
   'getMove',
   'waitForMove',
   'stop',
+  // Renewing a jog's lease extends a jog the guard already allowed; cancelling a move is a stop.
+  'renewJog',
+  'cancelMove',
   'estop',
   'resetEstop',
   'subscribe',

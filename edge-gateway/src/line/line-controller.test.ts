@@ -6,12 +6,16 @@ import type { AxisStatus, MotionServiceEvent } from '@servo-edge/motion-api';
 import { describe, expect, it } from 'vitest';
 import { visionSelfTest } from '../demo/demo-plant.js';
 import { LineModel } from '../packml/line-model.js';
-import { createLineController, type LineMotion } from './line-controller.js';
+import { createLineController, type LineMotion, type RejectTiming } from './line-controller.js';
 
 const BELT_MM_PER_S = 1000;
 
-function fakeMotion(clock: ManualClock) {
+function fakeMotion(clock: ManualClock, positionTriggeredMoves = false) {
   const calls: string[] = [];
+  /** Moves queued on the arm and not yet over (a triggered one stays armed until its test says so). */
+  let armOpen = 0;
+  let nextMove = 0;
+  const settleMove = new Map<string, (status: 'done' | 'aborted') => void>();
   const listeners = new Set<(e: MotionServiceEvent) => void>();
   let beltVelocity = 0;
   let beltMm = 0;
@@ -32,6 +36,8 @@ function fakeMotion(clock: ManualClock) {
       homed: false,
       homingRequired: name === 'reject-arm',
       estop,
+      controller: 'ctrl-a',
+      queue: { device: 0, open: name === 'reject-arm' ? armOpen : 0 },
     }) as AxisStatus;
   const motion: LineMotion = {
     axis: status,
@@ -44,6 +50,12 @@ function fakeMotion(clock: ManualClock) {
     },
     async stop(axis) {
       calls.push(`stop ${axis}`);
+      if (axis === 'reject-arm') {
+        for (const settle of settleMove.values()) settle('aborted');
+        settleMove.clear();
+        armOpen = 0;
+        return status(axis);
+      }
       advanceBelt();
       beltVelocity = 0;
       return status(axis);
@@ -57,8 +69,32 @@ function fakeMotion(clock: ManualClock) {
       return { axis, status: 'homed' };
     },
     async move(axis, request) {
-      calls.push(`move ${axis} ${request.position} @${clock.monotonicMs()}`);
-      return {} as never;
+      const trigger = request.trigger
+        ? ` when ${request.trigger.axis} ${request.trigger.direction} past ${request.trigger.position}`
+        : '';
+      calls.push(`move ${axis} ${request.position}${trigger} @${clock.monotonicMs()}`);
+      const moveId = `m${++nextMove}`;
+      if (request.trigger) armOpen++;
+      return { moveId } as never;
+    },
+    waitForMove(moveId) {
+      return new Promise((resolve) =>
+        settleMove.set(moveId, (status) => {
+          armOpen = Math.max(0, armOpen - 1);
+          resolve({ moveId, status, error: null } as never);
+        }),
+      );
+    },
+    controllers() {
+      return [
+        {
+          id: 'ctrl-a',
+          connected: true,
+          proto: positionTriggeredMoves ? 2 : 1,
+          missingFeatures: positionTriggeredMoves ? [] : ['TRIG', 'LEASE'],
+          capabilities: { positionTriggeredMoves },
+        },
+      ] as never;
     },
     estop() {
       calls.push('estop');
@@ -85,13 +121,20 @@ function fakeMotion(clock: ManualClock) {
     failNextJog: () => {
       failJog = true;
     },
+    /** Moves someone is waiting on (the armed strokes), oldest first. */
+    awaited: () => [...settleMove.keys()],
+    /** Ends an armed triggered move as the controller would report it. */
+    settle: (moveId: string, status: 'done' | 'aborted') => {
+      settleMove.get(moveId)?.(status);
+      settleMove.delete(moveId);
+    },
   };
 }
 
-async function setup() {
+async function setup(opts: { positionTriggeredMoves?: boolean; rejectTiming?: RejectTiming } = {}) {
   const clock = new ManualClock({ monotonicMs: 0 });
   const memory = createMemoryLogger();
-  const fake = fakeMotion(clock);
+  const fake = fakeMotion(clock, opts.positionTriggeredMoves);
   const model = new LineModel({
     line: 'l1',
     clock,
@@ -113,6 +156,7 @@ async function setup() {
     commandLatencyMs: 3,
     rejectWithoutVerdict: true,
     samplePeriodMs: 2,
+    ...(opts.rejectTiming ? { rejectTiming: opts.rejectTiming } : {}),
   });
   controller.start();
   const settle = async () => {
@@ -218,6 +262,126 @@ describe('line controller', () => {
     model.command('Unhold');
     await settle();
     expect(model.state).toBe('Execute');
+  });
+});
+
+describe('reject strokes armed on the conveyor position (protocol v2 TMOVE)', () => {
+  async function running(opts: Parameters<typeof setup>[0]) {
+    const rig = await setup(opts);
+    rig.model.command('Reset');
+    await rig.settle();
+    rig.model.command('Start');
+    await rig.settle();
+    rig.fake.calls.length = 0;
+    return rig;
+  }
+
+  it('arms the stroke as soon as the verdict is in, to start where the arm meets the product', async () => {
+    const { clock, fake, controller, model } = await running({ positionTriggeredMoves: true });
+    const beltAtTriggerMm = fake.beltMm();
+    controller.trigger('BAD', beltAtTriggerMm);
+    clock.advanceBy(20);
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: ['SKEWED'] });
+    // BAD arrives at +500 mm; the out-move takes 42.5 ms, during which the belt runs 42.5 mm.
+    const triggerMm = beltAtTriggerMm + 500 - 42.5;
+    expect(fake.calls).toEqual([
+      `move reject-arm 90 when conveyor increasing past ${triggerMm} @20`,
+      'move reject-arm 0 @20',
+    ]);
+    // Nothing more is sent when the product reaches its decision point; it is counted as before.
+    clock.advanceBy(600);
+    expect(fake.calls).toHaveLength(2);
+    expect(model.snapshot().counters).toMatchObject({ produced: 1, rejected: 1 });
+    expect(controller.rejects).toMatchObject([
+      { productId: 'BAD', timing: 'position', triggerAtMm: triggerMm },
+    ]);
+  });
+
+  it('arms in belt order when verdicts arrive out of order (parallel vision workers)', async () => {
+    const { clock, fake, controller } = await running({ positionTriggeredMoves: true });
+    controller.trigger('A', fake.beltMm());
+    clock.advanceBy(100);
+    controller.trigger('B', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'B', verdict: 'reject', reasons: [] });
+    expect(fake.calls).toEqual([]);
+    controller.verdict({ ...sampleVerdict(), productId: 'A', verdict: 'reject', reasons: [] });
+    expect(controller.rejects.map((r) => r.productId)).toEqual(['A', 'B']);
+    expect(fake.calls.filter((c) => c.includes('when'))).toHaveLength(2);
+  });
+
+  it('arms a product without a verdict at its decision point (fail-safe), then those held behind it', async () => {
+    const { clock, fake, controller } = await running({ positionTriggeredMoves: true });
+    controller.trigger('SILENT', fake.beltMm());
+    clock.advanceBy(100);
+    controller.trigger('BAD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    expect(controller.rejects).toEqual([]);
+    clock.advanceTo(470); // SILENT's decision point
+    expect(controller.rejects.map((r) => [r.productId, r.cause])).toEqual([
+      ['SILENT', 'no-verdict'],
+      ['BAD', 'verdict'],
+    ]);
+  });
+
+  it('logs a stroke the controller aborted (LATE) as failed', async () => {
+    const { clock, fake, controller, memory, settle } = await running({ positionTriggeredMoves: true });
+    controller.trigger('BAD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    await settle();
+    expect(fake.awaited()).toHaveLength(1);
+    fake.settle(fake.awaited()[0]!, 'aborted');
+    await settle();
+    clock.advanceBy(1);
+    expect(memory.events('line.reject.failed')).toMatchObject([
+      { fields: { productId: 'BAD', status: 'aborted' } },
+    ]);
+  });
+
+  it('Resetting cancels strokes still armed before it moves the arm home, and arms them again on Start', async () => {
+    const { clock, fake, controller, model, settle } = await running({ positionTriggeredMoves: true });
+    controller.trigger('BAD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    model.command('Stop');
+    await settle();
+    fake.calls.length = 0;
+    model.command('Reset');
+    await settle();
+    expect(fake.calls.indexOf('stop reject-arm')).toBeGreaterThanOrEqual(0);
+    expect(fake.calls.indexOf('stop reject-arm')).toBeLessThan(
+      fake.calls.findIndex((c) => c.startsWith('move reject-arm 0')),
+    );
+    expect(model.state).toBe('Idle');
+    fake.calls.length = 0;
+    model.command('Start');
+    await settle();
+    clock.advanceBy(4);
+    expect(fake.calls.filter((c) => c.includes('when conveyor'))).toHaveLength(1);
+  });
+
+  it('falls back to host timing, with one warning, on a controller without triggered moves', async () => {
+    const { clock, fake, controller, memory } = await running({ positionTriggeredMoves: false });
+    controller.trigger('BAD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    clock.advanceTo(600);
+    expect(fake.calls.filter((c) => c.startsWith('move reject-arm')).every((c) => !c.includes('when'))).toBe(
+      true,
+    );
+    expect(controller.rejects).toMatchObject([{ productId: 'BAD', timing: 'host' }]);
+    expect(memory.events('line.reject.host-timing')).toMatchObject([
+      { level: 'warn', fields: { proto: 1, missingFeatures: ['TRIG', 'LEASE'] } },
+    ]);
+  });
+
+  it('rejectTiming host keeps host timing even where the controller could trigger', async () => {
+    const { clock, fake, controller, memory } = await running({
+      positionTriggeredMoves: true,
+      rejectTiming: 'host',
+    });
+    controller.trigger('BAD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    clock.advanceTo(600);
+    expect(controller.rejects).toMatchObject([{ productId: 'BAD', timing: 'host' }]);
+    expect(memory.events('line.reject.host-timing')).toEqual([]);
   });
 });
 

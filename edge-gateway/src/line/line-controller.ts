@@ -14,8 +14,27 @@ import { ProductTracker, type RejectDecision } from '../tracking/product-tracker
 /** The part of the motion API the line uses. */
 export type LineMotion = Pick<
   MotionService,
-  'axis' | 'jog' | 'stop' | 'enable' | 'home' | 'move' | 'estop' | 'resetEstop' | 'subscribe'
+  | 'axis'
+  | 'jog'
+  | 'stop'
+  | 'enable'
+  | 'home'
+  | 'move'
+  | 'waitForMove'
+  | 'controllers'
+  | 'estop'
+  | 'resetEstop'
+  | 'subscribe'
 >;
+
+/**
+ * How the reject stroke is timed. `position`: armed on the controller, which starts it when the
+ * conveyor's encoder passes the product's position (PROTOCOL.md §v2 Triggered moves). `host`: this
+ * process sends the stroke when its timer says the product is near, which is late when the host is
+ * busy. `auto`: position where the controller can (v2, TRIG, conveyor and arm on one controller),
+ * host otherwise, with a warning.
+ */
+export type RejectTiming = 'auto' | 'position' | 'host';
 
 export interface RejectArmMotion {
   /** Rest position, user units of the arm axis (e.g. degrees). */
@@ -44,15 +63,22 @@ export interface LineControllerOptions {
   rejectWithoutVerdict: boolean;
   /** How often the belt position is sampled for reject timing. */
   samplePeriodMs: number;
+  /** Default `auto`. */
+  rejectTiming?: RejectTiming;
 }
 
 export interface RejectRecord {
   productId: string;
   cause: RejectDecision['cause'];
   reasons: string[];
+  /** Host timing: when the out-move was sent. Position timing: when the stroke was armed. */
   firedAtMs: MonotonicMs;
-  /** How late the out-move left against its plan: event-loop stalls show up here first. */
+  /** Host timing: how late the out-move left against its plan (event-loop stalls show up here first). 0 when armed. */
   lateMs: number;
+  /** How the stroke was timed. */
+  timing: 'position' | 'host';
+  /** Position timing: the conveyor position (mm) at which the controller starts the stroke. */
+  triggerAtMm?: number;
 }
 
 /** A stroke this late has used up most of the window in which it still meets its product. */
@@ -86,6 +112,9 @@ export class LineController {
   /** The last rejects fired, newest last; bounded. */
   readonly rejects: RejectRecord[] = [];
   private readonly armLeadMs: number;
+  /** The arm's out-move duration: the belt travels velocity × this between the stroke's start and the product's arrival. */
+  private readonly outMoveMs: number;
+  private hostTimingWarned = false;
   private cancelSample: (() => void) | undefined;
   private readonly cancelFires = new Set<() => void>();
   private unsubscribers: (() => void)[] = [];
@@ -100,6 +129,7 @@ export class LineController {
         arm.velocityUnitsPerS,
         arm.accelerationUnitsPerS2,
       ) * 1000;
+    this.outMoveMs = outMoveMs;
     this.armLeadMs = outMoveMs + options.commandLatencyMs;
     this.tracker = new ProductTracker({
       cameraToRejectMm: options.cameraToRejectMm,
@@ -142,7 +172,10 @@ export class LineController {
       verdict.reasons,
       this.options.clock.monotonicMs(),
     );
-    if (accepted) return;
+    if (accepted) {
+      if (this.positionTiming()) this.armPending();
+      return;
+    }
     const { productId } = verdict;
     // A late verdict (its product already passed the decision point) is worth a warning in any state;
     // a verdict for a product never triggered only while the line runs (a lost trigger).
@@ -202,6 +235,13 @@ export class LineController {
             const result = await motion.resetEstop();
             if (!result.ok) throw new GatewayError('EDGE_LINE_RESET_REFUSED');
           }
+          // Strokes armed on the controller would hold the home move behind them until the belt moves:
+          // cancel them; their products are armed again once the line runs.
+          const armQueue = motion.axis(rejectArmAxis).queue;
+          if (armQueue.device > 0 || armQueue.open > 0) {
+            await motion.stop(rejectArmAxis);
+            this.tracker.disarm();
+          }
           for (const axis of [conveyorAxis, rejectArmAxis]) {
             const status = motion.axis(axis);
             if (!status.enabled) await motion.enable(axis);
@@ -246,15 +286,118 @@ export class LineController {
     if (belt.position === null) return;
     const now = clock.monotonicMs();
     const velocity = belt.velocity ?? 0;
+    const positionTiming = this.positionTiming();
     for (const decision of this.tracker.plan(belt.position, velocity, now, 2 * samplePeriodMs)) {
       this.options.model.recordProduct(decision.reject ? 'rejected' : 'good');
-      if (!decision.reject) continue;
+      if (!decision.reject || decision.armed) continue;
+      if (positionTiming) {
+        // Decided at its decision point without a verdict (fail-safe reject): arm it now.
+        this.arm(decision.productId, decision.rejectAtMm, decision.cause, decision.reasons);
+        continue;
+      }
       const cancel = clock.schedule(decision.sendAtMs, () => {
         this.cancelFires.delete(cancel);
         this.fire(decision);
       });
       this.cancelFires.add(cancel);
     }
+    // A product decided without a verdict may have been holding back rejects behind it.
+    if (positionTiming) this.armPending();
+  }
+
+  /**
+   * Whether strokes are armed on the controller. Checked at each use: the protocol version is known
+   * only once the link is up, and a controller that reconnects may come back as another version.
+   */
+  positionTiming(): boolean {
+    const timing = this.options.rejectTiming ?? 'auto';
+    if (timing === 'host') return false;
+    const { motion, conveyorAxis, rejectArmAxis, log } = this.options;
+    const belt = motion.axis(conveyorAxis).controller;
+    const arm = motion.axis(rejectArmAxis).controller;
+    const controller = motion.controllers().find((c) => c.id === arm);
+    const capable =
+      belt === arm && controller?.connected === true && controller.capabilities.positionTriggeredMoves;
+    if (!capable && !this.hostTimingWarned && controller?.connected === true) {
+      this.hostTimingWarned = true;
+      log.warn(
+        {
+          conveyorController: belt,
+          rejectArmController: arm,
+          proto: controller?.proto ?? null,
+          missingFeatures: controller?.missingFeatures ?? [],
+        },
+        'line.reject.host-timing',
+      );
+    }
+    return capable;
+  }
+
+  /** Arms the strokes of the rejected products that may be armed now, in belt order. */
+  private armPending(): void {
+    // At rest (and while resetting) nothing is armed: Resetting stops the arm and moves it home first.
+    if (AT_REST.has(this.options.model.state)) return;
+    for (const product of this.tracker.armable()) {
+      this.arm(product.productId, product.rejectAtMm, 'verdict', product.reasons);
+    }
+  }
+
+  /**
+   * Queues the stroke on the controller: the out-move waits until the conveyor passes the point where
+   * the arm, started then, is fully out as the product's centre arrives; the back-move follows it.
+   */
+  private arm(
+    productId: string,
+    rejectAtMm: number,
+    cause: RejectDecision['cause'],
+    reasons: string[],
+  ): void {
+    const { motion, rejectArmAxis, conveyorAxis, rejectArm, log, clock } = this.options;
+    const triggerAtMm = rejectAtMm - (this.options.conveyorVelocityMmPerS * this.outMoveMs) / 1000;
+    const profile = { velocity: rejectArm.velocityUnitsPerS, acceleration: rejectArm.accelerationUnitsPerS2 };
+    const out = motion.move(rejectArmAxis, {
+      position: rejectArm.outPosition,
+      ...profile,
+      trigger: { axis: conveyorAxis, position: triggerAtMm, direction: 'increasing' },
+    });
+    const back = motion.move(rejectArmAxis, { position: rejectArm.homePosition, ...profile });
+    this.record({
+      productId,
+      cause,
+      reasons,
+      firedAtMs: clock.monotonicMs(),
+      lateMs: 0,
+      timing: 'position',
+      triggerAtMm,
+    });
+    out.then(
+      async (record) => {
+        // The stroke's outcome comes later: LATE means its product passed before it could be armed.
+        const settled = await motion.waitForMove(record.moveId, 60_000);
+        // Still armed after a minute (the belt is held): not a failure.
+        const cancelledByLine = settled.status === 'aborted' && AT_REST.has(this.options.model.state);
+        if (
+          !cancelledByLine &&
+          (settled.status === 'aborted' || settled.status === 'failed' || settled.status === 'unknown')
+        ) {
+          log.error(
+            { productId, moveId: record.moveId, status: settled.status, code: settled.error?.code },
+            'line.reject.failed',
+          );
+        }
+      },
+      (error: unknown) => {
+        log.error({ productId, code: (error as { code?: string }).code }, 'line.reject.failed');
+      },
+    );
+    back.catch((error: unknown) => {
+      log.error({ productId, code: (error as { code?: string }).code }, 'line.reject.failed');
+    });
+  }
+
+  private record(entry: RejectRecord): void {
+    this.rejects.push(entry);
+    if (this.rejects.length > 1000) this.rejects.shift();
   }
 
   private fire(decision: RejectDecision): void {
@@ -266,14 +409,14 @@ export class LineController {
     const firedAtMs = clock.monotonicMs();
     const lateMs = Math.max(0, elapsedMs(decision.sendAtMs, firedAtMs));
     if (lateMs > LATE_STROKE_MS) log.warn({ productId: decision.productId, lateMs }, 'line.reject.late');
-    this.rejects.push({
+    this.record({
       productId: decision.productId,
       cause: decision.cause,
       reasons: decision.reasons,
       firedAtMs,
       lateMs,
+      timing: 'host',
     });
-    if (this.rejects.length > 1000) this.rejects.shift();
     for (const move of [out, back]) {
       move.catch((error: unknown) => {
         log.error(

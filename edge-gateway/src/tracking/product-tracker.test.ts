@@ -133,6 +133,18 @@ describe('product tracker', () => {
       expect(tracker.armable().map((p) => p.productId)).toEqual(['BAD']);
     });
 
+    it('after the armed strokes were cancelled, the products not yet due are armable again', () => {
+      const tracker = new ProductTracker(config);
+      tracker.trigger('DUE', 1000, at(0));
+      tracker.trigger('LATER', 1250, at(250));
+      tracker.verdict('DUE', 'reject', [], at(260));
+      tracker.verdict('LATER', 'reject', [], at(270));
+      expect(tracker.armable()).toHaveLength(2);
+      tracker.plan(1450, 1000, at(450), 10); // DUE reached its decision point
+      expect(tracker.disarm()).toBe(1);
+      expect(tracker.armable().map((p) => p.productId)).toEqual(['LATER']);
+    });
+
     it('random verdict orders always arm in belt order, each reject once (seeded)', () => {
       const seed = 0x5eed;
       const random = seededRandom(seed);

@@ -137,6 +137,21 @@ export class ProductTracker {
   }
 
   /**
+   * The strokes armed on the controller were cancelled (the arm was stopped): products still short of
+   * their decision point become armable again. Returns how many.
+   */
+  disarm(): number {
+    let count = 0;
+    for (const product of this.products.values()) {
+      if (product.armed && !product.fired) {
+        product.armed = false;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
    * Called with each conveyor sample. Returns the decisions that fall due before the next sample:
    * products whose reject point the belt reaches within armLead + horizon.
    */

@@ -21,11 +21,12 @@
 #define SE_HOME_PIN PINK
 #define SE_HOME_PORT PORTK
 #define SE_HOME_DDR DDRK
-/* E-stop input: a normally-closed contact from D2 (PE4) to GND, internal pull-up. Pressed, or a wire
- * broken, lets the pin go high: that is the stop, so a cut cable fails safe (§Device rule 5). */
-#define SE_ESTOP_PIN PINE
-#define SE_ESTOP_PORT PORTE
-#define SE_ESTOP_BIT PE4
+/* E-stop input: a normally-closed contact from A12 (PK4) to GND, internal pull-up. Pressed, or a wire
+ * broken, lets the pin go high: that is the stop, so a cut cable fails safe (§Device rule 5). Not D2:
+ * an INTn pin held low is level-sensed by default, which simavr polls every cycle. */
+#define SE_ESTOP_PIN PINK
+#define SE_ESTOP_PORT PORTK
+#define SE_ESTOP_BIT PK4
 /* Main-loop heartbeat: D12 (PB6) toggles once per pass, so a logic analyser (or the simavr harness)
  * measures the longest pass. D13 (PB7, the on-board LED) is lit while ESTOP or a fault is latched. */
 #define SE_HEARTBEAT_BIT PB6

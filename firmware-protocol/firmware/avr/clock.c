@@ -22,3 +22,5 @@ uint32_t se_clock_ticks(void) {
   ATOMIC_BLOCK(ATOMIC_RESTORESTATE) { now = ticks; }
   return now;
 }
+
+uint32_t se_clock_ticks_unlocked(void) { return ticks; }

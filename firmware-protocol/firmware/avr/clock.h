@@ -7,5 +7,7 @@
 void se_clock_init(void);
 /** Motion ticks since boot (1/1024 s each). */
 uint32_t se_clock_ticks(void);
+/** The same, for callers that already run with interrupts off. */
+uint32_t se_clock_ticks_unlocked(void);
 
 #endif

@@ -1,4 +1,5 @@
-/* Home switches and the e-stop input (board.h), and the feedback this board does not have. */
+/* Home switches and the e-stop input (board.h), the feedback this board does not have, and the
+ * execution trace for the simavr harness. */
 #include "inputs.h"
 
 #include "board.h"
@@ -6,7 +7,7 @@
 
 void se_inputs_init(void) {
   SE_HOME_DDR = 0;
-  SE_HOME_PORT = 0x0F; /* pull-ups */
+  SE_HOME_PORT = 0x0F; /* pull-ups (the e-stop's, on the same port, below) */
   SE_ESTOP_PORT |= _BV(SE_ESTOP_BIT);
 }
 
@@ -19,4 +20,12 @@ uint8_t se_platform_feedback(uint8_t axis, int64_t *actual_counts) {
   (void)axis;
   (void)actual_counts;
   return 0;
+}
+
+/* The execution trace: the seq in GPIOR1/GPIOR2, then the verb + 1 in GPIOR0, whose write the simavr
+ * harness watches. Three register writes, and on a real board nothing reads them. */
+void se_platform_executed(uint16_t seq, uint8_t verb) {
+  GPIOR1 = (uint8_t)seq;
+  GPIOR2 = (uint8_t)(seq >> 8);
+  GPIOR0 = (uint8_t)(verb + 1u);
 }

@@ -26,7 +26,8 @@ static uint8_t dir_up[SE_AXES];
 static volatile uint8_t step_enabled;
 static volatile uint16_t servo_ticks[SE_AXES];
 static volatile uint8_t servo_enabled;
-static int8_t servo_channel = -1;
+/** The servo channel whose pulse starts at the next compare, or -1 for the rest of the frame. */
+static int8_t servo_next = -1;
 static uint16_t servo_frame_used;
 
 void se_outputs_init(void) {
@@ -45,14 +46,18 @@ void se_outputs_init(void) {
   TIMSK1 = _BV(OCIE1A);
 }
 
-ISR(TIMER4_COMPA_vect) {
+/* ISR_NOBLOCK: the servo edges and the UART must not wait behind the step loop (a servo edge late by
+ * the length of this handler, ~10 us, would be a pulse 10 counts off). */
+ISR(TIMER4_COMPA_vect, ISR_NOBLOCK) {
   uint8_t port = SE_STEP_PORT;
   uint8_t steps = 0;
+  uint8_t busy = 0;
   for (uint8_t i = 0; i < SE_AXES; i++) port &= (uint8_t)~_BV(SE_STEP_BIT(i));
   for (uint8_t i = 0; i < SE_AXES; i++) {
     if (kinds[i] != SE_OUTPUT_STEP_DIR || !(step_enabled & _BV(i))) continue;
     int32_t behind = step_target[i] - step_count[i];
     if (behind == 0) continue;
+    busy = 1;
     uint8_t up = behind > 0;
     if (up != dir_up[i]) {
       dir_up[i] = up;
@@ -65,26 +70,40 @@ ISR(TIMER4_COMPA_vect) {
   }
   SE_STEP_PORT = port; /* falling edges of the last pulses, and DIR changes */
   SE_STEP_PORT = port | steps;
+  /* Nothing behind and no pulse to end: sleep until se_outputs_update moves a target. */
+  if (!busy) {
+    TIMSK4 &= (uint8_t)~_BV(OCIE4A);
+    TCCR4B = 0;
+  }
 }
 
+/* One port write per compare ends the pulse that was running and starts the next, so both edges of a
+ * pulse sit at the same point of this handler and its width is the compare interval, to the cycle. */
 ISR(TIMER1_COMPA_vect) {
-  if (servo_channel >= 0) SE_SERVO_PORT &= (uint8_t)~_BV(servo_channel);
-  servo_channel++;
-  while (servo_channel < (int8_t)SE_AXES &&
-         (kinds[servo_channel] != SE_OUTPUT_SERVO || !(servo_enabled & _BV(servo_channel)))) {
-    servo_channel++;
-  }
-  if (servo_channel < (int8_t)SE_AXES) {
-    uint16_t width = servo_ticks[servo_channel];
-    SE_SERVO_PORT |= _BV(servo_channel);
+  int8_t channel = servo_next;
+  SE_SERVO_PORT = (uint8_t)((SE_SERVO_PORT & 0xF0u) | (channel >= 0 ? _BV(channel) : 0));
+  if (channel >= 0) {
+    uint16_t width = servo_ticks[channel];
     OCR1A += width;
     servo_frame_used += width;
   } else {
     /* The rest of the 20 ms frame. */
     OCR1A += (uint16_t)(SERVO_FRAME_TICKS - servo_frame_used);
     servo_frame_used = 0;
-    servo_channel = -1;
   }
+  /* The pulse that starts at the next compare: the next enabled servo channel, or the frame's rest. */
+  int8_t next = (int8_t)(channel + 1);
+  while (next < (int8_t)SE_AXES && (kinds[next] != SE_OUTPUT_SERVO || !(servo_enabled & _BV(next)))) next++;
+  servo_next = next < (int8_t)SE_AXES ? next : -1;
+}
+
+/* The step timer runs only while an axis has steps to make: stopped, it costs no interrupts at all
+ * (and in simavr no simulated compare events, 20 000 a second). */
+static void step_timer_on(void) {
+  if (TCCR4B) return;
+  TCNT4 = 0;
+  TCCR4B = _BV(WGM42) | _BV(CS40);
+  TIMSK4 |= _BV(OCIE4A);
 }
 
 void se_outputs_update(void) {
@@ -101,9 +120,13 @@ void se_outputs_update(void) {
       ATOMIC_BLOCK(ATOMIC_RESTORESTATE) { servo_ticks[i] = (uint16_t)(us * SERVO_TICKS_PER_US); }
     } else {
       /* Steps count modulo 2^32: the interrupt only ever needs the difference. */
-      ATOMIC_BLOCK(ATOMIC_RESTORESTATE) { step_target[i] = (int32_t)counts; }
+      ATOMIC_BLOCK(ATOMIC_RESTORESTATE) {
+        if (step_target[i] != (int32_t)counts) step_timer_on();
+        step_target[i] = (int32_t)counts;
+      }
     }
   }
+  if (enabled != step_enabled) step_timer_on();
   step_enabled = enabled;
   servo_enabled = enabled;
   SE_ENABLE_PORT = (uint8_t)((SE_ENABLE_PORT & 0xF0u) | (~enabled & 0x0Fu));

@@ -8,14 +8,17 @@
 #include <avr/io.h>
 #include <util/atomic.h>
 
+#include "config.h"
 #include "platform.h"
 
-#define RX_RING_BYTES 256u
+/* Twice what the host may have unanswered (rx=, §Device rule 4): a full window arriving while the
+ * main loop formats a long reply still fits. */
+#define RX_RING_BYTES (2u * SE_RX_BYTES)
 #define TX_RING_BYTES 512u
 
 static volatile uint8_t rx_ring[RX_RING_BYTES];
-static volatile uint8_t rx_head; /* written by the ISR */
-static uint8_t rx_tail;
+static volatile uint16_t rx_head; /* written by the ISR */
+static uint16_t rx_tail;
 static volatile uint8_t tx_ring[TX_RING_BYTES];
 static uint16_t tx_head;
 static volatile uint16_t tx_tail; /* written by the ISR */
@@ -29,7 +32,7 @@ void se_uart_init(void) {
 
 ISR(USART0_RX_vect) {
   uint8_t byte = UDR0;
-  uint8_t next = (uint8_t)(rx_head + 1u);
+  uint16_t next = (uint16_t)((rx_head + 1u) % RX_RING_BYTES);
   if (next != rx_tail) { /* full: the byte is lost, as a real UART overruns */
     rx_ring[rx_head] = byte;
     rx_head = next;
@@ -46,14 +49,23 @@ ISR(USART0_UDRE_vect) {
   tx_tail = (uint16_t)((tail + 1u) % TX_RING_BYTES);
 }
 
+/* rx_head is 16 bits, written by the ISR: read it with interrupts off so it cannot tear. */
+static uint16_t read_rx_head(void) {
+  uint16_t head;
+  ATOMIC_BLOCK(ATOMIC_RESTORESTATE) { head = rx_head; }
+  return head;
+}
+
 int16_t se_uart_read(void) {
-  if (rx_tail == rx_head) return -1;
+  if (rx_tail == read_rx_head()) return -1;
   uint8_t byte = rx_ring[rx_tail];
-  rx_tail = (uint8_t)(rx_tail + 1u);
+  rx_tail = (uint16_t)((rx_tail + 1u) % RX_RING_BYTES);
   return byte;
 }
 
-uint16_t se_uart_rx_pending(void) { return (uint8_t)(rx_head - rx_tail); }
+uint16_t se_uart_rx_pending(void) {
+  return (uint16_t)((read_rx_head() + RX_RING_BYTES - rx_tail) % RX_RING_BYTES);
+}
 
 /* tx_tail is 16 bits, written by the ISR: read it with interrupts off so it cannot tear. */
 static uint16_t read_tx_tail(void) {

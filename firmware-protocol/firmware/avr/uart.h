@@ -8,7 +8,7 @@
 void se_uart_init(void);
 /** The next received byte, or -1 if none. Called from the main loop only. */
 int16_t se_uart_read(void);
-/** Bytes received and not yet read, and whether the ring overran since boot (a bug if ever set). */
+/** Bytes received and not yet read. */
 uint16_t se_uart_rx_pending(void);
 
 #endif

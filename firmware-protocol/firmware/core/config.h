@@ -3,17 +3,25 @@
 #ifndef SE_CONFIG_H
 #define SE_CONFIG_H
 
+#ifndef SE_FW_VERSION
 #define SE_FW_VERSION "0.1.0"
-/** §v2 Negotiation: the highest version this firmware speaks. */
+#endif
+/** §v2 Negotiation: the highest version this firmware speaks (1 builds a v1-only device). */
+#ifndef SE_MAX_PROTOCOL
 #define SE_MAX_PROTOCOL 2u
+#endif
 
 #ifndef SE_AXES
 #define SE_AXES 4u
 #endif
 /** §Device rule 4 rx=: the host never has more unanswered bytes out. The UART ring holds twice this. */
+#ifndef SE_RX_BYTES
 #define SE_RX_BYTES 128u
-/** §Device rule 4 win=, and in v2 the size of the reply cache (§v2 Sizing). */
+#endif
+/** §Device rule 4 win=, and in v2 the size of the reply cache (§v2 Sizing); at most 32. */
+#ifndef SE_WINDOW_FRAMES
 #define SE_WINDOW_FRAMES 4u
+#endif
 /** §Device rule 2: a v1 session caches the 32 replies before `next`. */
 #define SE_V1_REPLY_CACHE 32u
 /** qd=: moves queued per axis, the running one included. */
@@ -47,16 +55,27 @@
 #endif
 
 /* Per-axis defaults, the same as the TypeScript simulator's (simulator/src/config.ts), so the contract
- * suite finds the same limits. SET changes MIN MAX VMAX AMAX FERR at run time. Step outputs top out at
- * the step interrupt's rate (avr/outputs.c), hence the lower VMAX. */
-#define SE_DEFAULT_VMAX 20000L
+ * suite finds the same limits. SET changes MIN MAX VMAX AMAX FERR at run time. A step/dir output follows
+ * at up to 20 000 steps/s (avr/outputs.c): a faster move is accepted, and its steps catch up after it;
+ * set VMAX to what the drive and the step rate allow (README "Outputs"). */
+#define SE_DEFAULT_VMAX 200000L
 #define SE_DEFAULT_AMAX 2000000L
 #define SE_DEFAULT_FERR 1000L
+/* Homing (§Commands HOME): downward to the switch, back off until it opens, stop, set 0. One search
+ * range for every axis. Each may be set at build time (the contract suite's device does). */
 #define SE_HOME_DIRECTION (-1)
+#ifndef SE_HOME_VELOCITY
 #define SE_HOME_VELOCITY 20000L
+#endif
+#ifndef SE_HOME_BACKOFF_VELOCITY
 #define SE_HOME_BACKOFF_VELOCITY 2000L
+#endif
+#ifndef SE_HOME_ACCELERATION
 #define SE_HOME_ACCELERATION 200000L
+#endif
+#ifndef SE_HOME_SEARCH_RANGE
 #define SE_HOME_SEARCH_RANGE 2000000L
+#endif
 
 /* Outputs per axis, chosen at build time (README "Outputs"): step/dir pulses, or hobby-servo pulses
  * (1000-2000 us every 20 ms, 1 count = 1 us from the 1500 us centre, so MIN/MAX default to +-500). */

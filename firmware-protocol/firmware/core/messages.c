@@ -6,6 +6,14 @@ static const char *const event_names[SE_EV_COUNT] = {"DONE",    "ABORTED", "HOME
 
 uint8_t se_event_in_v1(uint8_t type) { return (uint8_t)(type <= SE_EV_ESTOP); }
 
+/** A position as a session of `version` writes it: v1 positions are 32-bit ints (§Framing), so a
+ * position beyond them (a v2 device in a v1 session) is clamped rather than wrapped (§v2 Positions). */
+static int64_t wire_position(int64_t value, uint8_t version) {
+  const int64_t int32_max = 2147483647LL;
+  if (version >= 2) return value;
+  return value > int32_max ? int32_max : value < -int32_max ? -int32_max : value;
+}
+
 uint8_t se_format_reply(se_line_writer *w, const se_reply *reply, uint8_t version) {
   se_writer_begin(w);
   se_writer_int(w, reply->seq);
@@ -18,9 +26,9 @@ uint8_t se_format_reply(se_line_writer *w, const se_reply *reply, uint8_t versio
   }
   se_writer_str(w, " OK");
   if (reply->kind == SE_REPLY_GET) {
-    se_writer_kv_int(w, "pos", reply->pos);
+    se_writer_kv_int(w, "pos", wire_position(reply->pos, version));
     se_writer_kv_int(w, "vel", reply->vel);
-    se_writer_kv_int(w, "tgt", reply->tgt);
+    se_writer_kv_int(w, "tgt", wire_position(reply->tgt, version));
     se_writer_kv_str(w, "st", se_state_names[reply->st]);
     se_writer_kv_int(w, "q", reply->q);
     if (version >= 2) se_writer_kv_int(w, "run", reply->run);
@@ -39,7 +47,7 @@ uint8_t se_format_event(se_line_writer *w, const se_event *event, uint16_t eseq,
     case SE_EV_ABORTED:
       se_writer_kv_int(w, "axis", event->axis);
       se_writer_kv_int(w, "seq", event->seq);
-      se_writer_kv_int(w, "pos", event->value);
+      se_writer_kv_int(w, "pos", wire_position(event->value, version));
       if (event->type == SE_EV_ABORTED && version >= 2 && event->detail != SE_WHY_NONE) {
         se_writer_kv_str(w, "why", se_why_names[event->detail]);
       }
@@ -47,7 +55,7 @@ uint8_t se_format_event(se_line_writer *w, const se_event *event, uint16_t eseq,
     case SE_EV_HOMED:
     case SE_EV_LEASE:
       se_writer_kv_int(w, "axis", event->axis);
-      se_writer_kv_int(w, "pos", event->value);
+      se_writer_kv_int(w, "pos", wire_position(event->value, version));
       break;
     case SE_EV_FAULT:
       se_writer_kv_int(w, "axis", event->axis);

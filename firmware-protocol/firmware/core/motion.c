@@ -48,6 +48,8 @@ typedef struct {
   /** A TMOVE at the head of the queue waits for its trigger. */
   uint8_t armed;
   int32_t ramp_steps;
+  /** ramp_steps × acc_tick_q, kept up to date so no tick multiplies. */
+  int64_t ramp_speed_q;
   int64_t target_q;
   int64_t vmax_q;
   int64_t acc_tick_q;
@@ -75,6 +77,8 @@ static struct {
   uint8_t watchdog_fault;
   uint16_t stream_hz;
   uint64_t next_stream_ms;
+  /** The motion tick being run, and its time in whole ms since boot. */
+  uint64_t tick;
   uint64_t now_ms;
 } m;
 
@@ -83,6 +87,8 @@ static const uint8_t outputs[SE_AXES] = SE_AXIS_OUTPUTS;
 /* ---- small helpers ---- */
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+/** v × dir for dir = ±1, without a 64-bit multiplication (a library call on AVR). */
+static int64_t signed_by(int64_t v, int8_t dir) { return dir < 0 ? -v : v; }
 static int64_t floor_counts(int64_t q) { return q >> SE_Q; }
 static int64_t reported(const axis_state *a) { return floor_counts(a->pos_q) - a->offset; }
 
@@ -154,6 +160,7 @@ static void start_profile(axis_state *a, int64_t target, int32_t vel, int32_t ac
   a->phase = RAMP_UP;
   a->clamped = 0;
   a->ramp_steps = 0;
+  a->ramp_speed_q = 0;
   a->ramp_dist_q = 0;
   a->residual_q = 0;
   a->vel_q = 0;
@@ -166,7 +173,7 @@ static void start_next_move(axis_state *a) {
   if (move->triggered && !a->armed) {
     /* §v2 Triggered moves: armed at the head of the queue; LATE if the source is already past `at`. */
     const axis_state *src = &m.axis[move->src - 1];
-    if ((reported(src) - move->at) * move->dir >= 0) {
+    if (signed_by(reported(src) - move->at, move->dir) >= 0) {
       emit(SE_EV_ABORTED, axis_number(a), SE_WHY_LATE, move->seq, reported(a));
       pop(a);
       start_next_move(a);
@@ -192,73 +199,85 @@ static void finish_move(axis_state *a) {
   start_next_move(a);
 }
 
+/** A tick's travel at a speed going from `from` to `to`: their mean (trapezoidal integration), so a
+ * ramp covers exactly acc·t²/2 and crossing times agree with the ideal profile. */
+static int64_t travel(int64_t from, int64_t to) { return (from + to) >> (SE_TICK_SHIFT + 1); }
+
 /**
- * One tick of a rest-to-rest trapezoid. The ramp up counts its velocity steps, and the ramp down
- * replays them in reverse, so it covers exactly the ramp-up distance less its last step; the little
- * that is left over when the ramp down starts (at most one tick's travel) is spent in one tick at the
- * point of the ramp down where it matches the speed. The axis lands on the target without a jump.
+ * One tick of a rest-to-rest trapezoid. The ramp up goes on only while the ramp down that mirrors it
+ * (the same speed levels in reverse, so exactly the same distance) still fits behind this tick. What is
+ * left when the ramp down starts (less than two ticks' travel) is spent as ticks that hold a speed,
+ * each at the highest level it fits under, so the speed never rises again; the axis lands on the
+ * target to within the last level's travel, a fraction of a count.
  */
 static void profile_tick(axis_state *a) {
-  int64_t remaining = (a->target_q - a->pos_q) * a->dir;
-  int64_t speed = a->vel_q * a->dir;
-  if (a->phase != RAMP_DOWN && remaining <= a->ramp_dist_q) {
-    a->phase = RAMP_DOWN;
-    a->residual_q = remaining - (a->ramp_dist_q - (speed >> SE_TICK_SHIFT));
-    if (a->residual_q < 0) a->residual_q = 0;
-  }
-  int64_t step;
-  if (a->phase == RAMP_DOWN) {
-    /* One speed level down: from the clamped cruise speed to the last level of the ramp up, then a
-     * level a tick. */
-    uint8_t was_clamped = a->clamped;
-    uint8_t descended = 0;
-    if (was_clamped) {
-      a->clamped = 0;
-    } else if (a->ramp_steps > 0) {
-      a->ramp_steps--;
-      descended = 1;
-    }
-    int64_t lower = (int64_t)a->ramp_steps * a->acc_tick_q;
-    int64_t lower_step = lower >> SE_TICK_SHIFT;
-    if (a->residual_q > 0 && lower_step <= a->residual_q) {
-      /* Spend the leftover here: this tick's travel lies between the speeds before and after it, and
-       * the next tick takes the lower level. */
-      step = a->residual_q;
-      a->residual_q = 0;
-      if (was_clamped) a->clamped = 1;
-      if (descended) a->ramp_steps++;
+  int64_t remaining = signed_by(a->target_q - a->pos_q, a->dir);
+  int64_t speed = signed_by(a->vel_q, a->dir);
+  int64_t step = 0;
+  if (a->phase == RAMP_UP) {
+    int64_t next = speed + a->acc_tick_q;
+    uint8_t clamp = next >= a->vmax_q;
+    if (clamp) next = a->vmax_q;
+    int64_t next_step = travel(speed, next);
+    if (remaining - next_step < a->ramp_dist_q + next_step) {
+      /* The previous tick left room for its mirror, so the leftover is never negative. */
+      a->phase = RAMP_DOWN;
+      a->residual_q = remaining - a->ramp_dist_q;
     } else {
-      step = lower_step;
+      speed = next;
+      step = next_step;
+      a->ramp_dist_q += step;
+      if (clamp) {
+        a->clamped = 1;
+        a->phase = RAMP_CRUISE;
+      } else {
+        a->ramp_steps++;
+        a->ramp_speed_q = speed;
+      }
+    }
+  } else if (a->phase == RAMP_CRUISE) {
+    step = speed >> SE_TICK_SHIFT;
+    if (remaining - step < a->ramp_dist_q) {
+      a->phase = RAMP_DOWN;
+      a->residual_q = remaining - a->ramp_dist_q;
+      step = 0;
+    }
+  }
+  if (a->phase == RAMP_DOWN) {
+    if (a->residual_q < 0) a->residual_q = 0; /* rounding: land a sliver early rather than overshoot */
+    int64_t hold = speed >> SE_TICK_SHIFT;
+    if (a->residual_q > 0 && hold > 0 && a->residual_q >= hold) {
+      step = hold;
+      a->residual_q -= hold;
+    } else {
+      int64_t lower = 0;
+      if (a->clamped) {
+        a->clamped = 0;
+        lower = a->ramp_speed_q;
+      } else if (a->ramp_steps > 0) {
+        a->ramp_steps--;
+        a->ramp_speed_q -= a->acc_tick_q;
+        lower = a->ramp_speed_q;
+      }
+      step = travel(speed, lower);
       speed = lower;
     }
-    if (step >= remaining || (a->ramp_steps == 0 && a->residual_q == 0 && step == 0)) {
+    if (step >= remaining || (speed == 0 && step == 0)) {
       finish_move(a);
       return;
     }
-  } else if (a->phase == RAMP_UP) {
-    speed += a->acc_tick_q;
-    if (speed >= a->vmax_q) {
-      speed = a->vmax_q;
-      a->clamped = 1;
-      a->phase = RAMP_CRUISE;
-    } else {
-      a->ramp_steps++;
-    }
-    step = speed >> SE_TICK_SHIFT;
-    a->ramp_dist_q += step;
-  } else {
-    step = speed >> SE_TICK_SHIFT;
   }
   if (step >= remaining) {
     finish_move(a);
     return;
   }
-  a->vel_q = speed * a->dir;
-  a->pos_q += step * a->dir;
+  a->vel_q = signed_by(speed, a->dir);
+  a->pos_q += signed_by(step, a->dir);
 }
 
 /** Jog, stop and homing runs: approach `jog_vel_q` at `acc_tick_q`. Returns 1 when it is reached. */
 static uint8_t velocity_tick(axis_state *a) {
+  int64_t before = a->vel_q;
   if (a->vel_q < a->jog_vel_q) {
     a->vel_q += a->acc_tick_q;
     if (a->vel_q > a->jog_vel_q) a->vel_q = a->jog_vel_q;
@@ -266,7 +285,7 @@ static uint8_t velocity_tick(axis_state *a) {
     a->vel_q -= a->acc_tick_q;
     if (a->vel_q < a->jog_vel_q) a->vel_q = a->jog_vel_q;
   }
-  a->pos_q += a->vel_q >> SE_TICK_SHIFT;
+  a->pos_q += travel(before, a->vel_q);
   return (uint8_t)(a->vel_q == a->jog_vel_q);
 }
 
@@ -279,7 +298,7 @@ static void settle(axis_state *a) {
 /* ---- homing (§Commands HOME): search for the switch, back off until it releases, stop, set 0 ---- */
 
 static void home_run(axis_state *a, int64_t velocity) {
-  a->jog_vel_q = velocity << SE_Q;
+  a->jog_vel_q = velocity * ONE_Q;
   a->acc_tick_q = ACC_PER_TICK_Q(SE_HOME_ACCELERATION);
 }
 
@@ -325,8 +344,8 @@ static void home_tick(axis_state *a) {
 
 static void check_limits(axis_state *a) {
   /* A jog ran into a soft limit: stop there and latch LIMIT (§Events FAULT). */
-  int64_t pos = reported(a);
   if (a->motion != M_JOG && a->motion != M_STOP) return;
+  int64_t pos = reported(a);
   if ((a->vel_q < 0 && pos <= a->min) || (a->vel_q > 0 && pos >= a->max)) {
     int64_t limit = a->vel_q < 0 ? a->min : a->max;
     a->pos_q = (limit + a->offset) * ONE_Q;
@@ -341,8 +360,9 @@ static void check_following_error(axis_state *a) {
   if (abs64(floor_counts(a->pos_q) - actual) <= a->ferr) return;
   /* The axis cannot follow its command: drive off, moves ABORTED (§Events FAULT code=FERR). */
   latch_fault(a, SE_FAULT_FERR);
-  halt_now(a, SE_WHY_FAULT);
+  /* The axis is where its feedback says: the moves are ABORTED there, and the command holds it. */
   a->pos_q = actual * ONE_Q;
+  halt_now(a, SE_WHY_FAULT);
   a->enabled = 0;
 }
 
@@ -350,14 +370,18 @@ static void check_trigger(axis_state *a) {
   queued_move *move = head(a);
   if (!a->armed || !move) return;
   const axis_state *src = &m.axis[move->src - 1];
-  int64_t before = (floor_counts(src->prev_pos_q) - src->offset - move->at) * move->dir;
-  int64_t now = (reported(src) - move->at) * move->dir;
-  if (before < 0 && now >= 0) {
-    /* §v2 Triggered moves: the source crossed `at` in `dir` between two ticks. */
-    a->armed = 0;
-    emit(SE_EV_STARTED, axis_number(a), 0, move->seq, (int64_t)m.now_ms);
-    start_profile(a, move->target, move->vel, move->acc);
-  }
+  int64_t at_q = (move->at + src->offset) * ONE_Q;
+  int64_t before = signed_by(src->prev_pos_q - at_q, move->dir);
+  int64_t after = signed_by(src->pos_q - at_q, move->dir);
+  if (before >= 0 || after < 0) return;
+  /* §v2 Triggered moves: the source crossed `at` in `dir` during this tick. `t` is the instant within
+   * the tick, interpolated (one division, on a crossing only), so it is the profile's time of the
+   * crossing rather than the tick's. */
+  int64_t fraction_1024 = (-before * 1024) / (after - before);
+  int64_t t_ms = (int64_t)((((m.tick - 1u) << SE_TICK_SHIFT) + (uint64_t)fraction_1024) * 1000u >> (2 * SE_TICK_SHIFT));
+  a->armed = 0;
+  emit(SE_EV_STARTED, axis_number(a), 0, move->seq, t_ms);
+  start_profile(a, move->target, move->vel, move->acc);
 }
 
 static void axis_tick(axis_state *a) {
@@ -383,7 +407,9 @@ static void axis_tick(axis_state *a) {
   check_limits(a);
 }
 
-void se_motion_tick(uint64_t now_ms) {
+void se_motion_tick(uint64_t tick) {
+  uint64_t now_ms = (tick * 1000u) >> SE_TICK_SHIFT;
+  m.tick = tick;
   m.now_ms = now_ms;
   for (uint8_t i = 0; i < SE_AXES; i++) m.axis[i].prev_pos_q = m.axis[i].pos_q;
   for (uint8_t i = 0; i < SE_AXES; i++) axis_tick(&m.axis[i]);
@@ -511,7 +537,7 @@ static void jog(axis_state *a, const se_command *cmd, se_reply *reply) {
   }
   if (vel == 0 && a->motion == M_IDLE) return;
   a->motion = M_JOG;
-  a->jog_vel_q = vel << SE_Q;
+  a->jog_vel_q = vel * ONE_Q;
   a->acc_tick_q = ACC_PER_TICK_Q(acc);
 }
 
@@ -637,8 +663,11 @@ void se_motion_boot(void) {
   for (uint8_t i = 0; i < SE_AXES; i++) {
     axis_state *a = &m.axis[i];
     uint8_t servo = outputs[i] == SE_OUTPUT_SERVO;
-    a->min = servo ? -SE_SERVO_HALF_RANGE_US : -SE_POSITION_MAX;
-    a->max = servo ? SE_SERVO_HALF_RANGE_US : SE_POSITION_MAX;
+    /* A v1-only build ships with limits inside its 32-bit wire, so a jog faults LIMIT before the
+     * reported position would overflow (as the TypeScript simulator's v1 device does). */
+    int64_t wide = SE_MAX_PROTOCOL >= 2 ? SE_POSITION_MAX : 2000000000LL;
+    a->min = servo ? -SE_SERVO_HALF_RANGE_US : -wide;
+    a->max = servo ? SE_SERVO_HALF_RANGE_US : wide;
     a->vmax = SE_DEFAULT_VMAX;
     a->amax = SE_DEFAULT_AMAX;
     a->ferr = SE_DEFAULT_FERR;
@@ -684,3 +713,9 @@ uint8_t se_motion_set_estop_input(uint8_t active) {
 
 int64_t se_motion_output_counts(uint8_t axis) { return floor_counts(m.axis[axis - 1].pos_q); }
 uint8_t se_motion_output_enabled(uint8_t axis) { return m.axis[axis - 1].enabled; }
+
+uint8_t se_motion_latched(void) {
+  uint8_t latched = (uint8_t)(m.estop_latched || m.watchdog_fault);
+  for (uint8_t i = 0; i < SE_AXES; i++) latched |= (uint8_t)(m.axis[i].fault != SE_FAULT_NONE);
+  return latched;
+}

@@ -30,10 +30,13 @@ void se_motion_session_started(void);
 uint8_t se_motion_lease_expired(uint8_t axis, int64_t *pos);
 /** Records the e-stop input level; returns 1 on a rising edge (the caller latches through the session). */
 uint8_t se_motion_set_estop_input(uint8_t active);
-/** One motion tick at `now_ms` (device ms since boot): profiles, triggers, homing, limits, STREAM. */
-void se_motion_tick(uint64_t now_ms);
+/** Motion tick number `tick` (1, 2, ... since boot, 1/1024 s each): profiles, triggers, homing,
+ * limits, STREAM. Device ms are tick × 1000 / 1024. */
+void se_motion_tick(uint64_t tick);
 /** The commanded position of `axis` in whole counts, in the power-on frame (what the outputs show). */
 int64_t se_motion_output_counts(uint8_t axis);
+/** 1 while ESTOP, the watchdog fault or an axis fault is latched (the board's LED shows it). */
+uint8_t se_motion_latched(void);
 /** 1 while the drive of `axis` is enabled (outputs active). */
 uint8_t se_motion_output_enabled(uint8_t axis);
 

@@ -14,5 +14,11 @@ uint16_t se_platform_tx_pending(void);
 uint8_t se_platform_home_switch(uint8_t axis);
 /** 1 and the measured position if `axis` has feedback (an encoder); 0 otherwise (§Commands SET FERR). */
 uint8_t se_platform_feedback(uint8_t axis, int64_t *actual_counts);
+/**
+ * A command is about to be executed (§Device rule 2: exactly once), or a HELLO started a session
+ * (verb SE_VERB_HELLO). A trace for tests: the AVR build shows it to the simavr harness, which logs
+ * it, so the contract suite can count executions of the real firmware. Must be cheap.
+ */
+void se_platform_executed(uint16_t seq, uint8_t verb);
 
 #endif

@@ -203,13 +203,14 @@ void se_session_boot(void) {
   se_writer_kv_str(&s.writer, "fw", SE_FW_VERSION);
   se_writer_kv_int(&s.writer, "proto", 1);
   se_writer_kv_int(&s.writer, "axes", SE_AXES);
-  se_writer_kv_int(&s.writer, "max", SE_MAX_PROTOCOL);
+  if (SE_MAX_PROTOCOL >= 2) se_writer_kv_int(&s.writer, "max", SE_MAX_PROTOCOL);
   se_writer_finish(&s.writer);
   write_line();
 }
 
 static void start_session(uint16_t seq, uint8_t argc, int64_t host_max) {
   uint8_t version = (argc == 0 || host_max < 2) ? 1u : (uint8_t)SE_MAX_PROTOCOL;
+  se_platform_executed(seq, SE_VERB_HELLO);
   s.has_session = 1;
   s.next_seq = next_seq_after(seq);
   for (uint8_t i = 0; i < SE_V1_REPLY_CACHE; i++) s.cache[i].seq = 0;
@@ -296,6 +297,7 @@ static void execute(const se_command *cmd, se_code parsed, se_reply *reply) {
       return;
     }
   }
+  se_platform_executed(cmd->seq, cmd->verb);
   se_motion_execute(cmd, reply);
   reply->seq = cmd->seq;
   if (reply->code != SE_OK) return;

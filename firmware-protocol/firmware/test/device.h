@@ -14,6 +14,11 @@
 
 static uint64_t dev_ticks;
 static uint32_t dev_read_at;
+/** Simulated home switches: closed at or below this commanded position when dev_switches is set. */
+static int dev_switches;
+static int64_t dev_switch_counts = -2000;
+/** Called after every tick, if set (a test's observer: profile checks, a jammed axis). */
+static void (*dev_on_tick)(void);
 
 static uint64_t dev_now_ms(void) { return (dev_ticks * 1000u) >> SE_TICK_SHIFT; }
 
@@ -22,6 +27,8 @@ static void dev_boot(void) {
   fake_platform_reset();
   dev_ticks = 0;
   dev_read_at = 0;
+  dev_switches = 0;
+  dev_on_tick = NULL;
   se_session_set_time(0);
   se_session_boot();
 }
@@ -44,8 +51,13 @@ static void dev_run_ms(uint32_t ms) {
   while (dev_now_ms() < until) {
     dev_ticks++;
     se_session_set_time(dev_now_ms());
-    se_motion_tick(dev_now_ms());
+    for (uint8_t axis = 1; dev_switches && axis <= 4; axis++) {
+      fake_platform.axis[axis - 1].has_switch = 1;
+      fake_platform.axis[axis - 1].switch_closed = se_motion_output_counts(axis) <= dev_switch_counts;
+    }
+    se_motion_tick(dev_ticks);
     se_session_poll();
+    if (dev_on_tick) dev_on_tick();
   }
 }
 
@@ -68,10 +80,10 @@ static const char *dev_next_line(void) {
 }
 
 /** Drops what the device wrote so far. */
-static void dev_drain(void) { dev_read_at = fake_platform.out_len; }
+static inline void dev_drain(void) { dev_read_at = fake_platform.out_len; }
 
 /** Number of unread lines. */
-static int dev_pending_lines(void) {
+static inline int dev_pending_lines(void) {
   int n = 0;
   for (uint32_t i = dev_read_at; i < fake_platform.out_len; i++) n += fake_platform.out[i] == '\n';
   return n;

@@ -28,3 +28,10 @@ uint8_t se_platform_feedback(uint8_t axis, int64_t *actual_counts) {
   *actual_counts = io->feedback_counts;
   return 1;
 }
+
+void se_platform_executed(uint16_t seq, uint8_t verb) {
+  if (fake_platform.executed_count >= sizeof fake_platform.executed / sizeof fake_platform.executed[0]) return;
+  fake_platform.executed[fake_platform.executed_count].seq = seq;
+  fake_platform.executed[fake_platform.executed_count].verb = verb;
+  fake_platform.executed_count++;
+}

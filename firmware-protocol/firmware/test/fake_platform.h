@@ -12,7 +12,14 @@ typedef struct {
 } fake_axis_io;
 
 typedef struct {
+  uint16_t seq;
+  uint8_t verb;
+} fake_execution;
+
+typedef struct {
   char out[16384];
+  fake_execution executed[512];
+  uint16_t executed_count;
   uint32_t out_len;
   uint16_t tx_pending;
   fake_axis_io axis[4];

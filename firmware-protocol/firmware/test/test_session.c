@@ -1,5 +1,6 @@
 /* Host unit tests of the device session (§Device rules 1-6, §v2 Negotiation, §v2 Events, §v2 Stop):
  * byte strings in, lines out, time stepped; and the v2 vectors a host sends, through a live session. */
+#include "../core/commands.h"
 #include "check.h"
 #include "device.h"
 #include "vectors.h"
@@ -56,6 +57,9 @@ static void test_seq_rules(void) {
   EXPECT_LINE("3 OK pos=0 vel=0 tgt=0 st=DISABLED q=0");
   dev_send("9 GET 1");
   EXPECT_LINE("9 ERR SEQ next=4");
+  /* Executed once: the HELLO, PING 2 and GET 3, nothing for the retransmission or the refused seq. */
+  CHECK(fake_platform.executed_count == 3, "%u executions", fake_platform.executed_count);
+  CHECK(fake_platform.executed[2].seq == 3 && fake_platform.executed[2].verb == SE_VERB_GET, "GET 3 ran");
   /* Not executed, not cached: 4 is still next. */
   dev_send("4 FLY 1");
   EXPECT_LINE("4 ERR VERB");
@@ -65,6 +69,8 @@ static void test_seq_rules(void) {
   EXPECT_LINE("5 ERR AXIS");
   dev_send("6 GET");
   EXPECT_LINE("6 ERR ARGS");
+  /* VERB and ARGS are answered (and cached) without executing anything; AXIS is the command's answer. */
+  CHECK(fake_platform.executed_count == 4, "%u executions", fake_platform.executed_count);
   /* v1 caches 32: seq 2 is 5 back and still answered. */
   dev_send("2 PING");
   EXPECT_LINE("2 OK");

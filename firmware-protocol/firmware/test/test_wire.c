@@ -193,6 +193,12 @@ static void test_numbers(void) {
       {"2147483648", 1, SE_INT32_MAX, 0, 0},
       {"-5", 0, SE_INT32_MAX, 0, 0},
       {"9223372036854775807", 1, SE_INT64_MAX, 1, SE_INT64_MAX},
+      /* Around the 32-bit boundary and with zero groups of nine digits (the 64-bit formatting path). */
+      {"4294967295", 1, SE_INT64_MAX, 1, 4294967295LL},
+      {"4294967296", 1, SE_INT64_MAX, 1, 4294967296LL},
+      {"-1000000000000000001", 1, SE_INT64_MAX, 1, -1000000000000000001LL},
+      {"140737488355327", 1, SE_INT64_MAX, 1, 140737488355327LL},
+      {"1000000000", 1, SE_INT64_MAX, 1, 1000000000LL},
       {"-9223372036854775807", 1, SE_INT64_MAX, 1, -SE_INT64_MAX},
       {"9223372036854775808", 1, SE_INT64_MAX, 0, 0},
       {"99999999999999999999", 1, SE_INT64_MAX, 0, 0},

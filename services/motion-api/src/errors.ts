@@ -12,6 +12,7 @@ export type MotionErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INVALID_MOVE'
   | 'TARGET_OUT_OF_RANGE'
+  | 'POSITION_NOT_REPRESENTABLE'
   | 'VELOCITY_OUT_OF_RANGE'
   | 'ACCELERATION_OUT_OF_RANGE'
   | 'DEVICE_REJECTED_RANGE'
@@ -20,6 +21,7 @@ export type MotionErrorCode =
   | 'ROUTE_NOT_FOUND'
   | 'AXIS_NOT_FOUND'
   | 'MOVE_NOT_FOUND'
+  | 'JOG_LEASE_NOT_FOUND'
   | 'AXIS_ESTOP'
   | 'AXIS_FAULT'
   | 'AXIS_NOT_HOMED'
@@ -56,6 +58,11 @@ export const MOTION_ERRORS = {
     title: 'The move is not well-defined (position and distance together or neither, axis twice).',
   },
   TARGET_OUT_OF_RANGE: { status: 422, title: "The target lies outside the axis's configured limits." },
+  POSITION_NOT_REPRESENTABLE: {
+    status: 422,
+    title:
+      'The position in counts is beyond what the controller takes on this link (capabilities.maxPositionCounts: ±(2^31-1) on a v1 link, pmax on v2) or what a JSON number carries exactly (±(2^53-1)); nothing was sent.',
+  },
   VELOCITY_OUT_OF_RANGE: { status: 422, title: "The velocity exceeds the axis's configured maximum." },
   ACCELERATION_OUT_OF_RANGE: {
     status: 422,
@@ -70,6 +77,11 @@ export const MOTION_ERRORS = {
   ROUTE_NOT_FOUND: { status: 404, title: 'No route matches this method and path.' },
   AXIS_NOT_FOUND: { status: 404, title: 'No axis of that name is configured.' },
   MOVE_NOT_FOUND: { status: 404, title: 'No move with that id is known (or it has left the history).' },
+  JOG_LEASE_NOT_FOUND: {
+    status: 404,
+    title:
+      'The axis has no jog lease with that id: it ran out (the axis is stopping or stopped), was replaced by a newer jog, or the jog was stopped. Start a new jog.',
+  },
   AXIS_ESTOP: { status: 409, title: 'The e-stop is latched; reset it before moving.' },
   AXIS_FAULT: { status: 409, title: 'The axis has a latched fault; reset it before moving.' },
   AXIS_NOT_HOMED: {

@@ -73,6 +73,7 @@ export type {
 } from './link/transport.js';
 export { createMotionMetrics, type MotionMetrics } from './metrics/motion-metrics.js';
 export type { AxisStatus } from './motion/axis-runtime.js';
+export type { JogLease } from './motion/jog-leases.js';
 export {
   createMotionService,
   type MotionService,
@@ -85,7 +86,10 @@ export type {
   EstopResult,
   HomeResult,
   JogRequest,
+  JogResult,
   MotionServiceEvent,
   MoveRequest,
+  MoveTrigger,
   ResetResult,
+  SingleMoveRequest,
 } from './motion/types.js';

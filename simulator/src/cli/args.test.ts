@@ -51,6 +51,10 @@ describe('servo-sim flags', () => {
       '16',
       '--rx-bytes',
       '512',
+      '--protocol',
+      '1',
+      '--event-window',
+      '8',
       '--id',
       'bench',
     ]);
@@ -70,6 +74,8 @@ describe('servo-sim flags', () => {
             watchdogDefaultMs: 500,
             windowFrames: 16,
             rxBytes: 512,
+            protocol: 1,
+            eventWindow: 8,
             seed: 9,
             axisDefaults: { homeSwitchCounts: -50, encoderNoiseCounts: 2 },
             faults: {
@@ -95,6 +101,23 @@ describe('servo-sim flags', () => {
     ]);
   });
 
+  it('--firmware serves an ELF in simavr on the one pty, --pin-edges records its pins', () => {
+    const parsed = parseArgs([
+      '--pty',
+      '/tmp/fw',
+      '--firmware',
+      'build/servo-edge.elf',
+      '--pin-edges',
+      '/tmp/e',
+    ]);
+    expect(parsed.kind === 'run' && parsed.firmware).toEqual({
+      elfPath: 'build/servo-edge.elf',
+      edgesPath: '/tmp/e',
+    });
+    const plain = parseArgs(['--pty', '/tmp/ts']);
+    expect(plain.kind === 'run' && plain.firmware).toBeUndefined();
+  });
+
   it.each([
     [[]],
     [['--pty']],
@@ -104,6 +127,9 @@ describe('servo-sim flags', () => {
     [['--pty', '/a', '--pty', '/a']],
     [['--pty', '/a', '--pty', '/b', '--id', 'x']],
     [['--pty', '/a', '--no-pacing=1']],
+    [['--pty', '/a', '--pin-edges', '/tmp/edges']],
+    [['--pty', '/a', '--pty', '/b', '--firmware', 'fw.elf']],
+    [['--pty', '/a', '--model', 'maestro', '--firmware', 'fw.elf']],
   ])('%j is a usage error (SIM_CLI_USAGE)', (argv) => {
     expect(() => parseArgs(argv)).toThrow(expect.objectContaining({ code: 'SIM_CLI_USAGE' }));
   });
@@ -123,6 +149,8 @@ describe('servo-sim flags', () => {
     { argv: ['--pty', '/a', '--corrupt-rate', '1.5'], code: 'CONFIG_OUT_OF_RANGE', flag: '--corrupt-rate' },
     { argv: ['--pty', '/a', '--id', 'no spaces'], code: 'CONFIG_BAD_VALUE', flag: '--id' },
     { argv: ['--pty', '/a', '--watchdog-ms', '5'], code: 'CONFIG_OUT_OF_RANGE', flag: '--watchdog-ms' },
+    { argv: ['--pty', '/a', '--protocol', '3'], code: 'CONFIG_BAD_VALUE', flag: '--protocol' },
+    { argv: ['--pty', '/a', '--event-window', '33'], code: 'CONFIG_OUT_OF_RANGE', flag: '--event-window' },
   ])('$argv: the options schema refuses it (CONFIG_INVALID, $code at $flag)', ({ argv, code, flag }) => {
     expect(() => parseArgs(argv)).toThrow(
       expect.objectContaining({

@@ -40,7 +40,7 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: '--model',
     value: 'MODEL',
-    help: 'The device on every pty: servo-edge (protocol v1), maestro (Pololu Maestro) or dynamixel (Protocol 2.0 bus). Default servo-edge.',
+    help: 'The device on every pty: servo-edge (protocol v2, or v1 with --protocol 1), maestro (Pololu Maestro) or dynamixel (Protocol 2.0 bus). Default servo-edge.',
   },
   { name: '--id', option: 'id', value: 'NAME', help: 'Device id (single --pty only). Default sim1.' },
   {
@@ -94,6 +94,20 @@ export const FLAGS: readonly FlagSpec[] = [
     name: '--no-pacing',
     option: 'pacing',
     help: 'Deliver bytes as fast as the pty takes them instead of at the baud rate.',
+  },
+  {
+    name: '--protocol',
+    option: 'protocol',
+    value: 'N',
+    models: SERVO_EDGE,
+    help: 'Highest protocol version the controller speaks: 2 (a plain HELLO still gets exactly v1) or 1 (a v1-only device). Default 2.',
+  },
+  {
+    name: '--event-window',
+    option: 'eventWindow',
+    value: 'N',
+    models: SERVO_EDGE,
+    help: "v2 event buffer (HELLO 2's ev=), 1..32. Default 16.",
   },
   {
     name: '--queue-depth',
@@ -187,6 +201,18 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'N',
     help: 'Seed for line faults and encoder noise. Default 1.',
   },
+  {
+    name: '--firmware',
+    value: 'ELF',
+    models: SERVO_EDGE,
+    help: 'Serve the reference firmware ELF in the simavr AVR emulator (npm run build:firmware builds firmware-protocol/firmware/build/servo-edge.elf) instead of the TypeScript model; the device options above do not apply.',
+  },
+  {
+    name: '--pin-edges',
+    value: 'FILE',
+    models: SERVO_EDGE,
+    help: "With --firmware: record the firmware's output pin edges (step, dir, servo pulses) with their cycle times to FILE.",
+  },
   { name: '--socat', value: 'PATH', help: 'The socat executable. Default socat on PATH.' },
   { name: '--help', help: 'Print this help and exit.' },
   { name: '--version', help: 'Print the version and exit.' },
@@ -242,7 +268,7 @@ export function helpText(): string {
   const lines = [
     'Usage: servo-sim --pty <link-path> [--pty <link-path>...] [--model MODEL] [options]',
     '',
-    'Simulated serial devices on pseudo-terminals: servo-edge controllers speaking protocol v1,',
+    'Simulated serial devices on pseudo-terminals: servo-edge controllers speaking protocol v2 and v1,',
     'a Pololu Maestro speaking its compact and Pololu protocols, or a ROBOTIS Dynamixel bus',
     'speaking Protocol 2.0. Prints "READY <link-path>" on stdout for each pty once it can be',
     'opened, and serves until SIGINT or SIGTERM. Needs socat (Debian: apt-get install socat).',
@@ -269,6 +295,8 @@ export type ParsedArgs =
       model: SimModel;
       servers: { linkPath: string; options: LinkOptionsOf<SimModel> }[];
       socatPath: string;
+      /** --firmware: the ELF to run in simavr instead of the TypeScript model. */
+      firmware?: { elfPath: string; edgesPath?: string };
     };
 
 function usage(detail: string): never {
@@ -380,6 +408,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       defined<LinkOptionsOf<'servo-edge'>>({
         ...common(index),
         axes: int('--axes'),
+        protocol: int('--protocol') as LinkOptionsOf<'servo-edge'>['protocol'],
+        eventWindow: int('--event-window'),
         queueDepth: int('--queue-depth'),
         watchdogDefaultMs: int('--watchdog-ms'),
         windowFrames: int('--window'),
@@ -393,7 +423,19 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     model,
     servers.map((server) => server.options),
   );
-  return { kind: 'run', model, servers, socatPath: one('--socat') ?? 'socat' };
+  const elfPath = one('--firmware');
+  const edgesPath = one('--pin-edges');
+  if (edgesPath !== undefined && elfPath === undefined) usage('--pin-edges needs --firmware');
+  if (elfPath !== undefined && servers.length !== 1) usage('--firmware serves one --pty');
+  return {
+    kind: 'run',
+    model,
+    servers,
+    socatPath: one('--socat') ?? 'socat',
+    ...(elfPath === undefined
+      ? {}
+      : { firmware: { elfPath, ...(edgesPath === undefined ? {} : { edgesPath }) } }),
+  };
 }
 
 function refused(problem: Omit<ConfigProblem, 'line' | 'column'>): never {

@@ -76,9 +76,10 @@ export async function runServoSim(argv: readonly string[], io: ServoSimIo): Prom
     return 0;
   }
   if (parsed.kind === 'version') {
-    io.stdout.write(`servo-sim ${packageVersion()} (protocol 1)\n`);
+    io.stdout.write(`servo-sim ${packageVersion()} (protocol 1 and 2)\n`);
     return 0;
   }
+  if (parsed.firmware) return serveFirmwareCli(parsed.firmware, parsed.servers[0]!.linkPath, io);
   const links: AnySimulatedLink[] = [];
   const servers: PtyServer[] = [];
   let code = 0;
@@ -114,4 +115,30 @@ export async function runServoSim(argv: readonly string[], io: ServoSimIo): Prom
     await Promise.all(links.map((link) => link.close()));
   }
   return code;
+}
+
+/** --firmware: the reference firmware in simavr on the one pty, until SIGINT/SIGTERM. */
+async function serveFirmwareCli(
+  firmware: { elfPath: string; edgesPath?: string },
+  linkPath: string,
+  io: ServoSimIo,
+): Promise<number> {
+  // Loaded only here: the simavr launcher is not needed by any other use of the CLI.
+  const { serveFirmware } = await import('../firmware/serve-firmware.js');
+  let device: Awaited<ReturnType<typeof serveFirmware>> | undefined;
+  try {
+    device = await serveFirmware({
+      elfPath: firmware.elfPath,
+      linkPath,
+      ...(firmware.edgesPath ? { edgesPath: firmware.edgesPath } : {}),
+    });
+    io.stdout.write(`READY ${linkPath}\n`);
+    await io.stopRequested;
+    return 0;
+  } catch (error) {
+    io.stderr.write(`servo-sim: ${isSimulatorError(error) ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await device?.close();
+  }
 }

@@ -1,9 +1,11 @@
 // The virtual packaging line: products, camera trigger, reject arm and the bins, over simulated axes.
 
 export { checkLineConfig, DEFAULT_LINE_CONFIG, type VirtualLineConfig } from './line-config.js';
+export { type StrokeErrorStats, strokeErrorStats } from './stroke-stats.js';
 export {
   createVirtualLine,
   type LineProduct,
+  type LineStroke,
   type LineSummary,
   VirtualLine,
   type VirtualLineOptions,

@@ -26,6 +26,22 @@ export interface VirtualLineConfig {
   seed: number;
   /** How often the line samples the encoders. */
   sampleIntervalMs: number;
+  /**
+   * With timeline readers (VirtualLineOptions.conveyorCountsAt), the line judges every this many ms of
+   * simulated time since its last sample, however late the sample ran: 0.5 ms is 0.5 mm at 1 m/s.
+   */
+  judgeStepMs: number;
+  /**
+   * A stroke is detected once the reject arm's position exceeds this many counts (rest is 0); on the
+   * timeline its start is then refined to the instant the arm left rest.
+   */
+  strokeStartCounts: number;
+  /**
+   * Where a stroke should find its product: this many mm before rejectPositionMm when the arm starts
+   * (the belt travel during the arm's travel out). Strokes report their error against it; undefined:
+   * no error, only the product's offset.
+   */
+  strokeLeadMm?: number;
 }
 
 export const DEFAULT_LINE_CONFIG: VirtualLineConfig = {
@@ -51,6 +67,8 @@ export const DEFAULT_LINE_CONFIG: VirtualLineConfig = {
   ],
   seed: 1,
   sampleIntervalMs: 2,
+  judgeStepMs: 0.5,
+  strokeStartCounts: 1,
 };
 
 /** Refuses geometry that cannot work: stations out of order, a window that would catch two products. */
@@ -62,6 +80,7 @@ export function checkLineConfig(config: VirtualLineConfig): string[] {
     'rejectWindowMm',
     'conveyorCountsPerMm',
     'sampleIntervalMs',
+    'judgeStepMs',
   ] as const;
   for (const key of positive) if (!(config[key] > 0)) problems.push(`${key} must be > 0`);
   if (!(config.cameraPositionMm > 0 && config.cameraPositionMm < config.rejectPositionMm)) {
@@ -73,6 +92,9 @@ export function checkLineConfig(config: VirtualLineConfig): string[] {
     problems.push(
       'rejectWindowMm must be smaller than productPitchMm, or one stroke could push two products',
     );
+  }
+  if (!(config.strokeStartCounts >= 0 && config.strokeStartCounts < config.rejectArmOutCounts)) {
+    problems.push('strokeStartCounts must lie between rest (0) and rejectArmOutCounts');
   }
   if (!(config.defectRate >= 0 && config.defectRate <= 1)) problems.push('defectRate must be within 0..1');
   if (config.defectRate > 0 && config.defects.length === 0) problems.push('defects must not be empty');

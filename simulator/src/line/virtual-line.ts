@@ -1,5 +1,9 @@
 // The virtual packaging line: products ride the simulated conveyor's encoder position past the camera
-// to the reject arm, and the line records which bin each one really ends up in.
+// to the reject arm, and the line records which bin each one really ends up in, and where each product
+// was when the arm started its stroke. Given timeline readers (the simulated controller's positionAt),
+// it judges on the exact simulated timeline: every judgeStepMs of simulated time, however late its timer
+// ran, so a stroke the controller started on time (a TMOVE on the conveyor's position, §v2 Triggered
+// moves) counts as on time even if this process's event loop stalled.
 
 import type { Clock } from '@servo-edge/common/clock';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
@@ -17,6 +21,21 @@ export interface LineProduct {
   capturedConveyorCounts?: number;
   bin?: 'rejected' | 'passed';
   binnedAtMs?: number;
+}
+
+/** One stroke of the reject arm: when it started, and where the product it was for stood then. */
+export interface LineStroke {
+  /** The simulated instant the arm left rest (refined between judge steps on the timeline). */
+  startedAtMs: number;
+  /** The product on the belt nearest to where the stroke should find one (rejectPositionMm - strokeLeadMm). */
+  productId: string | undefined;
+  /** Its centre relative to rejectPositionMm at the start, mm: negative while still upstream. */
+  productOffsetMm: number | undefined;
+  /**
+   * productOffsetMm + strokeLeadMm: how far the product was from where the stroke should find it, mm;
+   * positive means the stroke started late. Undefined without strokeLeadMm.
+   */
+  errorMm: number | undefined;
 }
 
 export interface LineSummary {
@@ -40,6 +59,13 @@ export interface VirtualLineOptions {
   readRejectArmCounts(): number;
   /** The camera fires: the product's centre is at cameraPositionMm. */
   onCapture(product: LineProduct, conveyorCounts: number): void;
+  /**
+   * Timeline readers, both or neither: the conveyor's and the arm's positions at a past instant of the
+   * simulation clock (SimulatedController.positionAt). With them the line judges on the exact timeline;
+   * undefined from a reader falls back to the read*Counts() of now.
+   */
+  conveyorCountsAt?(atMs: number): number | undefined;
+  rejectArmCountsAt?(atMs: number): number | undefined;
 }
 
 export class VirtualLine {
@@ -52,10 +78,18 @@ export class VirtualLine {
   private lastSpawnBeltMm: number | undefined;
   private cancelTimer: (() => void) | undefined;
   private running = false;
+  private readonly strokeList: LineStroke[] = [];
+  /** The last judged instant and the arm's position then (stroke detection compares against it). */
+  private lastJudged: { atMs: number; armCounts: number } | undefined;
+  /** The last judged instant the arm stood still (where a stroke starts from). */
+  private armRest: { atMs: number; armCounts: number } | undefined;
 
   constructor(private readonly options: VirtualLineOptions) {
     this.config = { ...DEFAULT_LINE_CONFIG, ...options.config };
     const problems = checkLineConfig(this.config);
+    if ((options.conveyorCountsAt === undefined) !== (options.rejectArmCountsAt === undefined)) {
+      problems.push('conveyorCountsAt and rejectArmCountsAt go together');
+    }
     if (problems.length > 0) throw new RangeError(`virtual line config: ${problems.join('; ')}`);
     this.random = seededRandom(this.config.seed);
   }
@@ -81,6 +115,10 @@ export class VirtualLine {
   get onBelt(): readonly LineProduct[] {
     return this.belt;
   }
+  /** Every stroke of the reject arm so far, oldest first. */
+  get strokes(): readonly LineStroke[] {
+    return this.strokeList;
+  }
 
   summary(): LineSummary {
     const all = [...this.rejectedBin, ...this.passedBin, ...this.belt];
@@ -95,11 +133,33 @@ export class VirtualLine {
     };
   }
 
-  /** Samples the encoders once. Public so tests can step it without the timer. */
+  /**
+   * Samples the encoders once. Public so tests can step it without the timer. With timeline readers it
+   * judges every judgeStepMs of simulated time since the last sample, then now; without them, now only.
+   */
   sample(): void {
-    const { config } = this;
     const now = this.options.clock.monotonicMs();
-    const conveyorCounts = this.options.readConveyorCounts();
+    if (this.options.conveyorCountsAt === undefined) {
+      this.judgeAt(now, this.options.readConveyorCounts(), this.options.readRejectArmCounts());
+      return;
+    }
+    const step = this.config.judgeStepMs;
+    const from = this.lastJudged?.atMs;
+    if (from !== undefined) {
+      for (let t = from + step; t < now; t += step) this.judgeOnTimeline(t);
+    }
+    this.judgeOnTimeline(now);
+  }
+
+  private judgeOnTimeline(atMs: number): void {
+    const conveyor = this.options.conveyorCountsAt!(atMs) ?? this.options.readConveyorCounts();
+    const arm = this.options.rejectArmCountsAt!(atMs) ?? this.options.readRejectArmCounts();
+    this.judgeAt(atMs, conveyor, arm);
+  }
+
+  /** The line at one instant: infeed, camera, strokes, reject arm, end of belt. */
+  private judgeAt(now: number, conveyorCounts: number, armCounts: number): void {
+    const { config } = this;
     const beltMm = conveyorCounts / config.conveyorCountsPerMm;
     // 1. Infeed: one product per pitch of belt travel (the belt may stop; then so does the infeed).
     if (this.lastSpawnBeltMm === undefined) this.lastSpawnBeltMm = beltMm - config.productPitchMm;
@@ -107,7 +167,14 @@ export class VirtualLine {
       this.lastSpawnBeltMm += config.productPitchMm;
       this.spawn(this.lastSpawnBeltMm, now);
     }
-    const armOut = this.options.readRejectArmCounts() >= config.rejectArmOutCounts;
+    const previous = this.lastJudged;
+    this.lastJudged = { atMs: now, armCounts };
+    if (previous && previous.armCounts <= config.strokeStartCounts && armCounts > config.strokeStartCounts) {
+      const rest = this.armRest ?? previous;
+      this.recordStroke(rest.atMs, now, rest.armCounts);
+    }
+    if (previous && armCounts === previous.armCounts) this.armRest = { atMs: now, armCounts };
+    const armOut = armCounts >= config.rejectArmOutCounts;
     const halfWindowMm = config.rejectWindowMm / 2;
     for (let i = 0; i < this.belt.length; ) {
       const product = this.belt[i]!;
@@ -132,6 +199,41 @@ export class VirtualLine {
       }
       i++;
     }
+  }
+
+  /**
+   * The arm passed strokeStartCounts between `beforeMs` and `afterMs`, from rest at `restCounts`. On the
+   * timeline the instant it left rest is found by bisection (to a microsecond, and a millionth of a count
+   * off rest); without it, `afterMs` is the best the line knows. The product the stroke is for is the one
+   * nearest to where the stroke should find it, among those not binned yet.
+   */
+  private recordStroke(beforeMs: number, afterMs: number, restCounts: number): void {
+    const { config, options } = this;
+    let startedAtMs = afterMs;
+    if (options.rejectArmCountsAt) {
+      let lo = beforeMs;
+      let hi = afterMs;
+      while (hi - lo > 0.001) {
+        const mid = (lo + hi) / 2;
+        if ((options.rejectArmCountsAt(mid) ?? restCounts) > restCounts + 1e-6) hi = mid;
+        else lo = mid;
+      }
+      startedAtMs = hi;
+    }
+    const conveyor = options.conveyorCountsAt?.(startedAtMs) ?? options.readConveyorCounts();
+    const beltMm = conveyor / config.conveyorCountsPerMm;
+    const lead = config.strokeLeadMm ?? 0;
+    let best: { product: LineProduct; offsetMm: number } | undefined;
+    for (const product of this.belt) {
+      const offsetMm = beltMm - product.spawnBeltMm - config.rejectPositionMm;
+      if (!best || Math.abs(offsetMm + lead) < Math.abs(best.offsetMm + lead)) best = { product, offsetMm };
+    }
+    this.strokeList.push({
+      startedAtMs,
+      productId: best?.product.id,
+      productOffsetMm: best?.offsetMm,
+      errorMm: best && config.strokeLeadMm !== undefined ? best.offsetMm + config.strokeLeadMm : undefined,
+    });
   }
 
   private spawn(spawnBeltMm: number, now: number): void {

@@ -59,4 +59,24 @@ describe('garbage', () => {
     expect(garbage(100_000, 'toDevice', seededRandom(9)).includes(0x18)).toBe(false);
     expect(garbage(100_000, 'toHost', seededRandom(9)).includes(0x18)).toBe(true);
   });
+
+  it('toward the device never contains 0x96, so no burst can hold the v2 stop (three in a row)', () => {
+    const seed = 9;
+    const toDevice = garbage(100_000, 'toDevice', seededRandom(seed));
+    expect(toDevice.includes(0x96), `seed ${seed}`).toBe(false);
+    // The same draw toward the host is untouched: 0x96 occurs, and so the filter above is what removes it.
+    const toHost = garbage(100_000, 'toHost', seededRandom(seed));
+    expect(toHost.includes(0x96)).toBe(true);
+    // Every other byte value still occurs: garbage is still garbage.
+    expect(new Set(toDevice).size).toBe(254);
+  });
+});
+
+describe('damageBytes and the v2 stop', () => {
+  it('one bit flipped in any line byte never makes 0x96 (§v2 Stop), while it can make 0x18', () => {
+    const lineBytes = [0x0a, 0x0d, ...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i)];
+    const flips = lineBytes.flatMap((byte) => [0, 1, 2, 3, 4, 5, 6, 7].map((bit) => byte ^ (1 << bit)));
+    expect(flips.includes(0x96)).toBe(false);
+    expect(flips.includes(0x18)).toBe(true);
+  });
 });

@@ -1,8 +1,13 @@
-// One simulated axis: state machine, trapezoidal motion, move queue, homing, soft limits and faults.
-// Time advances in events (segment ends, switch and limit crossings, following-error trips) rather
-// than in fixed steps, so a stepped clock lands exactly on them and any interval costs O(events).
+// One simulated axis: state machine, trapezoidal motion, move queue, homing, soft limits and faults,
+// and in v2 triggered moves (§v2 Triggered moves) and jog leases (§v2 Jog lease).
+// Time advances in events (segment ends, switch, limit and trigger crossings, following-error trips)
+// rather than in fixed steps, so a stepped clock lands exactly on them and any interval costs O(events).
+// Positions are float64 counts, exact integers to 2^53 (§v2 Positions): each segment's kinematics are
+// evaluated from the state where the segment began (its anchor), never accumulated step by step, so a
+// position of 2^47 carries one rounding (1/64 count) however often the axis is looked at.
 
 import {
+  type AbortReason,
   type AxisState,
   type EventFieldsOf,
   type EventName,
@@ -12,6 +17,7 @@ import {
 } from '@servo-edge/firmware-protocol';
 import type { ResolvedAxisConfig } from '../config.js';
 import type { AxisSnapshot, QueuedMove } from '../types.js';
+import { type CrossingWatch, isAtOrPast } from './crossing-watch.js';
 import {
   firstCrossingS,
   integrate,
@@ -20,18 +26,31 @@ import {
   type Segment,
   stoppingDistanceCounts,
 } from './profile.js';
+import { Trajectory } from './trajectory.js';
 
 export type AxisEmit = <E extends EventName>(event: E, fields: EventFieldsOf<E>) => void;
 export type AxisFault = 'FERR' | 'LIMIT' | 'HOME' | 'DRIVE';
 type Motion = AxisSnapshot['motion'];
 type HomePhase = 'search' | 'searchStop' | 'backoff' | 'backoffStop';
-type AxisEventKind = 'segmentEnd' | 'switch' | 'searchExhausted' | 'limitMin' | 'limitMax' | 'ferr';
+type AxisEventKind = 'segmentEnd' | 'switch' | 'searchExhausted' | 'limitMin' | 'limitMax' | 'ferr' | 'watch';
 interface AxisEvent {
   atMs: number;
   kind: AxisEventKind;
   /** For crossings: the level reached, in the physical frame. */
   levelCounts: number;
+  /** For 'watch': the armed TMOVE's trigger that fires. */
+  watch?: CrossingWatch;
 }
+
+/** What an axis needs from the controller it belongs to. */
+export interface AxisLinks {
+  /** Another axis of the same controller: a TMOVE's trigger source (§v2 Triggered moves). */
+  peer(axis: number): Axis | undefined;
+  /** Device time (ms since boot, §v2 Positions `t`) of an instant on the simulation clock. */
+  deviceTimeMs(atMs: number): number;
+}
+
+const NO_LINKS: AxisLinks = { peer: () => undefined, deviceTimeMs: (atMs) => Math.floor(atMs) };
 
 /** The switch releases half a count past where it closes (hysteresis), so back-off always moves. */
 const SWITCH_HYSTERESIS_COUNTS = 0.5;
@@ -48,9 +67,10 @@ function err(code: 'STATE' | 'RANGE' | 'QFULL', st?: AxisState): Reply {
   return { ok: false, code, fields: st === undefined ? {} : { st } };
 }
 
-function clampInt(value: number): number {
+/** Rounded to an integer count within ±bound (what the wire carries), never -0. */
+function clampInt(value: number, bound = INT32_MAX): number {
   const rounded = Math.round(value);
-  return Math.max(-INT32_MAX, Math.min(INT32_MAX, rounded)) + 0; // + 0 turns -0 into 0
+  return Math.max(-bound, Math.min(bound, rounded)) + 0; // + 0 turns -0 into 0
 }
 
 export class Axis {
@@ -60,8 +80,10 @@ export class Axis {
   private homed = false;
   /** Physical (power-on frame) position minus the reported position; HOME changes it (§Commands HOME). */
   private offsetCounts = 0;
-  /** Commanded kinematics in the physical frame. */
+  /** Commanded kinematics in the physical frame, as of lastUpdateMs. */
   private cmd: Kinematics;
+  /** Where and when the current segment began: cmd is evaluated from here, never accumulated. */
+  private anchor: { atMs: number; state: Kinematics };
   /** Where a jammed axis is stuck (physical); undefined when it follows its command. */
   private stuckAtCounts: number | undefined;
   private motion: Motion = 'idle';
@@ -73,16 +95,30 @@ export class Axis {
   private motionAccelerationCountsPerS2: number;
   private homePhase: HomePhase = 'search';
   private homeSearchStartCounts = 0;
+  /** §v2 Triggered moves: levels other axes' armed TMOVEs wait for this axis to cross. */
+  private readonly watches = new Set<CrossingWatch>();
+  /** The head of the queue is a TMOVE armed on `source`'s crossing. */
+  private armed: { watch: CrossingWatch; source: Axis } | undefined;
+  /**
+   * The largest |position| a report may carry: the session's wire (int32 in v1 and before any session,
+   * pmax in v2, §v2 Positions). A v1 host reads a position beyond it as the bound, not as garbage.
+   */
+  private wireBoundCounts = INT32_MAX;
+  /** The recent past, for observers that run late (positionAt). */
+  private readonly trajectory = new Trajectory();
 
   constructor(
     readonly axis: number,
     private readonly config: ResolvedAxisConfig,
     private readonly emit: AxisEmit,
     nowMs: number,
+    private readonly links: AxisLinks = NO_LINKS,
   ) {
     this.limits = this.configuredLimits();
     this.cmd = { positionCounts: config.startPositionCounts, velocityCountsPerS: 0 };
+    this.anchor = { atMs: nowMs, state: { ...this.cmd } };
     this.lastUpdateMs = nowMs;
+    this.commitKnot();
     this.motionAccelerationCountsPerS2 = config.amaxCountsPerS2;
   }
 
@@ -111,6 +147,33 @@ export class Axis {
     return this.motion !== 'idle';
   }
 
+  /**
+   * Where the axis was (reported frame, unrounded) at a recent instant it has been advanced past: the
+   * exact simulated timeline, for an observer that looks late. Undefined beyond the kept history.
+   */
+  positionAt(atMs: number): number | undefined {
+    return this.trajectory.positionAt(atMs);
+  }
+
+  /**
+   * Records the motion from the axis's current instant on (a trajectory knot). The axis does this after
+   * its own events; the controller calls it after every command, which may have changed the motion.
+   */
+  commitKnot(): void {
+    const stuck = this.stuckAtCounts !== undefined;
+    this.trajectory.record({
+      atMs: this.lastUpdateMs,
+      positionCounts: this.positionCounts,
+      velocityCountsPerS: this.velocityCountsPerS,
+      accelerationCountsPerS2: stuck ? 0 : (this.segments[0]?.accelerationCountsPerS2 ?? 0),
+    });
+  }
+
+  /** The session's position bound: int32 for v1 (and no session), pmax for v2. */
+  setWireBound(boundCounts: number): void {
+    this.wireBoundCounts = boundCounts;
+  }
+
   snapshot(latch: DeviceLatch): AxisSnapshot {
     return {
       axis: this.axis,
@@ -123,45 +186,54 @@ export class Axis {
       homed: this.homed,
       stuck: this.stuckAtCounts !== undefined,
       motion: this.motion,
-      queue: this.queue.map((m) => ({ ...m })),
+      queue: this.queue.map((m) => ({ ...m, ...(m.trigger ? { trigger: { ...m.trigger } } : {}) })),
+      armed: this.armed !== undefined,
       limits: { ...this.limits },
       fault: this.fault,
     };
   }
 
-  /** §Commands GET: pos vel tgt st q. `noiseCounts` is the encoder noise sample to add. */
+  /**
+   * §Commands GET and §v2 Fields: pos vel tgt st q, and run (v2; the encoder leaves it out of a v1 line).
+   * `q` counts every move that still owes its DONE or ABORTED: the running or armed one and the waiting
+   * ones. `noiseCounts` is the encoder noise sample to add.
+   */
   get(latch: DeviceLatch, noiseCounts: number): Reply {
     return {
       ok: true,
       fields: {
-        pos: clampInt(this.positionCounts + noiseCounts),
+        pos: this.reportedPosition(noiseCounts),
         vel: clampInt(this.velocityCountsPerS),
-        tgt: clampInt(this.targetCounts()),
+        tgt: clampInt(this.targetCounts(), this.wireBoundCounts),
         st: this.state(latch),
         q: this.queue.length,
+        run: this.queue[0]?.seq ?? 0,
       },
     } as Reply;
   }
 
   reportedPosition(noiseCounts: number): number {
-    return clampInt(this.positionCounts + noiseCounts);
+    return clampInt(this.positionCounts + noiseCounts, this.wireBoundCounts);
   }
   reportedVelocity(): number {
     return clampInt(this.velocityCountsPerS);
   }
 
+  /**
+   * §v2 Fields, tgt: a running move's target; while a STOP's ramp runs, where it comes to rest; while
+   * jogging or homing the current commanded position (there is no target); idle, disabled or armed, the
+   * position the axis is commanded to hold (pos at rest).
+   */
   private targetCounts(): number {
     const running = this.motion === 'move' ? this.queue[0] : undefined;
     if (running) return running.targetCounts;
-    const comesToRest = this.segments.every((segment) => Number.isFinite(segment.durationS));
-    if (this.motion === 'stop' || (this.motion === 'jog' && comesToRest)) {
+    const commanded = this.cmd.positionCounts - this.offsetCounts;
+    if (this.motion === 'stop') {
       return (
-        this.cmd.positionCounts -
-        this.offsetCounts +
-        stoppingDistanceCounts(this.cmd.velocityCountsPerS, this.motionAccelerationCountsPerS2)
+        commanded + stoppingDistanceCounts(this.cmd.velocityCountsPerS, this.motionAccelerationCountsPerS2)
       );
     }
-    return this.positionCounts;
+    return commanded;
   }
 
   // ---- commands (the controller checked AXIS and the device latches first) ----
@@ -176,7 +248,7 @@ export class Axis {
   disable(nowMs: number): Reply {
     this.advanceTo(nowMs);
     if (this.motion === 'home') this.latchFault('HOME');
-    this.haltNow();
+    this.haltNow('STOP');
     this.enabled = false;
     return OK;
   }
@@ -196,7 +268,7 @@ export class Axis {
       return err('RANGE');
     }
     if (this.queue.length >= queueDepth) return err('QFULL');
-    this.queue.push({ ...move });
+    this.queue.push({ ...move, ...(move.trigger ? { trigger: { ...move.trigger } } : {}) });
     if (this.motion === 'idle') this.startNextMove();
     return OK;
   }
@@ -206,7 +278,8 @@ export class Axis {
     this.advanceTo(nowMs);
     const refused = this.refuseMotion(['idle', 'jog', 'stop']);
     if (refused) return refused;
-    if (this.queue.length > 0) return err('STATE', 'MOVING');
+    // Moves owe their outcome first; an armed TMOVE leaves st IDLE (§v2 Fields), so say what GET says.
+    if (this.queue.length > 0) return err('STATE', this.state(undefined));
     const { minCounts, maxCounts, vmaxCountsPerS, amaxCountsPerS2 } = this.limits;
     if (Math.abs(velocityCountsPerS) > vmaxCountsPerS || accelerationCountsPerS2 > amaxCountsPerS2) {
       return err('RANGE');
@@ -222,14 +295,35 @@ export class Axis {
     return OK;
   }
 
-  /** §Commands STOP: controlled stop; running and queued moves each get ABORTED; a homing run fails. */
+  /**
+   * §Commands STOP: controlled stop; running, armed and queued moves each get ABORTED (why=STOP in v2,
+   * which is how an armed TMOVE is cancelled, §v2 Triggered moves); a homing run fails.
+   */
   stop(nowMs: number): Reply {
     this.advanceTo(nowMs);
-    if (this.motion === 'idle') return OK;
     if (this.motion === 'home') this.latchFault('HOME');
-    this.abortMoves();
-    this.beginStop();
+    this.abortMoves('STOP');
+    if (this.motion !== 'idle') this.beginStop();
     return OK;
+  }
+
+  /** §v2 Jog lease, RENEW: OK while jogging; otherwise ERR STATE with what GET would say. */
+  renewLease(latch: DeviceLatch): Reply {
+    if (this.motion === 'jog' && latch === undefined && this.fault === undefined) return OK;
+    return err('STATE', this.state(latch));
+  }
+
+  /**
+   * §v2 Jog lease: the lease ran out. A jog makes a controlled stop at its own acceleration; returns the
+   * position where the lease ran out, or undefined if the axis no longer jogs (a STOP, a fault or a soft
+   * limit got there first and reported itself).
+   */
+  leaseExpired(nowMs: number): number | undefined {
+    this.advanceTo(nowMs);
+    if (this.motion !== 'jog') return undefined;
+    const pos = this.reportedPosition(0);
+    this.beginStop();
+    return pos;
   }
 
   /** §Commands HOME: search for the switch, back off until it releases, stop, set 0; HOMED or FAULT code=HOME. */
@@ -237,6 +331,8 @@ export class Axis {
     this.advanceTo(nowMs);
     const refused = this.refuseMotion(['idle']);
     if (refused) return refused;
+    // An armed TMOVE (st IDLE) still holds the queue: homing would move the axis under it.
+    if (this.queue.length > 0) return err('STATE', this.state(undefined));
     this.motion = 'home';
     this.homed = false;
     this.motionAccelerationCountsPerS2 = this.config.homeAccelerationCountsPerS2;
@@ -287,17 +383,17 @@ export class Axis {
   estop(nowMs: number): void {
     this.advanceTo(nowMs);
     if (this.motion === 'home') this.latchFault('HOME');
-    this.haltNow();
+    this.haltNow('ESTOP');
     this.enabled = false;
   }
 
   /** §Device rule 6: moving axes make a controlled stop; moves are ABORTED, a homing run fails. */
   watchdogExpired(nowMs: number): void {
     this.advanceTo(nowMs);
-    if (this.motion === 'idle') return;
     if (this.motion === 'home') this.latchFault('HOME');
-    this.abortMoves();
-    this.beginStop();
+    // An armed TMOVE goes too (why=FAULT): the watchdog fault latches, and it must not fire later.
+    this.abortMoves('FAULT');
+    if (this.motion !== 'idle') this.beginStop();
   }
 
   /** RESET: clears a latched axis fault (the drive stays as the fault left it). */
@@ -308,10 +404,13 @@ export class Axis {
   /** A device reboot: power-on state, except that the axis is where it physically is. Emits nothing. */
   reboot(nowMs: number): void {
     this.advanceTo(nowMs);
+    this.disarm();
+    this.watches.clear();
     this.queue.length = 0;
     this.motion = 'idle';
     this.setPlan([]);
     this.cmd = { positionCounts: this.actualPhysicalCounts(), velocityCountsPerS: 0 };
+    this.anchor = { atMs: this.lastUpdateMs, state: { ...this.cmd } };
     if (this.stuckAtCounts !== undefined) this.stuckAtCounts = this.cmd.positionCounts;
     this.enabled = false;
     this.fault = undefined;
@@ -325,6 +424,16 @@ export class Axis {
     this.advanceTo(nowMs);
     if (stuck && this.stuckAtCounts === undefined) this.stuckAtCounts = this.cmd.positionCounts;
     if (!stuck) this.stuckAtCounts = undefined;
+  }
+
+  // ---- §v2 Triggered moves: this axis as a trigger source ----
+
+  /** Another axis's armed TMOVE waits for this one to cross a level. */
+  addWatch(watch: CrossingWatch): void {
+    this.watches.add(watch);
+  }
+  removeWatch(watch: CrossingWatch): void {
+    this.watches.delete(watch);
   }
 
   // ---- time ----
@@ -343,6 +452,7 @@ export class Axis {
       if (next === undefined || next.atMs > nowMs) break;
       this.integrateTo(next.atMs);
       this.handleEvent(next);
+      this.commitKnot();
     }
     this.integrateTo(nowMs);
   }
@@ -384,15 +494,18 @@ export class Axis {
 
   private setPlan(segments: Segment[]): void {
     this.segments = segments;
+    this.anchor = { atMs: this.lastUpdateMs, state: { ...this.cmd } };
     const first = segments[0];
     this.segmentEndMs = first ? this.lastUpdateMs + first.durationS * 1000 : Number.POSITIVE_INFINITY;
   }
 
+  /** The current segment from its anchor: one rounding per reading, whatever the number of readings. */
   private integrateTo(nowMs: number): void {
     if (nowMs <= this.lastUpdateMs) return;
     const first = this.segments[0];
     if (first) {
-      this.cmd = integrate(this.cmd, first.accelerationCountsPerS2, (nowMs - this.lastUpdateMs) / 1000);
+      const { atMs, state } = this.anchor;
+      this.cmd = integrate(state, first.accelerationCountsPerS2, (nowMs - atMs) / 1000);
     }
     this.lastUpdateMs = nowMs;
   }
@@ -405,7 +518,12 @@ export class Axis {
       : undefined;
     const remainingS = (this.segmentEndMs - this.lastUpdateMs) / 1000;
     /** The event fires once the position is at or beyond `level` on `side` (+1 above, -1 below). */
-    const consider = (levelPhysicalCounts: number, side: 1 | -1, kind: AxisEventKind) => {
+    const consider = (
+      levelPhysicalCounts: number,
+      side: 1 | -1,
+      kind: AxisEventKind,
+      watch?: CrossingWatch,
+    ) => {
       // Already there (a float hair past a crossing, or started beyond it): fire now.
       const reached = (this.cmd.positionCounts - levelPhysicalCounts) * side >= 0;
       const t = reached
@@ -414,7 +532,7 @@ export class Axis {
       if (t === undefined) return;
       const atMs = this.lastUpdateMs + t * 1000;
       if (!best || atMs < best.atMs || (reached && atMs <= best.atMs)) {
-        best = { atMs, kind, levelCounts: levelPhysicalCounts };
+        best = { atMs, kind, levelCounts: levelPhysicalCounts, ...(watch ? { watch } : {}) };
       }
     };
     const dir = this.config.homeDirection;
@@ -436,6 +554,11 @@ export class Axis {
       // The commanded position runs away from the jammed one until the gap exceeds FERR.
       consider(this.stuckAtCounts + this.limits.ferrCounts, 1, 'ferr');
       consider(this.stuckAtCounts - this.limits.ferrCounts, -1, 'ferr');
+    }
+    // §v2 Triggered moves: the encoder crosses a watched level. A jammed axis's encoder stands still.
+    if (this.stuckAtCounts === undefined) {
+      for (const watch of this.watches)
+        consider(watch.levelCounts + this.offsetCounts, watch.dir, 'watch', watch);
     }
     return best;
   }
@@ -479,8 +602,13 @@ export class Axis {
       case 'ferr':
         // The jam exceeded the following-error bound: drive off, moves ABORTED (§Events FAULT code=FERR).
         this.latchFault('FERR');
-        this.haltNow();
+        this.haltNow('FAULT');
         this.enabled = false;
+        return;
+      case 'watch':
+        // The crossing instant exactly (integrated to it above); the plan of this axis is unchanged.
+        this.watches.delete(event.watch!);
+        event.watch!.fire(this.lastUpdateMs);
         return;
     }
   }
@@ -489,6 +617,7 @@ export class Axis {
     this.segments.shift();
     const next = this.segments[0];
     if (next) {
+      this.anchor = { atMs: this.lastUpdateMs, state: { ...this.cmd } };
       this.segmentEndMs = this.lastUpdateMs + next.durationS * 1000;
       return;
     }
@@ -550,9 +679,67 @@ export class Axis {
     );
   }
 
+  /** Starts the head of the queue: a MOVE at once; a TMOVE is armed, or ABORTED why=LATE. */
   private startNextMove(): void {
-    const move = this.queue[0];
-    if (!move || this.motion !== 'idle') return;
+    for (;;) {
+      const move = this.queue[0];
+      if (!move || this.motion !== 'idle' || this.armed) return;
+      if (!move.trigger) {
+        this.runMove(move);
+        return;
+      }
+      if (this.arm(move)) return;
+    }
+  }
+
+  /**
+   * §v2 Triggered moves: a TMOVE at the head of the queue waits for its source axis to cross `at`; if the
+   * source already is at or past it, the move is ABORTED why=LATE (a late stroke would hit the wrong
+   * product) and the next move comes up. Returns whether it was armed.
+   */
+  private arm(move: QueuedMove): boolean {
+    const trigger = move.trigger!;
+    const source = this.links.peer(trigger.src);
+    // Where the source is now: bring it to this axis's instant (it may not have been looked at yet).
+    source?.advanceTo(this.lastUpdateMs);
+    if (!source || isAtOrPast(source.positionCounts, trigger.atCounts, trigger.dir)) {
+      this.queue.shift();
+      this.emit('ABORTED', { axis: this.axis, seq: move.seq, pos: this.reportedPosition(0), why: 'LATE' });
+      return false;
+    }
+    const watch: CrossingWatch = {
+      levelCounts: trigger.atCounts,
+      dir: trigger.dir,
+      fire: (atMs) => this.fire(move, watch, atMs),
+    };
+    this.armed = { watch, source };
+    source.addWatch(watch);
+    return true;
+  }
+
+  /** The source crossed at `atMs`: STARTED with that device time, and the move's profile starts there. */
+  private fire(move: QueuedMove, watch: CrossingWatch, atMs: number): void {
+    if (this.armed?.watch !== watch || this.queue[0] !== move) return;
+    this.armed = undefined;
+    this.advanceTo(atMs);
+    // Armed means at rest with no plan, so nothing happened on this axis since atMs if it was already
+    // looked at later: the profile starts at the crossing instant, not when the event loop got here.
+    if (this.lastUpdateMs > atMs && this.segments.length === 0) {
+      this.lastUpdateMs = atMs;
+    }
+    this.emit('STARTED', { axis: this.axis, seq: move.seq, t: this.links.deviceTimeMs(atMs) });
+    this.runMove(move);
+    this.commitKnot();
+  }
+
+  /** Drops the armed TMOVE's watch from its source (the move was aborted or the axis rebooted). */
+  private disarm(): void {
+    if (!this.armed) return;
+    this.armed.source.removeWatch(this.armed.watch);
+    this.armed = undefined;
+  }
+
+  private runMove(move: QueuedMove): void {
     this.motion = 'move';
     this.motionAccelerationCountsPerS2 = move.accelerationCountsPerS2;
     const plan = planTrapezoid(
@@ -577,18 +764,22 @@ export class Axis {
   }
 
   /** Stop dead where the axis actually is (drive off, jam, e-stop): every move ABORTED. */
-  private haltNow(): void {
-    this.abortMoves();
+  private haltNow(why: AbortReason): void {
+    this.abortMoves(why);
     this.motion = 'idle';
     this.setPlan([]);
     this.cmd = { positionCounts: this.actualPhysicalCounts(), velocityCountsPerS: 0 };
   }
 
-  /** Every running and queued move gets exactly one ABORTED (§Commands MOVE, STOP). */
-  private abortMoves(): void {
+  /**
+   * Every running, armed and queued move gets exactly one ABORTED (§Commands MOVE, STOP), with `why`
+   * (§v2 Triggered moves; a v1 line leaves it out).
+   */
+  private abortMoves(why: AbortReason): void {
+    this.disarm();
     const pos = this.reportedPosition(0);
     const aborted = this.queue.splice(0, this.queue.length);
-    for (const move of aborted) this.emit('ABORTED', { axis: this.axis, seq: move.seq, pos });
+    for (const move of aborted) this.emit('ABORTED', { axis: this.axis, seq: move.seq, pos, why });
     if (this.motion === 'move') this.motion = 'stop';
   }
 

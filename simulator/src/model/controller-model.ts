@@ -1,12 +1,16 @@
 // The controller behind the DeviceSession: dispatches each command to its axes, holds the device-wide
-// latches (e-stop, watchdog fault), runs STREAM telemetry and advances simulated time.
+// latches (e-stop, watchdog fault), runs STREAM telemetry and advances simulated time, every axis's
+// events in one time order (a TMOVE's trigger on one axis starts a move on another, §v2 Triggered moves).
+// The v2 hooks (triggered moves, jog leases) are in v2-hooks.ts.
 
 import {
+  type ArgsV2Of,
   type DeviceHandler,
   type EstopSource,
   type EventFieldsOf,
   type EventName,
   type HandledCommand,
+  type ProtocolVersion,
   type Reply,
   STREAM_MAX_HZ,
 } from '@servo-edge/firmware-protocol';
@@ -16,6 +20,8 @@ import type { AxisSnapshot } from '../types.js';
 import { Axis, type DeviceLatch } from './axis.js';
 
 const OK: Reply = { ok: true, fields: {} } as Reply;
+/** Positions on a v1 wire, and on any line before a session exists (BOOT-time events), are int32. */
+const V1_POSITION_BOUND = 2 ** 31 - 1;
 
 export interface ControllerModelOptions {
   config: ResolvedControllerConfig;
@@ -57,12 +63,20 @@ export class ControllerModel implements DeviceHandler {
     const now = this.opts.nowMs();
     this.bootAtMs = now;
     if (this.axes.length === 0) {
+      const links = {
+        peer: (axis: number) => this.axes[axis - 1],
+        deviceTimeMs: (atMs: number) => this.deviceTimeMs(atMs),
+      };
       this.axes = this.opts.config.axisConfigs.map(
-        (config, i) => new Axis(i + 1, config, (event, fields) => this.opts.emit(event, fields), now),
+        (config, i) => new Axis(i + 1, config, (event, fields) => this.opts.emit(event, fields), now, links),
       );
     } else {
-      for (const axis of this.axes) axis.reboot(now);
+      for (const axis of this.axes) {
+        axis.reboot(now);
+        axis.commitKnot();
+      }
     }
+    this.setWireBound(V1_POSITION_BOUND);
     this.watchdogFault = false;
     this.streamHz = 0;
     this.nextStreamAtMs = undefined;
@@ -76,8 +90,10 @@ export class ControllerModel implements DeviceHandler {
   }
 
   setStuck(axis: number, stuck: boolean): void {
-    this.advance();
-    this.axisAt(axis).setStuck(this.opts.nowMs(), stuck);
+    this.committing(() => {
+      this.advance();
+      this.axisAt(axis).setStuck(this.opts.nowMs(), stuck);
+    });
   }
 
   /** Records the input level; the caller raises the e-stop through the session on a rising edge. */
@@ -90,6 +106,10 @@ export class ControllerModel implements DeviceHandler {
   // ---- DeviceHandler ----
 
   execute(command: HandledCommand, seq: number): Reply {
+    return this.committing(() => this.executeNow(command, seq));
+  }
+
+  private executeNow(command: HandledCommand, seq: number): Reply {
     this.advance();
     const now = this.opts.nowMs();
     switch (command.verb) {
@@ -155,21 +175,111 @@ export class ControllerModel implements DeviceHandler {
   }
 
   estop(_source: EstopSource): void {
-    this.advance();
-    this.estopLatched = true;
-    for (const axis of this.axes) axis.estop(this.opts.nowMs());
+    this.committing(() => {
+      this.advance();
+      this.estopLatched = true;
+      for (const axis of this.axes) axis.estop(this.opts.nowMs());
+    });
   }
 
   watchdogExpired(): void {
-    this.advance();
-    this.watchdogFault = true;
-    for (const axis of this.axes) axis.watchdogExpired(this.opts.nowMs());
+    this.committing(() => {
+      this.advance();
+      this.watchdogFault = true;
+      for (const axis of this.axes) axis.watchdogExpired(this.opts.nowMs());
+    });
   }
 
-  /** A new session starts with telemetry off; the axes keep moving (a reconnecting host must not stop the machine). */
-  sessionStarted(): void {
+  /** Where `axis` was at a recent instant (positionAt of the axis), after bringing every axis up to now. */
+  positionAt(axis: number, atMs: number): number | undefined {
+    this.advance();
+    return this.axisAt(axis).positionAt(atMs);
+  }
+
+  /** Runs a command, then records every axis's motion from now on (a command may have changed any). */
+  private committing<T>(run: () => T): T {
+    const result = run();
+    for (const axis of this.axes) axis.commitKnot();
+    return result;
+  }
+
+  /**
+   * A new session starts with telemetry off; the axes keep moving (a reconnecting host must not stop the
+   * machine). Reports carry positions as wide as the session's wire (§v2 Positions).
+   */
+  sessionStarted(version: ProtocolVersion = 1): void {
     this.streamHz = 0;
     this.nextStreamAtMs = undefined;
+    this.setWireBound(version === 2 ? this.opts.config.positionMax : V1_POSITION_BOUND);
+  }
+
+  // ---- v2 (§v2 Triggered moves, §v2 Jog lease), behind the latches every motion verb obeys ----
+
+  /** TMOVE: the session checked the axes and pmax; queued like MOVE, armed at the head of the queue. */
+  triggeredMove(args: ArgsV2Of<'TMOVE'>, seq: number): Reply {
+    return this.committing(() => this.triggeredMoveNow(args, seq));
+  }
+
+  private triggeredMoveNow(args: ArgsV2Of<'TMOVE'>, seq: number): Reply {
+    this.advance();
+    const refused = this.refuseMotionVerb();
+    if (refused) return refused;
+    const { axis, pos, vel, acc, src, at, dir } = args;
+    return this.axisAt(axis).move(
+      this.opts.nowMs(),
+      {
+        seq,
+        targetCounts: pos,
+        velocityCountsPerS: vel,
+        accelerationCountsPerS2: acc,
+        trigger: { src, atCounts: at, dir: dir as 1 | -1 },
+      },
+      this.opts.config.queueDepth,
+    );
+  }
+
+  /** JOG with a lease (v2): the jog itself is v1's; the session times the lease. */
+  leasedJog(args: { axis: number; vel: number; acc: number }): Reply {
+    return this.committing(() => this.leasedJogNow(args));
+  }
+
+  private leasedJogNow(args: { axis: number; vel: number; acc: number }): Reply {
+    this.advance();
+    if (args.axis < 1 || args.axis > this.axes.length) return { ok: false, code: 'AXIS', fields: {} };
+    const refused = this.refuseMotionVerb();
+    if (refused) return refused;
+    return this.axisAt(args.axis).jog(this.opts.nowMs(), args.vel, args.acc);
+  }
+
+  /** RENEW: OK while the axis jogs, ERR STATE otherwise. */
+  renewLease(axis: number): Reply {
+    this.advance();
+    if (axis < 1 || axis > this.axes.length) return { ok: false, code: 'AXIS', fields: {} };
+    return this.axisAt(axis).renewLease(this.latch());
+  }
+
+  /** The lease ran out: a controlled stop at the jog's acceleration; the position, or undefined if not jogging. */
+  leaseExpired(axis: number): number | undefined {
+    return this.committing(() => {
+      this.advance();
+      return this.axes[axis - 1]?.leaseExpired(this.opts.nowMs());
+    });
+  }
+
+  /** §Device rule 5 and 6: motion verbs are refused while e-stopped or while the watchdog fault is latched. */
+  private refuseMotionVerb(): Reply | undefined {
+    if (this.estopLatched) return { ok: false, code: 'ESTOP', fields: {} };
+    if (this.watchdogFault) return { ok: false, code: 'STATE', fields: { st: 'FAULT' } };
+    return undefined;
+  }
+
+  private setWireBound(boundCounts: number): void {
+    for (const axis of this.axes) axis.setWireBound(boundCounts);
+  }
+
+  /** Device time, ms since boot (POS t=, STARTED t=): the ms in which the instant falls. */
+  private deviceTimeMs(atMs: number): number {
+    return Math.max(0, Math.floor(atMs - this.bootAtMs));
   }
 
   // ---- time (a Tickable for createSessionDriver) ----
@@ -195,16 +305,31 @@ export class ControllerModel implements DeviceHandler {
     }
   }
 
-  /** Brings every axis up to the clock's now, emitting the events that happened on the way. */
+  /**
+   * Brings every axis up to the clock's now, emitting the events that happened on the way, in one time
+   * order across axes: every axis reaches the earliest pending event's instant before anything later
+   * happens, so a trigger crossing on one axis starts a TMOVE on another at that instant, however late
+   * the clock is read (§v2 Triggered moves: "a simulator computes the exact instant from the profile").
+   */
   advance(): void {
     const now = this.opts.nowMs();
+    // Each round handles at least one event; the bound is a guard against float edge cases.
+    for (let guard = 0; guard < 10_000; guard++) {
+      let next: number | undefined;
+      for (const axis of this.axes) {
+        const at = axis.nextEventMs();
+        if (at !== undefined && at <= now && (next === undefined || at < next)) next = at;
+      }
+      if (next === undefined) break;
+      for (const axis of this.axes) axis.advanceTo(next);
+    }
     for (const axis of this.axes) axis.advanceTo(now);
   }
 
   private emitPosition(now: number): void {
     const configs = this.opts.config.axisConfigs;
     this.opts.emit('POS', {
-      t: Math.max(0, Math.floor(now - this.bootAtMs)),
+      t: this.deviceTimeMs(now),
       p: this.axes.map((axis, i) => axis.reportedPosition(this.noise(configs[i]!.encoderNoiseCounts))),
       v: this.axes.map((axis) => axis.reportedVelocity()),
     });

@@ -115,7 +115,8 @@ describe('reboot', () => {
     expect(host.events.at(-1)).toEqual({
       kind: 'event',
       event: 'BOOT',
-      fields: { fw: '1.0.0', proto: 1, axes: 4 },
+      // §v2 Negotiation: BOOT keeps its v1 form; a device that speaks v2 adds max=.
+      fields: { fw: '1.0.0', proto: 1, axes: 4, max: 2 },
     });
     expect(host.lost.map((e) => e.code)).toEqual(['PROTO_DEVICE_RESET']);
     expect(host.controller.status).toMatchObject({ hasSession: false, bootCount: 2 });
@@ -134,7 +135,7 @@ describe('reboot with the e-stop input held', () => {
     await host.advance(0);
     expect(host.events.slice(-3).map((e) => [e.event, e.fields])).toEqual([
       ['ESTOP', { src: 'input' }],
-      ['BOOT', { fw: '1.0.0', proto: 1, axes: 4 }],
+      ['BOOT', { fw: '1.0.0', proto: 1, axes: 4, max: 2 }],
       ['ESTOP', { src: 'input' }],
     ]);
     expect(host.controller.status.estopLatched).toBe(true);

@@ -181,19 +181,22 @@ export function checkMotionConfig(config: MotionConfig, _schemaOk: boolean): Raw
     const countsPerUnit = a.countsPerUnit;
     if (!isNumber(countsPerUnit)) return;
     const countAtZero = isNumber(a.countAtZero) ? a.countAtZero : 0;
-    const inCounts: [string, number | undefined, number][] = [
-      ['minUnits', a.minUnits, countAtZero],
-      ['maxUnits', a.maxUnits, countAtZero],
-      ['maxVelocityUnitsPerS', a.maxVelocityUnitsPerS, 0],
-      ['maxAccelerationUnitsPerS2', a.maxAccelerationUnitsPerS2, 0],
-      ['followingErrorLimitUnits', a.followingErrorLimitUnits, 0],
+    // servo-edge positions are 64-bit in v2 (PROTOCOL.md §v2 Positions), and the API carries them as JSON
+    // numbers, exact to ±(2^53-1); a v1 link clamps its SET MIN/MAX and refuses targets beyond ±(2^31-1).
+    const positionMax = driver === 'servo-edge' ? Number.MAX_SAFE_INTEGER : INT32_MAX;
+    const inCounts: [string, number | undefined, number, number][] = [
+      ['minUnits', a.minUnits, countAtZero, positionMax],
+      ['maxUnits', a.maxUnits, countAtZero, positionMax],
+      ['maxVelocityUnitsPerS', a.maxVelocityUnitsPerS, 0, INT32_MAX],
+      ['maxAccelerationUnitsPerS2', a.maxAccelerationUnitsPerS2, 0, INT32_MAX],
+      ['followingErrorLimitUnits', a.followingErrorLimitUnits, 0, INT32_MAX],
     ];
-    for (const [key, units, offset] of inCounts) {
-      if (isNumber(units) && Math.abs(Math.round(offset + units * countsPerUnit)) > INT32_MAX)
+    for (const [key, units, offset, max] of inCounts) {
+      if (isNumber(units) && Math.abs(Math.round(offset + units * countsPerUnit)) > max)
         add(
           'CONFIG_OUT_OF_RANGE',
           at(key),
-          `${units} ${a.unit ?? ''} is beyond ±(2^31-1) counts at ${countsPerUnit} counts per unit`,
+          `${units} ${a.unit ?? ''} is beyond ±(${max === INT32_MAX ? '2^31-1' : '2^53-1'}) counts at ${countsPerUnit} counts per unit`,
         );
     }
     // The soft limits must be positions the driver can command.

@@ -98,9 +98,16 @@ describe('parseMotionConfig', () => {
       'CONFIG_CONFLICT',
     ],
     [
-      'limits beyond int32 counts',
-      (r) => (r.axes[0].maxUnits = 1e9),
+      // servo-edge positions are 64-bit (PROTOCOL.md §v2 Positions): the bound is what JSON carries exactly.
+      'limits beyond 2^53-1 counts',
+      (r) => (r.axes[0].maxUnits = 1e14),
       'axes[0].maxUnits',
+      'CONFIG_OUT_OF_RANGE',
+    ],
+    [
+      'a maximum velocity beyond int32 counts/s (velocities stay 32-bit)',
+      (r) => (r.axes[0].maxVelocityUnitsPerS = 1e9),
+      'axes[0].maxVelocityUnitsPerS',
       'CONFIG_OUT_OF_RANGE',
     ],
     [

@@ -151,7 +151,17 @@ export const ControllerSchema = Type.Object(
       'line rate; a Dynamixel bus takes 9600, 57600 (the X-series factory setting), 115200, 1M, 2M, 3M, 4M or 4.5M',
     ),
     replyTimeoutMs: Int(20, 10_000, 250, 'reply wait beyond the wire time of the bytes queued ahead'),
-    maxRetransmits: Int(0, 20, 5, 'retransmissions of one frame before the link is declared lost'),
+    maxRetransmits: Int(
+      0,
+      20,
+      5,
+      'servo-edge v1: retransmissions of one frame before the link is declared lost (a v2 link is lost only on evidence: BOOT, unplug, silence past the watchdog, PROTOCOL.md §v2 Liveness)',
+    ),
+    maxProtocol: Type.Union([Type.Literal(1), Type.Literal(2)], {
+      default: 2,
+      description:
+        'servo-edge: the highest protocol version to ask for in HELLO (PROTOCOL.md §v2 Negotiation); a v1 device answers v1 either way. 1 forces v1',
+    }),
     streamHz: Int(
       0,
       200,

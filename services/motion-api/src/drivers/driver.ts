@@ -41,6 +41,7 @@ export interface LinkError {
 
 /** What servo-edge's HELLO says about the controller (§Commands HELLO); null for the other drivers. */
 export interface ServoEdgeDeviceInfo {
+  /** The negotiated version (§v2 Negotiation). */
   proto: number;
   fw: string;
   axes: number;
@@ -48,6 +49,10 @@ export interface ServoEdgeDeviceInfo {
   win: number;
   qd: number;
   wd: number;
+  /** v2 only (§v2 Negotiation): the event window, the largest |position|, the features advertised. */
+  ev?: number;
+  pmax?: number;
+  feat?: string[];
 }
 
 /** Link health as GET /api/v1/controllers shows it. Counters run over the life of the link. */
@@ -74,6 +79,26 @@ export interface LinkHealth {
   reconnects: number;
   device: ServoEdgeDeviceInfo | null;
   lastError: LinkError | null;
+  /**
+   * Drivers with a versioned protocol (servo-edge): the version negotiated on the link (null while none
+   * is), the optional features of the newest version the link has, and those it lacks (§v2 Negotiation).
+   * Absent for drivers whose protocol has no versions.
+   */
+  proto?: number | null;
+  features?: string[];
+  missingFeatures?: string[];
+  /**
+   * servo-edge v2 (§v2 Events): sequenced events delivered, copies of delivered events the device sent
+   * again (each is re-acknowledged), events that arrived ahead of a missing one (each asks for a resend),
+   * ACK frames sent, and OVERFLOWs seen. Counted over the life of the link; absent for other drivers.
+   */
+  events?: {
+    delivered: number;
+    duplicates: number;
+    gaps: number;
+    acks: number;
+    overflows: number;
+  };
 }
 
 /** How far a driver does a thing: on the device, emulated by the host, or not at all (refused). */
@@ -98,6 +123,25 @@ export interface DriverCapabilities {
   positionTriggeredMoves: boolean;
   /** A stop that overtakes every queued command on the wire (a realtime byte), rather than the fastest command. */
   realtimeStop: boolean;
+  /**
+   * How the outcome events of moves arrive: `exactly-once` (acknowledged and retransmitted, servo-edge v2
+   * §v2 Events: a move ends done or aborted unless the controller itself is lost), or `best-effort` (an
+   * event damaged on the line is gone; the service reads the axis back to notice). Absent: best-effort.
+   */
+  eventDelivery?: 'exactly-once' | 'best-effort';
+  /**
+   * The dead-man of a jog (hold-to-run): `native`, the controller stops the axis itself when the lease is
+   * not renewed (servo-edge v2 §v2 Jog lease); `host`, the service's timer stops it (a network cut between
+   * client and service stops the axis, a crash of the service is left to the controller's watchdog).
+   * Absent: `host`. Irrelevant when commands.jog is `none`.
+   */
+  jogLease?: Support;
+  /**
+   * The largest |position| in counts the controller takes on this link (servo-edge: ±(2^31-1) in v1, the
+   * device's pmax in v2, never beyond ±(2^53-1), what a JSON number carries exactly; §v2 Positions).
+   * Absent: the driver checks its own range.
+   */
+  maxPositionCounts?: number;
   /** Per command: done by the device, emulated by the host, or refused. */
   commands: {
     /** MC_Power: the drive (or the pulses) on and off. */
@@ -123,6 +167,11 @@ export interface AxisReport {
   state: DriverAxisState;
   /** Moves queued for the axis (on the device, or in a host-side queue), the running one included. */
   queueDepth: number;
+  /**
+   * The ref of the move at the head of the axis's queue (running, or an armed triggered move), 0 when the
+   * queue is empty (servo-edge v2 GET run=, §v2 Fields). Absent when the driver cannot say.
+   */
+  runningRef?: number;
 }
 
 /** MC_MoveAbsolute's inputs, in the driver's counts; velocity and acceleration are positive. */
@@ -142,7 +191,10 @@ export type DeviceEventName =
   | 'BOOT'
   | 'BADFRAME'
   | 'ERRORS'
-  | 'NOTICE';
+  | 'NOTICE'
+  | 'STARTED'
+  | 'LEASE'
+  | 'OVERFLOW';
 
 /**
  * What a driver reports without being asked. `axis` is the driver's own address, null for the whole
@@ -169,6 +221,21 @@ export type DriverEvent =
   | { event: 'BADFRAME'; fields: Record<string, unknown> }
   /** Error bits the device reported and cleared (Maestro Get Errors): shown, not latched. */
   | { event: 'ERRORS'; axis: number | null; fields: Record<string, unknown> }
+  /** A position-triggered move fired (servo-edge §v2 Triggered moves): `deviceTimeMs` is the controller's clock at the crossing. */
+  | {
+      event: 'STARTED';
+      axis: number;
+      ref: number;
+      deviceTimeMs: number;
+      fields: Record<string, unknown>;
+    }
+  /** A jog's lease ran out on the controller, which is stopping the axis (servo-edge §v2 Jog lease). */
+  | { event: 'LEASE'; axis: number; positionCounts: number; fields: Record<string, unknown> }
+  /**
+   * The controller could not keep `lost` events for the host (servo-edge §v2 Events, OVERFLOW): the
+   * service resynchronises every axis of the controller from its state.
+   */
+  | { event: 'OVERFLOW'; lost: number; fields: Record<string, unknown> }
   /** Anything else the device said that the API shows and the service does not act on; `fields.name` names it. */
   | { event: 'NOTICE'; axis: number | null; fields: Record<string, unknown> }
   /** Telemetry: positions and velocities of some axes. Not shown as a device event. */
@@ -214,6 +281,25 @@ export interface DriverOptions {
   hooks: DriverHooks;
 }
 
+/** A move that waits on the controller until another of its axes crosses a position (MC_MoveAbsolute + a trigger). */
+export interface PositionTrigger {
+  /** The source axis, in the driver's numbering; on the same controller, not the moving axis. */
+  sourceAxis: number;
+  /** The position of the source axis that fires the move, in its counts. */
+  atCounts: number;
+  /** 1: fires when the source axis passes atCounts increasing; -1: decreasing. */
+  direction: 1 | -1;
+}
+
+/** Options of a jog. */
+export interface JogOptions {
+  /**
+   * Hold-to-run: the controller stops the axis if renewJog() is not called within this many ms (servo-edge
+   * §v2 Jog lease, 50..5000). Only when capabilities.jogLease is `native`; otherwise the service times it.
+   */
+  leaseMs?: number;
+}
+
 /** Options of a command that goes on the wire. */
 export interface SendOptions {
   /** The command left for the device; for a move, `ref` names it in its DONE/ABORTED event. */
@@ -249,7 +335,28 @@ export interface ControllerDriver {
    */
   moveTogether(legs: readonly { axis: number; move: AbsoluteMove; options?: SendOptions }[]): Promise<void>[];
   /** MC_MoveVelocity: signed velocity; 0 decelerates to a stop. Aborts the axis's moves. */
-  jog(axis: number, velocityCountsPerS: number, accelerationCountsPerS2: number): Promise<void>;
+  jog(
+    axis: number,
+    velocityCountsPerS: number,
+    accelerationCountsPerS2: number,
+    options?: JogOptions,
+  ): Promise<void>;
+  /**
+   * Renews a jog's lease on the controller for `leaseMs` from now (only when capabilities.jogLease is
+   * `native`). Rejects with a DriverCommandError when the axis no longer jogs (the lease ran out first).
+   */
+  renewJog?(axis: number, leaseMs: number): Promise<void>;
+  /**
+   * A move that the controller arms at the head of the axis's queue and starts when the trigger fires
+   * (only when capabilities.positionTriggeredMoves). Its ref names it in STARTED and DONE/ABORTED; a
+   * trigger already passed when it is armed ends ABORTED. stop(axis) cancels it.
+   */
+  moveTriggered?(
+    axis: number,
+    move: AbsoluteMove,
+    trigger: PositionTrigger,
+    options?: SendOptions,
+  ): Promise<void>;
   /** MC_Stop: a controlled stop; the running and queued moves end ABORTED. */
   stop(axis: number): Promise<void>;
   /** MC_Power. */

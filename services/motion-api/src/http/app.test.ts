@@ -4,7 +4,7 @@
 import { createMemoryLogger } from '@servo-edge/common/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MOTION_ERROR_CODES, type MotionErrorCode } from '../errors.js';
+import { MOTION_ERROR_CODES, MotionError, type MotionErrorCode } from '../errors.js';
 import { AUTH, type Harness, type HarnessOptions, startHarness } from '../test-support/harness.js';
 import { limitedServoEdge } from '../test-support/limited-driver.js';
 import { settle, until } from '../test-support/settle.js';
@@ -186,7 +186,13 @@ describe('auth', () => {
   // Every route that makes a controller do something, with a body it would accept, and the least role
   // it needs. A route without config.role needs operator because it is a POST; a role set on it by
   // mistake ('viewer') is caught here. The next test keeps this table complete.
-  const COMMANDING_ROUTES: { route: string; url: string; body?: unknown; needs: 'operator' | 'admin' }[] = [
+  const COMMANDING_ROUTES: {
+    method?: 'POST' | 'DELETE';
+    route: string;
+    url: string;
+    body?: unknown;
+    needs: 'operator' | 'admin';
+  }[] = [
     {
       route: '/api/v1/axes/:name/move',
       url: '/api/v1/axes/conveyor/move',
@@ -197,6 +203,12 @@ describe('auth', () => {
       route: '/api/v1/axes/:name/jog',
       url: '/api/v1/axes/conveyor/jog',
       body: { velocity: 10 },
+      needs: 'operator',
+    },
+    {
+      route: '/api/v1/axes/:name/jog/renew',
+      url: '/api/v1/axes/conveyor/jog/renew',
+      body: { leaseId: 'any' },
       needs: 'operator',
     },
     { route: '/api/v1/axes/:name/home', url: '/api/v1/axes/conveyor/home', needs: 'operator' },
@@ -214,13 +226,19 @@ describe('auth', () => {
       },
       needs: 'operator',
     },
+    {
+      method: 'DELETE',
+      route: '/api/v1/moves/:id',
+      url: '/api/v1/moves/00000000-0000-0000-0000-000000000000',
+      needs: 'operator',
+    },
     { route: '/api/v1/estop', url: '/api/v1/estop', needs: 'operator' },
     { route: '/api/v1/estop/reset', url: '/api/v1/estop/reset', needs: 'admin' },
   ];
 
   it.each(COMMANDING_ROUTES.map((r) => [r.route, r] as const))(
-    'a viewer gets 403 FORBIDDEN on POST %s and the controllers hear nothing',
-    async (_route, { url, body, needs }) => {
+    'a viewer gets 403 FORBIDDEN on %s and the controllers hear nothing',
+    async (_route, { method, url, body, needs }) => {
       await harness();
       // Axes enabled and idle, so a request let through would reach a controller.
       await call('POST', '/api/v1/axes/conveyor/enable');
@@ -228,7 +246,10 @@ describe('auth', () => {
       await settle();
       const heard = () => [h.ctrl1.received.length, h.ctrl2.received.length];
       const before = heard();
-      const answer = await call('POST', url, { as: 'viewer', ...(body === undefined ? {} : { body }) });
+      const answer = await call(method ?? 'POST', url, {
+        as: 'viewer',
+        ...(body === undefined ? {} : { body }),
+      });
       expect({ status: answer.statusCode, code: answer.json().code }).toEqual({
         status: 403,
         code: 'FORBIDDEN',
@@ -252,7 +273,9 @@ describe('auth', () => {
       }
     });
     await h.app.ready();
-    expect(commanding.sort()).toEqual(COMMANDING_ROUTES.map((r) => `POST ${r.route}`).sort());
+    expect(commanding.sort()).toEqual(
+      COMMANDING_ROUTES.map((r) => `${r.method ?? 'POST'} ${r.route}`).sort(),
+    );
   });
 
   it('accepts keys given as sha256 digests', async () => {
@@ -747,8 +770,13 @@ describe('driver capabilities', () => {
       hardwareWatchdog: true,
       positionTriggeredMoves: false,
       realtimeStop: true,
+      // The harness's fake controllers speak v1 (§v2 Negotiation falls back): no v2 capability.
+      eventDelivery: 'best-effort',
+      jogLease: 'host',
+      maxPositionCounts: 2 ** 31 - 1,
       commands: { power: 'native', home: 'native', jog: 'native', coordinatedStart: 'host' },
     });
+    expect(controllers[0]).toMatchObject({ proto: 1, features: [], missingFeatures: ['TRIG', 'LEASE'] });
   });
 
   it('409 NOT_SUPPORTED_BY_CONTROLLER for what a driver declares it cannot do; nothing reaches the wire', async () => {
@@ -843,6 +871,10 @@ describe('composition', () => {
         app.post('/line/start', { config: { role: 'admin' } }, async () => {
           throw new Error('boom: a secret detail that must not leak');
         });
+        // A gateway's own code from the registry (axis ownership) renders like any other.
+        app.post('/line/jog', async () => {
+          throw new MotionError('AXIS_OWNED_BY_LINE', undefined, { axis: 'conveyor' });
+        });
       },
     };
     await harness({ app: { apiPlugins: [line] } });
@@ -851,6 +883,11 @@ describe('composition', () => {
     await problem('FORBIDDEN', 403, 'POST', '/api/v1/line/start', { as: 'operator' });
     const bug = await problem('INTERNAL_ERROR', 500, 'POST', '/api/v1/line/start', { as: 'admin' });
     expect(JSON.stringify(bug)).not.toContain('secret detail');
+    expect(
+      await problem('AXIS_OWNED_BY_LINE', 409, 'POST', '/api/v1/line/jog', { as: 'operator' }),
+    ).toMatchObject({
+      axis: 'conveyor',
+    });
   });
 });
 
@@ -875,6 +912,273 @@ describe('WebSocket', () => {
       axes: [{ name: 'conveyor' }, {}, {}],
     });
     socket.terminate();
+  });
+});
+
+describe('protocol v2 (PROTOCOL.md §v2)', () => {
+  const v2 = (options: HarnessOptions = {}) => harness({ maxProtocol: 2, ...options });
+  const controllers = async () =>
+    (await call('GET', '/api/v1/controllers', { as: 'viewer' })).json().controllers as Record<
+      string,
+      unknown
+    >[];
+
+  it('GET /controllers: proto and features as negotiated; maxProtocol 1 keeps a v2 controller on v1', async () => {
+    await v2({
+      patch: (raw) => {
+        (raw.controllers as Record<string, unknown>[])[1]!.maxProtocol = 1;
+      },
+    });
+    // §v2 Negotiation: ctrl1 asked for 2 and got it; ctrl2 asked for 1 and got exactly v1.
+    expect([h.ctrl1.protocolVersion, h.ctrl2.protocolVersion]).toEqual([2, 1]);
+    const [c1, c2] = await controllers();
+    expect(c1).toMatchObject({
+      proto: 2,
+      features: ['TRIG', 'LEASE'],
+      missingFeatures: [],
+      device: { proto: 2, ev: 16, pmax: 2 ** 47 - 1, feat: ['TRIG', 'LEASE'] },
+      capabilities: {
+        protocol: 'servo-edge/2',
+        eventDelivery: 'exactly-once',
+        positionTriggeredMoves: true,
+        jogLease: 'native',
+        maxPositionCounts: 2 ** 47 - 1,
+        commands: { jog: 'native' },
+      },
+      events: { delivered: 0, duplicates: 0, gaps: 0, acks: 0, overflows: 0 },
+    });
+    expect(c2).toMatchObject({
+      proto: 1,
+      features: [],
+      missingFeatures: ['TRIG', 'LEASE'],
+      capabilities: { protocol: 'servo-edge/1', eventDelivery: 'best-effort', jogLease: 'host' },
+    });
+    // A move on the v2 link: its DONE is a sequenced event, delivered and acknowledged (§v2 Events).
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    const waiting = call('POST', '/api/v1/axes/conveyor/move?wait=true', { body: { position: 10 } });
+    await until(() => h.ctrl1.axes[0]!.queue.length === 1, 'queued');
+    h.ctrl1.finishMove(1);
+    expect((await waiting).json()).toMatchObject({ status: 'done', legs: [{ finalPosition: 10 }] });
+    await h.stepUntil(() => h.ctrl1.session.unacknowledgedEvents === 0);
+    expect((await controllers())[0]).toMatchObject({ events: { delivered: 1, acks: 1 } });
+    const metrics = (await call('GET', '/metrics', { as: 'viewer' })).body;
+    expect(metrics).toContain('motion_link_events_delivered_total{controller="ctrl1"} 1');
+    expect(metrics).toContain('motion_link_event_resends_total{controller="ctrl1"} 0');
+  });
+
+  it('64-bit positions (§v2 Positions): counts up to pmax on v2, ±(2^31-1) on v1, never beyond 2^53-1', async () => {
+    await v2({
+      patch: (raw) => {
+        (raw.controllers as Record<string, unknown>[])[1]!.maxProtocol = 1;
+        const axes = raw.axes as Record<string, unknown>[];
+        // A conveyor that runs for years: ±9e13 mm at 100 counts/mm is ±9e15 counts.
+        Object.assign(axes[0]!, { minUnits: -9e13, maxUnits: 9e13 });
+        Object.assign(axes[2]!, { maxUnits: 1e8 });
+      },
+    });
+    // 1. The soft limits go on the wire clamped to what each link carries.
+    expect(h.ctrl1.axes[0]!.limits).toMatchObject({ MIN: -(2 ** 47 - 1), MAX: 2 ** 47 - 1 });
+    expect(h.ctrl2.axes[0]!.limits).toMatchObject({ MAX: 2 ** 31 - 1 });
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    await call('POST', '/api/v1/axes/lift/enable');
+    // 2. 10^12 mm is 10^14 counts: beyond int32, within pmax.
+    const far = await call('POST', '/api/v1/axes/conveyor/move', { body: { position: 1e12 } });
+    expect(far.statusCode).toBe(202);
+    expect(h.ctrl1.executedOf('MOVE').at(-1)!.args.pos).toBe(1e14);
+    h.ctrl1.finishMove(1);
+    await until(() => h.service.getMove(far.json().moveId as string).status === 'done', 'done');
+    expect((await call('GET', '/api/v1/axes/conveyor')).json()).toMatchObject({ position: 1e12 });
+    // 3. Beyond pmax (2^47-1 counts) on v2, beyond 2^31-1 on v1: refused on the host, nothing sent.
+    const moves = h.ctrl1.executedOf('MOVE').length;
+    expect(
+      await problem('POSITION_NOT_REPRESENTABLE', 422, 'POST', '/api/v1/axes/conveyor/move', {
+        body: { position: 2e12 },
+      }),
+    ).toMatchObject({ axis: 'conveyor', maxPositionCounts: 2 ** 47 - 1 });
+    expect(
+      await problem('POSITION_NOT_REPRESENTABLE', 422, 'POST', '/api/v1/axes/lift/move', {
+        body: { position: 5e7 },
+      }),
+    ).toMatchObject({ maxPositionCounts: 2 ** 31 - 1 });
+    expect(h.ctrl1.executedOf('MOVE')).toHaveLength(moves);
+    expect(h.ctrl2.executedOf('MOVE')).toHaveLength(0);
+    // 4. A JSON number beyond 2^53-1 is not exact: refused by the schema.
+    await problem('VALIDATION_FAILED', 400, 'POST', '/api/v1/axes/conveyor/move', {
+      body: { position: 2 ** 53 },
+    });
+  });
+
+  it('jog lease on a v2 controller: renewals keep it going; unrenewed, the controller stops it at the lease', async () => {
+    await v2();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    // 1. A held jog: the lease rides on the JOG (§v2 Jog lease) and the answer carries its id.
+    const jog = await call('POST', '/api/v1/axes/conveyor/jog', { body: { velocity: 50, leaseMs: 200 } });
+    expect(jog.json()).toMatchObject({ state: 'MOVING', lease: { leaseMs: 200, enforcedBy: 'controller' } });
+    const leaseId = (jog.json().lease as { id: string }).id;
+    // 2. Renewed before it runs out: still jogging past the first expiry.
+    h.clock.advanceBy(150);
+    const renewed = await call('POST', '/api/v1/axes/conveyor/jog/renew', { body: { leaseId } });
+    expect([renewed.statusCode, renewed.body]).toEqual([204, '']);
+    expect(h.ctrl1.executedOf('JOG')).toHaveLength(1);
+    h.clock.advanceBy(199);
+    await settle();
+    expect(h.ctrl1.axes[0]!.jogging).toBe(true);
+    // 3. Not renewed again: the controller stops the axis at exactly the lease and reports LEASE,
+    //    which the host hears one reply time later, without advancing the clock further.
+    h.clock.advanceBy(1);
+    expect(h.ctrl1.axes[0]!.jogging).toBe(false);
+    await until(() => h.events.some((e) => e.type === 'device' && e.event === 'LEASE'), 'LEASE');
+    await until(() => h.service.axis('conveyor').state === 'IDLE', 'IDLE');
+    await problem('JOG_LEASE_NOT_FOUND', 404, 'POST', '/api/v1/axes/conveyor/jog/renew', {
+      body: { leaseId },
+    });
+  });
+
+  it('jog lease on a v1 controller: the API times it and stops the axis at the lease', async () => {
+    await harness();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    const jog = await call('POST', '/api/v1/axes/conveyor/jog', { body: { velocity: -50 } });
+    // The default lease; on the wire a v1 JOG (no lease argument).
+    expect(jog.json()).toMatchObject({ lease: { leaseMs: 500, enforcedBy: 'host' } });
+    expect(h.ctrl1.executedOf('JOG').at(-1)!.args).not.toHaveProperty('lease');
+    h.clock.advanceBy(499);
+    await settle();
+    expect(h.ctrl1.executedOf('STOP')).toHaveLength(0);
+    // No renewal: the host's timer sends STOP; the axis is stopped one reply time later.
+    h.clock.advanceBy(1);
+    await until(() => h.ctrl1.executedOf('STOP').length === 1, 'STOP');
+    expect(h.ctrl1.axes[0]!.jogging).toBe(false);
+    expect(h.events).toContainEqual(
+      expect.objectContaining({
+        type: 'device',
+        event: 'LEASE',
+        axis: 'conveyor',
+        fields: expect.objectContaining({ enforcedBy: 'host' }),
+      }),
+    );
+    await until(() => h.service.axis('conveyor').state === 'IDLE', 'IDLE');
+  });
+
+  it('position-triggered move: armed, STARTED with the device time, done; cancel with DELETE; LATE is aborted', async () => {
+    await v2();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    await call('POST', '/api/v1/axes/reject-arm/enable');
+    await call('POST', '/api/v1/axes/reject-arm/home');
+    h.ctrl1.finishHome(2);
+    await until(() => h.service.axis('reject-arm').homed, 'homed');
+    const trigger = { axis: 'conveyor', position: 100, direction: 'increasing' };
+    // 1. Armed on the controller: TMOVE to 45 deg once the conveyor passes 100 mm upward.
+    const armed = await call('POST', '/api/v1/axes/reject-arm/move', { body: { position: 45, trigger } });
+    expect(armed.statusCode).toBe(202);
+    expect(h.ctrl1.executedOf('TMOVE').at(-1)!.args).toMatchObject({
+      axis: 2,
+      pos: 450,
+      src: 1,
+      at: 10000,
+      dir: 1,
+    });
+    const moveId = armed.json().moveId as string;
+    const record = () => call('GET', `/api/v1/moves/${moveId}`, { as: 'viewer' }).then((r) => r.json());
+    expect(await record()).toMatchObject({ status: 'queued', legs: [{ trigger, started: null }] });
+    // 2. The conveyor crosses: STARTED with the controller's clock, then DONE.
+    h.ctrl1.fire(2, 81_234_567);
+    await until(() => h.service.getMove(moveId).legs[0]!.started != null, 'STARTED');
+    expect(await record()).toMatchObject({
+      status: 'queued',
+      legs: [{ started: { deviceTimeMs: 81_234_567 } }],
+    });
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'device', event: 'STARTED', axis: 'reject-arm' }),
+    );
+    h.ctrl1.finishMove(2);
+    await until(() => h.service.getMove(moveId).status === 'done', 'done');
+    // 3. Armed again, then cancelled: DELETE stops the axis, the armed move ends aborted.
+    const second = await call('POST', '/api/v1/axes/reject-arm/move', { body: { position: 0, trigger } });
+    const cancelled = await call('DELETE', `/api/v1/moves/${second.json().moveId}`);
+    expect(cancelled.statusCode).toBe(200);
+    await until(() => h.service.getMove(second.json().moveId as string).status === 'aborted', 'aborted');
+    // 4. A trigger already passed when armed: ABORTED why=LATE (a late stroke hits the wrong product).
+    const late = await problem('MOVE_ABORTED', 409, 'POST', '/api/v1/axes/reject-arm/move?wait=true', {
+      body: { position: 10, trigger: { ...trigger, position: -5 } },
+    });
+    expect(h.service.getMove(late.moveId as string).error).toMatchObject({
+      code: 'MOVE_ABORTED',
+      reason: 'LATE',
+    });
+    // 5. The trigger axis must be another axis of the same controller.
+    await problem('INVALID_MOVE', 422, 'POST', '/api/v1/axes/reject-arm/move', {
+      body: { position: 10, trigger: { ...trigger, axis: 'lift' } },
+    });
+    await problem('INVALID_MOVE', 422, 'POST', '/api/v1/axes/reject-arm/move', {
+      body: { position: 10, trigger: { ...trigger, axis: 'reject-arm' } },
+    });
+  });
+
+  it('the WebSocket stream shows a triggered move firing: a STARTED device event and the move with started', async () => {
+    await v2();
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    await call('POST', '/api/v1/axes/lift/enable');
+    await h.app.ready();
+    const messages: { type: string; events?: Record<string, unknown>[] }[] = [];
+    const socket = await h.app.injectWS('/api/v1/stream?rateHz=10', { headers: AUTH.viewer });
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await call('POST', '/api/v1/axes/reject-arm/enable');
+    await call('POST', '/api/v1/axes/reject-arm/home');
+    h.ctrl1.finishHome(2);
+    await until(() => h.service.axis('reject-arm').homed, 'homed');
+    const armed = await call('POST', '/api/v1/axes/reject-arm/move', {
+      body: { position: 20, trigger: { axis: 'conveyor', positionCounts: 5000, direction: 'increasing' } },
+    });
+    const moveId = armed.json().moveId as string;
+    h.ctrl1.fire(2, 4242);
+    await until(() => h.service.getMove(moveId).legs[0]!.started != null, 'STARTED');
+    h.clock.advanceBy(100);
+    const events = () => messages.flatMap((m) => (m.type === 'update' ? (m.events ?? []) : []));
+    await until(
+      () => events().some((e) => e.type === 'device' && e.event === 'STARTED'),
+      'STARTED on the stream',
+    );
+    expect(events()).toContainEqual(
+      expect.objectContaining({
+        type: 'device',
+        event: 'STARTED',
+        axis: 'reject-arm',
+        fields: expect.objectContaining({ t: 4242 }),
+      }),
+    );
+    expect(events()).toContainEqual(
+      expect.objectContaining({
+        type: 'move',
+        move: expect.objectContaining({
+          moveId,
+          legs: [expect.objectContaining({ started: expect.objectContaining({ deviceTimeMs: 4242 }) })],
+        }),
+      }),
+    );
+    socket.terminate();
+  });
+
+  it('position-triggered move on a v1 controller: 409 NOT_SUPPORTED_BY_CONTROLLER, nothing sent', async () => {
+    await harness();
+    const sent = h.ctrl1.received.length;
+    await problem('NOT_SUPPORTED_BY_CONTROLLER', 409, 'POST', '/api/v1/axes/reject-arm/move', {
+      body: { position: 10, trigger: { axis: 'conveyor', positionCounts: 10_000, direction: 'decreasing' } },
+    });
+    expect(h.ctrl1.received.length).toBe(sent);
+  });
+
+  it('a v2 controller without LEASE cannot jog (§v2 Jog lease): 409 NOT_SUPPORTED_BY_CONTROLLER, nothing sent', async () => {
+    await v2({ device: { lease: false } });
+    expect((await controllers())[0]).toMatchObject({
+      features: ['TRIG'],
+      missingFeatures: ['LEASE'],
+      capabilities: { jogLease: 'none', commands: { jog: 'none' } },
+    });
+    await call('POST', '/api/v1/axes/conveyor/enable');
+    await problem('NOT_SUPPORTED_BY_CONTROLLER', 409, 'POST', '/api/v1/axes/conveyor/jog', {
+      body: { velocity: 10 },
+    });
+    expect(h.ctrl1.executedOf('JOG')).toEqual([]);
   });
 });
 

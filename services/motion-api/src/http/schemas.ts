@@ -4,6 +4,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DRIVER_KINDS } from '../drivers/driver.js';
 import { MOTION_ERROR_CODES } from '../errors.js';
+import { DEFAULT_LEASE_MS, LEASE_MAX_MS, LEASE_MIN_MS } from '../motion/jog-leases.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -63,7 +64,18 @@ const MoveStatus = Type.Union(
       'unknown: sight was lost after the command was written; it is never re-sent and may still turn into done/aborted.',
   },
 );
-const MoveProblem = Nullable(Type.Object({ code: Type.String(), detail: Type.String() }));
+const MoveProblem = Nullable(
+  Type.Object({
+    code: Type.String(),
+    detail: Type.String(),
+    reason: Type.Optional(
+      Type.String({
+        description:
+          'a stable token where there is more to say than the code: ABORTED why= on v2 links (STOP, ESTOP, FAULT, LATE, LIMIT), or EVENTS_LOST',
+      }),
+    ),
+  }),
+);
 
 export const MoveRecordSchema = Type.Object(
   {
@@ -82,6 +94,29 @@ export const MoveRecordSchema = Type.Object(
         status: MoveStatus,
         finalPosition: Nullable(Type.Number()),
         error: MoveProblem,
+        trigger: Type.Optional(
+          Type.Object(
+            {
+              axis: Type.String(),
+              position: Type.Number(),
+              direction: Type.Union([Type.Literal('increasing'), Type.Literal('decreasing')]),
+            },
+            { description: 'a position-triggered move: it starts when this axis passes this position' },
+          ),
+        ),
+        started: Type.Optional(
+          Nullable(
+            Type.Object(
+              {
+                deviceTimeMs: Type.Number({
+                  description: "the controller's clock at the crossing (STARTED t=)",
+                }),
+                at: Type.String({ description: 'when the API heard it, ISO 8601' }),
+              },
+              { description: 'when a triggered move fired; null while it is armed' },
+            ),
+          ),
+        ),
       }),
     ),
     error: MoveProblem,
@@ -94,7 +129,8 @@ export const MoveAcceptedSchema = Type.Object(
   { description: 'The controller accepted the move (or ?wait=true timed out before it finished).' },
 );
 
-const finite = { minimum: -1e12, maximum: 1e12 };
+/** JSON numbers are exact to ±(2^53-1) (PROTOCOL.md §v2 Positions); beyond that a position would be rounded. */
+const finite = { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
 export const MoveBodySchema = Type.Object(
   {
     position: Type.Optional(Type.Number({ ...finite, description: 'Absolute target, axis units' })),
@@ -108,6 +144,33 @@ export const MoveBodySchema = Type.Object(
     acceleration: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description: 'units/s²' })),
   },
   { additionalProperties: false, description: 'Exactly one of position and distance.' },
+);
+
+export const TriggerSchema = Type.Object(
+  {
+    axis: Type.String({ minLength: 1, maxLength: 64, description: 'another axis of the same controller' }),
+    position: Type.Optional(Type.Number({ ...finite, description: "where it fires, in that axis's units" })),
+    positionCounts: Type.Optional(
+      Type.Integer({ ...finite, description: "where it fires, in that axis's counts (instead of position)" }),
+    ),
+    direction: Type.Union([Type.Literal('increasing'), Type.Literal('decreasing')], {
+      description: 'the trigger axis passes the position while its position increases, or decreases',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Position-triggered move (servo-edge v2, PROTOCOL.md §v2 Triggered moves): armed on the controller, started when the trigger axis crosses the position. 409 NOT_SUPPORTED_BY_CONTROLLER where the controller cannot.',
+  },
+);
+
+export const SingleMoveBodySchema = Type.Object(
+  { ...MoveBodySchema.properties, trigger: Type.Optional(TriggerSchema) },
+  {
+    additionalProperties: false,
+    description:
+      'Exactly one of position and distance; with trigger, the move waits for it on the controller.',
+  },
 );
 
 export const CoordinatedMoveBodySchema = Type.Object(
@@ -127,7 +190,36 @@ export const JogBodySchema = Type.Object(
   {
     velocity: Type.Number({ minimum: -1e12, maximum: 1e12, description: 'Signed, units/s; 0 stops' }),
     acceleration: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e12 })),
+    leaseMs: Type.Integer({
+      minimum: LEASE_MIN_MS,
+      maximum: LEASE_MAX_MS,
+      default: DEFAULT_LEASE_MS,
+      description:
+        'Hold-to-run: the axis stops unless POST /axes/:name/jog/renew comes within this many ms (PROTOCOL.md §v2 Jog lease)',
+    }),
   },
+  { additionalProperties: false },
+);
+
+export const JogLeaseSchema = Type.Object(
+  {
+    id: Type.String({ description: 'renew with POST /axes/:name/jog/renew {leaseId}' }),
+    leaseMs: Type.Integer(),
+    expiresAt: Type.String({ description: 'when the axis stops if not renewed, ISO 8601' }),
+    enforcedBy: Type.Union([Type.Literal('controller'), Type.Literal('host')], {
+      description: 'controller: the controller stops the axis itself (servo-edge v2); host: the API does',
+    }),
+  },
+  { description: "A jog's lease" },
+);
+
+export const JogResultSchema = Type.Object(
+  { ...AxisStatusSchema.properties, lease: Type.Optional(JogLeaseSchema) },
+  { description: 'The axis after the jog, and its lease (none for velocity 0, which stops)' },
+);
+
+export const JogRenewBodySchema = Type.Object(
+  { leaseId: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
 );
 
@@ -188,7 +280,25 @@ export const CapabilitiesSchema = Type.Object(
       description: 'axes are homed (MC_Home), or know their position without homing',
     }),
     hardwareWatchdog: Type.Boolean({ description: 'the device stops its axes when the host goes quiet' }),
-    positionTriggeredMoves: Type.Boolean(),
+    positionTriggeredMoves: Type.Boolean({
+      description:
+        'moves that the controller starts when another of its axes passes a position (servo-edge v2 TRIG)',
+    }),
+    eventDelivery: Type.Optional(
+      Type.Union([Type.Literal('exactly-once'), Type.Literal('best-effort')], {
+        description:
+          'exactly-once: move outcomes are acknowledged and retransmitted (servo-edge v2), so a move ends done or aborted unless the controller is lost',
+      }),
+    ),
+    jogLease: Type.Optional(
+      Type.Union([Type.Literal('native'), Type.Literal('host'), Type.Literal('none')], {
+        description:
+          "a jog's dead-man: native, the controller stops the axis when the lease is not renewed; host, the API's timer does",
+      }),
+    ),
+    maxPositionCounts: Type.Optional(
+      Type.Integer({ description: 'the largest |position| in counts the controller takes on this link' }),
+    ),
     realtimeStop: Type.Boolean({
       description: 'the software stop overtakes queued commands on the wire (else it is the fastest command)',
     }),
@@ -232,7 +342,35 @@ export const ControllerStatusSchema = Type.Object(
         win: Type.Integer(),
         qd: Type.Integer(),
         wd: Type.Integer(),
+        ev: Type.Optional(Type.Integer()),
+        pmax: Type.Optional(Type.Integer()),
+        feat: Type.Optional(Type.Array(Type.String())),
       }),
+    ),
+    proto: Nullable(
+      Type.Integer({ description: 'the protocol version negotiated on the link (servo-edge 1 or 2)' }),
+    ),
+    features: Type.Array(Type.String(), {
+      description:
+        "the newest protocol version's optional features this link has (servo-edge v2: TRIG, LEASE)",
+    }),
+    missingFeatures: Type.Array(Type.String(), {
+      description: 'the features it lacks (all of them on a v1 link)',
+    }),
+    events: Type.Optional(
+      Type.Object(
+        {
+          delivered: Type.Integer(),
+          duplicates: Type.Integer(),
+          gaps: Type.Integer(),
+          acks: Type.Integer(),
+          overflows: Type.Integer(),
+        },
+        {
+          description:
+            'servo-edge v2 event delivery: events delivered, copies sent again by the device, events that arrived ahead of a missing one (a resend was asked for), ACKs sent, OVERFLOWs',
+        },
+      ),
     ),
     lastError: Nullable(Type.Object({ code: Type.String(), message: Type.String(), at: Type.String() })),
     estopLatched: Type.Boolean(),

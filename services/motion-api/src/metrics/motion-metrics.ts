@@ -49,6 +49,25 @@ export function createMotionMetrics(service: MotionService): MotionMetrics {
       'counter',
       (c) => c.linkErrorReplies,
     ],
+    // servo-edge v2 event delivery (PROTOCOL.md §v2 Events): what noise costs instead of lost outcomes.
+    [
+      'motion_link_events_delivered_total',
+      'Sequenced events delivered once, in order (servo-edge v2).',
+      'counter',
+      (c) => c.events?.delivered ?? null,
+    ],
+    [
+      'motion_link_event_resends_total',
+      'Events the device sent again after they were delivered (a lost ACK; servo-edge v2).',
+      'counter',
+      (c) => c.events?.duplicates ?? null,
+    ],
+    [
+      'motion_link_event_gaps_total',
+      'Events that arrived ahead of a lost one; each asks the device to resend (servo-edge v2).',
+      'counter',
+      (c) => c.events?.gaps ?? null,
+    ],
     ['motion_link_bytes_in_total', 'Bytes received from the controller.', 'counter', (c) => c.bytesIn],
     ['motion_link_bytes_out_total', 'Bytes written to the controller.', 'counter', (c) => c.bytesOut],
     ['motion_link_reconnects_total', 'Reconnect attempts after a loss.', 'counter', (c) => c.reconnects],

@@ -87,6 +87,11 @@ export class AxisRuntime {
   refreshInFlight = false;
   /** A read is owed after the one in flight. */
   refreshAgain: OwedRefresh | undefined;
+  /**
+   * The controller lost events (OVERFLOW, §v2 Events): the first read sent after this place in the send
+   * order resynchronises the axis's moves from its state (MoveTracker.resync).
+   */
+  resyncAfterOrder: number | undefined;
   readonly homeWaiters: HomeWaiter[] = [];
 
   constructor(

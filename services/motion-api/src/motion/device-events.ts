@@ -1,7 +1,9 @@
 // The device-event reducer: what the drivers report (events, axis reads, the outcome of a start-up, the
 // loss of a link) turned into axis state and move outcomes. DONE and ABORTED settle the move with that
 // ref (servo-edge: the MOVE's seq, §Events), HOMED ends homing, FAULT and ESTOP latch, POS updates
-// positions; the rest is shown.
+// positions; the rest is shown. Where events arrive exactly once (servo-edge v2, §v2 Events) reads never
+// settle a move; only an OVERFLOW or a reconnect to a controller that kept its state resynchronises the
+// moves from the axis's state (q and run, §v2 Fields).
 
 import type { AxisReport, DriverEvent } from '../drivers/driver.js';
 import { MotionError } from '../errors.js';
@@ -13,6 +15,8 @@ export class DeviceEventReducer {
     private readonly ctx: MotionContext,
     /** Asks the controller for the axis's state again (after an event that changes more than it says). */
     private readonly refresh: (axis: AxisRuntime) => Promise<void>,
+    /** Ends the jog leases of these axes: their jog is over (LEASE, FAULT, ESTOP, link loss). */
+    private readonly endJogLeases: (axes: readonly AxisRuntime[]) => void = () => {},
   ) {}
 
   onEvent(c: ControllerRuntime, event: DriverEvent): void {
@@ -44,7 +48,8 @@ export class DeviceEventReducer {
       case 'DONE':
       case 'ABORTED': {
         const outcome = event.event === 'DONE' ? 'done' : 'aborted';
-        this.ctx.moves.reported(c.config.id, event.ref, outcome, event.positionCounts);
+        const why = typeof event.fields.why === 'string' ? event.fields.why : undefined;
+        this.ctx.moves.reported(c.config.id, event.ref, outcome, event.positionCounts, why);
         if (axis) {
           axis.positionCounts = event.positionCounts;
           axis.lastReportAtMs = this.ctx.clock.monotonicMs();
@@ -65,6 +70,7 @@ export class DeviceEventReducer {
       case 'FAULT': {
         if (axisNumber === null) c.fault = event.code;
         const affected = axisNumber === null ? c.axes : axis ? [axis] : [];
+        this.endJogLeases(affected);
         for (const a of affected) {
           if (axisNumber !== null) a.fault = event.code;
           a.rejectHomeWaiters(
@@ -79,6 +85,7 @@ export class DeviceEventReducer {
       }
       case 'ESTOP':
         c.estopLatched = true;
+        this.endJogLeases(c.axes);
         for (const a of c.axes) {
           a.homing = false;
           a.rejectHomeWaiters(
@@ -87,6 +94,28 @@ export class DeviceEventReducer {
           a.commandedTargetCounts = undefined;
           void this.refresh(a);
         }
+        break;
+      case 'LEASE':
+        // §v2 Jog lease: the controller stopped the jog itself; the lease is over.
+        if (axis) {
+          this.endJogLeases([axis]);
+          axis.positionCounts = event.positionCounts;
+          void this.refresh(axis);
+        }
+        break;
+      case 'STARTED':
+        // §v2 Triggered moves: the move left its trigger at device time t.
+        this.ctx.moves.started(c.config.id, event.ref, event.deviceTimeMs);
+        if (axis) void this.refresh(axis);
+        break;
+      case 'OVERFLOW':
+        // §v2 Events, Overflow (host): which outcomes were lost is unknown; read every axis again and
+        // settle the moves from its state.
+        for (const a of c.axes) {
+          a.resyncAfterOrder = this.ctx.nextSendOrder();
+          void this.refresh(a);
+        }
+        this.ctx.log.warn({ controller: c.config.id, lost: event.lost }, 'motion.events.overflow');
         break;
       case 'BOOT':
         // The link ends the session (PROTO_DEVICE_RESET) and its bring-up reports the reboot;
@@ -111,7 +140,16 @@ export class DeviceEventReducer {
     const wasHoming = axis.homing;
     axis.applyReport(report);
     axis.lastReportAtMs = this.ctx.clock.monotonicMs();
-    const lost = this.ctx.moves.reconcile(axis.name, report.queueDepth, readOrder);
+    let lost = 0;
+    if (!exactlyOnce(axis.controller)) {
+      // Events may be lost on the line: moves the controller no longer holds have ended unheard.
+      const moving = report.state === 'MOVING' ? { targetCounts: report.targetCounts } : undefined;
+      const idleAt = report.state === 'IDLE' ? report.positionCounts : undefined;
+      lost = this.ctx.moves.reconcile(axis.name, report.queueDepth, readOrder, moving, idleAt);
+    } else if (axis.resyncAfterOrder !== undefined && readOrder > axis.resyncAfterOrder) {
+      axis.resyncAfterOrder = undefined;
+      lost = this.ctx.moves.resync(axis.name, report, readOrder);
+    }
     if (lost > 0) this.ctx.log.warn({ axis: axis.name, lost }, 'motion.events.lost');
     // Homing that stopped without HOMED (a STOP, a fault cleared meanwhile) fails its waiters.
     if (wasHoming && !axis.homing && !axis.homed && report.state !== 'HOMING') {
@@ -133,6 +171,16 @@ export class DeviceEventReducer {
       this.ctx.moves.forgetController(c.config.id, 'the controller rebooted');
       for (const axis of c.axes) axis.markRebooted();
     }
+    // §v2 Negotiation: the controller kept its state, but the events of the old session are gone:
+    // settle the moves sent before from each axis's state (§v2 Events, as after an OVERFLOW).
+    const readOrder = this.ctx.nextSendOrder();
+    for (const axis of c.axes) {
+      const report = reports.get(axis.name);
+      if (report && !rebooted && exactlyOnce(c)) {
+        const lost = this.ctx.moves.resync(axis.name, report, readOrder);
+        if (lost > 0) this.ctx.log.warn({ axis: axis.name, lost }, 'motion.events.lost');
+      }
+    }
     for (const axis of c.axes) {
       const report = reports.get(axis.name);
       if (report) axis.applyReport(report);
@@ -144,7 +192,13 @@ export class DeviceEventReducer {
 
   /** The link went down: moves in flight lose sight, homing waiters fail. */
   onLinkDown(c: ControllerRuntime, detail: string): void {
-    this.ctx.moves.lostSight(c.config.id, `link to ${c.config.id} lost: ${detail}`);
+    // With exactly-once events the loss is provisional: the controller's state decides once it is back
+    // (onConnected), unless it rebooted or the service closes.
+    const provisional = exactlyOnce(c) && !this.ctx.closing;
+    this.ctx.moves.lostSight(c.config.id, `link to ${c.config.id} lost: ${detail}`, provisional);
+    // A lease cannot be renewed through a link that is down: a native one runs out on the controller, and
+    // a jog on a controller without leases is left to its watchdog (§Device rule 6).
+    this.endJogLeases(c.axes);
     for (const axis of c.axes) {
       axis.commandedTargetCounts = undefined;
       axis.rejectHomeWaiters(
@@ -156,4 +210,9 @@ export class DeviceEventReducer {
       this.ctx.axisChanged(axis);
     }
   }
+}
+
+/** The controller's driver delivers move outcomes exactly once (servo-edge v2, §v2 Events). */
+function exactlyOnce(c: ControllerRuntime): boolean {
+  return c.driver.capabilities.eventDelivery === 'exactly-once';
 }

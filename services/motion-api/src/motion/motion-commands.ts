@@ -10,8 +10,10 @@ import {
   notSupported,
 } from '../drivers/driver.js';
 import { MotionError, type MotionErrorCode } from '../errors.js';
+import { countsToPosition, positionToCounts } from '../units.js';
 import type { AxisPoller } from './axis-poller.js';
 import type { AxisRuntime, AxisStatus, HomeWaiter } from './axis-runtime.js';
+import { type JogLease, JogLeases, KEEPALIVE_LEASE_MS } from './jog-leases.js';
 import type { MotionContext } from './motion-context.js';
 import {
   legOf,
@@ -27,8 +29,11 @@ import type {
   EstopResult,
   HomeResult,
   JogRequest,
+  JogResult,
   MoveRequest,
+  MoveTrigger,
   ResetResult,
+  SingleMoveRequest,
 } from './types.js';
 
 /** States in which an axis is not moving (§Commands GET st=): a coordinated move may start from them. */
@@ -42,18 +47,40 @@ const UNKNOWN_OUTCOME_CODES = new Set<MotionErrorCode>([
 ]);
 
 export class MotionCommands {
+  private readonly leases: JogLeases;
+
   constructor(
     private readonly ctx: MotionContext,
     private readonly poller: AxisPoller,
-  ) {}
+  ) {
+    this.leases = new JogLeases(ctx, {
+      stop: (axis) => this.command(axis, 'stop', (d, n) => d.stop(n)),
+      renew: async (axis, leaseMs) => {
+        const driver = axis.controller.driver;
+        if (!driver.renewJog) throw notSupported(driver, `renew jog ${axis.name}`, { axis: axis.name });
+        try {
+          await driver.renewJog(axis.config.axis, leaseMs);
+        } catch (rejection) {
+          throw asDriverError(rejection, axis, 'renew jog');
+        }
+      },
+    });
+  }
 
-  async move(name: string, request: MoveRequest): Promise<MoveRecord> {
+  /** The jog leases (the device-event reducer ends them on LEASE, ESTOP, FAULT and link loss). */
+  get jogLeases(): JogLeases {
+    return this.leases;
+  }
+
+  async move(name: string, request: SingleMoveRequest): Promise<MoveRecord> {
+    if (request.trigger) return this.moveTriggered(name, request, request.trigger);
     const axis = this.ctx.axisOrThrow(name);
     // A relative move chains from the end of the moves still open, else from where the axis is.
     const open = this.ctx.moves.openCount(axis.name) > 0;
     const baseCounts =
       open && axis.commandedTargetCounts !== undefined ? axis.commandedTargetCounts : axis.positionCounts;
     const target = planTarget(axis.config, request, baseCounts);
+    assertRepresentable(axis, target.counts);
     const velocity = planRate(axis.config, request.velocity, 'velocity');
     const acceleration = planRate(axis.config, request.acceleration, 'acceleration');
     this.assertCanMove(axis, { requireHomed: true });
@@ -61,6 +88,91 @@ export class MotionCommands {
       legOf(axis.config, target, velocity.units, acceleration.units),
     ]);
     await this.sendLeg(record, 0, axis, target, velocity.counts, acceleration.counts);
+    return record;
+  }
+
+  /**
+   * PROTOCOL.md §v2 Triggered moves: the move is armed on the controller (TMOVE) and starts when another
+   * axis of the same controller crosses the trigger position; the controller reports the start (STARTED,
+   * with its clock) and then DONE or ABORTED (ABORTED at once if the trigger was already passed when it
+   * was armed: a stroke that fires late hits the wrong product).
+   */
+  private async moveTriggered(name: string, request: MoveRequest, trigger: MoveTrigger): Promise<MoveRecord> {
+    const axis = this.ctx.axisOrThrow(name);
+    const source = this.ctx.axisOrThrow(trigger.axis);
+    const driver = axis.controller.driver;
+    if (!driver.capabilities.positionTriggeredMoves || !driver.moveTriggered)
+      throw notSupported(driver, `position-triggered move ${axis.name}`, {
+        axis: axis.name,
+        capability: 'positionTriggeredMoves',
+      });
+    if (source.controller !== axis.controller || source === axis)
+      throw new MotionError(
+        'INVALID_MOVE',
+        `the trigger axis must be another axis of controller ${axis.controller.config.id}`,
+        { axis: axis.name, triggerAxis: source.name },
+      );
+    if ((trigger.position === undefined) === (trigger.positionCounts === undefined))
+      throw new MotionError(
+        'INVALID_MOVE',
+        'give exactly one of trigger.position and trigger.positionCounts',
+        {
+          axis: axis.name,
+        },
+      );
+    const atCounts = trigger.positionCounts ?? positionToCounts(trigger.position!, source.config);
+    assertRepresentable(source, atCounts, 'trigger');
+    // Relative to the end of the moves open on the axis, as any move.
+    const open = this.ctx.moves.openCount(axis.name) > 0;
+    const baseCounts =
+      open && axis.commandedTargetCounts !== undefined ? axis.commandedTargetCounts : axis.positionCounts;
+    const target = planTarget(axis.config, request, baseCounts);
+    assertRepresentable(axis, target.counts);
+    const velocity = planRate(axis.config, request.velocity, 'velocity');
+    const acceleration = planRate(axis.config, request.acceleration, 'acceleration');
+    this.assertCanMove(axis, { requireHomed: true });
+    const record = this.ctx.moves.create('single', [
+      {
+        ...legOf(axis.config, target, velocity.units, acceleration.units),
+        trigger: {
+          axis: source.name,
+          position: countsToPosition(atCounts, source.config),
+          direction: trigger.direction,
+        },
+      },
+    ]);
+    const sent = driver.moveTriggered(
+      axis.config.axis,
+      {
+        targetCounts: target.counts,
+        velocityCountsPerS: velocity.counts,
+        accelerationCountsPerS2: acceleration.counts,
+      },
+      {
+        sourceAxis: source.config.axis,
+        atCounts,
+        direction: trigger.direction === 'increasing' ? 1 : -1,
+      },
+      this.legSendOptions(record, 0, axis, target.counts),
+    );
+    await this.settleLeg(record, 0, axis, target.counts, sent);
+    return record;
+  }
+
+  /**
+   * Cancels an open move: a controlled stop of each axis it still has open (§v2 Triggered moves: STOP
+   * is how an armed triggered move is cancelled). The controller aborts every move queued on those axes.
+   */
+  async cancelMove(record: MoveRecord): Promise<MoveRecord> {
+    const open = record.legs.filter((l) => l.status === 'sending' || l.status === 'queued');
+    const names = [...new Set(open.map((l) => l.axis))];
+    for (const name of names) {
+      const axis = this.ctx.axisOrThrow(name);
+      this.assertConnected(axis);
+      axis.commandedTargetCounts = undefined;
+      this.leases.end(axis);
+      await this.command(axis, 'stop', (d, n) => d.stop(n));
+    }
     return record;
   }
 
@@ -88,6 +200,9 @@ export class MotionCommands {
         positionCounts: axes[i]!.positionCounts,
       })),
     );
+    planned.forEach((p, i) => {
+      assertRepresentable(axes[i]!, p.target.counts);
+    });
     const record = this.ctx.moves.create(
       'coordinated',
       planned.map((p) => p.leg),
@@ -136,21 +251,51 @@ export class MotionCommands {
     throw withMove(failure.reason as MotionError, record);
   }
 
-  async jog(name: string, request: JogRequest): Promise<AxisStatus> {
+  /**
+   * MC_MoveVelocity with hold-to-run (PROTOCOL.md §v2 Jog lease): with `leaseMs` the axis stops unless the
+   * lease is renewed in time, by the controller where it times leases (capabilities.jogLease `native`),
+   * else by this service's timer (`host`). A jog at velocity 0 is a stop and has no lease.
+   */
+  async jog(name: string, request: JogRequest): Promise<JogResult> {
     const axis = this.ctx.axisOrThrow(name);
     this.assertSupports(axis, 'jog', 'jog');
     const velocityCounts = planJogVelocity(axis.config, request.velocity);
     const acceleration = planRate(axis.config, request.acceleration, 'acceleration');
     this.assertCanMove(axis, { requireHomed: false });
     axis.commandedTargetCounts = undefined;
-    await this.command(axis, 'jog', (d, n) => d.jog(n, velocityCounts, acceleration.counts));
-    return this.ctx.statusOf(axis);
+    const native = axis.controller.driver.capabilities.jogLease === 'native';
+    const running = velocityCounts !== 0;
+    // On the wire a native lease is never absent (§v2 Jog lease: a v2 JOG without one is ERR ARGS).
+    const wireLeaseMs = native ? (request.leaseMs ?? KEEPALIVE_LEASE_MS) : undefined;
+    // A refused jog leaves the running one (and its lease, still timing) as it was.
+    await this.command(axis, 'jog', (d, n) =>
+      d.jog(
+        n,
+        velocityCounts,
+        acceleration.counts,
+        wireLeaseMs === undefined ? {} : { leaseMs: wireLeaseMs },
+      ),
+    );
+    let lease: JogLease | undefined;
+    this.leases.end(axis);
+    if (running && request.leaseMs !== undefined)
+      lease = this.leases.started(axis, request.leaseMs, native ? 'controller' : 'host');
+    else if (running && native) this.leases.started(axis, KEEPALIVE_LEASE_MS, 'controller', true);
+    const status = this.ctx.statusOf(axis);
+    return lease ? { ...status, lease } : status;
+  }
+
+  /** Renews a jog's lease (cheap: no state refresh, and no log line). */
+  async renewJog(name: string, leaseId: string): Promise<JogLease> {
+    this.ctx.axisOrThrow(name);
+    return this.leases.renew(name, leaseId);
   }
 
   async stop(name: string): Promise<AxisStatus> {
     const axis = this.ctx.axisOrThrow(name);
     this.assertConnected(axis);
     axis.commandedTargetCounts = undefined;
+    this.leases.end(axis);
     await this.command(axis, 'stop', (d, n) => d.stop(n));
     return this.ctx.statusOf(axis);
   }
@@ -219,6 +364,7 @@ export class MotionCommands {
    * 0x18, §Realtime bytes, ahead of every queue), else its fastest stopping command; never throws.
    */
   estop(): EstopResult {
+    this.leases.endAll();
     const controllers: EstopResult['controllers'] = [];
     // Each controller separately: one failing write must not keep the stop from the others.
     for (const c of this.ctx.controllers.values()) {
@@ -406,6 +552,23 @@ export class MotionCommands {
     }
     if (axis.deviceState === 'DISABLED') throw new MotionError('AXIS_DISABLED', undefined, ext);
   }
+}
+
+/**
+ * §v2 Positions: a position in counts must be one the link carries (the driver's maxPositionCounts:
+ * ±(2^31-1) on a servo-edge v1 link, pmax on v2) and one a JSON number holds exactly (±(2^53-1)).
+ */
+function assertRepresentable(axis: AxisRuntime, counts: number, what = 'target'): void {
+  const max = Math.min(
+    axis.controller.driver.capabilities.maxPositionCounts ?? Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (Number.isSafeInteger(counts) && Math.abs(counts) <= max) return;
+  throw new MotionError(
+    'POSITION_NOT_REPRESENTABLE',
+    `${axis.name}: ${what} count ${counts} is beyond ±${max} on controller ${axis.controller.config.id}`,
+    { axis: axis.name, controller: axis.controller.config.id, maxPositionCounts: max },
+  );
 }
 
 /** A driver's rejection; anything else (a bug) is an INTERNAL_ERROR whose outcome is unknown. */

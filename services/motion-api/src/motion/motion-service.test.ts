@@ -197,6 +197,136 @@ describe('moves', () => {
   });
 });
 
+describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields)', () => {
+  it('a DONE damaged on the line is retransmitted: the move ends done, never unknown', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    const move = await h.service.move('conveyor', { position: 1 });
+    const waiting = h.service.waitForMove(move.moveId);
+    // 1. The DONE's first copy is lost; the device resends it after its evto (§v2 Events).
+    h.ctrl1.loseEvents = 1;
+    h.ctrl1.finishMove(1);
+    await settle();
+    expect(h.service.getMove(move.moveId).status).toBe('queued');
+    // 2. A poll reads q=0 before the copy comes: with exactly-once events it settles nothing.
+    h.clock.advanceBy(h.config.moves.pollIntervalMs);
+    await h.stepUntil(() => h.service.getMove(move.moveId).status !== 'queued');
+    expect(await waiting).toMatchObject({ status: 'done', legs: [{ finalPosition: 1 }] });
+    expect(h.ctrl1.session.stats.eventRetransmits).toBeGreaterThan(0);
+    const statuses = h.events.flatMap((e) => (e.type === 'move' ? [e.move.status] : []));
+    expect(statuses).not.toContain('unknown');
+  });
+
+  it('OVERFLOW: the moves are resynchronised from GET q/run; what the state proves is settled, the rest is EVENTS_LOST', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    const first = await h.service.move('conveyor', { position: 1 });
+    const second = await h.service.move('conveyor', { position: 2 });
+    const third = await h.service.move('conveyor', { position: 3 });
+    // 1. Two moves end, their DONEs never stored (the device's buffer was full), and it says so.
+    h.ctrl1.finishMove(1, { silently: true });
+    h.ctrl1.finishMove(1, { silently: true });
+    h.ctrl1.event('OVERFLOW', { lost: 2 });
+    await h.stepUntil(() => h.service.getMove(second.moveId).status !== 'queued');
+    // 2. GET: q=1 run=<third>. The first two have ended; which way cannot be told.
+    expect(h.service.getMove(first.moveId)).toMatchObject({
+      status: 'unknown',
+      error: { code: 'MOVE_OUTCOME_UNKNOWN', reason: 'EVENTS_LOST' },
+    });
+    expect(h.service.getMove(second.moveId).status).toBe('unknown');
+    expect(h.service.getMove(third.moveId).status).toBe('queued');
+    h.ctrl1.finishMove(1);
+    await h.stepUntil(() => h.service.getMove(third.moveId).status !== 'queued');
+    expect(h.service.getMove(third.moveId).status).toBe('done');
+    // 3. An axis at rest on the target of its last move: that move is proven done.
+    const fourth = await h.service.move('conveyor', { position: 4 });
+    h.ctrl1.finishMove(1, { silently: true });
+    h.ctrl1.event('OVERFLOW', { lost: 1 });
+    await h.stepUntil(() => h.service.getMove(fourth.moveId).status !== 'queued');
+    expect(h.service.getMove(fourth.moveId)).toMatchObject({ status: 'done', legs: [{ finalPosition: 4 }] });
+    expect(h.service.controllers()[0]!.events).toMatchObject({ overflows: 2 });
+  });
+
+  it('?wait=true across an unplug: the move finished meanwhile, the controller kept its state: done, not 503', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    const move = await h.service.move('conveyor', { position: 5 });
+    let answered: string | undefined;
+    const waiting = h.service.waitForMove(move.moveId).then((r) => {
+      answered = r.status;
+      return r;
+    });
+    // 1. The cable is pulled; the move is provisionally unknown and the waiter keeps waiting.
+    h.transports.unplug('fake://ctrl1');
+    await settle();
+    expect(h.service.getMove(move.moveId).status).toBe('unknown');
+    expect(answered).toBeUndefined();
+    // 2. It finishes while nobody listens (its DONE goes nowhere; a new HELLO empties the buffer).
+    h.ctrl1.finishMove(1);
+    // 3. Replug: the probe finds the session kept, the bring-up GET shows q=0 at the target.
+    h.transports.replug('fake://ctrl1');
+    await h.stepUntil(() => answered !== undefined);
+    expect(await waiting).toMatchObject({ status: 'done', legs: [{ finalPosition: 5 }] });
+    expect(h.ctrl1.executedOf('MOVE')).toHaveLength(1);
+  });
+
+  it('?wait=true across a reboot: the controller itself was lost, so the move is unknown for good', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    const move = await h.service.move('conveyor', { position: 5 });
+    const waiting = h.service.waitForMove(move.moveId);
+    h.ctrl1.reboot();
+    await h.stepUntil(() => h.service.getMove(move.moveId).status !== 'queued' && h.service.isReady());
+    expect(await waiting).toMatchObject({ status: 'unknown', error: { code: 'MOVE_OUTCOME_UNKNOWN' } });
+  });
+
+  it("an in-process jog without a lease (the gateway's conveyor) is kept alive on the controller until stopped", async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    const status = await h.service.jog('conveyor', { velocity: 10 });
+    expect(status).not.toHaveProperty('lease');
+    // 1. Three seconds on: the service renewed the controller's 1 s lease (§v2 Jog lease) as it went.
+    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
+    for (let t = 0; t < 3000; t += 100) {
+      h.clock.advanceBy(100);
+      await settle();
+    }
+    expect(h.ctrl1.axes[0]!.jogging).toBe(true);
+    expect(renewals()).toBeGreaterThanOrEqual(6);
+    // 2. Stopped: no more renewals.
+    await h.service.stop('conveyor');
+    const after = renewals();
+    h.clock.advanceBy(2000);
+    await settle();
+    expect(renewals()).toBe(after);
+    expect(h.ctrl1.axes[0]!.jogging).toBe(false);
+  });
+
+  it('a v1 device that counts only the waiting moves in q: a running move is not declared unknown', async () => {
+    h = await startHarness({ device: { queueCountsRunning: false } });
+    await enabled('conveyor');
+    const first = await h.service.move('conveyor', { position: 1 });
+    const second = await h.service.move('conveyor', { position: 2 });
+    // 1. GET says st=MOVING q=1 tgt=<first>: q alone would say one has ended (§v2 Fields, robustness).
+    h.clock.advanceBy(h.config.moves.pollIntervalMs);
+    await settle();
+    expect([h.service.getMove(first.moveId).status, h.service.getMove(second.moveId).status]).toEqual([
+      'queued',
+      'queued',
+    ]);
+    // 2. The first ends and its DONE is lost; tgt now names the second, so the first is noticed.
+    h.ctrl1.loseEvents = 1;
+    h.ctrl1.finishMove(1);
+    h.clock.advanceBy(h.config.moves.pollIntervalMs);
+    await settle();
+    expect(h.service.getMove(first.moveId).status).toBe('unknown');
+    expect(h.service.getMove(second.moveId).status).toBe('queued');
+    h.ctrl1.finishMove(1);
+    await settle();
+    expect(h.service.getMove(second.moveId).status).toBe('done');
+  });
+});
+
 describe('coordinated moves', () => {
   it('scales each axis so they start and arrive together, across controllers', async () => {
     h = await startHarness();

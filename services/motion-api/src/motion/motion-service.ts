@@ -16,6 +16,7 @@ import type { TransportFactory } from '../link/transport.js';
 import { AxisPoller } from './axis-poller.js';
 import { AxisRuntime, type AxisStatus, type ControllerRuntime } from './axis-runtime.js';
 import { DeviceEventReducer } from './device-events.js';
+import type { JogLease } from './jog-leases.js';
 import { MotionCommands } from './motion-commands.js';
 import { MotionContext } from './motion-context.js';
 import type { MoveRecord } from './move-tracker.js';
@@ -25,9 +26,10 @@ import type {
   EstopResult,
   HomeResult,
   JogRequest,
+  JogResult,
   MotionServiceEvent,
-  MoveRequest,
   ResetResult,
+  SingleMoveRequest,
 } from './types.js';
 
 export interface MotionService {
@@ -45,13 +47,22 @@ export interface MotionService {
   axis(name: string): AxisStatus;
   controllers(): ControllerStatus[];
   /** Resolves once the controller accepted the move (status queued, or already done). Throws MotionError. */
-  move(axis: string, request: MoveRequest): Promise<MoveRecord>;
+  move(axis: string, request: SingleMoveRequest): Promise<MoveRecord>;
   moveCoordinated(request: CoordinatedMoveRequest): Promise<MoveRecord>;
   /** Throws MOVE_NOT_FOUND. */
   getMove(moveId: string): MoveRecord;
   /** Resolves when the move is done, aborted, failed or unknown, or with its state after maxWaitMs. */
   waitForMove(moveId: string, maxWaitMs?: number): Promise<MoveRecord>;
-  jog(axis: string, request: JogRequest): Promise<AxisStatus>;
+  /** With request.leaseMs, a hold-to-run jog: the answer carries its lease, renewed with renewJog(). */
+  jog(axis: string, request: JogRequest): Promise<JogResult>;
+  /** Renews a jog's lease for its leaseMs from now; throws JOG_LEASE_NOT_FOUND when it is over. */
+  renewJog(axis: string, leaseId: string): Promise<JogLease>;
+  /**
+   * Cancels an open move: a controlled stop of its axes (MC_Stop; PROTOCOL.md §v2 Triggered moves: an
+   * armed triggered move is cancelled by STOP). Every move queued on those axes ends aborted too. A move
+   * already over is returned as it is.
+   */
+  cancelMove(moveId: string): Promise<MoveRecord>;
   stop(axis: string): Promise<AxisStatus>;
   enable(axis: string): Promise<AxisStatus>;
   disable(axis: string): Promise<AxisStatus>;
@@ -98,7 +109,11 @@ class MotionServiceImpl implements MotionService {
     this.poller = new AxisPoller(ctx, (axis, report, readOrder) =>
       this.reducer.onReport(axis, report, readOrder),
     );
-    this.reducer = new DeviceEventReducer(ctx, (axis) => this.poller.refresh(axis));
+    this.reducer = new DeviceEventReducer(
+      ctx,
+      (axis) => this.poller.refresh(axis),
+      (axes) => this.commands.jogLeases.endAll(axes),
+    );
     this.commands = new MotionCommands(ctx, this.poller);
     const transports =
       deps.transports ?? createSerialTransportFactory({ simulatorBinding: deps.simulatorBinding });
@@ -191,13 +206,19 @@ class MotionServiceImpl implements MotionService {
   }
 
   controllers(): ControllerStatus[] {
-    return [...this.ctx.controllers.values()].map((c) => ({
-      ...c.driver.health(),
-      driver: c.driver.kind,
-      capabilities: c.driver.capabilities,
-      estopLatched: c.estopLatched,
-      axes: c.axes.map((a) => a.name),
-    }));
+    return [...this.ctx.controllers.values()].map((c) => {
+      const health = c.driver.health();
+      return {
+        ...health,
+        proto: health.proto ?? null,
+        features: health.features ?? [],
+        missingFeatures: health.missingFeatures ?? [],
+        driver: c.driver.kind,
+        capabilities: c.driver.capabilities,
+        estopLatched: c.estopLatched,
+        axes: c.axes.map((a) => a.name),
+      };
+    });
   }
 
   getMove(moveId: string): MoveRecord {
@@ -218,7 +239,7 @@ class MotionServiceImpl implements MotionService {
 
   // ---- commands (motion-commands.ts) ----
 
-  move(axis: string, request: MoveRequest): Promise<MoveRecord> {
+  move(axis: string, request: SingleMoveRequest): Promise<MoveRecord> {
     return this.commands.move(axis, request);
   }
 
@@ -226,8 +247,16 @@ class MotionServiceImpl implements MotionService {
     return this.commands.moveCoordinated(request);
   }
 
-  jog(axis: string, request: JogRequest): Promise<AxisStatus> {
+  jog(axis: string, request: JogRequest): Promise<JogResult> {
     return this.commands.jog(axis, request);
+  }
+
+  renewJog(axis: string, leaseId: string): Promise<JogLease> {
+    return this.commands.renewJog(axis, leaseId);
+  }
+
+  cancelMove(moveId: string): Promise<MoveRecord> {
+    return this.commands.cancelMove(this.getMove(moveId));
   }
 
   stop(axis: string): Promise<AxisStatus> {

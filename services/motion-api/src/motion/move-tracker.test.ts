@@ -117,6 +117,76 @@ describe('MoveTracker', () => {
     expect(t.hasQueued('x')).toBe(true);
   });
 
+  it('reconcile while the axis moves: q alone proves nothing, tgt names the running move', () => {
+    const { t } = tracker();
+    const ids = [10, 20, 30].map((target, i) => {
+      const m = t.create('single', [{ ...leg('x'), targetPosition: target }]);
+      t.bindSeq(m.moveId, 0, i + 1, i + 1);
+      t.accepted(m.moveId, 0);
+      return m.moveId;
+    });
+    // A device counting only the waiting moves: the first runs (tgt 1000 counts), q=1. Nothing ended.
+    expect(t.reconcile('x', 1, 10, { targetCounts: 1000 })).toBe(0);
+    // A tgt this service never sent: nothing can be concluded either.
+    expect(t.reconcile('x', 0, 10, { targetCounts: 999 })).toBe(0);
+    // The second runs (tgt 2000): the first has ended.
+    expect(t.reconcile('x', 1, 10, { targetCounts: 2000 })).toBe(1);
+    expect(ids.map((id) => t.get(id)?.status)).toEqual(['unknown', 'queued', 'queued']);
+  });
+
+  it('reconcile on an idle axis: the last move sent, ended on its target, is proven done', () => {
+    const { t } = tracker();
+    const ids = [10, 20].map((target, i) => {
+      const m = t.create('single', [{ ...leg('x'), targetPosition: target }]);
+      t.bindSeq(m.moveId, 0, i + 1, i + 1);
+      t.accepted(m.moveId, 0);
+      return m.moveId;
+    });
+    // Both DONEs lost; the axis stands idle at 2000 counts, the second's target.
+    expect(t.reconcile('x', 0, 10, undefined, 2000)).toBe(1);
+    expect(ids.map((id) => t.get(id)?.status)).toEqual(['unknown', 'done']);
+    expect(t.get(ids[1]!)?.legs[0]?.finalPosition).toBe(20);
+    // Elsewhere than its target (a stop cut it short): nothing is proven.
+    const m = t.create('single', [{ ...leg('x'), targetPosition: 30 }]);
+    t.bindSeq(m.moveId, 0, 3, 11);
+    t.accepted(m.moveId, 0);
+    expect(t.reconcile('x', 0, 12, undefined, 2500)).toBe(1);
+    expect(t.get(m.moveId)?.status).toBe('unknown');
+  });
+
+  it('resync from GET q/run: owed moves stay (or become again) queued; ended ones are settled from state', async () => {
+    const { t } = tracker();
+    const ids = [10, 20, 30, 40].map((target, i) => {
+      const m = t.create('single', [{ ...leg('x'), targetPosition: target }]);
+      t.bindSeq(m.moveId, 0, i + 1, i + 1);
+      t.accepted(m.moveId, 0);
+      return m.moveId;
+    });
+    // 1. The link dropped: provisionally unknown, waiters not answered yet.
+    t.lostSight('c1', 'unplugged', true);
+    let answered = false;
+    void t.wait(ids[3]!, new Promise(() => {})).then(() => (answered = true));
+    // 2. Back: run=3, q=2. Moves 1 and 2 ended unheard; 3 and 4 are still owed.
+    expect(t.resync('x', { queueDepth: 2, runningRef: 3, positionCounts: 2500, state: 'MOVING' }, 10)).toBe(
+      2,
+    );
+    expect(ids.map((id) => t.get(id)?.status)).toEqual(['unknown', 'unknown', 'queued', 'queued']);
+    expect(t.get(ids[0]!)?.error?.reason).toBe('EVENTS_LOST');
+    // 3. They end with their events, in the same session.
+    t.reported('c1', 3, 'done', 3000);
+    // 4. The last one's event is lost too; the axis stands on its target: proven done.
+    expect(t.resync('x', { queueDepth: 0, runningRef: 0, positionCounts: 4000, state: 'IDLE' }, 11)).toBe(0);
+    expect(t.get(ids[3]!)).toMatchObject({ status: 'done', legs: [{ finalPosition: 40 }] });
+    await Promise.resolve();
+    expect(answered).toBe(true);
+    // Without run (a driver that cannot say) nothing is concluded.
+    const m = t.create('single', [leg('x')]);
+    t.bindSeq(m.moveId, 0, 5, 12);
+    t.accepted(m.moveId, 0);
+    expect(t.resync('x', { queueDepth: 0, positionCounts: 1000, state: 'IDLE' }, 13)).toBe(0);
+    expect(t.get(m.moveId)?.status).toBe('queued');
+  });
+
   it.each([
     [['done', 'done'], 'done'],
     [['done', 'queued'], 'queued'],

@@ -10,7 +10,9 @@ import type { MotionErrorCode } from '../errors.js';
  * done / aborted: the controller reported DONE / ABORTED. failed: certainly never executed
  * (refused by the controller, or never written). unknown: sight of it was lost after it was written
  * (link lost, timeout, reboot); it is never re-sent, and becomes done/aborted only if the controller
- * reports it after reconnecting.
+ * reports it after reconnecting. On a controller whose events arrive exactly once (servo-edge v2,
+ * PROTOCOL.md §v2 Events) a link loss makes a leg *provisionally* unknown: waiters are not answered
+ * until the controller is back and its state says what happened (resync()), or it was lost for good.
  */
 export type MoveStatus = 'sending' | 'queued' | 'done' | 'aborted' | 'failed' | 'unknown';
 
@@ -21,6 +23,12 @@ const ANSWERED: ReadonlySet<MoveStatus> = new Set(['done', 'aborted', 'failed', 
 export interface MoveProblem {
   code: MotionErrorCode;
   detail: string;
+  /**
+   * Why, where the controller or the host says more than the code: ABORTED's why= on v2 links (STOP,
+   * ESTOP, FAULT, LATE, LIMIT; PROTOCOL.md §v2 Triggered moves), or EVENTS_LOST for a move that ended
+   * while its outcome was lost (§v2 Events, Overflow (host)). A stable token, for clients to branch on.
+   */
+  reason?: string;
 }
 
 /** One axis's part of a move, in user units. */
@@ -35,6 +43,13 @@ export interface MoveLeg {
   /** Where the controller reported the axis at DONE/ABORTED, in units. */
   finalPosition: number | null;
   error: MoveProblem | null;
+  /** A position-triggered move (§v2 Triggered moves): the source axis, where it fires (its units), which way. */
+  trigger?: { axis: string; position: number; direction: 'increasing' | 'decreasing' };
+  /**
+   * When a triggered move fired: the controller's clock at the crossing (ms since its boot, STARTED t=),
+   * and when this service heard it (ISO 8601). null until then.
+   */
+  started?: { deviceTimeMs: number; at: string } | null;
 }
 
 export interface MoveRecord {
@@ -57,12 +72,18 @@ interface LegEntry {
   sentOrder: number;
   countsPerUnit: number;
   countAtZero: number;
+  /** The target in the driver's counts, as sent. */
+  targetCounts: number;
+  /** Unknown only until the controller is back (exactly-once events; see MoveStatus). */
+  provisional: boolean;
 }
 
 interface MoveEntry {
   record: MoveRecord;
   legs: LegEntry[];
   waiters: ((record: MoveRecord) => void)[];
+  /** Waiters were answered (the move is in the history). */
+  answered: boolean;
 }
 
 export interface NewLeg {
@@ -74,6 +95,7 @@ export interface NewLeg {
   countsPerUnit: number;
   /** The axis's count at user-unit zero (0 when absent). */
   countAtZero?: number;
+  trigger?: MoveLeg['trigger'];
 }
 
 export interface MoveTrackerOptions {
@@ -107,7 +129,7 @@ export class MoveTracker {
       legs: [],
       error: null,
     };
-    const entry: MoveEntry = { record, legs: [], waiters: [] };
+    const entry: MoveEntry = { record, legs: [], waiters: [], answered: false };
     for (const l of legs) {
       const leg: MoveLeg = {
         axis: l.axis,
@@ -118,6 +140,7 @@ export class MoveTracker {
         status: 'sending',
         finalPosition: null,
         error: null,
+        ...(l.trigger ? { trigger: l.trigger, started: null } : {}),
       };
       record.legs.push(leg);
       const legEntry: LegEntry = {
@@ -127,6 +150,8 @@ export class MoveTracker {
         sentOrder: Number.POSITIVE_INFINITY,
         countsPerUnit: l.countsPerUnit,
         countAtZero: l.countAtZero ?? 0,
+        targetCounts: Math.round((l.countAtZero ?? 0) + l.targetPosition * l.countsPerUnit),
+        provisional: false,
       };
       entry.legs.push(legEntry);
       this.openSet(l.axis).add(legEntry);
@@ -170,6 +195,15 @@ export class MoveTracker {
     this.setLeg(legEntry, 'done', null);
   }
 
+  /** §v2 Triggered moves: the move with this (controller, seq) fired at the controller's `deviceTimeMs`. */
+  started(controller: string, seq: number, deviceTimeMs: number): boolean {
+    const legEntry = this.bySeq.get(seqKey(controller, seq));
+    if (!legEntry) return false;
+    legEntry.leg.started = { deviceTimeMs, at: this.now().toISOString() };
+    this.changed(legEntry.move);
+    return true;
+  }
+
   /** Certainly not executed (ERR reply, never written), or fate unknown (written, then sight lost). */
   failed(moveId: string, index: number, status: 'failed' | 'unknown', error: MoveProblem): void {
     const legEntry = this.moves.get(moveId)?.legs[index];
@@ -184,7 +218,14 @@ export class MoveTracker {
    * DONE or ABORTED for (controller, seq). Returns false when no leg has that seq (a move from
    * before this service started, or one forgotten). An unknown leg is upgraded: the controller knows.
    */
-  reported(controller: string, seq: number, outcome: 'done' | 'aborted', positionCounts: number): boolean {
+  reported(
+    controller: string,
+    seq: number,
+    outcome: 'done' | 'aborted',
+    positionCounts: number,
+    /** v2 ABORTED why= (STOP, ESTOP, FAULT, LATE, LIMIT; §v2 Triggered moves), when the controller says. */
+    why?: string,
+  ): boolean {
     const key = seqKey(controller, seq);
     const legEntry = this.bySeq.get(key);
     if (!legEntry) return false;
@@ -194,7 +235,16 @@ export class MoveTracker {
     this.setLeg(
       legEntry,
       outcome,
-      outcome === 'aborted' ? { code: 'MOVE_ABORTED', detail: 'the controller reported ABORTED' } : null,
+      outcome === 'aborted'
+        ? {
+            code: 'MOVE_ABORTED',
+            detail:
+              why === undefined
+                ? 'the controller reported ABORTED'
+                : `the controller reported ABORTED why=${why}`,
+            ...(why === undefined ? {} : { reason: why }),
+          }
+        : null,
     );
     return true;
   }
@@ -203,10 +253,14 @@ export class MoveTracker {
    * The link to `controller` went down: every leg it had accepted (or that was on the wire) is now
    * of unknown fate. Legs stay indexed, so a DONE after the reconnect still settles them.
    */
-  lostSight(controller: string, detail: string): void {
+  lostSight(controller: string, detail: string, provisional = false): void {
     for (const set of this.openByAxis.values()) {
       for (const legEntry of [...set]) {
-        if (legEntry.leg.controller !== controller || legEntry.leg.status !== 'queued') continue;
+        if (legEntry.leg.controller !== controller) continue;
+        // A final loss also ends the provisional ones: their waiters are answered now.
+        const wasProvisional = legEntry.leg.status === 'unknown' && legEntry.provisional && !provisional;
+        if (legEntry.leg.status !== 'queued' && !wasProvisional) continue;
+        legEntry.provisional = provisional;
         this.setLeg(legEntry, 'unknown', { code: 'MOVE_OUTCOME_UNKNOWN', detail });
       }
     }
@@ -221,23 +275,97 @@ export class MoveTracker {
   }
 
   /**
+   * Resynchronises an axis's legs from its state instead of guessing (PROTOCOL.md §v2 Events, Overflow
+   * (host); §v2 Fields): after an OVERFLOW, or when the link is back and the controller kept its state
+   * but the events of the old session are gone. The controller still owes `run` and the `q-1` moves
+   * accepted after it (GET run= and q=); those are queued again. The legs sent before `run` have ended:
+   * the last of them is done if the axis is at rest on its target (nothing else can have put it there
+   * exactly), the others are unknown for good (EVENTS_LOST: done or aborted cannot be told). With
+   * `runningRef` undefined (the driver cannot say) nothing is concluded. Returns the legs settled unknown.
+   */
+  resync(
+    axis: string,
+    report: { queueDepth: number; runningRef?: number; positionCounts: number | null; state: string },
+    readOrder: number,
+  ): number {
+    if (report.runningRef === undefined) return 0;
+    const open = [...(this.openByAxis.get(axis) ?? [])]
+      .filter((l) => (l.leg.status === 'queued' || l.leg.status === 'unknown') && l.sentOrder < readOrder)
+      .sort((a, b) => a.sentOrder - b.sentOrder);
+    const runningAt =
+      report.queueDepth === 0 ? open.length : open.findIndex((l) => l.seq === report.runningRef);
+    // A running move this service did not send (or no longer knows): nothing can be concluded.
+    if (runningAt < 0) return 0;
+    const ended = open.slice(0, runningAt);
+    const owed = open.slice(runningAt, runningAt + report.queueDepth);
+    for (const legEntry of owed) {
+      legEntry.provisional = false;
+      if (legEntry.leg.status === 'unknown') this.setLeg(legEntry, 'queued', null);
+    }
+    let lost = 0;
+    ended.forEach((legEntry, i) => {
+      // Already unknown for good (an earlier resync, or a request whose answer was lost): as it was.
+      if (legEntry.leg.status === 'unknown' && !legEntry.provisional) return;
+      legEntry.provisional = false;
+      const last = i === ended.length - 1 && report.queueDepth === 0;
+      if (last && report.state === 'IDLE' && report.positionCounts === legEntry.targetCounts) {
+        legEntry.leg.finalPosition = (report.positionCounts - legEntry.countAtZero) / legEntry.countsPerUnit;
+        this.bySeq.delete(seqKey(legEntry.leg.controller, legEntry.seq ?? 0));
+        this.setLeg(legEntry, 'done', null);
+        return;
+      }
+      lost++;
+      this.setLeg(legEntry, 'unknown', {
+        code: 'MOVE_OUTCOME_UNKNOWN',
+        detail: 'the controller finished it, but its DONE/ABORTED was lost and its state cannot tell which',
+        reason: 'EVENTS_LOST',
+      });
+    });
+    return lost;
+  }
+
+  /**
    * A GET sent at `getOrder` reported `deviceQueue` moves on the axis (the running one included).
    * Moves run in order, so if more legs sent before that GET are still queued here, the oldest of
    * them have finished and their DONE/ABORTED never arrived (an event damaged on the line has no
    * retransmission): they become unknown rather than waiting forever. Returns how many.
    */
-  reconcile(axis: string, deviceQueue: number, getOrder: number): number {
+  reconcile(
+    axis: string,
+    deviceQueue: number,
+    getOrder: number,
+    moving?: { targetCounts: number | null },
+    /** The axis's position when the GET found it IDLE (at rest, drive on); undefined otherwise. */
+    idleAtCounts?: number | null,
+  ): number {
     const queued = [...(this.openByAxis.get(axis) ?? [])]
       .filter((l) => l.leg.status === 'queued' && l.sentOrder < getOrder)
       .sort((a, b) => a.sentOrder - b.sentOrder);
-    const finished = queued.slice(0, Math.max(0, queued.length - deviceQueue));
-    for (const legEntry of finished) {
+    let count = Math.max(0, queued.length - deviceQueue);
+    if (moving) {
+      // §v2 Fields, host robustness: while the axis moves, q alone proves nothing (a device may count
+      // only the waiting moves). tgt names the running move; only the moves before it have ended.
+      const running = queued.findIndex((l) => l.targetCounts === moving.targetCounts);
+      count = running < 0 ? 0 : Math.min(count, running);
+    }
+    const finished = queued.slice(0, count);
+    let lost = 0;
+    finished.forEach((legEntry, i) => {
+      // §v2 Fields: nothing owed, the axis at rest on the target of the last move sent: that move is
+      // proven done (only the outcome of the moves before it cannot be told).
+      const last = i === finished.length - 1 && deviceQueue === 0 && finished.length === queued.length;
+      if (last && idleAtCounts != null && idleAtCounts === legEntry.targetCounts) {
+        legEntry.leg.finalPosition = (idleAtCounts - legEntry.countAtZero) / legEntry.countsPerUnit;
+        this.setLeg(legEntry, 'done', null);
+        return;
+      }
+      lost++;
       this.setLeg(legEntry, 'unknown', {
         code: 'MOVE_OUTCOME_UNKNOWN',
         detail: 'the controller finished it, but its DONE/ABORTED event was lost on the line',
       });
-    }
-    return finished.length;
+    });
+    return lost;
   }
 
   /** Whether any leg on the axis is queued on the controller as far as the host knows. */
@@ -257,7 +385,7 @@ export class MoveTracker {
   wait(moveId: string, timeout: Promise<void>): Promise<MoveRecord> {
     const entry = this.moves.get(moveId);
     if (!entry) return Promise.reject(new Error(`no move ${moveId}`));
-    if (ANSWERED.has(entry.record.status)) return Promise.resolve(entry.record);
+    if (entry.answered) return Promise.resolve(entry.record);
     return new Promise((resolve) => {
       const waiter = (record: MoveRecord) => resolve(record);
       entry.waiters.push(waiter);
@@ -293,14 +421,15 @@ export class MoveTracker {
 
   private changed(entry: MoveEntry): void {
     const record = entry.record;
-    const before = record.status;
     record.status = aggregate(entry.legs.map((l) => l.leg.status));
     record.error = record.legs.find((l) => l.error && l.status === record.status)?.error ?? null;
-    if (ANSWERED.has(record.status) && !ANSWERED.has(before)) record.settledAt = this.now().toISOString();
-    if (ANSWERED.has(record.status)) {
+    const answered = ANSWERED.has(record.status) && !entry.legs.some((l) => l.provisional);
+    if (answered && !entry.answered) record.settledAt = this.now().toISOString();
+    if (answered) {
       for (const waiter of entry.waiters.splice(0)) waiter(record);
     }
-    if (ANSWERED.has(record.status) && !ANSWERED.has(before)) this.remember(record.moveId);
+    if (answered && !entry.answered) this.remember(record.moveId);
+    entry.answered = answered;
     this.opts.onChange?.(record);
   }
 

@@ -1,14 +1,20 @@
 // Unit-test stand-in for a servo controller: DeviceSession (the real seq rules, reply cache and 0x18
 // handling) over a tiny axis model whose moves and homing finish only when the test says so, plus a
 // TransportFactory that connects links to it with asynchronous (microtask) delivery and can unplug.
+// A v1 device by default; with `maxProtocol: 2` it also speaks v2 (PROTOCOL.md §v2): sequenced,
+// acknowledged events, triggered moves that fire when the test says so, and jog leases timed by the
+// session on the test's clock.
 
 import { ManualClock } from '@servo-edge/common/testing';
 import {
+  createSessionDriver,
   type DeviceHandler,
   DeviceSession,
-  encodeEvent,
+  type encodeEvent,
   type HandledCommand,
+  type ProtocolVersion,
   type Reply,
+  type SessionDriver,
 } from '@servo-edge/firmware-protocol';
 import type {
   LinkTransport,
@@ -24,8 +30,33 @@ export interface FakeAxis {
   pos: number;
   tgt: number;
   vel: number;
-  queue: { seq: number; pos: number }[];
+  /** `trigger`: a TMOVE (§v2 Triggered moves), armed at the head of the queue until fire(). */
+  queue: {
+    seq: number;
+    pos: number;
+    trigger?: { src: number; at: number; dir: 1 | -1 };
+    started?: boolean;
+  }[];
   limits: Record<string, number>;
+  /** A leased jog runs (§v2 Jog lease). */
+  jogging?: boolean;
+}
+
+export interface FakeControllerOptions {
+  /** The highest version the device speaks (§v2 Negotiation). Default 1. */
+  maxProtocol?: ProtocolVersion;
+  /** v2 features it implements; both by default when maxProtocol is 2. */
+  trig?: boolean;
+  lease?: boolean;
+  /** §v2 Events: the event buffer (HELLO ev=). Default 16. */
+  eventWindow?: number;
+  /** §v2 Positions: pmax. Default 2^47-1. */
+  positionMax?: number;
+  /**
+   * false: GET q counts only the waiting moves, not the running one (a fair misreading of v1's text
+   * that §v2 Fields rules out; hosts must survive it). Default true.
+   */
+  queueCountsRunning?: boolean;
 }
 
 export interface ExecutedLine {
@@ -45,8 +76,16 @@ export class FakeController {
   sessions = 0;
   /** Replies are computed (the command executes) but never leave the device. */
   withholdReplies = false;
-  /** The next this-many events are lost on the line (damaged, so the host never decodes them). */
+  /**
+   * The next this-many events are lost on the line (damaged, so the host never decodes them). In a v2
+   * session only their first copy is: the device retransmits it (§v2 Events).
+   */
   loseEvents = 0;
+  /** First copies of sequenced events still to drop (v2). */
+  private dropEventCopies = 0;
+  /** Drives the session's timers (watchdog, event retransmission, leases) in v2 only: v1 tests never tick it. */
+  private readonly ticker: SessionDriver | undefined;
+  private readonly queueCountsRunning: boolean;
   /** Bytes are swallowed before the device sees them (a dead device). */
   deaf = false;
   private host: ((bytes: Buffer) => void) | undefined;
@@ -58,12 +97,37 @@ export class FakeController {
     axisCount = 4,
     readonly queueDepth = 4,
     readonly clock = new ManualClock(),
+    options: FakeControllerOptions = {},
   ) {
+    const v2 = (options.maxProtocol ?? 1) >= 2;
+    this.queueCountsRunning = options.queueCountsRunning ?? true;
     this.axes = Array.from({ length: axisCount }, () => freshAxis());
     const handler: DeviceHandler = {
       execute: (command, seq) => this.execute(command, seq),
       estop: () => this.doEstop(),
       watchdogExpired: () => {},
+      ...(v2 && options.trig !== false
+        ? { triggeredMove: (args, seq) => this.executeTriggeredMove(args, seq) }
+        : {}),
+      ...(v2 && options.lease !== false
+        ? {
+            jogLease: {
+              jog: (args, seq) => this.executeJog(args, seq),
+              renew: (axis) => {
+                const a = this.axes[axis - 1];
+                return a?.jogging
+                  ? ({ ok: true, fields: {} } as Reply)
+                  : ({ ok: false, code: 'STATE', fields: { st: a?.st ?? 'IDLE' } } as Reply);
+              },
+              expired: (axis) => {
+                const a = this.axes[axis - 1];
+                if (!a?.jogging) return undefined;
+                this.stopJog(a);
+                return a.pos;
+              },
+            },
+          }
+        : {}),
       sessionStarted: () => {
         this.sessions++;
         this.executed.push({ session: this.sessions, seq: 0, verb: 'HELLO', args: {} });
@@ -73,6 +137,11 @@ export class FakeController {
       clock: this.clock,
       write: (bytes) => {
         if (this.withholdReplies && bytes[0] !== 0x21) return; // '!' starts an event
+        // '!' then a digit: a sequenced event (§v2 Events); its first copy may be lost on purpose.
+        if (bytes[0] === 0x21 && bytes[1] !== 0x20 && this.dropEventCopies > 0) {
+          this.dropEventCopies--;
+          return;
+        }
         const host = this.host;
         if (host) queueMicrotask(() => host(bytes));
       },
@@ -83,9 +152,18 @@ export class FakeController {
         windowFrames: 8,
         queueDepth,
         watchdogDefaultMs: 60000,
+        ...(options.eventWindow === undefined ? {} : { eventWindow: options.eventWindow }),
+        ...(options.positionMax === undefined ? {} : { positionMax: options.positionMax }),
       },
       handler,
+      maxProtocol: options.maxProtocol ?? 1,
     });
+    this.ticker = v2 ? createSessionDriver(this.session, this.clock) : undefined;
+  }
+
+  /** The version of the device's current session (undefined before HELLO). */
+  get protocolVersion(): ProtocolVersion | undefined {
+    return this.session.hasSession ? this.session.protocolVersion : undefined;
   }
 
   attach(host: (bytes: Buffer) => void): void {
@@ -98,6 +176,7 @@ export class FakeController {
   receive(bytes: Buffer): void {
     this.received.push(bytes);
     if (!this.deaf) this.session.receive(bytes);
+    this.ticker?.poke();
   }
 
   refuseNext(verb: string, code: string, fields: Record<string, string | number> = {}): void {
@@ -110,24 +189,40 @@ export class FakeController {
   }
 
   event(...args: Parameters<typeof encodeEvent>): void {
+    const [name, fields] = args;
     if (this.loseEvents > 0) {
       this.loseEvents--;
-      return;
+      // v1: the event is gone. v2: its first copy is; the session retransmits it.
+      if (this.protocolVersion !== 2) return;
+      this.dropEventCopies++;
     }
-    const bytes = encodeEvent(...args);
-    const host = this.host;
-    if (host) queueMicrotask(() => host(bytes));
+    this.session.emit(name, fields as never);
+    this.ticker?.poke();
   }
 
-  /** The running move of `axis` (1-based) finishes: DONE, next one starts. */
-  finishMove(axis: number): void {
+  /** §v2 Triggered moves: the armed TMOVE at the head of `axis` fires at device time `deviceTimeMs`. */
+  fire(axis: number, deviceTimeMs: number): void {
+    const a = this.axes[axis - 1]!;
+    const move = a.queue[0];
+    if (!move?.trigger || move.started) throw new Error(`axis ${axis} has no armed triggered move`);
+    move.started = true;
+    a.st = 'MOVING';
+    a.tgt = move.pos;
+    this.event('STARTED', { axis, seq: move.seq, t: deviceTimeMs });
+  }
+
+  /**
+   * The running move of `axis` (1-based) finishes: DONE, next one starts. `silently`: its DONE is never
+   * sent at all (lost inside the device, as the events an OVERFLOW counts are).
+   */
+  finishMove(axis: number, options: { silently?: boolean } = {}): void {
     const a = this.axes[axis - 1]!;
     const move = a.queue.shift();
     if (!move) throw new Error(`axis ${axis} has no move`);
     a.pos = move.pos;
-    this.event('DONE', { axis, seq: move.seq, pos: a.pos });
-    a.st = a.queue.length > 0 ? 'MOVING' : 'IDLE';
-    a.tgt = a.queue[0]?.pos ?? a.pos;
+    if (!options.silently) this.event('DONE', { axis, seq: move.seq, pos: a.pos });
+    a.st = a.queue.length > 0 && !armed(a) ? 'MOVING' : 'IDLE';
+    a.tgt = armed(a) ? a.pos : (a.queue[0]?.pos ?? a.pos);
   }
 
   finishHome(axis: number, ok = true): void {
@@ -156,6 +251,53 @@ export class FakeController {
     for (let i = 0; i < this.axes.length; i++) this.axes[i] = freshAxis();
     this.streamHz = 0;
     this.session.boot();
+    this.ticker?.poke();
+  }
+
+  private executeTriggeredMove(
+    args: { axis: number; pos: number; src: number; at: number; dir: number },
+    seq: number,
+  ): Reply {
+    const a = this.axes[args.axis - 1]!;
+    if (this.axes.some((x) => x.st === 'ESTOP')) return { ok: false, code: 'ESTOP', fields: {} } as Reply;
+    if (a.st === 'DISABLED' || a.st === 'FAULT' || a.st === 'HOMING')
+      return { ok: false, code: 'STATE', fields: { st: a.st } } as Reply;
+    if (a.queue.length >= this.queueDepth) return { ok: false, code: 'QFULL', fields: {} } as Reply;
+    this.executed.push({ session: this.sessions, seq, verb: 'TMOVE', args: { ...args } });
+    const src = this.axes[args.src - 1]!;
+    // §v2 Triggered moves: armed at once on an empty queue; LATE if the source is already at or past.
+    const passed = args.dir === 1 ? src.pos >= args.at : src.pos <= args.at;
+    if (a.queue.length === 0 && passed) {
+      queueMicrotask(() => this.event('ABORTED', { axis: args.axis, seq, pos: a.pos, why: 'LATE' }));
+      return { ok: true, fields: {} } as Reply;
+    }
+    a.queue.push({
+      seq,
+      pos: args.pos,
+      trigger: { src: args.src, at: args.at, dir: args.dir === 1 ? 1 : -1 },
+    });
+    return { ok: true, fields: {} } as Reply;
+  }
+
+  /** JOG (v1, or with a lease in v2: the session times the lease). */
+  private executeJog(args: { axis: number; vel: number; acc: number }, seq: number): Reply {
+    const a = this.axes[args.axis - 1];
+    if (!a) return { ok: false, code: 'AXIS', fields: {} } as Reply;
+    if (this.axes.some((x) => x.st === 'ESTOP')) return { ok: false, code: 'ESTOP', fields: {} } as Reply;
+    if (a.st !== 'IDLE' && a.st !== 'MOVING')
+      return { ok: false, code: 'STATE', fields: { st: a.st } } as Reply;
+    this.executed.push({ session: this.sessions, seq, verb: 'JOG', args: { ...args } });
+    a.st = args.vel === 0 ? 'IDLE' : 'MOVING';
+    a.vel = args.vel;
+    a.jogging = args.vel !== 0;
+    return { ok: true, fields: {} } as Reply;
+  }
+
+  private stopJog(a: FakeAxis): void {
+    a.jogging = false;
+    a.vel = 0;
+    a.st = 'IDLE';
+    a.tgt = a.pos;
   }
 
   private doEstop(): void {
@@ -184,7 +326,15 @@ export class FakeController {
         if (!a) return { ok: false, code: 'AXIS', fields: {} };
         return {
           ok: true,
-          fields: { pos: a.pos, vel: a.vel, tgt: a.tgt, st: a.st, q: a.queue.length },
+          // §v2 Fields: run is the head of the queue (the session leaves it out of a v1 line).
+          fields: {
+            pos: a.pos,
+            vel: a.vel,
+            tgt: a.tgt,
+            st: a.st,
+            q: this.queueCountsRunning || a.st !== 'MOVING' ? a.queue.length : a.queue.length - 1,
+            run: a.queue[0]?.seq ?? 0,
+          },
         } as Reply;
       }
       case 'SET': {
@@ -208,6 +358,7 @@ export class FakeController {
           for (const move of a.queue.splice(0)) this.event('ABORTED', { axis: n, seq: move.seq, pos: a.pos });
           if (a.st === 'MOVING' || a.st === 'HOMING') a.st = 'IDLE';
           a.vel = 0;
+          a.jogging = false;
           a.tgt = a.pos;
         });
         return ok;
@@ -241,15 +392,16 @@ export class FakeController {
           return { ok: false, code: 'RANGE', fields: {} };
         if (a.queue.length >= this.queueDepth) return { ok: false, code: 'QFULL', fields: {} };
         a.queue.push({ seq, pos });
-        a.st = 'MOVING';
-        a.tgt = a.queue[0]!.pos;
+        // §v2 Fields: an armed TMOVE at the head leaves st as it was.
+        if (!armed(a)) {
+          a.st = 'MOVING';
+          a.tgt = a.queue[0]!.pos;
+        }
         return ok;
       }
       case 'JOG':
-        if (a.st !== 'IDLE' && a.st !== 'MOVING') return { ok: false, code: 'STATE', fields: { st: a.st } };
-        a.st = command.args.vel === 0 ? 'IDLE' : 'MOVING';
-        a.vel = command.args.vel;
-        return ok;
+        this.executed.pop(); // executeJog logs it
+        return this.executeJog(command.args, seq);
       case 'HOME':
         if (a.st !== 'IDLE') return { ok: false, code: 'STATE', fields: { st: a.st } };
         a.st = 'HOMING';
@@ -258,6 +410,12 @@ export class FakeController {
         return { ok: false, code: 'VERB', fields: {} };
     }
   }
+}
+
+/** The head of the queue is a triggered move that has not fired. */
+function armed(a: FakeAxis): boolean {
+  const head = a.queue[0];
+  return head?.trigger !== undefined && !head.started;
 }
 
 function freshAxis(): FakeAxis {

@@ -11,7 +11,7 @@ import { type BuildAppDeps, buildApp } from '../http/app.js';
 import { createMotionService, type MotionService } from '../motion/motion-service.js';
 import type { MotionServiceEvent } from '../motion/types.js';
 import { KEYS, testConfig } from '../testing/config.js';
-import { FakeController, FakeTransports } from './fake-controller.js';
+import { FakeController, type FakeControllerOptions, FakeTransports } from './fake-controller.js';
 import { settle } from './settle.js';
 
 export interface Harness {
@@ -34,6 +34,10 @@ export interface HarnessOptions {
   patch?: (raw: Record<string, unknown>) => void;
   app?: Partial<BuildAppDeps>;
   queueDepth?: number;
+  /** The fake controllers' highest protocol version (§v2 Negotiation). Default 1: v1 devices. */
+  maxProtocol?: 1 | 2;
+  /** Per-device options beyond maxProtocol (v2 features, event window). */
+  device?: Omit<FakeControllerOptions, 'maxProtocol'>;
   /** Replaces a kind's driver (a servo-edge driver that declares less, for example). */
   drivers?: Partial<Record<DriverKind, DriverFactory>>;
 }
@@ -41,13 +45,14 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
   const transports = new FakeTransports();
+  const deviceOptions: FakeControllerOptions = { ...options.device, maxProtocol: options.maxProtocol ?? 1 };
   const ctrl1 = transports.add(
     'fake://ctrl1',
-    new FakeController('ctrl1', 4, options.queueDepth ?? 4, clock),
+    new FakeController('ctrl1', 4, options.queueDepth ?? 4, clock, deviceOptions),
   );
   const ctrl2 = transports.add(
     'fake://ctrl2',
-    new FakeController('ctrl2', 2, options.queueDepth ?? 4, clock),
+    new FakeController('ctrl2', 2, options.queueDepth ?? 4, clock, deviceOptions),
   );
   const config = testConfig(options.patch);
   const service = createMotionService(config, { transports, clock, drivers: options.drivers });

@@ -13,12 +13,15 @@ export function limitedServoEdge(
 ): DriverFactory {
   return (options) => {
     const driver = createServoEdgeDriver(options);
-    const capabilities: DriverCapabilities = {
+    // A getter, as the driver's own: its capabilities follow the version negotiated.
+    const capabilities = (): DriverCapabilities => ({
       ...driver.capabilities,
       ...patch,
       commands: { ...driver.capabilities.commands, ...patch.commands },
-    };
+    });
     // Everything else is the real driver: its methods run with `this` reaching it through the prototype.
-    return Object.assign(Object.create(driver) as typeof driver, { capabilities });
+    return Object.defineProperty(Object.create(driver) as typeof driver, 'capabilities', {
+      get: capabilities,
+    });
   };
 }

@@ -13,8 +13,6 @@
 // a Reboot never is.
 
 import type { AxisConfig } from '../../config/schema.js';
-import type { ProblemExtensions } from '../../errors.js';
-import { positionToCounts } from '../../units.js';
 import {
   type AbsoluteMove,
   type AxisReport,
@@ -24,9 +22,7 @@ import {
   DriverCommandError,
   type DriverOptions,
   type LinkHealth,
-  type LinkState,
   type SendOptions,
-  type SoftwareStopMode,
 } from '../driver.js';
 import {
   DXL_BROADCAST_ID,
@@ -47,22 +43,15 @@ import {
   type XSeriesModel,
 } from '../dynamixel/index.js';
 import { commandFailure, DeviceAnswerError } from '../host-link/command-failure.js';
-import { Exchange, ExchangeError } from '../host-link/exchange.js';
-import { type HostMove, HostMoveQueue } from '../host-link/host-queue.js';
-import { type ConnectAttempt, LinkStepError, LinkSupervisor } from '../host-link/link-supervisor.js';
-import {
-  type ProfileRate,
-  profileAcceleration,
-  profileVelocity,
-  velocityUnitsToPulsesPerS,
-} from './profile-units.js';
+import { ExchangeError } from '../host-link/exchange.js';
+import { COMPLETION_POLL_MS, type HostAxis, HostLinkDriver } from '../host-link/host-link-driver.js';
+import type { HostMove } from '../host-link/host-queue.js';
+import { type ConnectAttempt, LinkStepError } from '../host-link/link-supervisor.js';
+import { profileAcceleration, profileVelocity, velocityUnitsToPulsesPerS } from './profile-units.js';
 
-const HOST_QUEUE_DEPTH = 64;
 /** Bus Watchdog when the config gives none, ms. */
 export const DEFAULT_BUS_WATCHDOG_MS = 500;
 const BUS_WATCHDOG_UNIT_MS = 20;
-/** Polls while moves run when telemetry is off (streamHz 0). */
-const COMPLETION_POLL_MS = 50;
 /** The telemetry block: Goal Position (116) .. Present Position (132..135). */
 const TELEMETRY_ADDRESS = ITEMS.goalPosition.address;
 const TELEMETRY_LENGTH = ITEMS.presentPosition.address + ITEMS.presentPosition.size - TELEMETRY_ADDRESS;
@@ -77,21 +66,17 @@ const MAX_FAILED_IN_A_ROW = 3;
 /** A status packet's bytes beyond its data: header 4, ID, length 2, instruction, error, CRC 2. */
 const STATUS_OVERHEAD_BYTES = 11;
 
-interface Servo {
-  readonly config: AxisConfig;
+/** A servo: `position` is Present Position, `velocity` Present Velocity, in pulses (4096 a turn). */
+interface Servo extends HostAxis {
+  /** = address: the servo's ID on the bus. */
   readonly id: number;
   readonly model: XSeriesModel | undefined;
   readonly operatingMode: 'position' | 'extended-position';
-  readonly softwareStop: SoftwareStopMode;
   torque: boolean;
   velocityLimitUnits: number;
-  position: number | undefined;
-  velocity: number;
   goal: number | undefined;
   moving: boolean;
   movingStatus: MovingStatus | undefined;
-  unchangedPolls: number;
-  jogging: boolean;
   /** The profile rates of the running move, pulses/s², for a stop's braking distance. */
   accelerationPulsesPerS2: number;
   /** Latched until reset(): a hardware error by name, or WATCHDOG (the Bus Watchdog tripped). */
@@ -103,6 +88,32 @@ interface Servo {
   goalSeq: number | undefined;
   /** When the telemetry last observed was asked for. */
   observedSeq: number;
+}
+
+function newServo(axis: AxisConfig): Servo {
+  return {
+    config: axis,
+    address: axis.axis,
+    id: axis.axis,
+    model: axis.dynamixel?.model,
+    operatingMode: axis.dynamixel?.operatingMode ?? 'position',
+    softwareStop: axis.softwareStop ?? 'hold',
+    torque: false,
+    velocityLimitUnits: 0,
+    position: undefined,
+    velocity: 0,
+    goal: undefined,
+    moving: false,
+    movingStatus: undefined,
+    unchangedPolls: 0,
+    jogging: false,
+    accelerationPulsesPerS2: 0,
+    fault: undefined,
+    hardwareCheckPending: false,
+    alert: false,
+    goalSeq: undefined,
+    observedSeq: 0,
+  };
 }
 
 /** Status packets, and when (in the driver's write order) the instruction they answer went out. */
@@ -140,26 +151,15 @@ export function dynamixelCapabilities(): DriverCapabilities {
   };
 }
 
-export class DynamixelDriver implements ControllerDriver {
+export class DynamixelDriver extends HostLinkDriver<Servo> implements ControllerDriver {
   readonly kind = 'dynamixel' as const;
   readonly capabilities = dynamixelCapabilities();
-  private readonly opts: DriverOptions;
-  private readonly link: LinkSupervisor;
-  private readonly exchange: Exchange;
   private readonly parser = new DynamixelPacketParser();
-  private readonly queue = new HostMoveQueue(HOST_QUEUE_DEPTH);
-  private readonly servos = new Map<number, Servo>();
   private readonly watchdogMs: number;
   private collector: Collector | undefined;
-  private estopLatched = false;
-  private resyncing = false;
-  private cancelQuiet: (() => void) | undefined;
-  private cancelPoll: (() => void) | undefined;
-  private polling = false;
   private failedInARow = 0;
   /** Instructions written so far: orders a move's goal write against the telemetry reads. */
   private wireSeq = 0;
-  private retries = 0;
   private crcErrors = 0;
   private badPackets = 0;
   private deviceErrors = 0;
@@ -167,126 +167,32 @@ export class DynamixelDriver implements ControllerDriver {
   discovered: { id: number; modelNumber: number; firmware: number }[] = [];
 
   constructor(options: DriverOptions) {
-    this.opts = options;
+    super(options, new Map(options.axes.map((axis) => [axis.axis, newServo(axis)])), {
+      addressName: 'ID',
+      nothingToHome: 'an X-series servo has an absolute encoder; there is nothing to home',
+      rateUnitsField: 'profileUnits',
+      // Status packets are framed (a header, a CRC): a short quiet is enough to resynchronise.
+      resyncQuietMs: Math.max(5, Math.min(50, Math.round(options.config.replyTimeoutMs / 4))),
+    });
     this.watchdogMs = options.config.watchdogMs ?? DEFAULT_BUS_WATCHDOG_MS;
-    for (const axis of options.axes) {
-      this.servos.set(axis.axis, {
-        config: axis,
-        id: axis.axis,
-        model: axis.dynamixel?.model,
-        operatingMode: axis.dynamixel?.operatingMode ?? 'position',
-        softwareStop: axis.softwareStop ?? 'hold',
-        torque: false,
-        velocityLimitUnits: 0,
-        position: undefined,
-        velocity: 0,
-        goal: undefined,
-        moving: false,
-        movingStatus: undefined,
-        unchangedPolls: 0,
-        jogging: false,
-        accelerationPulsesPerS2: 0,
-        fault: undefined,
-        hardwareCheckPending: false,
-        alert: false,
-        goalSeq: undefined,
-        observedSeq: 0,
-      });
-    }
-    this.link = new LinkSupervisor({
-      config: options.config,
-      reconnect: options.reconnect,
-      transports: options.transports,
-      clock: options.clock,
-      log: options.log,
-      onData: (chunk) => this.receive(chunk),
-      connect: (attempt) => this.connect(attempt),
-      onTransportGone: (detail) => this.transportGone(detail),
-      onStateChange: (state) => {
-        options.hooks.stateChanged(state);
-        if (state === 'ready') this.schedulePoll();
-      },
-      onDown: (error) => options.hooks.down(error),
-    });
-    this.exchange = new Exchange({
-      clock: options.clock,
-      write: (bytes) => this.link.write(bytes),
-      timeoutMs: options.config.replyTimeoutMs,
-      maxQueued: options.config.maxPendingRequests,
-      onTimeout: () => this.startResync(),
-    });
   }
 
-  get id(): string {
-    return this.opts.config.id;
-  }
-  get state(): LinkState {
-    return this.link.state;
-  }
-  get ready(): boolean {
-    return this.link.ready;
-  }
-
-  start(): void {
-    this.link.start();
-  }
-  close(): Promise<void> {
-    return this.link.close();
-  }
-  whenReady(): Promise<void> {
-    return this.link.whenReady();
-  }
-
-  health(): LinkHealth {
+  protected wireCounters(): Pick<LinkHealth, 'crcErrors' | 'linkErrorReplies'> {
     return {
-      id: this.id,
-      path: this.opts.config.path,
-      state: this.link.state,
-      connected: this.link.ready,
-      rttMs: this.exchange.rttMs ?? null,
-      retransmits: this.retries,
-      timeouts: this.exchange.timeouts,
       crcErrors: this.crcErrors + this.badPackets,
       // Status packets saying the servo saw a damaged instruction (CRC Error).
       linkErrorReplies: this.deviceErrors,
-      duplicateReplies: 0,
-      framesSent: this.exchange.framesSent,
-      bytesIn: this.link.bytesIn,
-      bytesOut: this.link.bytesOut,
-      pendingRequests: this.exchange.pending,
-      sessions: this.link.sessions,
-      reconnects: this.link.reconnects,
-      device: null,
-      lastError: this.link.lastError ?? null,
     };
   }
 
-  // ---- PLCopen operations ----
+  // ---- PLCopen operations (read, move, jog, stop, home, reset: HostLinkDriver) ----
 
-  async read(axis: number, options?: SendOptions): Promise<AxisReport> {
-    const servo = this.servoOf(axis);
-    this.assertReady(servo, 'read');
-    try {
-      const [status] = await this.transact(
-        { instruction: 'read', id: servo.id, address: TELEMETRY_ADDRESS, length: TELEMETRY_LENGTH },
-        { what: `Read ${servo.id}`, retry: true, onFirstWrite: () => options?.onSent?.(0) },
-      );
-      this.observe(servo, status!);
-    } catch (error) {
-      throw commandFailure(error, `read ${servo.config.name}`, this.ext(servo));
-    }
-    return this.report(servo);
-  }
-
-  async move(axis: number, move: AbsoluteMove, options?: SendOptions): Promise<void> {
-    const servo = this.servoOf(axis);
-    this.assertCanMove(servo, 'move');
-    if (this.queue.full(axis))
-      throw this.refusal('AXIS_QUEUE_FULL', servo, `${HOST_QUEUE_DEPTH} moves are queued on the host`);
-    const entry = this.queue.add(axis, move);
-    options?.onSent?.(entry.ref);
-    const started = this.queue.startNext(axis);
-    if (started) await this.startMove(servo, started);
+  protected async readAxis(servo: Servo, onFirstWrite?: () => void): Promise<void> {
+    const [status] = await this.transact(
+      { instruction: 'read', id: servo.id, address: TELEMETRY_ADDRESS, length: TELEMETRY_LENGTH },
+      { what: `Read ${servo.id}`, retry: true, onFirstWrite },
+    );
+    this.observe(servo, status!);
   }
 
   moveTogether(
@@ -296,7 +202,7 @@ export class DynamixelDriver implements ControllerDriver {
     let entries: { servo: Servo; leg: (typeof legs)[number] }[];
     try {
       entries = legs.map((leg) => {
-        const servo = this.servoOf(leg.axis);
+        const servo = this.axisOf(leg.axis);
         this.assertCanMove(servo, 'move');
         return { servo, leg };
       });
@@ -333,48 +239,23 @@ export class DynamixelDriver implements ControllerDriver {
     );
   }
 
-  async jog(axis: number, velocityCountsPerS: number, accelerationCountsPerS2: number): Promise<void> {
-    const servo = this.servoOf(axis);
-    if (velocityCountsPerS === 0) return this.stop(axis);
-    this.assertCanMove(servo, 'jog');
-    // Host-emulated MC_MoveVelocity: toward the soft limit in the jog's direction, at its speed.
-    this.abortMoves(servo, 'JOG');
-    const limit = velocityCountsPerS > 0 ? servo.config.maxUnits : servo.config.minUnits;
-    const move = {
-      targetCounts: positionToCounts(limit, servo.config),
-      velocityCountsPerS: Math.abs(velocityCountsPerS),
-      accelerationCountsPerS2,
-    };
+  protected async startJog(servo: Servo, move: AbsoluteMove): Promise<void> {
     await this.writeMove(servo, move, 'jog');
     servo.jogging = true;
   }
 
-  async stop(axis: number): Promise<void> {
-    const servo = this.servoOf(axis);
-    this.assertReady(servo, 'stop');
-    const aborted = this.queue.takeAll(axis);
-    servo.jogging = false;
-    try {
-      // MC_Stop: the goal becomes where the servo comes to rest braking at its profile acceleration.
-      const [status] = await this.transact(
-        { instruction: 'read', id: servo.id, address: TELEMETRY_ADDRESS, length: TELEMETRY_LENGTH },
-        { what: `Read ${servo.id}`, retry: true },
-      );
-      this.observe(servo, status!);
-      if (servo.torque && servo.position !== undefined) {
-        const a = servo.accelerationPulsesPerS2;
-        const brake = a > 0 ? (Math.sign(servo.velocity) * servo.velocity ** 2) / (2 * a) : 0;
-        await this.writeGoal(servo, Math.round(servo.position + brake), 'stop');
-      }
-    } catch (error) {
-      throw commandFailure(error, `stop ${servo.config.name}`, this.ext(servo));
-    } finally {
-      for (const entry of aborted) this.ended(servo, entry, 'ABORTED', 'STOP');
+  /** MC_Stop: the goal becomes where the servo comes to rest braking at its profile acceleration. */
+  protected async stopAxis(servo: Servo): Promise<void> {
+    await this.readAxis(servo);
+    if (servo.torque && servo.position !== undefined) {
+      const a = servo.accelerationPulsesPerS2;
+      const brake = a > 0 ? (Math.sign(servo.velocity) * servo.velocity ** 2) / (2 * a) : 0;
+      await this.writeGoal(servo, Math.round(servo.position + brake), 'stop');
     }
   }
 
   async power(axis: number, on: boolean): Promise<void> {
-    const servo = this.servoOf(axis);
+    const servo = this.axisOf(axis);
     this.assertReady(servo, on ? 'enable' : 'disable');
     if (!on) {
       this.abortMoves(servo, 'DISABLE');
@@ -386,29 +267,15 @@ export class DynamixelDriver implements ControllerDriver {
     if (on) servo.goal = servo.position;
   }
 
-  async home(axis: number): Promise<void> {
-    const servo = this.servoOf(axis);
-    throw new DriverCommandError(
-      'NOT_SUPPORTED_BY_CONTROLLER',
-      `home ${servo.config.name}: an X-series servo has an absolute encoder; there is nothing to home`,
-      this.ext(servo),
-      'failed',
-    );
-  }
-
   /**
-   * No realtime byte on a Dynamixel bus: everything queued is dropped, and one Sync Write per kind goes
-   * out next, ahead of everything (never over a status packet on the half-duplex line). hold: Goal
-   * Position = the position last read; limp: Torque Enable 0.
+   * The software stop on a Dynamixel bus: one Sync Write per kind goes out next, ahead of everything
+   * (never over a status packet on the half-duplex line). hold: Goal Position = the position last read;
+   * limp: Torque Enable 0.
    */
-  softwareStop(): boolean {
-    this.estopLatched = true;
-    if (!this.link.open) return false;
-    this.exchange.dropQueued('dropped by the software stop');
+  protected writeSoftwareStop(): boolean {
     const hold: { id: number; data: Uint8Array }[] = [];
     const limp: { id: number; data: Uint8Array }[] = [];
-    for (const servo of this.servos.values()) {
-      servo.jogging = false;
+    for (const servo of this.axes.values()) {
       if (!servo.torque) continue;
       if (servo.softwareStop === 'limp') {
         limp.push({ id: servo.id, data: encodeItem(ITEMS.torqueEnable, 0) });
@@ -438,25 +305,16 @@ export class DynamixelDriver implements ControllerDriver {
       this.exchange
         .runFirst({ bytes: encodeInstruction(packet), answered: false, what: 'software stop' })
         .catch(() => {});
-    for (const servo of this.servos.values()) this.abortMoves(servo, 'ESTOP');
-    this.opts.hooks.event({ event: 'ESTOP', fields: { src: 'host' } });
     return true;
   }
 
   /**
    * MC_Reset: a servo with a hardware error is rebooted (the only way to clear it, §Hardware Error
    * Status), and set up again; a tripped Bus Watchdog is cleared by writing 0 (§Bus Watchdog), then armed
-   * again. The software-stop latch is released.
+   * again. Then the software-stop latch is released (HostLinkDriver.reset).
    */
-  async reset(): Promise<void> {
-    if (!this.link.ready)
-      throw new DriverCommandError(
-        'CONTROLLER_DISCONNECTED',
-        `reset: ${this.id} is ${this.link.state}`,
-        { controller: this.id },
-        'failed',
-      );
-    for (const servo of this.servos.values()) {
+  protected async clearFaults(): Promise<void> {
+    for (const servo of this.axes.values()) {
       if (servo.fault === undefined) continue;
       try {
         if (servo.fault === 'WATCHDOG') {
@@ -481,28 +339,23 @@ export class DynamixelDriver implements ControllerDriver {
         throw commandFailure(error, `reset ${servo.config.name}`, this.ext(servo));
       }
     }
-    this.estopLatched = false;
   }
 
   // ---- connect ----
 
-  private async connect(attempt: ConnectAttempt): Promise<void> {
-    try {
-      await this.connectSteps(attempt);
-    } catch (error) {
-      // A step that failed on the wire says what the bus did: nothing, or garbage.
-      if (error instanceof DeviceAnswerError) throw new LinkStepError('DXL_BAD_REPLY', error.message);
-      if (error instanceof ExchangeError && error.code === 'EXCHANGE_TIMEOUT')
-        throw new LinkStepError(
-          this.badPackets + this.crcErrors > 0 ? 'DXL_BAD_REPLY' : 'DXL_NO_REPLY',
-          error.message,
-        );
-      throw error;
-    }
+  /** A step that failed on the wire says what the bus did: nothing, or garbage. */
+  protected connectFailure(error: unknown): unknown {
+    if (error instanceof DeviceAnswerError) return new LinkStepError('DXL_BAD_REPLY', error.message);
+    if (error instanceof ExchangeError && error.code === 'EXCHANGE_TIMEOUT')
+      return new LinkStepError(
+        this.badPackets + this.crcErrors > 0 ? 'DXL_BAD_REPLY' : 'DXL_NO_REPLY',
+        error.message,
+      );
+    return error;
   }
 
-  private async connectSteps(attempt: ConnectAttempt): Promise<void> {
-    this.resetParser();
+  protected async connectSteps(attempt: ConnectAttempt): Promise<void> {
+    this.endResync();
     this.failedInARow = 0;
     // 1. A broadcast Ping: every servo on the bus answers, in ID order (§Ping).
     const answers = await attempt.step(this.discover());
@@ -516,14 +369,14 @@ export class DynamixelDriver implements ControllerDriver {
       );
     this.discovered = answers;
     const byId = new Map(answers.map((a) => [a.id, a]));
-    const missing = [...this.servos.keys()].filter((id) => !byId.has(id));
+    const missing = [...this.axes.keys()].filter((id) => !byId.has(id));
     if (missing.length > 0)
       throw new LinkStepError(
         'DXL_ID_MISSING',
         `ID ${missing.join(', ')} did not answer the broadcast Ping on ${path}; the bus has ID ` +
           `${answers.map((a) => a.id).join(', ')}`,
       );
-    for (const servo of this.servos.values()) {
+    for (const servo of this.axes.values()) {
       const expected = servo.model === undefined ? undefined : X_SERIES_MODEL_NUMBERS[servo.model];
       const found = byId.get(servo.id)!.modelNumber;
       if (expected !== undefined && found !== expected)
@@ -534,14 +387,11 @@ export class DynamixelDriver implements ControllerDriver {
     }
     // 2. Each servo: its torque, errors, watchdog, operating mode and velocity limit.
     attempt.setState('configuring');
-    for (const servo of this.servos.values()) await attempt.step(this.setUp(servo, true));
+    for (const servo of this.axes.values()) await attempt.step(this.setUp(servo, true));
     // 3. Where they are.
     await attempt.step(this.pollOnce());
-    // 4. A software stop asked for while the link was down.
-    if (this.opts.hooks.softwareStopPending()) this.softwareStop();
-    const reports = new Map<string, AxisReport>();
-    for (const servo of this.servos.values()) reports.set(servo.config.name, this.report(servo));
-    this.opts.hooks.connected(reports, attempt.firstContact ? undefined : false);
+    // 4. A software stop asked for while the link was down; the reports.
+    this.finishConnect(attempt);
   }
 
   /** The start-up of one servo (again after a reset). */
@@ -599,7 +449,7 @@ export class DynamixelDriver implements ControllerDriver {
         retry: false,
         collectMs: windowMs,
         // IDs answer in order (§Ping): once every configured one has, a few packet times of quiet end it.
-        wanted: new Set(this.servos.keys()),
+        wanted: new Set(this.axes.keys()),
         quietMs: Math.ceil(5 * packetMs),
       },
     );
@@ -610,73 +460,32 @@ export class DynamixelDriver implements ControllerDriver {
     }));
   }
 
-  private transportGone(detail: string): void {
-    this.cancelPoll?.();
-    this.cancelPoll = undefined;
-    this.exchange.failAll(detail);
-    this.collector = undefined;
-    this.resetParser();
-    for (const entry of this.queue.takeWaiting()) {
-      const servo = this.servos.get(entry.axis);
-      if (servo) this.ended(servo, entry, 'ABORTED', 'LINK_LOST');
-    }
-    this.queue.clear();
-    for (const servo of this.servos.values()) servo.jogging = false;
-  }
-
   // ---- telemetry and completion ----
 
-  private schedulePoll(): void {
-    if (this.cancelPoll || this.polling || !this.link.ready) return;
-    const hz = this.opts.config.streamHz;
-    const active = [...this.servos.values()].some((s) => this.isActive(s));
+  protected pollPeriodMs(active: boolean): number {
     // The Bus Watchdog needs an instruction within its period: poll at least twice per period.
     const keepAliveMs = Math.max(10, Math.floor(this.watchdogMs / 2));
-    const periodMs = Math.min(
-      hz > 0 ? Math.max(5, Math.round(1000 / hz)) : keepAliveMs,
+    return Math.min(
+      this.streamPeriodMs() ?? keepAliveMs,
       keepAliveMs,
       active ? COMPLETION_POLL_MS : keepAliveMs,
     );
-    this.cancelPoll = this.opts.clock.after(periodMs, () => {
-      this.cancelPoll = undefined;
-      void this.poll();
-    });
   }
 
-  private async poll(): Promise<void> {
-    if (!this.link.ready) return;
-    this.polling = true;
-    try {
-      await this.pollOnce();
-      const samples = [...this.servos.values()]
-        .filter((s) => s.position !== undefined)
-        .map((s) => ({
-          axis: s.id,
-          positionCounts: s.position!,
-          velocityCountsPerS: s.velocity,
-          state: this.stateOf(s),
-          queueDepth: this.queue.depth(s.id),
-        }));
-      if (samples.length > 0) this.opts.hooks.event({ event: 'POS', samples });
-      for (const servo of this.servos.values()) this.checkProgress(servo);
-    } catch {
-      // Retried reads that still failed count toward losing the bus (transact); the next poll tries again.
-    } finally {
-      this.polling = false;
-    }
-    this.schedulePoll();
+  protected readTelemetry(): Promise<void> {
+    return this.pollOnce();
   }
 
   /** §Sync Read of the telemetry block from every servo: one instruction, one status per servo in order. */
   private async pollOnce(): Promise<void> {
-    const ids = [...this.servos.keys()];
+    const ids = [...this.axes.keys()];
     if (ids.length === 0) return;
     const statuses = await this.transact(
       { instruction: 'syncRead', address: TELEMETRY_ADDRESS, length: TELEMETRY_LENGTH, ids },
       { what: 'Sync Read telemetry', retry: true },
     );
     for (const status of statuses) {
-      const servo = this.servos.get(status.id);
+      const servo = this.axes.get(status.id);
       if (!servo) continue;
       this.observe(servo, status);
       servo.observedSeq = statuses.writtenSeq ?? 0;
@@ -698,7 +507,7 @@ export class DynamixelDriver implements ControllerDriver {
     servo.movingStatus = decodeMovingStatus(at(ITEMS.movingStatus));
   }
 
-  private checkProgress(servo: Servo): void {
+  protected checkProgress(servo: Servo): void {
     const profileDone = servo.movingStatus !== undefined && !servo.movingStatus.profileOngoing;
     if (servo.jogging && profileDone && !servo.moving) servo.jogging = false;
     const running = this.queue.running(servo.id);
@@ -708,29 +517,26 @@ export class DynamixelDriver implements ControllerDriver {
     if (servo.goalSeq === undefined || servo.observedSeq < servo.goalSeq) return;
     if (servo.goal !== running.move.targetCounts) {
       // The goal read back is not the one written: the write never reached the servo.
-      this.queue.finishRunning(servo.id);
-      this.ended(servo, running, 'ABORTED', 'GOAL_NOT_APPLIED');
+      this.finishRunning(servo, running, 'ABORTED', 'GOAL_NOT_APPLIED');
       void this.startNextMove(servo);
       return;
     }
     // §Moving Status: the profile has ended, and the servo is in position (or has settled short of it,
     // held by a load: its final position says where).
     if (profileDone && (servo.movingStatus!.inPosition || servo.unchangedPolls >= 2)) {
-      this.queue.finishRunning(servo.id);
-      this.ended(servo, running, 'DONE');
+      this.finishRunning(servo, running, 'DONE');
       void this.startNextMove(servo);
     }
   }
 
   // ---- moves ----
 
-  private async startNextMove(servo: Servo): Promise<void> {
-    if (this.estopLatched || servo.fault !== undefined) return;
-    const next = this.queue.startNext(servo.id);
-    if (next) await this.startMove(servo, next).catch(() => {});
+  /** A latched fault holds the queue until reset(). */
+  protected override async startNextMove(servo: Servo): Promise<void> {
+    if (servo.fault === undefined) await super.startNextMove(servo);
   }
 
-  private async startMove(servo: Servo, entry: HostMove): Promise<void> {
+  protected async startMove(servo: Servo, entry: HostMove): Promise<void> {
     try {
       await this.writeMove(servo, entry.move, 'move');
     } catch (error) {
@@ -783,42 +589,6 @@ export class DynamixelDriver implements ControllerDriver {
     data.set(encodeItem(ITEMS.goalPosition, move.targetCounts), ITEMS.goalPosition.address - MOVE_ADDRESS);
     servo.unchangedPolls = 0;
     return data;
-  }
-
-  private reportClamp(
-    servo: Servo,
-    what: 'velocity' | 'acceleration',
-    asked: number,
-    rate: ProfileRate,
-  ): void {
-    if (rate.clamped === 'none') return;
-    this.opts.hooks.event({
-      event: 'NOTICE',
-      axis: servo.id,
-      fields: {
-        name: 'RATE_CLAMPED',
-        what,
-        asked,
-        sent: rate.effective,
-        profileUnits: rate.units,
-        clamped: rate.clamped,
-      },
-    });
-  }
-
-  private abortMoves(servo: Servo, why: string): void {
-    for (const entry of this.queue.takeAll(servo.id)) this.ended(servo, entry, 'ABORTED', why);
-  }
-
-  private ended(servo: Servo, entry: HostMove, outcome: 'DONE' | 'ABORTED', why?: string): void {
-    const pos = servo.position ?? 0;
-    this.opts.hooks.event({
-      event: outcome,
-      axis: servo.id,
-      ref: entry.ref,
-      positionCounts: pos,
-      fields: { axis: servo.id, ref: entry.ref, pos, ...(why === undefined ? {} : { why }) },
-    });
   }
 
   // ---- faults ----
@@ -1002,7 +772,7 @@ export class DynamixelDriver implements ControllerDriver {
     }
   }
 
-  private receive(chunk: Buffer): void {
+  protected receive(chunk: Buffer): void {
     if (this.resyncing) {
       this.quietThenResume();
     }
@@ -1055,41 +825,18 @@ export class DynamixelDriver implements ControllerDriver {
     this.exchange.fail(new DeviceAnswerError(detail));
   }
 
-  /** After a lost or damaged answer: wait for the line to fall quiet before the next instruction. */
-  private startResync(): void {
+  protected answerTimedOut(): void {
+    this.startResync();
+  }
+
+  protected clearReceiver(): void {
     this.collector = undefined;
     this.parser.reset();
-    if (!this.resyncing) {
-      this.resyncing = true;
-      this.exchange.hold();
-    }
-    this.quietThenResume();
-  }
-
-  private quietThenResume(): void {
-    this.cancelQuiet?.();
-    const quietMs = Math.max(5, Math.min(50, Math.round(this.opts.config.replyTimeoutMs / 4)));
-    this.cancelQuiet = this.opts.clock.after(quietMs, () => {
-      this.cancelQuiet = undefined;
-      this.resyncing = false;
-      this.parser.reset();
-      this.exchange.release();
-    });
-  }
-
-  private resetParser(): void {
-    this.parser.reset();
-    this.cancelQuiet?.();
-    this.cancelQuiet = undefined;
-    if (this.resyncing) {
-      this.resyncing = false;
-      this.exchange.release();
-    }
   }
 
   // ---- state ----
 
-  private report(servo: Servo): AxisReport {
+  protected report(servo: Servo): AxisReport {
     return {
       positionCounts: servo.position ?? null,
       velocityCountsPerS: servo.velocity,
@@ -1099,56 +846,18 @@ export class DynamixelDriver implements ControllerDriver {
     };
   }
 
-  private stateOf(servo: Servo): DriverAxisState {
+  protected stateOf(servo: Servo): DriverAxisState {
     if (this.estopLatched) return 'ESTOP';
     if (servo.fault !== undefined) return 'FAULT';
     if (!servo.torque) return 'DISABLED';
     return this.isActive(servo) || servo.moving ? 'MOVING' : 'IDLE';
   }
 
-  private isActive(servo: Servo): boolean {
-    return this.queue.depth(servo.id) > 0 || servo.jogging;
-  }
-
-  private servoOf(axis: number): Servo {
-    const servo = this.servos.get(axis);
-    if (!servo)
-      throw new DriverCommandError(
-        'INTERNAL_ERROR',
-        `ID ${axis} is not configured on ${this.id}`,
-        { controller: this.id },
-        'failed',
-      );
-    return servo;
-  }
-
-  private ext(servo: Servo): ProblemExtensions {
-    return { axis: servo.config.name, controller: this.id };
-  }
-
-  private refusal(
-    code: 'AXIS_ESTOP' | 'AXIS_DISABLED' | 'AXIS_QUEUE_FULL' | 'AXIS_FAULT' | 'AXIS_BUSY',
-    servo: Servo,
-    detail: string,
-  ): DriverCommandError {
-    return new DriverCommandError(code, `${servo.config.name}: ${detail}`, this.ext(servo), 'failed');
-  }
-
-  private assertReady(servo: Servo, what: string): void {
-    if (!this.link.ready)
-      throw new DriverCommandError(
-        'CONTROLLER_DISCONNECTED',
-        `${what} ${servo.config.name}: ${this.id} is ${this.link.state}`,
-        this.ext(servo),
-        'failed',
-      );
-  }
-
-  private assertCanMove(servo: Servo, what: string): void {
-    this.assertReady(servo, what);
-    if (this.estopLatched) throw this.refusal('AXIS_ESTOP', servo, 'the software stop is latched');
-    if (servo.fault !== undefined) throw this.refusal('AXIS_FAULT', servo, `fault ${servo.fault} is latched`);
-    if (!servo.torque) throw this.refusal('AXIS_DISABLED', servo, 'the torque is off; enable it first');
+  protected moveRefusal(servo: Servo): DriverCommandError | undefined {
+    if (servo.fault !== undefined)
+      return this.refusal('AXIS_FAULT', servo, `fault ${servo.fault} is latched`);
+    if (!servo.torque) return this.refusal('AXIS_DISABLED', servo, 'the torque is off; enable it first');
+    return undefined;
   }
 }
 

@@ -9,33 +9,26 @@ import {
   PULSES_PER_REV,
   VELOCITY_UNIT_REV_PER_MIN,
 } from '../dynamixel/control-table.js';
+import { type DeviceRate, toDeviceUnits } from '../host-link/device-rate.js';
 
 export const PULSES_PER_S_PER_VELOCITY_UNIT = (VELOCITY_UNIT_REV_PER_MIN * PULSES_PER_REV) / 60;
 export const PULSES_PER_S2_PER_ACCELERATION_UNIT = (ACCELERATION_UNIT_REV_PER_MIN2 * PULSES_PER_REV) / 3600;
 /** Profile Acceleration's range on the X430s (0..32767). */
 export const PROFILE_ACCELERATION_MAX = 32_767;
 
-export interface ProfileRate {
-  units: number;
-  /** What the units mean, pulses/s or pulses/s². */
-  effective: number;
-  clamped: 'none' | 'raised' | 'lowered';
-}
-
-function toUnits(requested: number, perUnit: number, max: number): ProfileRate {
-  const exact = requested / perUnit;
-  const units = Math.min(max, Math.max(1, Math.round(exact)));
-  const clamped = exact < 0.5 ? 'raised' : exact > max + 0.5 ? 'lowered' : 'none';
-  return { units, effective: units * perUnit, clamped };
-}
+export type ProfileRate = DeviceRate;
 
 /** Profile Velocity for `velocityPulsesPerS`, within the servo's Velocity Limit (in the same units). */
 export function profileVelocity(velocityPulsesPerS: number, velocityLimitUnits: number): ProfileRate {
-  return toUnits(velocityPulsesPerS, PULSES_PER_S_PER_VELOCITY_UNIT, Math.max(1, velocityLimitUnits));
+  return toDeviceUnits(velocityPulsesPerS, PULSES_PER_S_PER_VELOCITY_UNIT, Math.max(1, velocityLimitUnits));
 }
 
 export function profileAcceleration(accelerationPulsesPerS2: number): ProfileRate {
-  return toUnits(accelerationPulsesPerS2, PULSES_PER_S2_PER_ACCELERATION_UNIT, PROFILE_ACCELERATION_MAX);
+  return toDeviceUnits(
+    accelerationPulsesPerS2,
+    PULSES_PER_S2_PER_ACCELERATION_UNIT,
+    PROFILE_ACCELERATION_MAX,
+  );
 }
 
 /** Present Velocity (128) units to pulses per second. */

@@ -9,25 +9,22 @@
 // written ahead of everything queued (hold: the position last read; limp: 0, no pulses).
 
 import type { AxisConfig } from '../../config/schema.js';
-import type { ProblemExtensions } from '../../errors.js';
-import { positionToCounts } from '../../units.js';
-import {
-  type AbsoluteMove,
-  type AxisReport,
-  type ControllerDriver,
-  type DriverAxisState,
-  type DriverCapabilities,
+import type {
+  AbsoluteMove,
+  AxisReport,
+  ControllerDriver,
+  DriverAxisState,
+  DriverCapabilities,
   DriverCommandError,
-  type DriverOptions,
-  type LinkHealth,
-  type LinkState,
-  type SendOptions,
-  type SoftwareStopMode,
+  DriverOptions,
+  LinkHealth,
+  SendOptions,
 } from '../driver.js';
 import { commandFailure, DeviceAnswerError } from '../host-link/command-failure.js';
-import { Exchange, ExchangeError } from '../host-link/exchange.js';
-import { type HostMove, HostMoveQueue } from '../host-link/host-queue.js';
-import { type ConnectAttempt, LinkStepError, LinkSupervisor } from '../host-link/link-supervisor.js';
+import { ExchangeError } from '../host-link/exchange.js';
+import { COMPLETION_POLL_MS, type HostAxis, HostLinkDriver } from '../host-link/host-link-driver.js';
+import type { HostMove } from '../host-link/host-queue.js';
+import { type ConnectAttempt, LinkStepError } from '../host-link/link-supervisor.js';
 import {
   encodeMaestroCommand,
   MAESTRO_TARGET_MAX_QUARTER_US,
@@ -39,37 +36,57 @@ import {
   type MaestroReplyItem,
   MaestroReplyReader,
 } from '../maestro/index.js';
-import { type MaestroRate, maestroAcceleration, maestroSpeed } from './rates.js';
+import { maestroAcceleration, maestroSpeed } from './rates.js';
 import { maestroNoReplyMessage } from './uart-mode-help.js';
 
-/** Moves waiting per channel on the host, the running one included. */
-const HOST_QUEUE_DEPTH = 64;
-/** Polls while moves run when telemetry is off (streamHz 0): completion still needs them. */
-const COMPLETION_POLL_MS = 50;
 /** A running move whose position has not changed for this many polls is checked for a stall. */
 const STALL_POLLS = 3;
+/**
+ * ... and for this long. The Maestro updates its outputs every 10 ms, and from rest at the lowest
+ * acceleration (1 unit: 1/8 quarter-µs per update, per update) its position shows a change only after a
+ * few updates (§5.e Set Speed, Set Acceleration); at 200 Hz three polls span less than that. A target
+ * clamped by Min/Max never moves: it is found all the same, 100 ms later.
+ */
+const STALL_MS = 100;
 /** Bad answers in a row after which the device is taken for something that is not a Maestro. */
 const MAX_BAD_REPLIES = 8;
 
-interface Channel {
-  readonly config: AxisConfig;
+/**
+ * A channel. `position` is the last Get Position, quarter-µs; 0 = no pulses (the servo is limp, its
+ * position unknown). `velocity` is estimated from the last two reads, quarter-µs/s.
+ */
+interface Channel extends HostAxis {
+  /** = address: the channel as printed on the board. */
   readonly channel: number;
-  readonly softwareStop: SoftwareStopMode;
   /** MC_Power: false keeps the channel limp (target 0) and refuses moves. */
   enabled: boolean;
-  /** Last Get Position, quarter-µs; 0 = no pulses (the servo is limp, its position unknown). */
-  position: number | undefined;
   positionAtMs: number | undefined;
-  /** Estimated from the last two reads, quarter-µs/s. */
-  velocity: number;
+  /** Since when Get Position has read the same (or since the move's target was written). */
+  stillSinceMs: number;
   /** The target last written, quarter-µs (0 = off). */
   target: number | undefined;
   /** Set Speed / Set Acceleration last written (undefined: unknown, write before the next move). */
   speedUnits: number | undefined;
   accelerationUnits: number | undefined;
-  unchangedPolls: number;
-  /** A jog (host-emulated MC_MoveVelocity) is running toward a soft limit. */
-  jogging: boolean;
+}
+
+function newChannel(axis: AxisConfig): Channel {
+  return {
+    config: axis,
+    address: axis.axis,
+    channel: axis.axis,
+    softwareStop: axis.softwareStop ?? 'hold',
+    enabled: false,
+    position: undefined,
+    positionAtMs: undefined,
+    stillSinceMs: 0,
+    velocity: 0,
+    target: undefined,
+    speedUnits: undefined,
+    accelerationUnits: undefined,
+    unchangedPolls: 0,
+    jogging: false,
+  };
 }
 
 export function maestroCapabilities(protocol: 'compact' | 'pololu', crc7: boolean): DriverCapabilities {
@@ -95,35 +112,30 @@ export function maestroCapabilities(protocol: 'compact' | 'pololu', crc7: boolea
   };
 }
 
-export class MaestroDriver implements ControllerDriver {
+export class MaestroDriver extends HostLinkDriver<Channel> implements ControllerDriver {
   readonly kind = 'maestro' as const;
   readonly capabilities: DriverCapabilities;
-  private readonly opts: DriverOptions;
   private readonly framing: MaestroFraming;
   private readonly channelCount: MaestroChannelCount;
-  private readonly link: LinkSupervisor;
-  private readonly exchange: Exchange;
   private readonly reader = new MaestroReplyReader();
-  private readonly queue = new HostMoveQueue(HOST_QUEUE_DEPTH);
-  private readonly channels = new Map<number, Channel>();
-  private estopLatched = false;
-  private resyncing = false;
-  private cancelQuiet: (() => void) | undefined;
-  private cancelPoll: (() => void) | undefined;
   private cancelErrorPoll: (() => void) | undefined;
-  private polling = false;
   private consecutiveTimeouts = 0;
   /** Bad answers in a row (reset by a good one). */
   private badReplies = 0;
   /** Over the life of the driver: answers that were not a Maestro's, and chunks nobody asked for. */
   private badAnswersTotal = 0;
   private unaskedChunks = 0;
-  private retries = 0;
 
   constructor(options: DriverOptions) {
-    this.opts = options;
     const settings = options.config.maestro;
     if (!settings) throw new Error(`controller ${options.config.id}: driver maestro needs maestro.channels`);
+    super(options, new Map(options.axes.map((axis) => [axis.axis, newChannel(axis)])), {
+      addressName: 'channel',
+      nothingToHome: "a Maestro channel's position is its pulse width; there is nothing to home",
+      rateUnitsField: 'maestroUnits',
+      // Answers are positional (§5.d: no framing): after a loss, the line must fall quiet first.
+      resyncQuietMs: Math.max(20, Math.min(100, Math.round(options.config.replyTimeoutMs / 2))),
+    });
     this.channelCount = settings.channels;
     this.framing = {
       protocol: settings.protocol,
@@ -132,111 +144,16 @@ export class MaestroDriver implements ControllerDriver {
       channels: settings.channels,
     };
     this.capabilities = maestroCapabilities(settings.protocol, settings.crc7);
-    for (const axis of options.axes) {
-      this.channels.set(axis.axis, {
-        config: axis,
-        channel: axis.axis,
-        softwareStop: axis.softwareStop ?? 'hold',
-        enabled: false,
-        position: undefined,
-        positionAtMs: undefined,
-        velocity: 0,
-        target: undefined,
-        speedUnits: undefined,
-        accelerationUnits: undefined,
-        unchangedPolls: 0,
-        jogging: false,
-      });
-    }
-    this.link = new LinkSupervisor({
-      config: options.config,
-      reconnect: options.reconnect,
-      transports: options.transports,
-      clock: options.clock,
-      log: options.log,
-      onData: (chunk) => this.receive(chunk),
-      connect: (attempt) => this.connect(attempt),
-      onTransportGone: (detail) => this.transportGone(detail),
-      onStateChange: (state) => {
-        options.hooks.stateChanged(state);
-        if (state === 'ready') this.startTimers();
-      },
-      onDown: (error) => options.hooks.down(error),
-    });
-    this.exchange = new Exchange({
-      clock: options.clock,
-      write: (bytes) => this.link.write(bytes),
-      timeoutMs: options.config.replyTimeoutMs,
-      maxQueued: options.config.maxPendingRequests,
-      onTimeout: () => this.answerLost(),
-    });
   }
 
-  get id(): string {
-    return this.opts.config.id;
-  }
-  get state(): LinkState {
-    return this.link.state;
-  }
-  get ready(): boolean {
-    return this.link.ready;
+  protected wireCounters(): Pick<LinkHealth, 'crcErrors' | 'linkErrorReplies'> {
+    return { crcErrors: this.badAnswersTotal + this.unaskedChunks, linkErrorReplies: 0 };
   }
 
-  start(): void {
-    this.link.start();
-  }
-  close(): Promise<void> {
-    return this.link.close();
-  }
-  whenReady(): Promise<void> {
-    return this.link.whenReady();
-  }
+  // ---- PLCopen operations (read, move, jog, stop, home, reset: HostLinkDriver) ----
 
-  health(): LinkHealth {
-    return {
-      id: this.id,
-      path: this.opts.config.path,
-      state: this.link.state,
-      connected: this.link.ready,
-      rttMs: this.exchange.rttMs ?? null,
-      retransmits: this.retries,
-      timeouts: this.exchange.timeouts,
-      crcErrors: this.badAnswersTotal + this.unaskedChunks,
-      linkErrorReplies: 0,
-      duplicateReplies: 0,
-      framesSent: this.exchange.framesSent,
-      bytesIn: this.link.bytesIn,
-      bytesOut: this.link.bytesOut,
-      pendingRequests: this.exchange.pending,
-      sessions: this.link.sessions,
-      reconnects: this.link.reconnects,
-      device: null,
-      lastError: this.link.lastError ?? null,
-    };
-  }
-
-  // ---- PLCopen operations ----
-
-  async read(axis: number, options?: SendOptions): Promise<AxisReport> {
-    const ch = this.channelOf(axis);
-    this.assertReady(ch, 'read');
-    try {
-      await this.readPosition(ch, () => options?.onSent?.(0));
-    } catch (error) {
-      throw commandFailure(error, `read ${ch.config.name}`, this.ext(ch));
-    }
-    return this.report(ch);
-  }
-
-  async move(axis: number, move: AbsoluteMove, options?: SendOptions): Promise<void> {
-    const ch = this.channelOf(axis);
-    this.assertCanMove(ch, 'move');
-    if (this.queue.full(axis))
-      throw this.refusal('AXIS_QUEUE_FULL', ch, `${HOST_QUEUE_DEPTH} moves are queued on the host`);
-    const entry = this.queue.add(axis, move);
-    options?.onSent?.(entry.ref);
-    const started = this.queue.startNext(axis);
-    if (started) await this.startMove(ch, started);
+  protected async readAxis(ch: Channel, onFirstWrite: () => void): Promise<void> {
+    await this.readPosition(ch, onFirstWrite);
   }
 
   moveTogether(
@@ -275,52 +192,33 @@ export class MaestroDriver implements ControllerDriver {
     });
   }
 
-  async jog(axis: number, velocityCountsPerS: number, accelerationCountsPerS2: number): Promise<void> {
-    const ch = this.channelOf(axis);
-    if (velocityCountsPerS === 0) return this.stop(axis);
-    this.assertCanMove(ch, 'jog');
-    // Host-emulated MC_MoveVelocity: toward the soft limit in the jog's direction, at its speed.
-    this.abortMoves(ch, 'JOG');
-    const limit = velocityCountsPerS > 0 ? ch.config.maxUnits : ch.config.minUnits;
-    const target = clampTarget(positionToCounts(limit, ch.config));
-    const sends = this.writeRates(ch, {
-      targetCounts: target,
-      velocityCountsPerS: Math.abs(velocityCountsPerS),
-      accelerationCountsPerS2,
-    });
+  /** A Set Target to the soft limit at the jog's speed. */
+  protected async startJog(ch: Channel, move: AbsoluteMove): Promise<void> {
+    const target = clampTarget(move.targetCounts);
+    const sends = this.writeRates(ch, { ...move, targetCounts: target });
     this.beginMotion(ch, target);
     ch.jogging = true;
     await this.settleWrites(ch, 'jog', [
       sends,
-      this.send({ command: 'setTarget', channel: axis, targetQuarterUs: target }),
+      this.send({ command: 'setTarget', channel: ch.channel, targetQuarterUs: target }),
     ]);
   }
 
-  async stop(axis: number): Promise<void> {
-    const ch = this.channelOf(axis);
-    this.assertReady(ch, 'stop');
-    const aborted = this.queue.takeAll(axis);
-    ch.jogging = false;
-    // MC_Stop: the channel's target becomes where it is now; with an acceleration limit the Maestro
-    // ramps down to it (§5.e Set Acceleration).
-    let position: number;
-    try {
-      position = await this.readPosition(ch);
-    } catch (error) {
-      for (const entry of aborted) this.ended(ch, entry, 'ABORTED', 'STOP');
-      throw commandFailure(error, `stop ${ch.config.name}`, this.ext(ch));
-    }
-    if (position !== 0) {
-      await this.settleWrites(ch, 'stop', [
-        this.send({ command: 'setTarget', channel: axis, targetQuarterUs: position }),
-      ]);
-      ch.target = position;
-    }
-    for (const entry of aborted) this.ended(ch, entry, 'ABORTED', 'STOP');
+  /**
+   * MC_Stop: the channel's target becomes where it is now; with an acceleration limit the Maestro ramps
+   * down to it (§5.e Set Acceleration).
+   */
+  protected async stopAxis(ch: Channel): Promise<void> {
+    const position = await this.readPosition(ch);
+    if (position === 0) return;
+    await this.settleWrites(ch, 'stop', [
+      this.send({ command: 'setTarget', channel: ch.channel, targetQuarterUs: position }),
+    ]);
+    ch.target = position;
   }
 
   async power(axis: number, on: boolean): Promise<void> {
-    const ch = this.channelOf(axis);
+    const ch = this.axisOf(axis);
     this.assertReady(ch, on ? 'enable' : 'disable');
     if (on) {
       // Pulses start with the next Set Target: a limp servo then jumps to it at its own speed, since the
@@ -338,28 +236,13 @@ export class MaestroDriver implements ControllerDriver {
     ch.position = 0;
   }
 
-  async home(axis: number): Promise<void> {
-    const ch = this.channelOf(axis);
-    throw new DriverCommandError(
-      'NOT_SUPPORTED_BY_CONTROLLER',
-      `home ${ch.config.name}: a Maestro channel's position is its pulse width; there is nothing to home`,
-      this.ext(ch),
-      'failed',
-    );
-  }
-
   /**
-   * No realtime byte: one Set Target per channel, written now, ahead of every queued command (which is
-   * dropped). hold: the position last read (the servo ramps back to it at its acceleration setting);
-   * limp: 0, no pulses.
+   * The software stop: one Set Target per channel in one write. hold: the position last read (the servo
+   * ramps back to it at its acceleration setting); limp: 0, no pulses.
    */
-  softwareStop(): boolean {
-    this.estopLatched = true;
-    if (!this.link.open) return false;
-    this.exchange.dropQueued('dropped by the software stop');
+  protected writeSoftwareStop(): boolean {
     const packets: Buffer[] = [];
-    for (const ch of this.channels.values()) {
-      ch.jogging = false;
+    for (const ch of this.axes.values()) {
       const hold = ch.softwareStop === 'hold';
       const target = hold ? (ch.position ?? 0) : 0;
       // A limp channel stays limp either way; hold never turns pulses on.
@@ -373,59 +256,38 @@ export class MaestroDriver implements ControllerDriver {
       ch.target = target;
       if (!hold) ch.enabled = false;
     }
-    const written = packets.length === 0 || this.exchange.writeNow(Buffer.concat(packets));
-    for (const ch of this.channels.values()) this.abortMoves(ch, 'ESTOP');
-    this.opts.hooks.event({ event: 'ESTOP', fields: { src: 'host' } });
-    return written;
+    return packets.length === 0 || this.exchange.writeNow(Buffer.concat(packets));
   }
 
-  async reset(): Promise<void> {
-    if (!this.link.ready)
-      throw new DriverCommandError(
-        'CONTROLLER_DISCONNECTED',
-        `reset: ${this.id} is ${this.link.state}`,
-        { controller: this.id },
-        'failed',
-      );
-    this.estopLatched = false;
-  }
+  /** Nothing latches on a Maestro: its error register clears on read (§5.e Get Errors). */
+  protected async clearFaults(): Promise<void> {}
 
   // ---- connect ----
 
-  private async connect(attempt: ConnectAttempt): Promise<void> {
-    try {
-      await this.connectSteps(attempt);
-    } catch (error) {
-      if (error instanceof BadReply) throw new LinkStepError('MAESTRO_BAD_REPLY', error.message);
-      if (error instanceof ExchangeError && error.code === 'EXCHANGE_TIMEOUT')
-        throw new LinkStepError(
-          'MAESTRO_NO_REPLY',
-          maestroNoReplyMessage(this.opts.config.path, this.opts.config.maxRetransmits + 1),
-        );
-      throw error;
-    }
+  protected connectFailure(error: unknown): unknown {
+    if (error instanceof BadReply) return new LinkStepError('MAESTRO_BAD_REPLY', error.message);
+    if (error instanceof ExchangeError && error.code === 'EXCHANGE_TIMEOUT')
+      return new LinkStepError(
+        'MAESTRO_NO_REPLY',
+        maestroNoReplyMessage(this.opts.config.path, this.opts.config.maxRetransmits + 1),
+      );
+    return error;
   }
 
-  private async connectSteps(attempt: ConnectAttempt): Promise<void> {
-    this.resetReader();
+  protected async connectSteps(attempt: ConnectAttempt): Promise<void> {
+    this.endResync();
     this.consecutiveTimeouts = 0;
     this.badReplies = 0;
-    // 1. Get Errors: proves the Command Port answers (and reads the register, which clears it).
-    let errors: Extract<MaestroReply, { command: 'getErrors' }>;
-    try {
-      errors = (await attempt.step(this.query({ command: 'getErrors' }, 'Get Errors'))) as typeof errors;
-    } catch (error) {
-      if (error instanceof ExchangeError && error.code === 'EXCHANGE_TIMEOUT')
-        throw new LinkStepError(
-          'MAESTRO_NO_REPLY',
-          maestroNoReplyMessage(this.opts.config.path, this.opts.config.maxRetransmits + 1),
-        );
-      throw error;
-    }
+    // 1. Get Errors: proves the Command Port answers (and reads the register, which clears it). A
+    // timeout here is MAESTRO_NO_REPLY with the serial-mode hint (connectFailure).
+    const errors = (await attempt.step(this.query({ command: 'getErrors' }, 'Get Errors'))) as Extract<
+      MaestroReply,
+      { command: 'getErrors' }
+    >;
     this.reportErrors(errors);
     // 2. Where every configured channel is: pulses on (a position) or off (0, limp).
     attempt.setState('configuring');
-    for (const ch of this.channels.values()) {
+    for (const ch of this.axes.values()) {
       const position = await attempt.step(this.readPosition(ch));
       ch.enabled = position !== 0;
       ch.target = position;
@@ -434,31 +296,14 @@ export class MaestroDriver implements ControllerDriver {
       ch.accelerationUnits = undefined;
       ch.jogging = false;
     }
-    // 3. A software stop asked for while the link was down.
-    if (this.opts.hooks.softwareStopPending()) this.softwareStop();
-    const reports = new Map<string, AxisReport>();
-    for (const ch of this.channels.values()) reports.set(ch.config.name, this.report(ch));
-    // A Maestro keeps no session: nothing it forgets changes a position (positions are absolute).
-    this.opts.hooks.connected(reports, attempt.firstContact ? undefined : false);
-  }
-
-  private transportGone(detail: string): void {
-    this.stopTimers();
-    this.exchange.failAll(detail);
-    this.resetReader();
-    // Moves that never started certainly never will: ABORTED. A running one's fate is unknown.
-    for (const entry of this.queue.takeWaiting()) {
-      const ch = this.channels.get(entry.axis);
-      if (ch) this.ended(ch, entry, 'ABORTED', 'LINK_LOST');
-    }
-    this.queue.clear();
-    for (const ch of this.channels.values()) ch.jogging = false;
+    // 3. A software stop asked for while the link was down; the reports.
+    this.finishConnect(attempt);
   }
 
   // ---- polling: telemetry, completion, errors ----
 
-  private startTimers(): void {
-    this.schedulePoll();
+  protected override startTimers(): void {
+    super.startTimers();
     this.cancelErrorPoll?.();
     const every = this.opts.config.maestro!.errorPollMs;
     const tick = () => {
@@ -474,70 +319,44 @@ export class MaestroDriver implements ControllerDriver {
     tick();
   }
 
-  private stopTimers(): void {
-    this.cancelPoll?.();
-    this.cancelPoll = undefined;
+  protected override stopTimers(): void {
+    super.stopTimers();
     this.cancelErrorPoll?.();
     this.cancelErrorPoll = undefined;
   }
 
-  private schedulePoll(): void {
-    if (this.cancelPoll || this.polling || !this.link.ready) return;
-    const hz = this.opts.config.streamHz;
-    const active = [...this.channels.values()].some((ch) => this.isActive(ch));
-    if (hz === 0 && !active) return;
-    const periodMs = hz > 0 ? Math.max(5, Math.round(1000 / hz)) : COMPLETION_POLL_MS;
-    this.cancelPoll = this.opts.clock.after(periodMs, () => {
-      this.cancelPoll = undefined;
-      void this.poll();
-    });
+  protected pollPeriodMs(active: boolean): number | undefined {
+    return this.streamPeriodMs() ?? (active ? COMPLETION_POLL_MS : undefined);
   }
 
-  /** One round: Get Position of every channel, a POS event, then the end of the moves that arrived. */
-  private async poll(): Promise<void> {
-    if (!this.link.ready) return;
-    this.polling = true;
-    try {
-      for (const ch of this.channels.values()) await this.readPosition(ch);
-      const samples = [...this.channels.values()]
-        .filter((ch) => ch.position !== undefined && ch.position !== 0)
-        .map((ch) => ({
-          axis: ch.channel,
-          positionCounts: ch.position!,
-          velocityCountsPerS: ch.velocity,
-          state: this.stateOf(ch),
-          queueDepth: this.queue.depth(ch.channel),
-        }));
-      if (samples.length > 0) this.opts.hooks.event({ event: 'POS', samples });
-      for (const ch of this.channels.values()) await this.checkProgress(ch);
-    } catch {
-      // A read that failed for good has declared the link lost; the next connect polls again.
-    } finally {
-      this.polling = false;
-    }
-    this.schedulePoll();
+  /** Get Position of every channel, one after the other (the Maestro has no read of several). */
+  protected async readTelemetry(): Promise<void> {
+    for (const ch of this.axes.values()) await this.readPosition(ch);
   }
 
-  private async checkProgress(ch: Channel): Promise<void> {
+  /** A channel whose pulses are off (0) has no position to report. */
+  protected override knowsPosition(ch: Channel): boolean {
+    return ch.position !== undefined && ch.position !== 0;
+  }
+
+  protected async checkProgress(ch: Channel): Promise<void> {
     const running = this.queue.running(ch.channel);
     if (ch.jogging && ch.position === ch.target) ch.jogging = false;
     if (!running) return;
     // Done when Get Position, the speed- and acceleration-limited output, reads the target (§5.e).
     if (ch.position === running.move.targetCounts) {
-      this.queue.finishRunning(ch.channel);
-      this.ended(ch, running, 'DONE');
+      this.finishRunning(ch, running, 'DONE');
       await this.startNextMove(ch);
       return;
     }
-    if (ch.unchangedPolls < STALL_POLLS) return;
+    if (!this.stalled(ch)) return;
     // Standing still short of its target: the channel's Min/Max (set in the Control Center) clamped it.
     // Get Moving State confirms (it may answer 0 while moving on a Micro, never 1 while still: §5.e).
     const moving = (await this.query({ command: 'getMovingState' }, 'Get Moving State')) as Extract<
       MaestroReply,
       { command: 'getMovingState' }
     >;
-    if (moving.moving || this.queue.running(ch.channel) !== running || ch.unchangedPolls < STALL_POLLS)
-      return;
+    if (moving.moving || this.queue.running(ch.channel) !== running || !this.stalled(ch)) return;
     this.opts.log.warn(
       {
         controller: this.id,
@@ -547,16 +366,20 @@ export class MaestroDriver implements ControllerDriver {
       },
       'motion.maestro.target_clamped',
     );
-    this.queue.finishRunning(ch.channel);
-    this.ended(ch, running, 'ABORTED', 'CLAMPED');
+    this.finishRunning(ch, running, 'ABORTED', 'CLAMPED');
     await this.startNextMove(ch);
+  }
+
+  /** Standing still short of its target for STALL_POLLS polls and STALL_MS. */
+  private stalled(ch: Channel): boolean {
+    return ch.unchangedPolls >= STALL_POLLS && this.opts.clock.monotonicMs() - ch.stillSinceMs >= STALL_MS;
   }
 
   private reportErrors(reply: Extract<MaestroReply, { command: 'getErrors' }>): void {
     if (reply.register === 0) return;
     this.opts.log.warn({ controller: this.id, errors: reply.errors }, 'motion.maestro.errors');
     // §4.b: every error sent every servo to its home setting: the moves in progress are over.
-    for (const ch of this.channels.values()) {
+    for (const ch of this.axes.values()) {
       ch.jogging = false;
       this.abortMoves(ch, 'MAESTRO_ERROR');
     }
@@ -569,14 +392,8 @@ export class MaestroDriver implements ControllerDriver {
 
   // ---- moves ----
 
-  private async startNextMove(ch: Channel): Promise<void> {
-    if (this.estopLatched) return;
-    const next = this.queue.startNext(ch.channel);
-    if (next) await this.startMove(ch, next).catch(() => {});
-  }
-
   /** Set Speed and Set Acceleration where they change, then Set Target. Resolves once written. */
-  private async startMove(ch: Channel, entry: HostMove): Promise<void> {
+  protected async startMove(ch: Channel, entry: HostMove): Promise<void> {
     const rates = this.writeRates(ch, entry.move);
     this.beginMotion(ch, entry.move.targetCounts);
     const target = this.send({
@@ -595,6 +412,7 @@ export class MaestroDriver implements ControllerDriver {
   private beginMotion(ch: Channel, target: number): void {
     ch.target = target;
     ch.unchangedPolls = 0;
+    ch.stillSinceMs = this.opts.clock.monotonicMs();
     this.schedulePoll();
   }
 
@@ -629,49 +447,12 @@ export class MaestroDriver implements ControllerDriver {
     });
   }
 
-  /** A rate the Maestro cannot express is clamped; the API hears of it as a NOTICE. */
-  private reportClamp(
-    ch: Channel,
-    what: 'velocity' | 'acceleration',
-    askedCounts: number,
-    rate: MaestroRate,
-  ): void {
-    if (rate.clamped === 'none') return;
-    this.opts.hooks.event({
-      event: 'NOTICE',
-      axis: ch.channel,
-      fields: {
-        name: 'RATE_CLAMPED',
-        what,
-        asked: askedCounts,
-        sent: rate.effective,
-        maestroUnits: rate.units,
-        clamped: rate.clamped,
-      },
-    });
-  }
-
-  private abortMoves(ch: Channel, why: string): void {
-    for (const entry of this.queue.takeAll(ch.channel)) this.ended(ch, entry, 'ABORTED', why);
-  }
-
-  private ended(ch: Channel, entry: HostMove, outcome: 'DONE' | 'ABORTED', why?: string): void {
-    const pos = ch.position ?? 0;
-    this.opts.hooks.event({
-      event: outcome,
-      axis: ch.channel,
-      ref: entry.ref,
-      positionCounts: pos,
-      fields: { axis: ch.channel, ref: entry.ref, pos, ...(why === undefined ? {} : { why }) },
-    });
-  }
-
   /** The legs when they are a contiguous block of idle channels on a Mini Maestro, else undefined. */
   private contiguousIdleBlock(
     legs: readonly { axis: number; move: AbsoluteMove; options?: SendOptions }[],
   ): { ch: Channel; leg: (typeof legs)[number] }[] | undefined {
     if (this.channelCount === 6 || legs.length < 2) return undefined;
-    const block = legs.map((leg) => ({ ch: this.channels.get(leg.axis), leg }));
+    const block = legs.map((leg) => ({ ch: this.axes.get(leg.axis), leg }));
     if (block.some((b) => !b.ch)) return undefined;
     const numbers = block.map((b) => b.ch!.channel).sort((a, b) => a - b);
     if (numbers.some((n, i) => i > 0 && n !== numbers[i - 1]! + 1)) return undefined;
@@ -715,6 +496,7 @@ export class MaestroDriver implements ControllerDriver {
       ch.velocity = ((position - ch.position) * 1000) / (now - ch.positionAtMs);
     else ch.velocity = 0;
     ch.unchangedPolls = position === ch.position && position !== ch.target ? ch.unchangedPolls + 1 : 0;
+    if (position !== ch.position) ch.stillSinceMs = now;
     ch.position = position;
     ch.positionAtMs = now;
   }
@@ -747,7 +529,7 @@ export class MaestroDriver implements ControllerDriver {
     }
   }
 
-  private receive(chunk: Buffer): void {
+  protected receive(chunk: Buffer): void {
     if (this.resyncing) {
       // After a lost answer: whatever still comes belongs to a question given up on.
       this.unaskedChunks++;
@@ -765,7 +547,7 @@ export class MaestroDriver implements ControllerDriver {
   }
 
   /** An answer did not come in time: resynchronise, and give up on the device after too many. */
-  private answerLost(): void {
+  protected answerTimedOut(): void {
     this.consecutiveTimeouts++;
     this.startResync();
     if (this.link.ready && this.consecutiveTimeouts > this.opts.config.maxRetransmits)
@@ -787,39 +569,13 @@ export class MaestroDriver implements ControllerDriver {
       );
   }
 
-  /** Answers are positional (§5.d: no framing): after a loss, wait for the line to fall quiet first. */
-  private startResync(): void {
+  protected clearReceiver(): void {
     this.reader.abandon();
-    if (!this.resyncing) {
-      this.resyncing = true;
-      this.exchange.hold();
-    }
-    this.quietThenResume();
-  }
-
-  private quietThenResume(): void {
-    this.cancelQuiet?.();
-    const quietMs = Math.max(20, Math.min(100, Math.round(this.opts.config.replyTimeoutMs / 2)));
-    this.cancelQuiet = this.opts.clock.after(quietMs, () => {
-      this.cancelQuiet = undefined;
-      this.resyncing = false;
-      this.exchange.release();
-    });
-  }
-
-  private resetReader(): void {
-    this.reader.abandon();
-    this.cancelQuiet?.();
-    this.cancelQuiet = undefined;
-    if (this.resyncing) {
-      this.resyncing = false;
-      this.exchange.release();
-    }
   }
 
   // ---- state ----
 
-  private report(ch: Channel): AxisReport {
+  protected report(ch: Channel): AxisReport {
     const off = ch.position === 0 || ch.position === undefined;
     return {
       positionCounts: off ? null : ch.position!,
@@ -830,63 +586,16 @@ export class MaestroDriver implements ControllerDriver {
     };
   }
 
-  private stateOf(ch: Channel): DriverAxisState {
+  protected stateOf(ch: Channel): DriverAxisState {
     if (this.estopLatched) return 'ESTOP';
     if (!ch.enabled) return 'DISABLED';
     return this.isActive(ch) ? 'MOVING' : 'IDLE';
   }
 
-  private isActive(ch: Channel): boolean {
-    return this.queue.depth(ch.channel) > 0 || ch.jogging;
-  }
-
-  private channelOf(axis: number): Channel {
-    const ch = this.channels.get(axis);
-    if (!ch)
-      throw new DriverCommandError(
-        'INTERNAL_ERROR',
-        `channel ${axis} is not configured on ${this.id}`,
-        { controller: this.id },
-        'failed',
-      );
-    return ch;
-  }
-
-  private ext(ch: Channel): ProblemExtensions {
-    return { axis: ch.config.name, controller: this.id };
-  }
-
-  private refusal(
-    code: 'AXIS_ESTOP' | 'AXIS_DISABLED' | 'AXIS_QUEUE_FULL',
-    ch: Channel,
-    detail: string,
-  ): DriverCommandError {
-    return new DriverCommandError(code, `${ch.config.name}: ${detail}`, this.ext(ch), 'failed');
-  }
-
-  private assertReady(ch: Channel, what: string): void {
-    if (!this.link.ready)
-      throw new DriverCommandError(
-        'CONTROLLER_DISCONNECTED',
-        `${what} ${ch.config.name}: ${this.id} is ${this.link.state}`,
-        this.ext(ch),
-        'failed',
-      );
-  }
-
-  private assertCanMove(ch: Channel, what: string): void {
-    this.assertReady(ch, what);
-    if (this.estopLatched) throw this.refusal('AXIS_ESTOP', ch, 'the software stop is latched');
-    if (!ch.enabled)
-      throw this.refusal('AXIS_DISABLED', ch, 'the channel is off (no pulses); enable it first');
-  }
-
-  private async settleWrites(ch: Channel, what: string, writes: Promise<unknown>[]): Promise<void> {
-    try {
-      await Promise.all(writes);
-    } catch (error) {
-      throw commandFailure(error, `${what} ${ch.config.name}`, this.ext(ch));
-    }
+  protected moveRefusal(ch: Channel): DriverCommandError | undefined {
+    return ch.enabled
+      ? undefined
+      : this.refusal('AXIS_DISABLED', ch, 'the channel is off (no pulses); enable it first');
   }
 }
 

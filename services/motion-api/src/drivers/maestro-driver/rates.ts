@@ -5,6 +5,7 @@
 // which no requested rate is: a rate the Maestro cannot express is clamped to the nearest it can, and the
 // driver reports the clamp.
 
+import { type DeviceRate, toDeviceUnits } from '../host-link/device-rate.js';
 import {
   MAESTRO_ACCELERATION_MAX,
   MAESTRO_ACCELERATION_UNIT_US_PER_S2,
@@ -17,28 +18,18 @@ const COUNTS_PER_US = 4;
 export const COUNTS_PER_S_PER_SPEED_UNIT = MAESTRO_SPEED_UNIT_US_PER_S * COUNTS_PER_US;
 export const COUNTS_PER_S2_PER_ACCELERATION_UNIT = MAESTRO_ACCELERATION_UNIT_US_PER_S2 * COUNTS_PER_US;
 
-export interface MaestroRate {
-  /** Set Speed's value, or Set Acceleration's. */
-  units: number;
-  /** What that value means, counts/s or counts/s². */
-  effective: number;
-  /** The requested rate was below 1 unit (runs faster than asked) or above the maximum (runs slower). */
-  clamped: 'none' | 'raised' | 'lowered';
-}
-
-function toUnits(requested: number, perUnit: number, max: number): MaestroRate {
-  const exact = requested / perUnit;
-  const units = Math.min(max, Math.max(1, Math.round(exact)));
-  const clamped = exact < 0.5 ? 'raised' : exact > max + 0.5 ? 'lowered' : 'none';
-  return { units, effective: units * perUnit, clamped };
-}
+export type MaestroRate = DeviceRate;
 
 /** Set Speed for a move at `velocityCountsPerS` (quarter-µs per second). */
 export function maestroSpeed(velocityCountsPerS: number): MaestroRate {
-  return toUnits(velocityCountsPerS, COUNTS_PER_S_PER_SPEED_UNIT, MAESTRO_SPEED_MAX);
+  return toDeviceUnits(velocityCountsPerS, COUNTS_PER_S_PER_SPEED_UNIT, MAESTRO_SPEED_MAX);
 }
 
 /** Set Acceleration for a move at `accelerationCountsPerS2` (quarter-µs per second²). */
 export function maestroAcceleration(accelerationCountsPerS2: number): MaestroRate {
-  return toUnits(accelerationCountsPerS2, COUNTS_PER_S2_PER_ACCELERATION_UNIT, MAESTRO_ACCELERATION_MAX);
+  return toDeviceUnits(
+    accelerationCountsPerS2,
+    COUNTS_PER_S2_PER_ACCELERATION_UNIT,
+    MAESTRO_ACCELERATION_MAX,
+  );
 }

@@ -11,12 +11,20 @@ export class BringUpError extends Error {
   readonly code = 'LINK_BRING_UP_FAILED';
 }
 
-/** The SET commands that apply an axis's configured limits, in counts. */
-export function limitCommands(axis: AxisConfig): { key: LimitKey; value: number }[] {
+/**
+ * The SET commands that apply an axis's configured limits, in counts. The soft limits are clamped to
+ * what the session carries (`maxPositionCounts`: ±(2^31-1) in v1, pmax in v2, §v2 Positions): the
+ * host refuses a target beyond that range anyway, so the clamp only keeps SET on the wire.
+ */
+export function limitCommands(
+  axis: AxisConfig,
+  maxPositionCounts = Number.MAX_SAFE_INTEGER,
+): { key: LimitKey; value: number }[] {
   const cpu = axis.countsPerUnit;
+  const clamp = (counts: number) => Math.max(-maxPositionCounts, Math.min(maxPositionCounts, counts));
   const commands: { key: LimitKey; value: number }[] = [
-    { key: 'MIN', value: positionToCounts(axis.minUnits, axis) },
-    { key: 'MAX', value: positionToCounts(axis.maxUnits, axis) },
+    { key: 'MIN', value: clamp(positionToCounts(axis.minUnits, axis)) },
+    { key: 'MAX', value: clamp(positionToCounts(axis.maxUnits, axis)) },
     { key: 'VMAX', value: unitsToPositiveCounts(axis.maxVelocityUnitsPerS, cpu) },
     { key: 'AMAX', value: unitsToPositiveCounts(axis.maxAccelerationUnitsPerS2, cpu) },
   ];
@@ -31,6 +39,7 @@ export async function bringUpController(
   context: BringUpContext,
   axes: readonly AxisConfig[],
   streamHz: number,
+  maxPositionCounts?: number,
 ): Promise<Map<string, ReplyFieldsOf<'GET'>>> {
   // 0. Every configured axis must exist on this controller.
   for (const axis of axes) {
@@ -52,7 +61,7 @@ export async function bringUpController(
   // 2. SET the configured limits.
   await Promise.all(
     axes.flatMap((axis) =>
-      limitCommands(axis).map(async ({ key, value }) => {
+      limitCommands(axis, maxPositionCounts).map(async ({ key, value }) => {
         const reply = await context.request('SET', { axis: axis.axis, key, value });
         if (!reply.ok) throw new BringUpError(`SET ${axis.axis} ${key} ${value} answered ERR ${reply.code}`);
       }),

@@ -67,6 +67,12 @@ export function failureFromRejection(
         error: new MotionError('CONTROLLER_BUSY', `${what}: ${error.message}`, ext),
         outcome: 'failed',
       };
+    // §v2 Negotiation: the negotiated version or the device's features lack the command.
+    if (error.code === 'PROTO_NOT_SUPPORTED')
+      return {
+        error: new MotionError('NOT_SUPPORTED_BY_CONTROLLER', `${what}: ${error.message}`, ext),
+        outcome: 'failed',
+      };
     if (error.code === 'PROTO_INVALID_ARGUMENT' || error.code === 'PROTO_LINE_TOO_LONG')
       return {
         error: new MotionError('INTERNAL_ERROR', `${what}: ${error.message}`, ext),

@@ -214,6 +214,72 @@ describe('losses and reconnects', () => {
   });
 });
 
+describe('protocol v2 (PROTOCOL.md §v2 Negotiation, §v2 Liveness)', () => {
+  beforeEach(async () => {
+    await link.close();
+    transports = new FakeTransports();
+    device = transports.add(PATH, new FakeController('ctrl1', 4, 4, clock, { maxProtocol: 2 }));
+    make();
+  });
+
+  it('asks for v2 and gets it; maxProtocol 1 keeps the same device on v1', async () => {
+    await ready();
+    expect(device.executed[0]).toMatchObject({ verb: 'HELLO' });
+    expect(link.health()).toMatchObject({ proto: 2, features: ['TRIG', 'LEASE'], missingFeatures: [] });
+    await link.close();
+    transports = new FakeTransports();
+    device = transports.add(PATH, new FakeController('ctrl1', 4, 4, clock, { maxProtocol: 2 }));
+    make(transports, (raw) => {
+      (raw.controllers as Record<string, unknown>[])[0]!.maxProtocol = 1;
+    });
+    await ready();
+    expect(link.health()).toMatchObject({ proto: 1, features: [], missingFeatures: ['TRIG', 'LEASE'] });
+  });
+
+  it('lost replies cost retransmissions, not the session; silence past the watchdog ends it', async () => {
+    await ready();
+    // 1. Every reply is lost for 5 s: far more than maxRetransmits (5) reply timeouts, which would end a
+    //    v1 session. The device is still there (its watchdog, 60 s, has not run out): the session stays.
+    device.withholdReplies = true;
+    const reply = link.request('GET', { axis: 1 });
+    for (let t = 0; t < 5000; t += 250) {
+      clock.advanceBy(250);
+      await settle();
+    }
+    expect(link.state).toBe('ready');
+    expect(link.health().retransmits).toBeGreaterThan(5);
+    // 2. Replies come back: the retransmitted GET is answered from the device's cache, executed once.
+    device.withholdReplies = false;
+    let answered = false;
+    void reply.then(() => (answered = true));
+    for (let i = 0; i < 20 && !answered; i++) await step();
+    await expect(reply).resolves.toMatchObject({ ok: true });
+    expect(device.executedOf('GET')).toHaveLength(2); // the bring-up's and this one
+    expect(downs).toEqual([]);
+    // 3. A dead device: no valid line for wd (60 s) is the evidence (§v2 Liveness).
+    device.deaf = true;
+    const deafAtMs = clock.monotonicMs();
+    while (link.state === 'ready' && clock.monotonicMs() - deafAtMs < 120_000) {
+      clock.advanceBy(1000);
+      await settle();
+    }
+    expect(downs.map((d) => d.code)).toEqual(['PROTO_REPLY_TIMEOUT']);
+    expect(clock.monotonicMs() - deafAtMs).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('a v2 command the session cannot carry is PROTO_NOT_SUPPORTED before it takes a seq', async () => {
+    await link.close();
+    transports = new FakeTransports();
+    device = transports.add(PATH, new FakeController('ctrl1', 4, 4, clock, { maxProtocol: 2, trig: false }));
+    make();
+    await ready();
+    await expect(
+      link.request('TMOVE', { axis: 2, pos: 1, vel: 1, acc: 1, src: 1, at: 1, dir: 1 }),
+    ).rejects.toMatchObject({ code: 'PROTO_NOT_SUPPORTED', sent: false });
+    expect(device.executedOf('TMOVE')).toEqual([]);
+  });
+});
+
 describe('e-stop and close', () => {
   it('writes 0x18 at once, ahead of requests waiting for window space', async () => {
     await ready();

@@ -74,6 +74,9 @@ export class ControllerLink {
   /** Reboot evidence gathered since the last completed bring-up. */
   private rebootedSinceBringUp: boolean | undefined;
   private reconnects = 0;
+  private overflows = 0;
+  /** The version of the last session, so the probe reads that session's events (§v2 Events) after a loss. */
+  private lastVersion: number | undefined;
   private everReady = false;
   private lastErrorValue: LinkError | undefined;
   private readyWaiters: { resolve(): void; reject(error: Error): void }[] = [];
@@ -90,6 +93,8 @@ export class ControllerLink {
       maxRetransmits: config.maxRetransmits,
       maxPendingRequests: config.maxPendingRequests,
       baud: config.baud,
+      // §v2 Negotiation: ask for v2 (a v1 device answers v1, and the session falls back).
+      maxProtocol: config.maxProtocol ?? 2,
     });
     this.driver = createSessionDriver(this.session, options.clock);
     this.backoff = createBackoff(options.reconnect);
@@ -103,6 +108,14 @@ export class ControllerLink {
   }
   get ready(): boolean {
     return this.stateValue === 'ready';
+  }
+  /** The negotiated version while a session is up (§v2 Negotiation). */
+  get protocolVersion(): number | undefined {
+    return this.session.protocolVersion;
+  }
+  /** The v2 features the device advertised (none in a v1 session). */
+  get features(): readonly string[] {
+    return this.session.features;
   }
 
   /** Starts connecting; returns at once. Idempotent. */
@@ -163,8 +176,18 @@ export class ControllerLink {
       pendingRequests: this.session.outstandingCount,
       sessions: s.sessions,
       reconnects: this.reconnects,
-      device: this.session.deviceInfo ?? null,
+      device: deviceInfoOf(this.session.deviceInfo),
       lastError: this.lastErrorValue ?? null,
+      proto: this.session.protocolVersion ?? null,
+      features: [...this.session.features],
+      missingFeatures: [...this.session.missingFeatures],
+      events: {
+        delivered: s.eventsDelivered,
+        duplicates: s.duplicateEvents,
+        gaps: s.eventGaps,
+        acks: s.acksSent,
+        overflows: this.overflows,
+      },
     };
   }
 
@@ -280,7 +303,7 @@ export class ControllerLink {
 
   /** Writes the probe PING up to maxRetransmits+1 times; no answer at all counts as a reboot. */
   private runProbe(): Promise<ProbeVerdict> {
-    const probe = new RebootProbe();
+    const probe = new RebootProbe(this.lastVersion);
     const { replyTimeoutMs, maxRetransmits } = this.opts.config;
     return new Promise<ProbeVerdict>((resolve) => {
       let tries = 0;
@@ -311,7 +334,10 @@ export class ControllerLink {
   }
 
   private startSession(): Promise<DeviceInfo> {
-    const started = this.session.start();
+    const started = this.session.start().then((device) => {
+      this.lastVersion = device.proto;
+      return device;
+    });
     this.driver.poke();
     return started;
   }
@@ -343,6 +369,7 @@ export class ControllerLink {
 
   private handleEvent(event: EventFrame): void {
     if (event.event === 'BOOT' && this.hadSession) this.rebootedSinceBringUp = true;
+    if (event.event === 'OVERFLOW') this.overflows++;
     this.opts.onEvent?.(event);
   }
 
@@ -415,6 +442,24 @@ class LinkClosedError extends Error {
 }
 class BringUpError extends Error {
   readonly code = 'LINK_BRING_UP_FAILED';
+}
+
+/** HELLO's fields as the API shows them; the v2 ones only in a v2 session. */
+function deviceInfoOf(info: DeviceInfo | undefined): LinkHealth['device'] {
+  if (!info) return null;
+  const { proto, fw, axes, rx, win, qd, wd, ev, pmax, feat } = info;
+  return {
+    proto,
+    fw,
+    axes,
+    rx,
+    win,
+    qd,
+    wd,
+    ...(ev === undefined ? {} : { ev }),
+    ...(pmax === undefined ? {} : { pmax }),
+    ...(feat === undefined ? {} : { feat: [...feat] }),
+  };
 }
 
 function toLinkError(error: unknown, fallbackCode: string): LinkError {

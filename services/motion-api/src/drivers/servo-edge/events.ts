@@ -41,16 +41,32 @@ export function toDriverEvent(frame: EventFrame): DriverEvent {
       };
     case 'ESTOP':
       return { event: 'ESTOP', fields };
+    case 'STARTED':
+      // §v2 Triggered moves: the TMOVE's seq is the move's ref; t is the device time of the crossing.
+      return {
+        event: 'STARTED',
+        axis: frame.fields.axis,
+        ref: frame.fields.seq,
+        deviceTimeMs: frame.fields.t,
+        fields,
+      };
+    case 'LEASE':
+      return { event: 'LEASE', axis: frame.fields.axis, positionCounts: frame.fields.pos, fields };
+    case 'OVERFLOW':
+      return { event: 'OVERFLOW', lost: frame.fields.lost, fields };
     case 'BOOT':
       return { event: 'BOOT', fields };
     case 'BADFRAME':
       return { event: 'BADFRAME', fields };
-    default:
+    default: {
+      // An event of a newer protocol than this table: shown, not acted on.
+      const other = frame as { event: string; fields: Record<string, unknown> };
       return {
         event: 'NOTICE',
-        axis: 'axis' in frame.fields && Number(frame.fields.axis) !== 0 ? Number(frame.fields.axis) : null,
-        fields: { name: frame.event, ...fields },
+        axis: 'axis' in other.fields && Number(other.fields.axis) !== 0 ? Number(other.fields.axis) : null,
+        fields: { name: other.event, ...fields },
       };
+    }
   }
 }
 
@@ -62,5 +78,7 @@ export function toAxisReport(fields: ReplyFieldsOf<'GET'>): AxisReport {
     targetCounts: fields.tgt,
     state: fields.st,
     queueDepth: fields.q,
+    // §v2 Fields: GET run= (v2 only).
+    ...(fields.run === undefined ? {} : { runningRef: fields.run }),
   };
 }

@@ -19,6 +19,14 @@ export class RebootProbe {
   private readonly decoder = new DeviceLineDecoder();
   private verdictValue: ProbeVerdict | undefined;
 
+  /**
+   * `version`: the version of the session the device may still hold, so its events are read in that
+   * session's form (§v2 Events: `!<eseq> DONE ...` in v2). Default 1.
+   */
+  constructor(version = 1) {
+    this.decoder.version = version === 2 ? 2 : 1;
+  }
+
   get verdict(): ProbeVerdict | undefined {
     return this.verdictValue;
   }

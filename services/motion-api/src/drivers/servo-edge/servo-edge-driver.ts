@@ -1,7 +1,10 @@
 // The servo-edge driver: our own protocol (firmware-protocol's HostSession over a ControllerLink) behind
 // the seam. The device queues moves and reports their end (§Events DONE/ABORTED), homes its axes
-// (§Commands HOME), runs a watchdog (WDOG, §Device rule 6) and takes the realtime stop byte 0x18 ahead
-// of every queued frame (§Device rule 5): every capability is native.
+// (§Commands HOME), runs a watchdog (WDOG, §Device rule 6) and takes the realtime stop ahead of every
+// queued frame (0x18 in v1, §Device rule 5; 0x96 x8 in v2, §v2 Stop): every capability is native. The
+// link asks for v2 (§v2 Negotiation) and still drives v1 devices; what the driver declares follows the
+// version negotiated: exactly-once events (§v2 Events), triggered moves (TRIG), jog leases (LEASE) and
+// 64-bit positions (§v2 Positions) only in a v2 session.
 
 import type { ArgsOf, Reply, RequestOptions, Verb } from '@servo-edge/firmware-protocol';
 import type { AxisConfig } from '../../config/schema.js';
@@ -13,8 +16,10 @@ import {
   type DriverCapabilities,
   DriverCommandError,
   type DriverOptions,
+  type JogOptions,
   type LinkHealth,
   type LinkState,
+  type PositionTrigger,
   type SendOptions,
 } from '../driver.js';
 import { bringUpController } from './bring-up.js';
@@ -22,26 +27,57 @@ import { errorFromReply, failureFromRejection } from './command-errors.js';
 import { type BringUpContext, type ControllerLink, createControllerLink } from './controller-link.js';
 import { toAxisReport, toDriverEvent } from './events.js';
 
+/** §Framing: v1 integers are within ±(2^31-1). */
+const V1_POSITION_MAX = 2 ** 31 - 1;
+
+/** What a v1 session (and a driver that has not negotiated yet) can do. */
 export const SERVO_EDGE_CAPABILITIES: DriverCapabilities = {
   protocol: 'servo-edge/1',
   moveQueue: 'device',
   // DONE/ABORTED events; a quiet axis with queued moves is also read back (events have no
   // retransmission in v1), but that only notices a lost event, it does not complete a move.
   completion: 'event',
+  eventDelivery: 'best-effort',
   position: 'homing',
   hardwareWatchdog: true,
-  // Triggered moves are a v2 feature (§v2 Triggered moves); this driver speaks v1.
+  // Triggered moves are a v2 feature (§v2 Triggered moves).
   positionTriggeredMoves: false,
   realtimeStop: true,
+  // No lease in v1: the service times the dead-man (and the device's watchdog covers a dead host).
+  jogLease: 'host',
+  maxPositionCounts: V1_POSITION_MAX,
   commands: { power: 'native', home: 'native', jog: 'native', coordinatedStart: 'host' },
 };
+
+/** What a session of `version` with these features can do (§v2 Negotiation). */
+export function servoEdgeCapabilities(
+  version: number | undefined,
+  features: readonly string[],
+  pmax: number | undefined,
+): DriverCapabilities {
+  if (version !== 2) return SERVO_EDGE_CAPABILITIES;
+  const lease = features.includes('LEASE');
+  return {
+    ...SERVO_EDGE_CAPABILITIES,
+    protocol: 'servo-edge/2',
+    // §v2 Events: acknowledged, retransmitted, in order; only a lost controller loses an outcome.
+    eventDelivery: 'exactly-once',
+    positionTriggeredMoves: features.includes('TRIG'),
+    jogLease: lease ? 'native' : 'none',
+    // §v2 Positions: the device's pmax, and never beyond what a JSON number carries exactly.
+    maxPositionCounts: Math.min(pmax ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    // §v2 Jog lease: a v2 device without LEASE refuses every JOG (a jog without a lease does not exist in v2).
+    commands: { ...SERVO_EDGE_CAPABILITIES.commands, jog: lease ? 'native' : 'none' },
+  };
+}
 
 type OkReply<V extends Verb> = Extract<Reply<V>, { ok: true }>;
 
 export class ServoEdgeDriver implements ControllerDriver {
   readonly kind = 'servo-edge' as const;
-  readonly capabilities = SERVO_EDGE_CAPABILITIES;
   private readonly opts: DriverOptions;
+  /** The capabilities of the last negotiated session (v1 ones before the first). */
+  private capabilitiesValue: DriverCapabilities = SERVO_EDGE_CAPABILITIES;
   private readonly link: ControllerLink;
   private readonly axisByNumber = new Map<number, AxisConfig>();
 
@@ -67,6 +103,10 @@ export class ServoEdgeDriver implements ControllerDriver {
   }
   get state(): LinkState {
     return this.link.state;
+  }
+  /** Follow the version negotiated; kept from the last session while the link is down. */
+  get capabilities(): DriverCapabilities {
+    return this.capabilitiesValue;
   }
   get ready(): boolean {
     return this.link.ready;
@@ -114,8 +154,43 @@ export class ServoEdgeDriver implements ControllerDriver {
     return legs.map((leg) => this.move(leg.axis, leg.move, leg.options));
   }
 
-  async jog(axis: number, velocityCountsPerS: number, accelerationCountsPerS2: number): Promise<void> {
-    await this.send('JOG', { axis, vel: velocityCountsPerS, acc: accelerationCountsPerS2 }, axis);
+  async jog(
+    axis: number,
+    velocityCountsPerS: number,
+    accelerationCountsPerS2: number,
+    options?: JogOptions,
+  ): Promise<void> {
+    // §v2 Jog lease: the lease rides on the JOG in v2 (HostSession refuses it in v1: NOT_SUPPORTED).
+    const lease = options?.leaseMs === undefined ? {} : { lease: options.leaseMs };
+    await this.send('JOG', { axis, vel: velocityCountsPerS, acc: accelerationCountsPerS2, ...lease }, axis);
+  }
+
+  /** §v2 Jog lease: RENEW; ERR STATE when the axis no longer jogs (the lease ran out first). */
+  async renewJog(axis: number, leaseMs: number): Promise<void> {
+    await this.send('RENEW', { axis, lease: leaseMs }, axis);
+  }
+
+  /** §v2 Triggered moves: TMOVE; its seq names it in STARTED and DONE/ABORTED, like a MOVE's. */
+  async moveTriggered(
+    axis: number,
+    move: AbsoluteMove,
+    trigger: PositionTrigger,
+    options?: SendOptions,
+  ): Promise<void> {
+    await this.send(
+      'TMOVE',
+      {
+        axis,
+        pos: move.targetCounts,
+        vel: move.velocityCountsPerS,
+        acc: move.accelerationCountsPerS2,
+        src: trigger.sourceAxis,
+        at: trigger.atCounts,
+        dir: trigger.direction,
+      },
+      axis,
+      { onSent: (seq) => options?.onSent?.(seq) },
+    );
   }
 
   async stop(axis: number): Promise<void> {
@@ -160,9 +235,19 @@ export class ServoEdgeDriver implements ControllerDriver {
 
   /** Start-up after HELLO and WDOG: a latched software stop first, then GET, SET limits, STREAM. */
   private async bringUp(context: BringUpContext): Promise<void> {
+    this.capabilitiesValue = servoEdgeCapabilities(
+      context.device.proto,
+      context.device.feat ?? [],
+      context.device.pmax,
+    );
     // An e-stop asked for while the link was down is delivered now, before anything else.
     if (this.opts.hooks.softwareStopPending()) this.link.estop();
-    const states = await bringUpController(context, this.opts.axes, this.opts.config.streamHz);
+    const states = await bringUpController(
+      context,
+      this.opts.axes,
+      this.opts.config.streamHz,
+      this.capabilitiesValue.maxPositionCounts ?? V1_POSITION_MAX,
+    );
     const reports = new Map<string, AxisReport>();
     for (const [name, fields] of states) reports.set(name, toAxisReport(fields));
     this.opts.hooks.connected(reports, context.rebooted);

@@ -8,10 +8,12 @@ import {
   AxisStatusSchema,
   HomeResultSchema,
   JogBodySchema,
+  JogRenewBodySchema,
+  JogResultSchema,
   MoveAcceptedSchema,
-  MoveBodySchema,
   MoveRecordSchema,
   problemResponses,
+  SingleMoveBodySchema,
   WaitQuerySchema,
 } from '../schemas.js';
 import { answerMove } from './answer-move.js';
@@ -60,7 +62,7 @@ export const axesRoutes: FastifyPluginAsyncTypebox<AxesRoutesOptions> = async (
         summary: 'Queue a point-to-point move (202), or with ?wait=true answer when it is done (200)',
         params: AxisParamsSchema,
         querystring: WaitQuerySchema,
-        body: MoveBodySchema,
+        body: SingleMoveBodySchema,
         response: { 200: Type.Ref(MoveRecordSchema), 202: MoveAcceptedSchema, ...problemResponses },
       },
     },
@@ -75,13 +77,34 @@ export const axesRoutes: FastifyPluginAsyncTypebox<AxesRoutesOptions> = async (
     {
       schema: {
         tags,
-        summary: 'Run at a signed velocity until stopped',
+        summary:
+          'Run at a signed velocity while the lease is renewed (hold-to-run); stops when it is not, or on stop',
         params: AxisParamsSchema,
         body: JogBodySchema,
-        response: { 200: Type.Ref(AxisStatusSchema), ...problemResponses },
+        response: { 200: JogResultSchema, ...problemResponses },
       },
     },
     async (request) => service.jog(request.params.name, request.body),
+  );
+
+  app.post(
+    '/axes/:name/jog/renew',
+    {
+      schema: {
+        tags,
+        summary:
+          "Renew a jog's lease for its leaseMs from now (204); 404 JOG_LEASE_NOT_FOUND once it is over",
+        params: AxisParamsSchema,
+        body: JogRenewBodySchema,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+      // Sent several times a second while a button is held: no request log line for it.
+      logLevel: 'warn',
+    },
+    async (request, reply) => {
+      await service.renewJog(request.params.name, request.body.leaseId);
+      return reply.code(204).send(null);
+    },
   );
 
   for (const action of ['stop', 'enable', 'disable'] as const) {

@@ -42,6 +42,20 @@ export const movesRoutes: FastifyPluginAsyncTypebox<MovesRoutesOptions> = async 
     },
   );
 
+  app.delete(
+    '/moves/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Cancel an open move (an armed triggered move, say): a controlled stop of its axes, whose queued moves are aborted too',
+        params: MoveParamsSchema,
+        response: { 200: Type.Ref(MoveRecordSchema), ...problemResponses },
+      },
+    },
+    async (request) => service.cancelMove(request.params.id),
+  );
+
   app.get(
     '/moves/:id',
     {
