@@ -5,11 +5,13 @@ import { runDriversBench } from './drivers.js';
 import { runGatewayBench } from './gateway.js';
 import { runMotionApiBench } from './motion-api.js';
 import { runProtocolBench } from './protocol.js';
+import { runProtocolNoiseBench } from './protocol-noise.js';
 import { runSimulatorBench } from './simulator.js';
 import { runVisionBench } from './vision.js';
 
 const suites: Record<string, () => Promise<void>> = {
   protocol: runProtocolBench,
+  'protocol-noise': runProtocolNoiseBench,
   simulator: runSimulatorBench,
   'motion-api': runMotionApiBench,
   drivers: runDriversBench,

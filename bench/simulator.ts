@@ -18,9 +18,15 @@ interface Run {
 }
 
 /** Opens a fresh paced controller and a HostSession over SerialPortStream; runs `body`; closes. */
-async function withHost<T>(body: (host: HostSession) => Promise<T>): Promise<T> {
+async function withHost<T>(protocol: 1 | 2, body: (host: HostSession) => Promise<T>): Promise<T> {
   const registry = new SimulatorRegistry();
-  const controller = registry.create({ id: 'bench', baud: BAUD, pacing: true, watchdogDefaultMs: 60_000 });
+  const controller = registry.create({
+    id: 'bench',
+    baud: BAUD,
+    pacing: true,
+    watchdogDefaultMs: 60_000,
+    protocol,
+  });
   await controller.start();
   const port = new SerialPortStream({
     binding: createSimulatorBinding(registry),
@@ -34,6 +40,7 @@ async function withHost<T>(body: (host: HostSession) => Promise<T>): Promise<T> 
     write: (bytes) => port.write(bytes),
     heartbeat: false,
     baud: BAUD,
+    maxProtocol: protocol,
   });
   const driver = createSessionDriver(host, systemClock);
   port.on('data', (chunk: Buffer) => {
@@ -52,8 +59,8 @@ async function withHost<T>(body: (host: HostSession) => Promise<T>): Promise<T> 
 }
 
 /** `count` PINGs; `depth` of them outstanding at once (1 = stop-and-wait). */
-async function pings(count: number, depth: number): Promise<Run> {
-  return withHost(async (host) => {
+async function pings(count: number, depth: number, protocol: 1 | 2 = 1): Promise<Run> {
+  return withHost(protocol, async (host) => {
     const bytesBefore = host.stats.bytesOut;
     const t0 = performance.now();
     let sent = 0;
@@ -91,5 +98,11 @@ export async function runSimulatorBench(): Promise<void> {
   figure('  the same in frames/s', pipelined.framesPerS, 'frames/s', {
     name: 'stop-and-wait',
     value: stopAndWait.framesPerS,
+  });
+  // Protocol v2 (issue #12): the same pipelined PINGs in a v2 session against a v1 session, same run.
+  const v2 = await medianRun(3, () => pings(1500, 64, 2));
+  figure('v2 session pipelining PINGs, host->device', pct(v2), '% of wire', {
+    name: 'v1 session',
+    value: pct(pipelined),
   });
 }

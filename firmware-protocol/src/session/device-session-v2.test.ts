@@ -7,7 +7,7 @@ import {
   createRecordingDevice,
   type RecordingDevice,
   type RecordingDeviceOptions,
-} from '../test-support/recording-device.js';
+} from '../testing/recording-device.js';
 import { ESTOP_BYTE, MAX_LINE_BYTES, V2_STOP_BYTE, V2_STOP_SEQUENCE, wireTimeMs } from '../wire/constants.js';
 import { DeviceLineDecoder } from '../wire/decoder.js';
 import { encodeCommand, encodeLine } from '../wire/encode.js';

@@ -2,7 +2,7 @@
 
 import { ManualClock } from '@servo-edge/common/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createRecordingDevice, type RecordingDevice } from '../test-support/recording-device.js';
+import { createRecordingDevice, type RecordingDevice } from '../testing/recording-device.js';
 import { ESTOP_BYTE } from '../wire/constants.js';
 import { encodeCommand, encodeLine } from '../wire/encode.js';
 

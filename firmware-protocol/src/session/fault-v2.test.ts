@@ -3,8 +3,8 @@
 // overflow; and the two mixed-version pairings. Seeded and stepped on a ManualClock; each run logs its counts.
 
 import { describe, expect, it } from 'vitest';
-import { type MoveStreamResult, runMoveStream, summarise } from '../test-support/move-stream.js';
 import type { LineFaults } from '../testing/lossy-link.js';
+import { type MoveStreamResult, runMoveStream, summarise } from '../testing/move-stream.js';
 
 /**
  * 1 % of bytes damaged by a single bit flip, plus the drops and duplicates of the v1 lossy test, on a

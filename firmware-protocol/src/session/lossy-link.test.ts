@@ -5,9 +5,9 @@
 import type { MonotonicMs } from '@servo-edge/common/clock';
 import { ManualClock } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
-import { createRecordingDevice } from '../test-support/recording-device.js';
 import { createLossyLine, type LineFaults } from '../testing/lossy-link.js';
 import { seededRandom } from '../testing/random.js';
+import { createRecordingDevice } from '../testing/recording-device.js';
 import type { Reply } from '../wire/messages.js';
 import { HostSession } from './host-session.js';
 

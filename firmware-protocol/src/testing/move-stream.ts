@@ -6,10 +6,10 @@
 import type { MonotonicMs } from '@servo-edge/common/clock';
 import { ManualClock } from '@servo-edge/common/testing';
 import { HostSession, type HostSessionOptions } from '../session/host-session.js';
-import { createLossyLine, type LineFaults } from '../testing/lossy-link.js';
-import { seededRandom } from '../testing/random.js';
 import type { EventFrame } from '../wire/frames.js';
 import type { ProtocolVersion } from '../wire/messages.js';
+import { createLossyLine, type LineFaults } from './lossy-link.js';
+import { seededRandom } from './random.js';
 import { createRecordingDevice, type RecordingDevice } from './recording-device.js';
 
 export interface MoveStreamOptions {
