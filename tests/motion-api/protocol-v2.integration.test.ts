@@ -128,6 +128,13 @@ describe.each(TRANSPORTS)('motion API on a v2 link over $name', (transport) => {
         'standstill',
         5000,
       );
+      // 3. The API follows the ramp-down to its end: no DONE says when a jog stopped, so it reads on.
+      await serviceReaches(
+        rig.service,
+        () => rig.service.axis('conveyor').state === 'IDLE',
+        'the API showing IDLE',
+        5000,
+      );
       const renew = await post(rig, '/api/v1/axes/conveyor/jog/renew', { leaseId });
       expect(renew).toMatchObject({ status: 404, body: { code: 'JOG_LEASE_NOT_FOUND' } });
     });

@@ -13,6 +13,8 @@ export type ReportHandler = (axis: AxisRuntime, report: AxisReport, readOrder: n
 
 export class AxisPoller {
   private cancelPoll: (() => void) | undefined;
+  /** Axes ramping down with no move to end (a jog whose lease ran out): read until they stand still. */
+  private readonly settling = new Set<string>();
 
   constructor(
     private readonly ctx: MotionContext,
@@ -64,6 +66,13 @@ export class AxisPoller {
     this.onReport(axis, report, readOrder);
   }
 
+  /** Reads the axis now and then at the poll interval until it reports a state other than MOVING. */
+  readUntilStill(axis: AxisRuntime): void {
+    this.settling.add(axis.name);
+    void this.refresh(axis);
+    this.arm();
+  }
+
   /** Starts the poll if it is not running (a move was just accepted). It stops when nothing is queued. */
   arm(): void {
     if (this.cancelPoll || this.ctx.closing) return;
@@ -73,7 +82,8 @@ export class AxisPoller {
       this.cancelPoll = undefined;
       let anyQueued = false;
       for (const axis of this.ctx.axes.values()) {
-        if (!moves.hasQueued(axis.name)) continue;
+        if (this.settling.has(axis.name) && axis.deviceState !== 'MOVING') this.settling.delete(axis.name);
+        if (!moves.hasQueued(axis.name) && !this.settling.has(axis.name)) continue;
         anyQueued = true;
         const quiet =
           axis.lastReportAtMs === undefined ||

@@ -17,6 +17,8 @@ export class DeviceEventReducer {
     private readonly refresh: (axis: AxisRuntime) => Promise<void>,
     /** Ends the jog leases of these axes: their jog is over (LEASE, FAULT, ESTOP, link loss). */
     private readonly endJogLeases: (axes: readonly AxisRuntime[]) => void = () => {},
+    /** Reads the axis until it stands still: it is ramping down with no move to report its end. */
+    private readonly readUntilStill: (axis: AxisRuntime) => void = () => {},
   ) {}
 
   onEvent(c: ControllerRuntime, event: DriverEvent): void {
@@ -100,7 +102,8 @@ export class DeviceEventReducer {
         if (axis) {
           this.endJogLeases([axis]);
           axis.positionCounts = event.positionCounts;
-          void this.refresh(axis);
+          // LEASE comes as the ramp-down starts, and no event says when it ends: read until IDLE.
+          this.readUntilStill(axis);
         }
         break;
       case 'STARTED':

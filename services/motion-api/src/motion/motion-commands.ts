@@ -297,6 +297,8 @@ export class MotionCommands {
     axis.commandedTargetCounts = undefined;
     this.leases.end(axis);
     await this.command(axis, 'stop', (d, n) => d.stop(n));
+    // A stopped jog ramps down with no move whose DONE would say when it stands still: read until then.
+    if (axis.deviceState === 'MOVING') this.poller.readUntilStill(axis);
     return this.ctx.statusOf(axis);
   }
 

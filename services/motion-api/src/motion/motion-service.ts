@@ -113,6 +113,7 @@ class MotionServiceImpl implements MotionService {
       ctx,
       (axis) => this.poller.refresh(axis),
       (axes) => this.commands.jogLeases.endAll(axes),
+      (axis) => this.poller.readUntilStill(axis),
     );
     this.commands = new MotionCommands(ctx, this.poller);
     const transports =
