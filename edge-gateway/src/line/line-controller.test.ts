@@ -316,7 +316,10 @@ describe('reject strokes armed on the conveyor position (protocol v2 TMOVE)', ()
     controller.trigger('BAD', fake.beltMm());
     controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
     expect(controller.rejects).toEqual([]);
-    clock.advanceTo(470); // SILENT's decision point
+    // SILENT's decision point, 50 ms ahead of the host-timed one (455): time for the TMOVE to arrive.
+    clock.advanceTo(400);
+    expect(controller.rejects).toEqual([]);
+    clock.advanceTo(410);
     expect(controller.rejects.map((r) => [r.productId, r.cause])).toEqual([
       ['SILENT', 'no-verdict'],
       ['BAD', 'verdict'],

@@ -83,6 +83,12 @@ export interface RejectRecord {
 
 /** A stroke this late has used up most of the window in which it still meets its product. */
 const LATE_STROKE_MS = 20;
+/**
+ * Position timing: a product still without a verdict is decided this much earlier, so that its
+ * fail-safe stroke reaches the controller before the belt passes its trigger point (a TMOVE armed
+ * after the crossing is ABORTED why=LATE). Arming early costs no accuracy: the controller fires it.
+ */
+const POSITION_ARM_MARGIN_MS = 50;
 
 /** States whose work is motion; the controller runs it, then calls stateComplete(). */
 const CONVEYOR_STOPPING: ReadonlySet<PackMLState> = new Set([
@@ -287,7 +293,8 @@ export class LineController {
     const now = clock.monotonicMs();
     const velocity = belt.velocity ?? 0;
     const positionTiming = this.positionTiming();
-    for (const decision of this.tracker.plan(belt.position, velocity, now, 2 * samplePeriodMs)) {
+    const horizonMs = 2 * samplePeriodMs + (positionTiming ? POSITION_ARM_MARGIN_MS : 0);
+    for (const decision of this.tracker.plan(belt.position, velocity, now, horizonMs)) {
       this.options.model.recordProduct(decision.reject ? 'rejected' : 'good');
       if (!decision.reject || decision.armed) continue;
       if (positionTiming) {

@@ -18,8 +18,14 @@ export const LEASE_MIN_MS = 50;
 export const LEASE_MAX_MS = 5000;
 /** The lease a REST jog gets when it names none. */
 export const DEFAULT_LEASE_MS = 500;
-/** A lease the service keeps alive for an in-process caller that asked for none (renewed every third). */
-export const KEEPALIVE_LEASE_MS = 1000;
+/**
+ * A lease the service keeps alive for an in-process caller that asked for none, such as the line's
+ * conveyor (renewed every third). It is a backstop, not the dead-man: if this process dies the link
+ * goes silent and the controller's watchdog stops every axis within its period. The longest lease the
+ * wire allows, so that a busy host (a Pi rendering the dashboard stalls for seconds) does not stop a
+ * running line: with 1 s, a 700 ms stall between two renewals did.
+ */
+export const KEEPALIVE_LEASE_MS = LEASE_MAX_MS;
 
 /** A jog's lease as the API returns it. */
 export interface JogLease {

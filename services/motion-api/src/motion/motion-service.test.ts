@@ -285,18 +285,20 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     await enabled('conveyor');
     const status = await h.service.jog('conveyor', { velocity: 10 });
     expect(status).not.toHaveProperty('lease');
-    // 1. Three seconds on: the service renewed the controller's 1 s lease (§v2 Jog lease) as it went.
+    // 1. Twelve seconds on, past two of the controller's 5 s leases (§v2 Jog lease): the service
+    //    renewed it as it went, every third of the lease.
     const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
-    for (let t = 0; t < 3000; t += 100) {
+    for (let t = 0; t < 12_000; t += 100) {
       h.clock.advanceBy(100);
       await settle();
     }
     expect(h.ctrl1.axes[0]!.jogging).toBe(true);
     expect(renewals()).toBeGreaterThanOrEqual(6);
+    expect(h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 5000'))).toHaveLength(renewals());
     // 2. Stopped: no more renewals.
     await h.service.stop('conveyor');
     const after = renewals();
-    h.clock.advanceBy(2000);
+    h.clock.advanceBy(6000);
     await settle();
     expect(renewals()).toBe(after);
     expect(h.ctrl1.axes[0]!.jogging).toBe(false);
