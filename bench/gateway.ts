@@ -117,20 +117,19 @@ async function strokeRun(rejectTiming: 'host' | 'position'): Promise<StrokeRun> 
 }
 
 /** Issue #12: the stroke's start error vs the product's position, host timing beside position triggering. */
-async function strokeStartError(): Promise<void> {
+export async function strokeStartError(): Promise<void> {
   const host = await strokeRun('host');
   const position = await strokeRun('position');
   const row = (label: string, run: StrokeRun) => {
     const errors = run.strokes.map((k) => k.errorMm).filter((e): e is number => e !== undefined);
     const abs = errors.map(Math.abs);
     const late = errors.filter((e) => e > LATE_STROKE_MM).length;
-    return `  ${label.padEnd(22)} p50 ${percentile(errors, 50).toFixed(2).padStart(8)}  p99 ${percentile(errors, 99).toFixed(2).padStart(8)}  max|e| ${Math.max(
-      ...abs,
-    )
-      .toFixed(2)
-      .padStart(
-        8,
-      )}  late ${String(late).padStart(3)}/${errors.length}  sorting errors ${run.sortingErrors}  (strokes: ${run.timings})`;
+    if (errors.length === 0) {
+      return `  ${label.padEnd(22)} no stroke started  sorting errors ${run.sortingErrors}  (strokes: ${run.timings})`;
+    }
+    const mm = (value: number) => value.toFixed(2).padStart(8);
+    const figures = `p50 ${mm(percentile(errors, 50))}  p99 ${mm(percentile(errors, 99))}  max|e| ${mm(Math.max(...abs))}`;
+    return `  ${label.padEnd(22)} ${figures}  late ${String(late).padStart(3)}/${errors.length}  sorting errors ${run.sortingErrors}  (strokes: ${run.timings})`;
   };
   console.log(
     `reject stroke start error vs the product's position (mm, + = late; ${STROKE_RUN.products} products at ${STROKE_RUN.productsPerMin}/min, one busy core; late = > ${LATE_STROKE_MM} mm)`,

@@ -1,6 +1,7 @@
 // The operator dashboard in a real browser (Debian's chromium driven by playwright-core) against the
-// running demo stack: sign in, jog, software stop to Aborted, reset and restart, a rejected label, and a
-// viewer who sees everything but cannot move anything. A screenshot per step lands in test-artifacts/.
+// running demo stack: sign in, jog (held on renewed leases; a page closed mid-jog stops the axis by its
+// lease), software stop to Aborted, reset and restart, a rejected label, and a viewer who sees
+// everything but cannot move anything. A screenshot per step lands in test-artifacts/.
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -87,6 +88,82 @@ function axis(p: Page, name: string) {
 async function positionOf(p: Page, name: string): Promise<number> {
   const text = await axis(p, name).locator('[data-field="position"]').textContent();
   return Number.parseFloat(text ?? 'NaN');
+}
+
+/** Jog speed for the held-jog tests, mm/s: a few seconds of it stay inside the filler's 0..200 mm. */
+const HELD_JOG_SPEED = 20;
+/** How often the tests poll the REST API. */
+const POLL_MS = 20;
+/** ctrl-b streams its axes at 20 Hz (edge.demo.yaml): the motion service sees a stop up to 50 ms late. */
+const CTRL_B_REPORT_MS = 50;
+/** One GET /axes/:name on a loaded machine. */
+const REST_READ_MS = 100;
+
+interface AxisReading {
+  position: number | null;
+  velocity: number | null;
+  state: string;
+}
+
+/** The axis as the REST API reports it (the gateway's own view, not the page's). */
+async function restAxis(name: string): Promise<AxisReading> {
+  const response = await fetch(new URL(`/api/v1/axes/${encodeURIComponent(name)}`, url), {
+    headers: { authorization: `Bearer ${stack.keys.admin}` },
+  });
+  if (!response.ok) throw new Error(`GET /axes/${name}: HTTP ${response.status}`);
+  return (await response.json()) as AxisReading;
+}
+
+/** Counts the page's lease renewals of one axis, and the slowest round trip among them. */
+function countRenewals(p: Page, name: string) {
+  let ok = 0;
+  let refused = 0;
+  let slowestMs = 0;
+  const sentAt = new Map<unknown, number>();
+  const path = `/api/v1/axes/${encodeURIComponent(name)}/jog/renew`;
+  const onRequest = (request: { url(): string }) => {
+    if (new URL(request.url()).pathname === path) sentAt.set(request, performance.now());
+  };
+  const onResponse = (response: { url(): string; status(): number; request(): unknown }) => {
+    if (new URL(response.url()).pathname !== path) return;
+    const started = sentAt.get(response.request());
+    if (started !== undefined) slowestMs = Math.max(slowestMs, performance.now() - started);
+    if (response.status() === 204) ok += 1;
+    else refused += 1;
+  };
+  p.on('request', onRequest);
+  p.on('response', onResponse);
+  return {
+    ok: () => ok,
+    refused: () => refused,
+    slowestMs: () => slowestMs,
+    off: () => {
+      p.off('request', onRequest);
+      p.off('response', onResponse);
+    },
+  };
+}
+
+/** Presses and holds a jog button (mouse down, never up) and returns the lease the jog was given. */
+async function holdJog(
+  p: Page,
+  name: string,
+  action: 'jog-plus' | 'jog-minus',
+): Promise<{ lease: { id: string; leaseMs: number; enforcedBy: string } }> {
+  const button = axis(p, name).locator(`[data-action="${action}"]`);
+  const box = await button.boundingBox();
+  if (!box) throw new Error('jog button not laid out');
+  const jogPath = `/api/v1/axes/${encodeURIComponent(name)}/jog`;
+  const answered = p.waitForResponse(
+    (r) => new URL(r.url()).pathname === jogPath && r.request().method() === 'POST',
+  );
+  await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await p.mouse.down();
+  const response = await answered;
+  expect(response.status()).toBe(200);
+  const body = (await response.json()) as { lease?: { id: string; leaseMs: number; enforcedBy: string } };
+  if (!body.lease) throw new Error(`the jog came back without a lease: ${JSON.stringify(body)}`);
+  return { lease: body.lease };
 }
 
 describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () => {
@@ -194,6 +271,86 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
     expect(stack.gateway.motion.axis('filler').position).toBeCloseTo(stoppedAt, 0);
     await screenshot('jog-released');
   });
+
+  it(
+    'keeps the axis moving while the button is held for many leases (the page renews them)',
+    async () => {
+      const filler = axis(page, 'filler');
+      // Slow, so the travel of several leases stays well inside the axis's soft limits.
+      await filler.locator('[data-field="jog-speed"]').fill(String(HELD_JOG_SPEED));
+      const renewals = countRenewals(page, 'filler');
+      const before = await restAxis('filler');
+      const { lease } = await holdJog(page, 'filler', 'jog-plus');
+      // 1. Moved further than any jog could that was not renewed: 4 leases of travel at the jog speed.
+      const travel = (HELD_JOG_SPEED * 4 * lease.leaseMs) / 1000;
+      await expect
+        .poll(async () => (await restAxis('filler')).position, { timeout: WAIT_MS, interval: POLL_MS })
+        .toBeGreaterThan((before.position ?? 0) + travel);
+      // 2. Still moving, on renewals of the same lease, each answered 204.
+      expect((await restAxis('filler')).velocity).toBeGreaterThan(0);
+      expect(renewals.ok()).toBeGreaterThanOrEqual(4);
+      expect(renewals.refused()).toBe(0);
+      await page.mouse.up();
+      await expect
+        .poll(async () => (await restAxis('filler')).velocity, { timeout: WAIT_MS, interval: POLL_MS })
+        .toBe(0);
+      renewals.off();
+      console.log(
+        `[dashboard] held jog: lease ${lease.leaseMs} ms (${lease.enforcedBy}), ${renewals.ok()} renewals, ` +
+          `slowest ${renewals.slowestMs().toFixed(0)} ms`,
+      );
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'stops the axis when the page is closed mid-jog, with no stop message (the lease runs out)',
+    async () => {
+      const jogPage = await openPage();
+      await signIn(jogPage, stack.keys.operator);
+      await jogPage.locator('#feed-status[data-status="live"]').waitFor();
+      const filler = axis(jogPage, 'filler');
+      await filler.locator('[data-field="position"]').filter({ hasText: /\d/ }).waitFor();
+      await filler.locator('[data-field="jog-speed"]').fill(String(HELD_JOG_SPEED));
+      const renewals = countRenewals(jogPage, 'filler');
+      // 1. Hold jog − until the axis moves and the page has renewed its lease at least twice.
+      const { lease } = await holdJog(jogPage, 'filler', 'jog-minus');
+      await expect
+        .poll(async () => (await restAxis('filler')).velocity, { timeout: WAIT_MS, interval: POLL_MS })
+        .toBeLessThan(0);
+      await expect
+        .poll(() => renewals.ok(), { timeout: WAIT_MS, interval: POLL_MS })
+        .toBeGreaterThanOrEqual(2);
+      // 2. No stop may get out of the closing page (pagehide sends one when it can): what stops the axis
+      //    must be the lease running out on the controller.
+      let stopsSent = 0;
+      await jogPage.route('**/api/v1/axes/*/stop', (route) => {
+        stopsSent += 1;
+        return route.abort();
+      });
+      const replyMs = renewals.slowestMs();
+      const closedAt = performance.now();
+      await jogPage.close(); // the button is never released
+      // 3. The axis stops within the lease plus one reply time (the slowest renewal seen), plus how
+      //    often ctrl-b reports its axes to the motion service and how often this test polls.
+      await expect
+        .poll(async () => (await restAxis('filler')).velocity, { timeout: WAIT_MS, interval: POLL_MS })
+        .toBe(0);
+      const stoppedAfterMs = performance.now() - closedAt;
+      const boundMs = lease.leaseMs + replyMs + CTRL_B_REPORT_MS + POLL_MS + REST_READ_MS;
+      console.log(
+        `[dashboard] page closed mid-jog: axis stopped ${stoppedAfterMs.toFixed(0)} ms later ` +
+          `(bound ${boundMs.toFixed(0)} = lease ${lease.leaseMs} + reply ${replyMs.toFixed(0)} + report ` +
+          `${CTRL_B_REPORT_MS} + poll ${POLL_MS} + read ${REST_READ_MS}); stops intercepted: ${stopsSent}`,
+      );
+      expect(stoppedAfterMs).toBeLessThan(boundMs);
+      // 4. And it stays stopped: nothing renews a closed page's lease.
+      const stoppedAt = (await restAxis('filler')).position;
+      await expect.poll(async () => (await restAxis('filler')).velocity, { interval: POLL_MS }).toBe(0);
+      expect((await restAxis('filler')).position).toBeCloseTo(stoppedAt ?? Number.NaN, 1);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
   it("shows a refused move in the API's words", async () => {
     const filler = axis(page, 'filler');

@@ -25,10 +25,22 @@ import type { GatewayConfig } from '../config/types.js';
 import { type DemoKeys, MAESTRO_REJECT_ARM } from './demo-config.js';
 import { SimulatedCamera } from './simulated-camera.js';
 
+/**
+ * HELLO's wd= of the demo's in-process controllers (§v2 Liveness; the host follows it). They share this
+ * process's event loop with the host, so a stall here (fastify compiling its routes at start-up, a
+ * loaded machine) silences both ends at once: with the 1000 ms default a 1.3 s stall lost both sessions
+ * and latched a watchdog stop (issue #12 load tests). A real controller keeps its own time.
+ */
+const IN_PROCESS_WATCHDOG_MS = 3000;
+
 /** What the demo's simulated controllers have beyond what its config says (startSimulatedControllers). */
 export const DEMO_CONTROLLER_SETTINGS = {
   // The reject arm's home switch sits 20 degrees behind its power-on position.
-  'ctrl-a': { perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } } },
+  'ctrl-a': {
+    perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
+    watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS,
+  },
+  'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS },
 } as const satisfies Record<string, SimulatedControllerExtras>;
 
 /**

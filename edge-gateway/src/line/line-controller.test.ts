@@ -249,6 +249,26 @@ describe('line controller', () => {
     expect(fake.calls).toContain('estop');
   });
 
+  it("the controller stopping the conveyor's jog (LEASE) holds the line, and Unhold runs the belt again", async () => {
+    const { fake, model, settle, memory } = await setup();
+    model.command('Reset');
+    await settle();
+    model.command('Start');
+    await settle();
+    fake.emit({ type: 'device', controller: 'ctrl-a', axis: 'conveyor', event: 'LEASE', fields: { pos: 1 } });
+    await settle();
+    expect(model.state).toBe('Held');
+    expect(memory.events('line.conveyor.stopped')).toHaveLength(1);
+    // A LEASE of another axis (an operator's jog) is not the line's business.
+    model.command('Unhold');
+    await settle();
+    expect(model.state).toBe('Execute');
+    expect(fake.calls.at(-1)).toBe('jog conveyor 1000');
+    fake.emit({ type: 'device', controller: 'ctrl-b', axis: 'filler', event: 'LEASE', fields: {} });
+    await settle();
+    expect(model.state).toBe('Execute');
+  });
+
   it('Hold stops the conveyor; Unhold runs it again', async () => {
     const { fake, model, settle } = await setup();
     model.command('Reset');

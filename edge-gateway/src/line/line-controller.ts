@@ -198,6 +198,18 @@ export class LineController {
       this.tracker.clear(); // after an e-stop nobody knows what is where on the belt
       this.options.model.estop();
     }
+    // The controller stopped the conveyor's jog itself (its lease ran out: the host was silent for
+    // that long). The belt stands while the line would run: hold it, so the operator sees why and
+    // Unhold starts the belt again; the products on it keep their places.
+    if (
+      event.type === 'device' &&
+      event.event === 'LEASE' &&
+      event.axis === this.options.conveyorAxis &&
+      this.options.model.state === 'Execute'
+    ) {
+      this.options.log.error({ axis: event.axis, fields: event.fields }, 'line.conveyor.stopped');
+      this.options.model.command('Hold');
+    }
   }
 
   private onTransition(transition: LineTransition): void {

@@ -1,8 +1,9 @@
-// The axis cards: live values, a 30 s plot, and the operator's controls (hold-to-jog, move to, home,
-// stop, enable, disable). A viewer sees the same cards with the controls disabled.
+// The axis cards: live values, a 30 s plot, and the operator's controls (hold-to-run jog on a renewed
+// lease, move to, home, stop, enable, disable). A viewer sees the same cards with the controls disabled.
 
 import { h, setText } from './dom.js';
 import { fixed } from './format.js';
+import { createHoldToRun } from './hold-to-run.js';
 import { AxisPlot } from './plot.js';
 
 /**
@@ -66,25 +67,33 @@ export function createAxesView({ container, api, can, act }) {
       holdToJog(button, () => sign * Math.abs(Number(jogSpeed.value) || defaultJog));
       return button;
     };
-    /** A jog runs while pressed. The stop waits for the jog request, so it can never overtake it. */
+    /**
+     * A jog runs while pressed, on a lease the page renews (hold-to-run.js): released, the stop is sent
+     * after the jog request, so it can never overtake it; if the page stops renewing, the axis stops.
+     */
     const holdToJog = (button, velocity) => {
-      let running;
+      const hold = createHoldToRun({
+        jog: (leaseMs) => act(() => api.post(`${path}/jog`, { velocity: velocity(), leaseMs })),
+        renew: (leaseId) => api.post(`${path}/jog/renew`, { leaseId }),
+        stop: ({ keepalive }) =>
+          act(() => api.post(`${path}/stop`, undefined, keepalive ? { keepalive: true } : undefined), {
+            keepNotice: true,
+          }),
+        onRenewFailed: (error) => act(() => Promise.reject(error), { keepNotice: true }),
+        setTimer: (run, delayMs) => setTimeout(run, delayMs),
+        clearTimer: (handle) => clearTimeout(handle),
+        nowMs: () => performance.now(),
+      });
       const start = () => {
-        if (running || button.disabled) return;
-        running = act(() => api.post(`${path}/jog`, { velocity: velocity() }));
+        if (!button.disabled) hold.press();
       };
-      const stop = () => {
-        if (!running) return;
-        const jog = running;
-        running = undefined;
-        jog.finally(() => act(() => api.post(`${path}/stop`), { keepNotice: true }));
-      };
+      const stop = (options) => hold.release(options);
       button.addEventListener('pointerdown', (event) => {
         button.setPointerCapture?.(event.pointerId);
         start();
       });
       for (const type of ['pointerup', 'pointercancel', 'lostpointercapture', 'blur']) {
-        button.addEventListener(type, stop);
+        button.addEventListener(type, () => stop());
       }
       button.addEventListener('keydown', (event) => {
         if ((event.key === ' ' || event.key === 'Enter') && !event.repeat) {
@@ -157,8 +166,8 @@ export function createAxesView({ container, api, can, act }) {
       card,
       plot,
       fields: { state, pos, vel, tgt, homed, enabled, fault, queue },
-      stopJogs: () => {
-        for (const stop of stopHandlers) stop();
+      stopJogs: (options) => {
+        for (const stop of stopHandlers) stop(options);
       },
     };
     cards.set(name, entry);
@@ -204,9 +213,12 @@ export function createAxesView({ container, api, can, act }) {
     draw(nowMs) {
       for (const entry of cards.values()) entry.plot.draw(nowMs);
     },
-    /** Page hidden or feed lost: no jog may outlive the operator's view of it. */
-    stopAllJogs() {
-      for (const entry of cards.values()) entry.stopJogs();
+    /**
+     * Page hidden or feed lost: no jog may outlive the operator's view of it. keepalive: the page is
+     * being closed, so the stops must be sent without waiting (and survive the page).
+     */
+    stopAllJogs(options) {
+      for (const entry of cards.values()) entry.stopJogs(options);
     },
     clear() {
       cards.clear();

@@ -177,6 +177,11 @@ byId('stop-reset').addEventListener('click', () => act(() => api.post('/estop/re
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) axes.stopAllJogs();
 });
+// The window lost focus (another app, an alert): a button held there is no longer being watched.
+window.addEventListener('blur', () => axes.stopAllJogs());
+// The tab is closing or navigating away: send the stops now, as keepalive requests that outlive the page.
+// If they never arrive, the jog's lease runs out and the controller stops the axis (hold-to-run.js).
+window.addEventListener('pagehide', () => axes.stopAllJogs({ keepalive: true }));
 
 let lastDrawMs = 0;
 function frame(nowMs) {

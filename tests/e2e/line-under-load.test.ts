@@ -1,0 +1,210 @@
+// Issue #12, "a line test under load": the demo line at 600/min for two minutes (1200 products, 5 %
+// defects) while another process keeps one core busy and, where chromium is installed, the operator's
+// dashboard is open in it, signed in and showing the line. The reject stroke is armed on the conveyor's
+// position in the controller (PROTOCOL.md §v2 Triggered moves), so however late this process's timers
+// run, every defect must be out and every good product through. The stroke's start error against the
+// product's position is printed; the same run with host timing is the bench's (bench/gateway.ts).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryLogger, type MemoryLogger } from '@servo-edge/common/testing';
+import { type DemoStack, startDemo } from '@servo-edge/edge-gateway/demo';
+import { strokeErrorStats } from '@servo-edge/simulator/line';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const PRODUCTS_PER_MIN = 600;
+const RUN_PRODUCTS = 2 * PRODUCTS_PER_MIN; // two minutes of production
+const PORTS = { SERVO_EDGE_PORT: '0', SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT_WS_PORT: '0' };
+// Start-up (up to a minute on a loaded machine), two minutes of production, the belt emptying.
+const TEST_TIMEOUT_MS = 5 * 60_000;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// In CI chromium is installed (.ci/run): a missing browser there fails the launch instead of being skipped.
+const WITH_BROWSER = existsSync(CHROMIUM) || process.env.CI === 'true';
+/** No product binned for this long while the line is in Execute: the belt has stopped. */
+const BELT_STALL_MS = 15_000;
+/** The line's own threshold for a late stroke (line-controller.ts LATE_STROKE_MS), as belt travel at 1 m/s. */
+const LATE_STROKE_MM = 20;
+
+let stack: DemoStack | undefined;
+let busy: ChildProcess | undefined;
+let browser: BrowserContext | undefined;
+let profileDir: string | undefined;
+let logger: MemoryLogger;
+
+afterEach(async () => {
+  // Each step on its own: one failing must not leave the others running.
+  busy?.kill('SIGKILL');
+  busy = undefined;
+  await browser?.close().catch(() => {});
+  browser = undefined;
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  profileDir = undefined;
+  await stack?.stop();
+  stack = undefined;
+}, 60_000);
+
+/** Another process spinning on one core for the whole test (the issue's "one busy core"). */
+function keepOneCoreBusy(): ChildProcess {
+  const child = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+  child.unref();
+  return child;
+}
+
+/** The operator's page in chromium, signed in as a viewer and showing the running line. */
+async function openDashboard(s: DemoStack): Promise<BrowserContext> {
+  profileDir = await mkdtemp(join(tmpdir(), 'servo-edge-chromium-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(s.gateway.httpUrl());
+  await page.locator('#api-key').fill(s.keys.viewer);
+  await page.locator('#sign-in').click();
+  await page.locator('#feed-status[data-status="live"]').waitFor();
+  await page.locator('#line-state[data-state="Execute"]').waitFor();
+  await page.locator('.axis[data-axis="conveyor"]').waitFor();
+  return context;
+}
+
+/** For a product that ended in the wrong bin: what vision said, whether a stroke fired, what went wrong. */
+function explain(s: DemoStack, id: string): string {
+  const verdict = s.gateway.line.recentInspections(10_000).find((v) => v.productId === id);
+  const stroke = s.gateway.lineController.rejects.find((r) => r.productId === id);
+  const errors = logger.records.filter((r) => r.level === 'error' || r.level === 'warn').slice(0, 5);
+  return `${id}: verdict ${verdict ? `${verdict.verdict} ${verdict.reasons.join(',')}` : 'none kept'}, stroke ${stroke ? `${stroke.timing} ${stroke.cause}` : 'none'}; log: ${JSON.stringify(errors)}`;
+}
+
+describe('packaging line under load', () => {
+  it(
+    `two minutes at 600/min with a busy core${WITH_BROWSER ? ' and the dashboard open in chromium' : ` (no browser: ${CHROMIUM} not found)`}: strokes armed on the conveyor position, perfect sorting`,
+    async () => {
+      logger = createMemoryLogger();
+      stack = await startDemo({
+        env: PORTS,
+        productsPerMin: PRODUCTS_PER_MIN,
+        defectRate: 0.05,
+        seed: 21,
+        logger: logger.logger,
+      });
+      // 1. The load comes once the line runs: what is measured is production under load, not start-up
+      //    (only the first second or so of the 120 s runs without it). A busy core, then the browser.
+      busy = keepOneCoreBusy();
+      const s = stack;
+      // Stops the controllers report (a lease run out, a fault), for the message if the belt stops.
+      const deviceStops: string[] = [];
+      const offEvents = s.gateway.motion.subscribe((e) => {
+        if (e.type === 'device' && (e.event === 'LEASE' || e.event === 'FAULT' || e.event === 'ESTOP'))
+          deviceStops.push(`${e.event} ${e.axis ?? ''}`);
+      });
+      if (WITH_BROWSER) browser = await openDashboard(s);
+      else console.warn(`[line-under-load] ${CHROMIUM} not found: running without the dashboard open`);
+
+      // 2. Two minutes of production, until the first RUN_PRODUCTS products have all left the belt.
+      const belt = s.virtualLine;
+      const inRun = () =>
+        [...belt.rejected, ...belt.passed].filter((p) => Number(p.id.slice(1)) <= RUN_PRODUCTS);
+      // The line leaving Execute (an e-stop, a lost controller), or the belt standing still while it
+      // is in Execute, ends the wait at once, with the reason.
+      const why = (what: string) => {
+        const problems = logger.records.filter((r) => r.level === 'error' || r.level === 'warn');
+        const links = s.gateway.motion
+          .controllers()
+          .map((c) => `${c.id}: ${c.state}, stop latched ${c.estopLatched}, ${c.lastError?.code ?? '-'}`);
+        return new Error(
+          `${what} after ${inRun().length} products; device stops: ${deviceStops.join(', ') || 'none'}; ` +
+            `links: ${links.join('; ')}; log: ${JSON.stringify(problems.slice(0, 10))}`,
+        );
+      };
+      let offTransition = () => {};
+      let stallCheck: ReturnType<typeof setInterval> | undefined;
+      const stopped = new Promise<never>((_, reject) => {
+        offTransition = s.gateway.line.onTransition((t) => {
+          if (t.to !== 'Execute') reject(why(`line went ${t.from} -> ${t.to} (${t.reason ?? 'command'})`));
+        });
+        // At 600/min ten products leave the belt a second: none for BELT_STALL_MS means it stopped.
+        let last = { count: -1, atMs: performance.now() };
+        stallCheck = setInterval(() => {
+          const count = [...belt.rejected, ...belt.passed].length;
+          if (count !== last.count) last = { count, atMs: performance.now() };
+          else if (performance.now() - last.atMs > BELT_STALL_MS)
+            reject(why(`the belt stood still for ${BELT_STALL_MS} ms in ${s.gateway.line.state}`));
+        }, 1000);
+      });
+      try {
+        await Promise.race([
+          expect
+            .poll(() => inRun().length, { timeout: TEST_TIMEOUT_MS - 90_000, interval: 1000 })
+            .toBe(RUN_PRODUCTS),
+          stopped,
+        ]);
+      } finally {
+        offTransition();
+        offEvents();
+        clearInterval(stallCheck);
+      }
+      const binned = inRun();
+      const defective = binned.filter((p) => p.defect !== 'none');
+      const missed = binned
+        .filter((p) => p.defect !== 'none' && p.bin === 'passed')
+        .map((p) => `${p.defect} ${explain(s, p.id)}`);
+      const falseRejects = binned
+        .filter((p) => p.defect === 'none' && p.bin === 'rejected')
+        .map((p) => explain(s, p.id));
+
+      // 3. The stroke's start error against the product's position, judged on the simulated
+      //    controller's exact timeline (the virtual line's strokes), printed for the issue's note.
+      const strokes = belt.strokes.filter((k) => k.productId && Number(k.productId.slice(1)) <= RUN_PRODUCTS);
+      const stats = strokeErrorStats(strokes);
+      const late = strokes.filter((k) => (k.errorMm ?? 0) > LATE_STROKE_MM).length;
+      const rejects = s.gateway.lineController.rejects;
+      console.log(
+        `[line-under-load] ${binned.length} products, ${defective.length} defective, ${missed.length} missed, ` +
+          `${falseRejects.length} false rejects; ${rejects.length} strokes (${rejects.filter((r) => r.timing === 'position').length} armed on position); ` +
+          `start error vs product position: mean ${stats.meanMm.toFixed(3)} mm, p99 |${stats.p99AbsMm.toFixed(3)}| mm, ` +
+          `max |${stats.maxAbsMm.toFixed(3)}| mm over ${stats.count}; late (> ${LATE_STROKE_MM} mm): ${late}; ` +
+          `busy core: yes; dashboard: ${WITH_BROWSER ? 'open in chromium' : 'no browser'}`,
+      );
+
+      // 4. The run was the one asked for: the rate, the defect mix, the browser still showing the line.
+      expect(binned).toHaveLength(RUN_PRODUCTS);
+      expect(defective.length).toBeGreaterThan(0.03 * RUN_PRODUCTS);
+      expect(defective.length).toBeLessThan(0.08 * RUN_PRODUCTS);
+      if (browser) {
+        const [page] = browser.pages();
+        await page!.locator('#line-state[data-state="Execute"]').waitFor();
+      }
+      // 5. Every defect out, every good product through, earned by verdicts in time.
+      expect(missed).toEqual([]);
+      expect(falseRejects).toEqual([]);
+      const tracker = s.gateway.lineController.tracker.stats;
+      expect(tracker.firedWithoutVerdict).toBe(0);
+      expect(tracker.lateVerdicts).toBe(0);
+      expect(s.gateway.line.state).toBe('Execute');
+      // 6. Every stroke was armed on the conveyor position, never timed by this host.
+      expect(rejects.length).toBeGreaterThanOrEqual(defective.length);
+      expect(rejects.filter((r) => r.timing !== 'position')).toEqual([]);
+      expect(logger.records.filter((r) => r.event === 'line.reject.host-timing')).toEqual([]);
+      expect(logger.records.filter((r) => r.event === 'line.reject.failed')).toEqual([]);
+      // 7. And each started where the product was: the controller fires on the encoder, so its error
+      //    is the profile's, not the host's (the issue measured host timing's p99 start at 499 ms).
+      expect(stats.count).toBeGreaterThanOrEqual(defective.length);
+      expect(late).toBe(0);
+      expect(stats.p99AbsMm).toBeLessThan(5);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
