@@ -120,8 +120,14 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
         if (e.type === 'device' && (e.event === 'LEASE' || e.event === 'FAULT' || e.event === 'ESTOP'))
           deviceStops.push(`${e.event} ${e.axis ?? ''}`);
       });
-      if (WITH_BROWSER) browser = await openDashboard(s);
-      else console.warn(`[line-under-load] ${CHROMIUM} not found: running without the dashboard open`);
+      if (WITH_BROWSER) {
+        browser = await openDashboard(s).catch((error: Error) => {
+          const problems = logger.records.filter((r) => r.level === 'error' || r.level === 'warn');
+          throw new Error(
+            `the dashboard did not show the line running (${error.message.split('\n')[0]}); line ${s.gateway.line.state}; device stops: ${deviceStops.join(', ') || 'none'}; log: ${JSON.stringify(problems.slice(0, 10))}`,
+          );
+        });
+      } else console.warn(`[line-under-load] ${CHROMIUM} not found: running without the dashboard open`);
 
       // 2. Two minutes of production, until the first RUN_PRODUCTS products have all left the belt.
       const belt = s.virtualLine;

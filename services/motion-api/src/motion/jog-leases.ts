@@ -127,18 +127,10 @@ export class JogLeases {
     const now = this.ctx.clock.monotonicMs();
     entry.expiresAtMs = (now + entry.leaseMs) as MonotonicMs;
     if (entry.keepalive) {
-      // Renew well before the controller's lease runs out; a failed renewal ends it (the axis stops).
-      entry.cancelTimer = this.ctx.clock.after(Math.floor(entry.leaseMs / 3), () => {
-        if (this.byAxis.get(entry.axis.name) !== entry) return;
-        this.actions.renew(entry.axis, entry.leaseMs).then(
-          () => {
-            if (this.byAxis.get(entry.axis.name) === entry) this.arm(entry);
-          },
-          () => {
-            if (this.byAxis.get(entry.axis.name) === entry) this.end(entry.axis);
-          },
-        );
-      });
+      // Renew well before the controller's lease runs out.
+      entry.cancelTimer = this.ctx.clock.after(Math.floor(entry.leaseMs / 3), () =>
+        this.renewKeepalive(entry),
+      );
       return;
     }
     entry.cancelTimer = this.ctx.clock.after(entry.leaseMs, () => {
@@ -158,6 +150,29 @@ export class JogLeases {
         this.ctx.log.error({ axis: entry.axis.name, err: error }, 'motion.jog.lease_stop_failed');
       });
     });
+  }
+
+  /**
+   * Renews a kept-alive lease. ERR STATE (the axis no longer jogs) ends it; any other failure (a timeout,
+   * a busy link) may have left it running, so it is tried again soon while the lease has time left.
+   */
+  private renewKeepalive(entry: Entry): void {
+    if (this.byAxis.get(entry.axis.name) !== entry) return;
+    this.actions.renew(entry.axis, entry.leaseMs).then(
+      () => {
+        if (this.byAxis.get(entry.axis.name) === entry) this.arm(entry);
+      },
+      (error: unknown) => {
+        if (this.byAxis.get(entry.axis.name) !== entry) return;
+        const over = error instanceof MotionError && error.code === 'AXIS_BUSY';
+        const expired = this.ctx.clock.monotonicMs() >= entry.expiresAtMs;
+        if (over || expired) this.end(entry.axis);
+        else
+          entry.cancelTimer = this.ctx.clock.after(Math.floor(entry.leaseMs / 10), () =>
+            this.renewKeepalive(entry),
+          );
+      },
+    );
   }
 
   private view(entry: Entry): JogLease {

@@ -294,7 +294,9 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     }
     expect(h.ctrl1.axes[0]!.jogging).toBe(true);
     expect(renewals()).toBeGreaterThanOrEqual(6);
-    expect(h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 5000'))).toHaveLength(renewals());
+    expect(h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 5000'))).toHaveLength(
+      renewals(),
+    );
     // 2. Stopped: no more renewals.
     await h.service.stop('conveyor');
     const after = renewals();
@@ -302,6 +304,25 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     await settle();
     expect(renewals()).toBe(after);
     expect(h.ctrl1.axes[0]!.jogging).toBe(false);
+  });
+
+  it('a kept-alive lease survives a refused renewal: it is tried again, and the controller never stops the belt', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    await h.service.jog('conveyor', { velocity: 10 });
+    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t += 100) {
+        h.clock.advanceBy(100);
+        await settle();
+      }
+    };
+    // A renewal answered with an error that does not say the jog is over: tried again, the jog runs on
+    // past two of the controller's 5 s leases (before, the first failure ended the keepalive).
+    h.ctrl1.refuseNext('RENEW', 'RANGE');
+    await run(12_000);
+    expect(h.ctrl1.axes[0]!.jogging).toBe(true);
+    expect(renewals()).toBeGreaterThanOrEqual(7); // the refused one, its retry, and the regular ones
   });
 
   it('a v1 device that counts only the waiting moves in q: a running move is not declared unknown', async () => {

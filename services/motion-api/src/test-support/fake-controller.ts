@@ -114,6 +114,11 @@ export class FakeController {
             jogLease: {
               jog: (args, seq) => this.executeJog(args, seq),
               renew: (axis) => {
+                const refusal = this.refusals.get('RENEW');
+                if (refusal) {
+                  this.refusals.delete('RENEW');
+                  return { ok: false, code: refusal.code, fields: refusal.fields } as Reply;
+                }
                 const a = this.axes[axis - 1];
                 return a?.jogging
                   ? ({ ok: true, fields: {} } as Reply)
