@@ -202,7 +202,12 @@ async function measureLatency(rig: Rig, subject: LatencySubject): Promise<number
 
 async function servoEdgeLatency(): Promise<number[]> {
   const registry = new SimulatorRegistry();
-  const controller = registry.create({ id: 'bench-se', axes: 1, baud: SERVO_EDGE_BAUD });
+  const controller = registry.create({
+    id: 'bench-se',
+    axes: 1,
+    baud: SERVO_EDGE_BAUD,
+    watchdogDefaultMs: 60_000,
+  });
   await controller.start();
   try {
     const rig = await startRig(registry, {
@@ -295,7 +300,13 @@ async function updatesPerAxis(rig: Rig, axes: readonly string[]): Promise<number
 
 async function servoEdgeTelemetry(axisCount: number): Promise<number> {
   const registry = new SimulatorRegistry();
-  const controller = registry.create({ id: `bench-se${axisCount}`, axes: axisCount, baud: SERVO_EDGE_BAUD });
+  const controller = registry.create({
+    id: `bench-se${axisCount}`,
+    axes: axisCount,
+    baud: SERVO_EDGE_BAUD,
+    // The bench measures telemetry, not a loaded machine's stalls: a watchdog that does not trip on them.
+    watchdogDefaultMs: 60_000,
+  });
   await controller.start();
   try {
     const names = Array.from({ length: axisCount }, (_, i) => `a${i + 1}`);
