@@ -51,6 +51,7 @@ function blockEventLoop(ms: number): void {
 export function describeProtocolV2Contract(transport: ContractTarget): void {
   describe(`protocol v2 contract over ${transport.name}`, () => {
     if (transport.skipReason) {
+      // As in the v1 suite: only the pty leg skips, only outside CI without socat, and says why.
       it.skip(`skipped: ${transport.skipReason}`, () => {});
       return;
     }
