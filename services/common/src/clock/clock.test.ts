@@ -1,6 +1,6 @@
 // The clock seam: both readings step together, timers run in due order, and time bases do not mix.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { epochOf } from './clock.js';
 import { ManualClock } from './manual-clock.js';
 import { systemClock } from './system-clock.js';
@@ -61,6 +61,27 @@ describe('systemClock', () => {
     cancel();
     await new Promise((resolve) => setImmediate(resolve));
     expect(ran).toBe(false);
+  });
+
+  it('waits out a deadline beyond 2^31-1 ms instead of firing at once, and still cancels it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const farMs = 2 ** 40;
+      let runs = 0;
+      systemClock.after(farMs, () => runs++);
+      const cancelled = systemClock.after(farMs, () => runs++);
+      vi.advanceTimersByTime(10);
+      expect(runs).toBe(0);
+      expect(vi.getTimerCount()).toBe(2);
+      cancelled();
+      vi.advanceTimersByTime(farMs - 20);
+      expect(runs).toBe(0);
+      vi.advanceTimersByTime(20);
+      expect(runs).toBe(1);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

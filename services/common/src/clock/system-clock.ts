@@ -3,10 +3,21 @@
 import type { Clock } from './clock.js';
 import type { EpochMs, MonotonicMs } from './time-base.js';
 
+/**
+ * Node clamps a delay above 2^31-1 ms to 1 ms (TimeoutOverflowWarning), which turns a far deadline (a jog
+ * that would reach a 2^48-count limit in 900 years) into a 1 ms busy loop. A far deadline waits in steps.
+ */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 function schedule(atMs: MonotonicMs, run: () => void) {
-  const timer = setTimeout(run, Math.max(0, atMs - performance.now()));
-  // A pending timeout must not hold a process open after its owner closed.
-  timer.unref();
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const delayMs = Math.max(0, atMs - performance.now());
+    timer = setTimeout(delayMs > MAX_TIMER_DELAY_MS ? arm : run, Math.min(delayMs, MAX_TIMER_DELAY_MS));
+    // A pending timeout must not hold a process open after its owner closed.
+    timer.unref();
+  };
+  arm();
   return () => clearTimeout(timer);
 }
 

@@ -8,8 +8,9 @@ import { ptyTransport, type TransportRig } from '../../test-support/transports.j
 
 /** 1 % of bytes with a bit flipped, 0.1 % dropped, 0.1 % duplicated, both ways (fault-v2.test.ts's line). */
 export const NOISY = { corruptRate: 0.01, dropRate: 0.001, duplicateRate: 0.001 };
-/** qd above the host's flow-control bound (ev - ev/4 = 12 outcomes owed), so no move is ever QFULL. */
-export const SPEC = { axes: 3, queueDepth: 16, seed: 12 };
+/** qd above the host's flow-control bound (ev - ev/4 = 12 outcomes owed), so no move is ever QFULL. The noise
+ * seed is printed and can be changed with SERVO_EDGE_PTY_SEED to try other damage patterns. */
+export const SPEC = { axes: 3, queueDepth: 16, seed: Number(process.env.SERVO_EDGE_PTY_SEED ?? 12) };
 export const V2_HOST = { maxProtocol: 2, replyTimeoutMs: 150 } as const;
 /** Requests in flight at once; the host's window and flow control pace the rest. */
 export const IN_FLIGHT = 8;
@@ -34,8 +35,15 @@ export async function runMoves(host: StreamHost, count: number, stream: Stream):
     const tracked = promise.finally(() => pending.delete(tracked));
     pending.add(tracked);
   };
+  // A stall fails at once with the session's state, rather than as the test's timeout with no clue.
+  const untilSettled = () =>
+    withTimeout(
+      Promise.race(pending),
+      STALL_MS,
+      `a request to settle (${describeStall(host, stream, pending.size)})`,
+    );
   for (let i = 0; i < count; i++) {
-    while (pending.size >= IN_FLIGHT) await Promise.race(pending);
+    while (pending.size >= IN_FLIGHT) await untilSettled();
     const aborted = i % 10 === 9;
     const axis = aborted ? 3 : 1 + (i % 2);
     const pos = aborted ? (i % 20 < 10 ? 100_000 : -100_000) : i % 4 < 2 ? 100 : 0;
@@ -49,7 +57,20 @@ export async function runMoves(host: StreamHost, count: number, stream: Stream):
     );
     if (aborted) issue(host.session.request('STOP', { axis: 3 }));
   }
-  await Promise.all(pending);
+  while (pending.size > 0) await untilSettled();
+}
+
+/** No request settling for this long is a stall, whatever the machine's load (a retransmission takes 150 ms). */
+const STALL_MS = 30_000;
+
+function describeStall(host: StreamHost, stream: Stream, waiting: number): string {
+  const s = host.session;
+  const st = s.stats;
+  return (
+    `${waiting} waiting, ${stream.sent.length} moves sent, session ${s.state}, ${s.outstandingCount} outstanding, ` +
+    `${host.events.length} events, ${host.lost.length} lost sessions, frames ${st.framesSent}, retransmits ` +
+    `${st.retransmits}, timeouts ${st.timeouts}, delivered ${st.eventsDelivered}, acks ${st.acksSent}`
+  );
 }
 
 /** Waits until every sent move has its outcome (bounded), then checks each arrived exactly once. */
