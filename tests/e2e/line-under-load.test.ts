@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createMemoryLogger, type MemoryLogger } from '@servo-edge/common/testing';
 import { type DemoStack, startDemo } from '@servo-edge/edge-gateway/demo';
 import { strokeErrorStats } from '@servo-edge/simulator/line';
@@ -114,6 +115,12 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
       //    (only the first second or so of the 120 s runs without it). A busy core, then the browser.
       busy = keepOneCoreBusy();
       const s = stack;
+      // This process hosts the gateway and the simulated controllers: how late its event loop ran is
+      // the first thing to know when a stroke is late or a link drops.
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
+      const loopLag = () =>
+        `event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`;
       // Stops the controllers report (a lease run out, a fault), for the message if the belt stops.
       const deviceStops: string[] = [];
       const offEvents = s.gateway.motion.subscribe((e) => {
@@ -142,7 +149,7 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
           .map((c) => `${c.id}: ${c.state}, stop latched ${c.estopLatched}, ${c.lastError?.code ?? '-'}`);
         return new Error(
           `${what} after ${inRun().length} products; device stops: ${deviceStops.join(', ') || 'none'}; ` +
-            `links: ${links.join('; ')}; log: ${JSON.stringify(problems.slice(0, 10))}`,
+            `links: ${links.join('; ')}; ${loopLag()}; log: ${JSON.stringify(problems.slice(0, 10))}`,
         );
       };
       let offTransition = () => {};
@@ -171,6 +178,7 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
         offTransition();
         offEvents();
         clearInterval(stallCheck);
+        loopDelay.disable();
       }
       const binned = inRun();
       const defective = binned.filter((p) => p.defect !== 'none');
@@ -192,7 +200,7 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
           `${falseRejects.length} false rejects; ${rejects.length} strokes (${rejects.filter((r) => r.timing === 'position').length} armed on position); ` +
           `start error vs product position: mean ${stats.meanMm.toFixed(3)} mm, p99 |${stats.p99AbsMm.toFixed(3)}| mm, ` +
           `max |${stats.maxAbsMm.toFixed(3)}| mm over ${stats.count}; late (> ${LATE_STROKE_MM} mm): ${late}; ` +
-          `busy core: yes; dashboard: ${WITH_BROWSER ? 'open in chromium' : 'no browser'}`,
+          `busy core: yes; dashboard: ${WITH_BROWSER ? 'open in chromium' : 'no browser'}; ${loopLag()}`,
       );
 
       // 4. The run was the one asked for: the rate, the defect mix, the browser still showing the line.

@@ -15,10 +15,15 @@ export class DeviceEventReducer {
     private readonly ctx: MotionContext,
     /** Asks the controller for the axis's state again (after an event that changes more than it says). */
     private readonly refresh: (axis: AxisRuntime) => Promise<void>,
-    /** Ends the jog leases of these axes: their jog is over (LEASE, FAULT, ESTOP, link loss). */
+    /** Ends the jog leases of these axes: their jog is over (LEASE, FAULT, ESTOP). */
     private readonly endJogLeases: (axes: readonly AxisRuntime[]) => void = () => {},
     /** Reads the axis until it stands still: it is ramping down with no move to report its end. */
     private readonly readUntilStill: (axis: AxisRuntime) => void = () => {},
+    /** The link to these axes is down (suspend) or back with the axis still moving or not (resume). */
+    private readonly jogLeaseLink: {
+      suspend(axes: readonly AxisRuntime[]): void;
+      resume(axis: AxisRuntime, stillMoving: boolean): void;
+    } = { suspend: () => {}, resume: () => {} },
   ) {}
 
   onEvent(c: ControllerRuntime, event: DriverEvent): void {
@@ -189,6 +194,8 @@ export class DeviceEventReducer {
       if (report) axis.applyReport(report);
       if (report?.state === 'ESTOP') c.estopLatched = true;
       axis.commandedTargetCounts = undefined;
+      // A jog has no move in the queue: MOVING with nothing queued is the jog the controller kept.
+      this.jogLeaseLink.resume(axis, !rebooted && report?.state === 'MOVING' && report.queueDepth === 0);
       this.ctx.axisChanged(axis);
     }
   }
@@ -199,9 +206,11 @@ export class DeviceEventReducer {
     // (onConnected), unless it rebooted or the service closes.
     const provisional = exactlyOnce(c) && !this.ctx.closing;
     this.ctx.moves.lostSight(c.config.id, `link to ${c.config.id} lost: ${detail}`, provisional);
-    // A lease cannot be renewed through a link that is down: a native one runs out on the controller, and
-    // a jog on a controller without leases is left to its watchdog (§Device rule 6).
-    this.endJogLeases(c.axes);
+    // A lease cannot be renewed through a link that is down: a client's runs out on the controller, and
+    // a jog on a controller without leases is left to its watchdog (§Device rule 6). A kept-alive lease
+    // waits: it is renewed, or forgotten, once the controller answers again (onConnected).
+    if (provisional) this.jogLeaseLink.suspend(c.axes);
+    else this.endJogLeases(c.axes);
     for (const axis of c.axes) {
       axis.commandedTargetCounts = undefined;
       axis.rejectHomeWaiters(

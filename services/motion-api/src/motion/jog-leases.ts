@@ -45,6 +45,8 @@ interface Entry {
   expiresAtMs: MonotonicMs;
   /** The service renews it itself (an in-process jog that asked for no lease). */
   keepalive: boolean;
+  /** A kept-alive lease whose link is down: the controller keeps timing it, and renewals wait for the link. */
+  suspended: boolean;
   cancelTimer: () => void;
 }
 
@@ -78,6 +80,7 @@ export class JogLeases {
       enforcedBy,
       expiresAtMs: this.ctx.clock.monotonicMs(),
       keepalive,
+      suspended: false,
       cancelTimer: () => {},
     };
     this.byAxis.set(axis.name, entry);
@@ -118,6 +121,39 @@ export class JogLeases {
   /** Every lease of a controller's axes (its link went down, or an e-stop). */
   endAll(axes: readonly AxisRuntime[] = [...this.ctx.axes.values()]): void {
     for (const axis of axes) this.end(axis);
+  }
+
+  /**
+   * The link to these axes went down. A client's lease ends (its renewals cannot reach the controller, so
+   * the controller's own lease stops the axis: the dead-man holds). A kept-alive lease waits for the link
+   * instead: a v2 controller keeps jogging and timing the lease across a new HELLO (§v2 Negotiation), and
+   * a running line's belt must not stop because a noisy cable cost one session.
+   */
+  suspendAll(axes: readonly AxisRuntime[]): void {
+    for (const axis of axes) {
+      const entry = this.byAxis.get(axis.name);
+      if (!entry) continue;
+      if (!entry.keepalive) {
+        this.end(axis);
+        continue;
+      }
+      entry.cancelTimer();
+      entry.cancelTimer = () => {};
+      entry.suspended = true;
+    }
+  }
+
+  /**
+   * The link is back and `axis` read `stillMoving`: a suspended kept-alive lease is renewed at once (and
+   * ends if the controller says the axis no longer jogs, or its lease ran out meanwhile); one whose axis
+   * stands still, or whose controller rebooted, is forgotten.
+   */
+  resume(axis: AxisRuntime, stillMoving: boolean): void {
+    const entry = this.byAxis.get(axis.name);
+    if (!entry?.suspended) return;
+    entry.suspended = false;
+    if (stillMoving) this.renewKeepalive(entry);
+    else this.end(axis);
   }
 
   // ---- internals ----

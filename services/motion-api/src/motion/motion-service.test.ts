@@ -325,6 +325,55 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     expect(renewals()).toBeGreaterThanOrEqual(7); // the refused one, its retry, and the regular ones
   });
 
+  it('a kept-alive lease survives a lost session: renewed once the link is back, so the belt never stops', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    await h.service.jog('conveyor', { velocity: 10 });
+    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t += 100) {
+        h.clock.advanceBy(100);
+        await settle();
+      }
+    };
+    await run(2_000);
+    // 1. The cable is pulled for 2 s, less than the controller's 5 s lease: it keeps jogging, and the
+    //    host, which cannot renew meanwhile, keeps the lease instead of forgetting it.
+    h.transports.unplug('fake://ctrl1');
+    await run(2_000);
+    const beforeReplug = renewals();
+    h.transports.replug('fake://ctrl1');
+    await h.stepUntil(() => h.service.isReady());
+    // 2. Back: the lease is renewed at once and then as before; the jog outlives several leases.
+    await run(500);
+    expect(renewals()).toBeGreaterThan(beforeReplug);
+    await run(12_000);
+    expect(h.ctrl1.axes[0]!.jogging).toBe(true);
+    expect(h.ctrl1.executedOf('JOG')).toHaveLength(1);
+  });
+
+  it('a kept-alive lease whose axis stopped while the link was down is forgotten, not renewed', async () => {
+    h = await startHarness({ maxProtocol: 2 });
+    await enabled('conveyor');
+    await h.service.jog('conveyor', { velocity: 10 });
+    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
+    h.transports.unplug('fake://ctrl1');
+    // Unplugged past the lease: the controller stops the axis itself (§v2 Jog lease).
+    for (let t = 0; t < 6_000; t += 100) {
+      h.clock.advanceBy(100);
+      await settle();
+    }
+    expect(h.ctrl1.axes[0]!.jogging).toBe(false);
+    h.transports.replug('fake://ctrl1');
+    await h.stepUntil(() => h.service.isReady());
+    const afterReplug = renewals();
+    for (let t = 0; t < 6_000; t += 100) {
+      h.clock.advanceBy(100);
+      await settle();
+    }
+    expect(renewals()).toBe(afterReplug);
+  });
+
   it('a v1 device that counts only the waiting moves in q: a running move is not declared unknown', async () => {
     h = await startHarness({ device: { queueCountsRunning: false } });
     await enabled('conveyor');

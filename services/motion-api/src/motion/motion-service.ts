@@ -114,6 +114,10 @@ class MotionServiceImpl implements MotionService {
       (axis) => this.poller.refresh(axis),
       (axes) => this.commands.jogLeases.endAll(axes),
       (axis) => this.poller.readUntilStill(axis),
+      {
+        suspend: (axes) => this.commands.jogLeases.suspendAll(axes),
+        resume: (axis, stillMoving) => this.commands.jogLeases.resume(axis, stillMoving),
+      },
     );
     this.commands = new MotionCommands(ctx, this.poller);
     const transports =
