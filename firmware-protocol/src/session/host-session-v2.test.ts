@@ -308,6 +308,34 @@ describe('§v2 Liveness (host)', () => {
     await expect(ping).rejects.toMatchObject({ code: 'PROTO_REPLY_TIMEOUT', sent: true });
   });
 
+  it('a check that runs late (this host stalled) looks again after the I/O had its turn', async () => {
+    make({ heartbeat: false });
+    await readyV2();
+    const ping = host.request('PING', {});
+    // 1. The host stalls 1.5 s; its first act after is the liveness timer, with the reply still waiting
+    //    in the port's buffer: not lost yet.
+    clock.advanceTo(2500);
+    host.tick();
+    expect(host.state).toBe('ready');
+    expect(host.nextDeadlineMs()).toBeLessThanOrEqual(2500 + 250);
+    // 2. The I/O runs: the reply was there all along.
+    host.receive(ok(2));
+    await expect(ping).resolves.toEqual({ ok: true, fields: {} });
+    clock.advanceBy(900);
+    host.tick();
+    expect(lost).toEqual([]);
+    // 3. A device that really went silent: after the grace the session is lost, once.
+    const again = host.request('PING', {});
+    clock.advanceTo(host.nextDeadlineMs()!);
+    while (host.state === 'ready') {
+      clock.advanceTo(host.nextDeadlineMs()!);
+      host.tick();
+    }
+    expect(lost).toEqual(['PROTO_REPLY_TIMEOUT']);
+    expect(clock.monotonicMs()).toBeLessThanOrEqual(2500 + 1000 + 250);
+    await expect(again).rejects.toMatchObject({ code: 'PROTO_REPLY_TIMEOUT' });
+  });
+
   it('ERR SEQ naming an answered frame is stale, not a desync; one far outside the window is', async () => {
     await readyV2();
     const a = host.request('PING', {});

@@ -154,6 +154,14 @@ const DEFAULTS = {
 const V1_DEVICE_HELLO_REFUSALS: readonly string[] = ['ARGS', 'HELLO', 'SEQ', 'VERB'];
 /** §v2 Liveness: a v2 host retransmits at least this often per watchdog period. */
 const RETRANSMITS_PER_WATCHDOG = 8;
+/**
+ * §v2 Liveness, seen from a busy host: a liveness check that runs this long after its deadline means this
+ * host was stalled (a Pi rendering a page, a GC), and the device's lines may be waiting in the port's
+ * buffer behind the very timer that runs the check. The verdict waits LIVENESS_GRACE_MS more, so the
+ * I/O gets its turn; a device that really fell silent is declared lost that much later, never earlier.
+ */
+const LATE_TICK_MS = 50;
+const LIVENESS_GRACE_MS = 250;
 /** A bound on the transmissions remembered while their replies are awaited (lost ones are dropped anyway). */
 const MAX_AWAITED_TRANSMISSIONS = REPLAY_WINDOW_FRAMES * RETRANSMITS_PER_WATCHDOG;
 
@@ -199,6 +207,8 @@ export class HostSession {
   private pingOutstanding = false;
   // §v2 Liveness: when the last valid line arrived; lines of any kind, to tell a silent HELLO.
   private lastValidLineAtMs = 0;
+  /** Set when a late tick found the liveness deadline passed: the verdict waits until then. */
+  private livenessGraceUntilMs: number | undefined;
   private linesReceived = 0;
   /** §v2 Liveness, handshake: lines received at the last HELLO timeout (or when HELLO first went out). */
   private linesAtHelloCheck = 0;
@@ -364,9 +374,17 @@ export class HostSession {
     const now = this.opts.clock.monotonicMs();
     const silentSinceMs = this.livenessDeadlineMs();
     if (silentSinceMs !== undefined && now >= silentSinceMs) {
-      // §v2 Liveness: nothing valid for wd ms; the device's own watchdog has stopped its axes.
-      this.loseSession('PROTO_REPLY_TIMEOUT', `no valid line from the device for ${this.watchdogMs} ms`);
-      return;
+      const silentForMs = now - this.lastValidLineAtMs;
+      if (this.livenessGraceUntilMs === undefined && now - silentSinceMs > LATE_TICK_MS) {
+        this.livenessGraceUntilMs = now + LIVENESS_GRACE_MS;
+      } else {
+        // §v2 Liveness: nothing valid for wd ms; the device's own watchdog has stopped its axes.
+        this.loseSession(
+          'PROTO_REPLY_TIMEOUT',
+          `no valid line from the device for ${Math.round(silentForMs)} ms (wd ${this.watchdogMs} ms)`,
+        );
+        return;
+      }
     }
     const overdue = this.firstOverdue(now);
     if (overdue) {
@@ -494,7 +512,7 @@ export class HostSession {
       this.version = info.proto as ProtocolVersion;
       this.decoder.version = this.version; // lines after this one in the same chunk are read in it
       this.watchdogMs = info.wd;
-      this.lastValidLineAtMs = this.opts.clock.monotonicMs();
+      this.heardFromDevice();
       this.expectedEseq = 1;
       this.lastDeliveredEseq = 0;
       this.unackedEvents = 0;
@@ -587,9 +605,14 @@ export class HostSession {
     return Math.min(this.opts.replyTimeoutMs, this.watchdogMs / RETRANSMITS_PER_WATCHDOG);
   }
 
+  private heardFromDevice(): void {
+    this.lastValidLineAtMs = this.opts.clock.monotonicMs();
+    this.livenessGraceUntilMs = undefined;
+  }
+
   private livenessDeadlineMs(): number | undefined {
     if (this.stateValue !== 'ready' || this.version !== 2) return undefined;
-    return this.lastValidLineAtMs + this.watchdogMs;
+    return Math.max(this.lastValidLineAtMs + this.watchdogMs, this.livenessGraceUntilMs ?? 0);
   }
 
   private pingDueAtMs(): number | undefined {
@@ -704,11 +727,11 @@ export class HostSession {
     if (item.kind !== 'estop') this.linesReceived++;
     switch (item.kind) {
       case 'reply':
-        this.lastValidLineAtMs = this.opts.clock.monotonicMs();
+        this.heardFromDevice();
         this.handleReply(item);
         return;
       case 'event':
-        this.lastValidLineAtMs = this.opts.clock.monotonicMs();
+        this.heardFromDevice();
         this.handleEvent(item);
         return;
       case 'error': {
