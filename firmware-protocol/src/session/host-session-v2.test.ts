@@ -217,6 +217,38 @@ describe('§v2 Events (host): exactly once, in order', () => {
     await expect(Promise.all(moves)).resolves.toHaveLength(8);
   });
 
+  it('flow control never holds a STOP: it overtakes the held move and withdraws the moves of its axis', async () => {
+    await readyV2(undefined, 8); // ev=8: 6 events, three armed TMOVEs owe all of them
+    const tmove = (axis: number, pos: number) =>
+      host.request('TMOVE', { axis, pos, vel: 1, acc: 1, src: 1, at: 1000 + pos, dir: 1 });
+    const armed = [tmove(2, 1), tmove(2, 2), tmove(2, 3)];
+    expect(bodies()).toHaveLength(3);
+    host.receive(Buffer.concat([ok(2), ok(3), ok(4)]));
+    await Promise.all(armed);
+    // 1. The belt is halted: nothing fires, the budget stays used. A fourth TMOVE, a move of axis 3
+    //    and a GET wait behind it; then a STOP of axis 2.
+    const held = tmove(2, 4);
+    const other = host.request('MOVE', { axis: 3, pos: 5, vel: 1, acc: 1 });
+    const get = host.request('GET', { axis: 2 });
+    const stop = host.request('STOP', { axis: 2 });
+    // 2. The STOP goes at once; the held TMOVE of its axis is withdrawn, never sent; the others wait.
+    expect(bodies()).toEqual(['5 STOP 2']);
+    await expect(held).rejects.toMatchObject({ code: 'PROTO_WITHDRAWN', sent: false });
+    host.receive(ok(5));
+    await expect(stop).resolves.toEqual({ ok: true, fields: {} });
+    // 3. The STOP aborts the three armed TMOVEs: their outcomes free the budget, and the move of axis 3
+    //    and the GET go out in their order.
+    const aborted = (eseq: number, seq: number) =>
+      encodeEvent('ABORTED', { axis: 2, seq, pos: 0, why: 'STOP' }, { version: 2, eseq });
+    host.receive(Buffer.concat([aborted(1, 2), aborted(2, 3), aborted(3, 4)]));
+    clock.advanceTo(20);
+    host.tick();
+    expect(bodies()).toEqual(['6 ACK 3', '7 MOVE 3 5 1 1', '8 GET 2']);
+    host.receive(Buffer.concat([ok(6), ok(7), encodeLine('8 OK pos=0 vel=0 tgt=0 st=IDLE q=0 run=0')]));
+    await expect(other).resolves.toMatchObject({ ok: true });
+    await expect(get).resolves.toMatchObject({ ok: true, fields: { st: 'IDLE' } });
+  });
+
   it('acknowledges ackDelayMs after the first unacknowledged event, with the latest eseq', async () => {
     await readyV2();
     host.receive(done(1, 4));

@@ -28,6 +28,7 @@ import {
   type ProtocolVersion,
   type Reply,
   type ReplyFieldsOf,
+  VERBS,
   type Verb,
   verbFeature,
   verbSince,
@@ -115,6 +116,8 @@ export interface RequestOptions {
 
 interface Outstanding {
   verb: Verb;
+  /** The axis the command names (0 = every axis, for STOP), when it names one. */
+  axis?: number;
   /** For WDOG: the period it asks for, which the heartbeat follows once the device accepts it. */
   watchdogMs?: number;
   body: string;
@@ -343,6 +346,8 @@ export class HostSession {
     return new Promise<Reply<V>>((resolve, reject) => {
       const entry = this.makeOutstanding(verb, body, false, resolve as (reply: Reply) => void);
       entry.reject = reject;
+      const axis = (args as { axis?: unknown }).axis;
+      if (typeof axis === 'number') entry.axis = axis;
       entry.onSent = options?.onSent;
       if (verb === 'WDOG') entry.watchdogMs = (args as ArgsOf<'WDOG'>).ms;
       this.pending.push(entry);
@@ -643,7 +648,10 @@ export class HostSession {
       // §v2 Events, flow control: a move waits (and everything behind it, to keep the order) while
       // its outcome might not fit the device's event buffer.
       const events = this.outcomeEventsOf(next.verb);
-      if (events > 0 && !this.eventBufferHasRoom(events)) return;
+      if (events > 0 && !this.eventBufferHasRoom(events)) {
+        if (this.sendStopPastFlowControl(windowFrames)) continue;
+        return;
+      }
       this.pending.shift();
       next.bytes = bytes;
       if (next === this.ackWaiting) this.ackGoesOut();
@@ -653,6 +661,34 @@ export class HostSession {
         this.owedEventCount += events;
       }
     }
+  }
+
+  /**
+   * §v2 Events, flow control, and §Commands STOP: a STOP never waits for event-buffer room, or a line
+   * whose armed TMOVEs hold the budget (they owe their events until the belt brings their trigger) could
+   * not stop an axis until a product arrived. The first STOP waiting behind the held move goes ahead of
+   * it. The motion commands of its axis that it passes are withdrawn (PROTO_WITHDRAWN, never sent, so
+   * certainly never run): sent after the STOP they would run after it, and sent before it the STOP would
+   * abort them. Commands of other axes keep their order among themselves. True if it sent one.
+   */
+  private sendStopPastFlowControl(windowFrames: number): boolean {
+    const at = this.pending.findIndex((p, i) => i > 0 && p.verb === 'STOP');
+    if (at < 0 || this.inflight.length >= windowFrames || !this.device) return false;
+    const stop = this.pending[at]!;
+    const bytes = encodeLine(`${this.nextSeqToSend} ${stop.body}`);
+    if (this.unansweredBytes > 0 && this.unansweredBytes + bytes.length > this.device.rx) return false;
+    const passed = this.pending.slice(0, at);
+    const stops = (p: Outstanding) => VERBS[p.verb].motion && (stop.axis === 0 || p.axis === stop.axis);
+    const withdrawn = passed.filter(stops);
+    this.pending = this.pending.filter((p) => p !== stop && !withdrawn.includes(p));
+    for (const entry of withdrawn) {
+      entry.reject(
+        new ProtocolError('PROTO_WITHDRAWN', `${entry.verb} axis=${entry.axis ?? '?'}`, { sent: false }),
+      );
+    }
+    stop.bytes = bytes;
+    this.send(stop);
+    return true;
   }
 
   private send(entry: Outstanding): void {
