@@ -231,11 +231,13 @@ describe('§v2 Events (host): exactly once, in order', () => {
     const other = host.request('MOVE', { axis: 3, pos: 5, vel: 1, acc: 1 });
     const get = host.request('GET', { axis: 2 });
     const stop = host.request('STOP', { axis: 2 });
-    // 2. The STOP goes at once; the held TMOVE of its axis is withdrawn, never sent; the others wait.
-    expect(bodies()).toEqual(['5 STOP 2']);
+    // 2. The STOP goes at once; the held TMOVE of its axis is withdrawn, never sent. The GET of axis 2
+    //    follows it (nothing left ahead names axis 2); the move of axis 3 waits for room.
+    expect(bodies()).toEqual(['5 STOP 2', '6 GET 2']);
     await expect(held).rejects.toMatchObject({ code: 'PROTO_WITHDRAWN', sent: false });
-    host.receive(ok(5));
+    host.receive(Buffer.concat([ok(5), encodeLine('6 OK pos=0 vel=0 tgt=0 st=IDLE q=3 run=2')]));
     await expect(stop).resolves.toEqual({ ok: true, fields: {} });
+    await expect(get).resolves.toMatchObject({ ok: true, fields: { st: 'IDLE' } });
     // 3. The STOP aborts the three armed TMOVEs: their outcomes free the budget, and the move of axis 3
     //    and the GET go out in their order.
     const aborted = (eseq: number, seq: number) =>
@@ -243,10 +245,31 @@ describe('§v2 Events (host): exactly once, in order', () => {
     host.receive(Buffer.concat([aborted(1, 2), aborted(2, 3), aborted(3, 4)]));
     clock.advanceTo(20);
     host.tick();
-    expect(bodies()).toEqual(['6 ACK 3', '7 MOVE 3 5 1 1', '8 GET 2']);
-    host.receive(Buffer.concat([ok(6), ok(7), encodeLine('8 OK pos=0 vel=0 tgt=0 st=IDLE q=0 run=0')]));
+    expect(bodies()).toEqual(['7 ACK 3', '8 MOVE 3 5 1 1']);
+    host.receive(Buffer.concat([ok(7), ok(8)]));
     await expect(other).resolves.toMatchObject({ ok: true });
-    await expect(get).resolves.toMatchObject({ ok: true, fields: { st: 'IDLE' } });
+  });
+
+  it('flow control lets a command of another axis that starts no motion go ahead of a held move', async () => {
+    await readyV2(undefined, 8);
+    const tmove = (pos: number) =>
+      host.request('TMOVE', { axis: 2, pos, vel: 1, acc: 1, src: 1, at: 1000 + pos, dir: 1 });
+    const armed = [tmove(1), tmove(2), tmove(3)];
+    host.receive(Buffer.concat([ok(2), ok(3), ok(4)]));
+    await Promise.all(armed);
+    written = [];
+    // The fourth TMOVE is held; behind it a move of axis 3 (motion: keeps its place), a RENEW of axis 1
+    // (goes ahead: nothing ahead names axis 1), a PING (no axis: keeps its place) and a GET of axis 1
+    // (a PING is ahead of it: keeps its place).
+    tmove(4);
+    host.request('MOVE', { axis: 3, pos: 5, vel: 1, acc: 1 });
+    const renew = host.request('RENEW', { axis: 1, lease: 500 });
+    host.request('PING', {});
+    host.request('GET', { axis: 1 });
+    expect(bodies()).toEqual(['5 RENEW 1 500']);
+    host.receive(ok(5));
+    await expect(renew).resolves.toEqual({ ok: true, fields: {} });
+    expect(bodies()).toEqual([]);
   });
 
   it('acknowledges ackDelayMs after the first unacknowledged event, with the latest eseq', async () => {

@@ -28,7 +28,6 @@ import {
   type ProtocolVersion,
   type Reply,
   type ReplyFieldsOf,
-  VERBS,
   type Verb,
   verbFeature,
   verbSince,
@@ -164,6 +163,8 @@ const RETRANSMITS_PER_WATCHDOG = 8;
  * I/O gets its turn; a device that really fell silent is declared lost that much later, never earlier.
  */
 const LATE_TICK_MS = 50;
+/** The commands that set an axis moving (§Commands); a STOP that goes ahead of one withdraws it. */
+const STARTS_MOTION: ReadonlySet<Verb> = new Set(['MOVE', 'TMOVE', 'JOG', 'HOME']);
 const LIVENESS_GRACE_MS = 250;
 /** A bound on the transmissions remembered while their replies are awaited (lost ones are dropped anyway). */
 const MAX_AWAITED_TRANSMISSIONS = REPLAY_WINDOW_FRAMES * RETRANSMITS_PER_WATCHDOG;
@@ -649,7 +650,7 @@ export class HostSession {
       // its outcome might not fit the device's event buffer.
       const events = this.outcomeEventsOf(next.verb);
       if (events > 0 && !this.eventBufferHasRoom(events)) {
-        if (this.sendStopPastFlowControl(windowFrames)) continue;
+        if (this.sendPastFlowControl(windowFrames)) continue;
         return;
       }
       this.pending.shift();
@@ -664,31 +665,47 @@ export class HostSession {
   }
 
   /**
-   * §v2 Events, flow control, and §Commands STOP: a STOP never waits for event-buffer room, or a line
-   * whose armed TMOVEs hold the budget (they owe their events until the belt brings their trigger) could
-   * not stop an axis until a product arrived. The first STOP waiting behind the held move goes ahead of
-   * it. The motion commands of its axis that it passes are withdrawn (PROTO_WITHDRAWN, never sent, so
-   * certainly never run): sent after the STOP they would run after it, and sent before it the STOP would
-   * abort them. Commands of other axes keep their order among themselves. True if it sent one.
+   * §v2 Events, flow control: what may go ahead of a move held for event-buffer room. Armed TMOVEs owe
+   * their events until their trigger comes, so with the belt halted a held move could wait for a product;
+   * behind it, a STOP could not stop an axis, nor a RENEW keep a jog alive. So:
+   * - a STOP goes ahead. The motion commands of its axis that it passes are withdrawn (PROTO_WITHDRAWN,
+   *   never sent, so certainly never run): sent after the STOP they would run after it, and sent before
+   *   it the STOP would abort them;
+   * - a command of one axis that starts no motion (GET, RENEW, SET, ENABLE...) goes ahead when nothing
+   *   it passes names its axis or no axis, so every axis still sees its commands in order.
+   * Motion commands of other axes and commands of no axis (PING, RESET) keep their places. True if one went.
    */
-  private sendStopPastFlowControl(windowFrames: number): boolean {
-    const at = this.pending.findIndex((p, i) => i > 0 && p.verb === 'STOP');
-    if (at < 0 || this.inflight.length >= windowFrames || !this.device) return false;
-    const stop = this.pending[at]!;
-    const bytes = encodeLine(`${this.nextSeqToSend} ${stop.body}`);
-    if (this.unansweredBytes > 0 && this.unansweredBytes + bytes.length > this.device.rx) return false;
-    const passed = this.pending.slice(0, at);
-    const stops = (p: Outstanding) => VERBS[p.verb].motion && (stop.axis === 0 || p.axis === stop.axis);
-    const withdrawn = passed.filter(stops);
-    this.pending = this.pending.filter((p) => p !== stop && !withdrawn.includes(p));
-    for (const entry of withdrawn) {
-      entry.reject(
-        new ProtocolError('PROTO_WITHDRAWN', `${entry.verb} axis=${entry.axis ?? '?'}`, { sent: false }),
-      );
+  private sendPastFlowControl(windowFrames: number): boolean {
+    if (this.inflight.length >= windowFrames || !this.device) return false;
+    for (let at = 1; at < this.pending.length; at++) {
+      const entry = this.pending[at]!;
+      const ahead = this.pending.slice(0, at);
+      let withdrawn: Outstanding[] = [];
+      if (entry.verb === 'STOP') {
+        withdrawn = ahead.filter(
+          (p) => STARTS_MOTION.has(p.verb) && (entry.axis === 0 || p.axis === entry.axis),
+        );
+      } else if (
+        STARTS_MOTION.has(entry.verb) ||
+        entry.axis === undefined ||
+        entry.axis === 0 ||
+        ahead.some((p) => p.axis === undefined || p.axis === 0 || p.axis === entry.axis)
+      ) {
+        continue;
+      }
+      const bytes = encodeLine(`${this.nextSeqToSend} ${entry.body}`);
+      if (this.unansweredBytes > 0 && this.unansweredBytes + bytes.length > this.device.rx) return false;
+      this.pending = this.pending.filter((p) => p !== entry && !withdrawn.includes(p));
+      for (const held of withdrawn) {
+        held.reject(
+          new ProtocolError('PROTO_WITHDRAWN', `${held.verb} axis=${held.axis ?? '?'}`, { sent: false }),
+        );
+      }
+      entry.bytes = bytes;
+      this.send(entry);
+      return true;
     }
-    stop.bytes = bytes;
-    this.send(stop);
-    return true;
+    return false;
   }
 
   private send(entry: Outstanding): void {
