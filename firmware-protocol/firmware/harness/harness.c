@@ -1,6 +1,6 @@
 /* Runs the firmware ELF in simavr (libsimavr) as an ATmega2560 at 16 MHz, paced to real time, with
- * UART0 bridged to a pseudo-terminal (simavr's uart_pty part). It prints `PTY <path>` and then
- * `READY <path>` on stdout once the host may open the path. Optionally it records every edge of the
+ * UART0 bridged to a pseudo-terminal (serial_link.c: the board's USB cable). It prints `PTY <path>`
+ * and then `READY <path>` on stdout once the host may open the path. Optionally it records every edge of the
  * output pins with its cycle time, simulates the home switches from the step count or pulse width it
  * sees, and takes commands on stdin:
  *   estop 0|1      the e-stop input: 1 opens the normally-closed contact (stop), 0 closes it
@@ -9,6 +9,9 @@
  *   pos <axis>     prints `POS <axis> <position from the pins>`: step count, or pulse width - 1500
  *   reboot         resets the MCU, as the reset button does, between two lines on the wire (the
  *                  firmware boots and says BOOT); prints `OK reboot` once done
+ *   unplug         pulls the USB cable: the pty closes (an open host sees a hangup) and the link goes;
+ *                  the MCU runs on (serial_link.c says which board this models); prints `OK unplug`
+ *   replug         plugs it in again: a new pty at the same link; prints `OK replug <pty path>`
  *   quit           ends the run (so does EOF on stdin, or SIGTERM)
  *
  * With --trace it also prints `EXEC <verb number> <seq> <device ms>` for every command the firmware
@@ -32,7 +35,7 @@
 
 #include "avr_ioport.h"
 #include "avr_uart.h"
-#include "parts/uart_pty.h"
+#include "serial_link.h"
 #include "sim_avr.h"
 #include "sim_elf.h"
 #include "sim_io.h"
@@ -51,7 +54,6 @@
 #define HEARTBEAT_BIT 6
 
 static avr_t *avr;
-static uart_pty_t pty;
 static FILE *edges;
 static volatile sig_atomic_t stopping;
 
@@ -224,6 +226,12 @@ static void handle_command(char *line) {
   } else if (strncmp(line, "reboot", 6) == 0) {
     /* The reset pin: the MCU restarts; the pins it drives go back to inputs, the axes stay put. */
     reboot_pending = 1;
+  } else if (strncmp(line, "unplug", 6) == 0) {
+    serial_link_unplug();
+    printf("OK unplug\n");
+  } else if (strncmp(line, "replug", 6) == 0) {
+    if (serial_link_plug() == 0) printf("OK replug %s\n", serial_link_pty_path());
+    else printf("ERR replug %s\n", strerror(errno));
   } else if (strncmp(line, "quit", 4) == 0) {
     stopping = 1;
   } else {
@@ -342,27 +350,28 @@ int main(int argc, char **argv) {
    * axis reaches its switch. */
   drive_inputs();
 
-  uart_pty_init(avr, &pty);
-  uart_pty_connect(&pty, '0');
-  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT), on_uart_output, NULL);
-  const char *path = pty.pty.slavename;
-  if (link_path) {
-    unlink(link_path);
-    if (symlink(path, link_path) != 0) {
-      fprintf(stderr, "cannot link %s: %s\n", link_path, strerror(errno));
-      return 1;
-    }
-    path = link_path;
+  if (serial_link_init(avr, '0', link_path) != 0) {
+    fprintf(stderr, "cannot create the pty%s%s: %s\n", link_path ? " at " : "", link_path ? link_path : "",
+            strerror(errno));
+    return 1;
   }
-  printf("PTY %s\n", pty.pty.slavename);
-  printf("READY %s\n", path);
+  avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT), on_uart_output, NULL);
+  printf("PTY %s\n", serial_link_pty_path());
+  printf("READY %s\n", link_path ? link_path : serial_link_pty_path());
 
   /* The wall-clock instant simulated cycle 0 stands for; moved forward when the simulation lags. */
   uint64_t start_ns = wall_ns();
   uint64_t next_check_cycle = 0;
+  uint64_t next_link_cycle = 0;
   int state = cpu_Running;
   while (!stopping && state != cpu_Done && state != cpu_Crashed) {
     state = avr_run(avr);
+    /* The cable every simulated 250 us: at 115200 baud that is under 3 bytes' time, and the UART's
+     * receive FIFO takes more than that between two polls. */
+    if (avr->cycle >= next_link_cycle) {
+      next_link_cycle = avr->cycle + F_CPU_HZ / 4000u;
+      serial_link_poll();
+    }
     if (avr->cycle < next_check_cycle) continue;
     /* Every simulated millisecond: stdin, and pacing to the wall clock. */
     next_check_cycle = avr->cycle + F_CPU_HZ / 1000u;
@@ -384,8 +393,8 @@ int main(int argc, char **argv) {
     }
   }
   if (edges) fclose(edges);
-  if (link_path) unlink(link_path);
-  /* exit() ends uart_pty's thread with the process; its uart_pty_stop() can wait forever on it. */
+  /* Removes the link with the pty. */
+  serial_link_close();
   fflush(stdout);
   _exit(state == cpu_Crashed ? 1 : 0);
 }

@@ -2,9 +2,10 @@
 // simavr, over its pty: the same suites the TypeScript simulator passes (contract/protocol-contract.test.ts).
 // Each rig builds the firmware variant the suite's device spec asks for (axes, queue depth, homing, a
 // v1-only build) and starts the harness with the spec's home switches and its execution trace (the
-// executed-command log). Line faults damage the wire on the host's side of the pty. The hooks a board
-// does not have (a jammed axis: no encoder; an unplug: the pty is the cable) are declared missing, so
-// the tests that need them skip and say why.
+// executed-command log). Line faults damage the wire on the host's side of the pty; an unplug closes
+// the pty in the harness (the board's USB cable, harness/serial_link.c). The one hook this board does
+// not have (a jammed axis: no encoder, so no following error) is declared missing, so its test skips
+// and says why.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,11 @@ import { SerialPortStream } from '@serialport/stream';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { CONTRACT_SPEC } from '../contract/test-support/contract-helpers.js';
-import type { ContractDeviceSpec, ContractTarget } from '../contract/test-support/contract-target.js';
+import type {
+  ContractDeviceSpec,
+  ContractIdentity,
+  ContractTarget,
+} from '../contract/test-support/contract-target.js';
 import { describeProtocolV1Contract } from '../contract/test-support/protocol-v1-suite.js';
 import { describeProtocolV2Contract } from '../contract/test-support/protocol-v2-suite.js';
 import type { FaultInjector } from '../types.js';
@@ -60,13 +65,7 @@ function variantFor(spec: ContractDeviceSpec): {
     return [...values][0];
   };
   const defines: Record<string, string | number> = {
-    // The identity the suite's v1 HELLO test expects is the simulator's default one (fw 1.0.0, rx 256,
-    // win 8): this test build reports it. rx and win are real (a 512-byte receive ring, 8 cached replies
-    // in v2); the version string is only a label here. Drop these once the suite takes the identity
-    // from its target.
-    SE_FW_VERSION: '"1.0.0"',
-    SE_RX_BYTES: '256u',
-    SE_WINDOW_FRAMES: '8u',
+    // fw, rx, win, wd and ev stay as shipped (core/config.h): the suites expect FIRMWARE_IDENTITY.
     SE_AXES: axes,
     // Every axis step/dir: the suites' positions are beyond a hobby servo's ±500 counts.
     SE_AXIS_OUTPUTS: `{${Array.from({ length: axes }, () => 0).join(',')}}`,
@@ -94,17 +93,33 @@ const unsupported = (what: string) => () => {
 
 /**
  * The device hooks of the firmware: the line's faults on the host's side of the pty (the wire, not the
- * device), the e-stop input and the reset pin through the harness.
+ * device), the e-stop input, the reset pin and the USB cable through the harness. The suite's hooks are
+ * synchronous: a cable change is started here and `plugged()` is what the rig's settled() waits for.
  */
-function hooksOf(device: FirmwareDevice, line: LineFaults): FaultInjector {
-  return Object.assign(line, {
+function hooksOf(
+  device: FirmwareDevice,
+  line: LineFaults,
+): { faults: FaultInjector; plugged: () => Promise<void> } {
+  let cable: Promise<void> = Promise.resolve();
+  const change = (next: () => Promise<void>) => {
+    cable = cable.then(next);
+  };
+  const faults = Object.assign(line, {
     reboot: () => device.send('reboot'),
-    unplug: unsupported('cable to pull'),
-    replug: unsupported('cable to plug'),
+    unplug: () => change(() => device.unplug()),
+    replug: () => change(() => device.replug()),
     stickAxis: unsupported('jam (no encoder)'),
     setEstopInput: (active: boolean) => device.send(active ? 'estop 1' : 'estop 0'),
   });
+  return { faults, plugged: () => cable };
 }
+
+/**
+ * The firmware's HELLO as shipped (README "What it advertises"; core/config.h): the 8 KB device of
+ * §v2 Sizing. Declared here, not read from config.h, so a change to what the board advertises is a
+ * change a test notices.
+ */
+const FIRMWARE_IDENTITY: ContractIdentity = { fw: '0.1.0', rx: 128, win: 4, wd: 1000, ev: 8 };
 
 const skipReason = firmwareSkipReason();
 let workDir: string | undefined;
@@ -113,13 +128,19 @@ let rigCount = 0;
 const firmwareTarget: ContractTarget = {
   name: 'reference firmware in simavr (pty)',
   skipReason,
+  identity: FIRMWARE_IDENTITY,
   capabilities: {
     jam: false,
     estopInput: true,
-    unplug: false,
+    unplug: true,
     reboot: true,
     v1OnlyBuild: true,
     sharesEventLoop: false,
+  },
+  capabilityNotes: {
+    // §Events FAULT code=FERR needs a measured position; the Mega build has no encoder inputs
+    // (se_platform_feedback answers "no feedback", README "Wiring"), so it cannot see a jam.
+    jam: 'the Mega build has no encoder inputs, and FAULT FERR needs a measured position',
   },
   async rig(spec) {
     const { defines, switches } = variantFor(spec);
@@ -135,15 +156,16 @@ const firmwareTarget: ContractTarget = {
     // A seed per rig, so a failing run can be replayed.
     const line = new LineFaults(seededRandom(rigCount));
     const binding = createLineFaultBinding(autoDetect(), line);
+    const { faults, plugged } = hooksOf(device, line);
     return {
       device: {
-        faults: hooksOf(device, line),
+        faults,
         executed: device.executed,
         executionCount: (seq, session) => device.executionCount(seq, session),
       },
       path,
       port: () => new SerialPortStream({ binding, path, baudRate: 115200, autoOpen: false }),
-      settled: async () => {},
+      settled: plugged,
       close: async () => {
         await device.close();
       },

@@ -1,6 +1,6 @@
 // The reference firmware running in simavr: launches the harness (firmware-protocol/firmware/harness)
 // on the ELF, waits for its `READY <path>`, and exposes the pty path, the pin-edge log and the
-// harness's stdin commands (e-stop input, stats, positions read from the pins).
+// harness's stdin commands (e-stop input, the reset pin, the USB cable, stats, positions read from the pins).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
@@ -149,6 +149,24 @@ export class FirmwareDevice {
   /** The reset pin: the MCU restarts and emits BOOT (§Device rule 3); the axes stay where they are. */
   async reboot(): Promise<void> {
     await this.command('reboot', /^OK reboot/);
+  }
+
+  /**
+   * Pulls the USB cable: the pty closes, so a host with the port open sees it disconnect, and the link
+   * disappears until replug(). The MCU runs on, as a Mega powered from its own supply with auto-reset
+   * disabled does (harness/serial_link.c says why that board). Resolves once the link is gone.
+   */
+  async unplug(): Promise<void> {
+    await this.command('unplug', /^OK unplug/);
+    this.ptyPath = undefined;
+  }
+
+  /** Plugs the cable in again: a new pty at the same path. Resolves once it can be opened. */
+  async replug(): Promise<void> {
+    const line = await this.command('replug', /^(OK|ERR) replug/);
+    if (!line.startsWith('OK '))
+      throw new SimulatorError('SIM_PTY_FAILED', `the harness could not replug: ${line}`);
+    this.ptyPath = line.slice('OK replug '.length);
   }
 
   /**

@@ -26,5 +26,11 @@ export {
   type FirmwareStats,
 } from './firmware-device.js';
 export { createLineFaultBinding, LineFaults } from './line-fault-binding.js';
-export { type AxisPins, parsePinEdges, readPinEdges } from './pin-edges.js';
+export {
+  type AxisPins,
+  parsePinEdges,
+  readPinEdges,
+  SERVO_PULSE_JITTER_US,
+  SERVO_PULSE_QUIET_JITTER_US,
+} from './pin-edges.js';
 export { type ServeFirmwareOptions, serveFirmware } from './serve-firmware.js';

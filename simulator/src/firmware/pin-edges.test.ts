@@ -25,6 +25,7 @@ describe('parsePinEdges', () => {
     expect(pins[1]!.steps).toBe(1);
     expect(pins[2]!.steps).toBe(-1);
     expect(pins[3]!.servoPulsesUs).toEqual([1500]);
+    expect(pins[3]!.servoPulseStartCycles).toEqual([16000]);
     expect(pins).toHaveLength(4);
   });
 

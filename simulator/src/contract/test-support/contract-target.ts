@@ -1,8 +1,10 @@
 // What the protocol contract suite needs from a device under test, so the same suite runs against any
 // implementation of PROTOCOL.md: the simulator (over its in-process binding and over a pty) today, the
 // AVR firmware under simavr (issue #14) next. A target makes rigs; a rig is one powered device on one
-// serial path plus the test hooks that device has. A hook a device lacks is declared in `capabilities`,
-// and the tests that need it are skipped with that reason instead of failing or shrinking silently.
+// serial path plus the test hooks that device has. A hook a device lacks is declared in `capabilities`
+// (with the reason in `capabilityNotes`), and the tests that need it are skipped with that reason
+// instead of failing or shrinking silently. What the device says about itself in HELLO is declared in
+// `identity`, so the suites hold each implementation to its own datasheet, not to the simulator's.
 
 import type { SerialPortStream } from '@serialport/stream';
 import type { SimulatedControllerOptions } from '../../config.js';
@@ -53,6 +55,23 @@ export interface ContractCapabilities {
   sharesEventLoop?: boolean;
 }
 
+/**
+ * What a device reports about itself in HELLO (§Commands HELLO; §v2 Negotiation) beyond what the test
+ * asked of it (`axes`, `qd` come from the ContractDeviceSpec): its datasheet, declared by the target.
+ */
+export interface ContractIdentity {
+  /** fw=: the firmware version string. */
+  fw: string;
+  /** rx=: the receive buffer, bytes. */
+  rx: number;
+  /** win=: the frames a host may have in flight. */
+  win: number;
+  /** wd=: the watchdog at power-up, ms. */
+  wd: number;
+  /** ev= in a v2 session: the event buffer, events. */
+  ev: number;
+}
+
 export interface ContractRig {
   device: ContractDevice;
   /** The path a client opens. */
@@ -68,7 +87,11 @@ export interface ContractTarget {
   name: string;
   /** Why this target cannot run here (socat, simavr missing), or undefined. */
   skipReason: string | undefined;
+  /** The HELLO fields the suites expect from every rig of this target. */
+  identity: ContractIdentity;
   capabilities?: ContractCapabilities;
+  /** Why each capability declared `false` is missing, for the skip's name (a skip always says why). */
+  capabilityNotes?: Partial<Record<keyof ContractCapabilities, string>>;
   rig(spec: ContractDeviceSpec): Promise<ContractRig>;
 }
 

@@ -62,6 +62,9 @@ export function describeProtocolV2Contract(transport: ContractTarget): void {
       ...(has(transport, 'jogLease') ? ['LEASE'] : []),
     ];
     const feat = features.length === 0 ? 'NONE' : features.join(',');
+    /** The target's declared identity, as it must appear in HELLO's v1 fields (§v2 Negotiation). */
+    const { fw, rx, win, wd, ev } = transport.identity;
+    const v1Fields = `fw=${fw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} axes=3 rx=${rx} win=${win} qd=3 wd=${wd}`;
 
     it('negotiation: HELLO 2 gets v2 with ev, pmax and feat; a plain HELLO gets exactly the v1 reply', async () => {
       await withRig(transport, CONTRACT_SPEC, async (rig) => {
@@ -69,9 +72,7 @@ export function describeProtocolV2Contract(transport: ContractTarget): void {
         try {
           // §v2 Negotiation: the v1 fields in v1 order, then ev, pmax, feat.
           expect(raw.lines.find((line) => line.startsWith('1 OK'))).toMatch(
-            new RegExp(
-              `^1 OK proto=2 fw=\\S+ axes=3 rx=\\d+ win=\\d+ qd=3 wd=\\d+ ev=\\d+ pmax=\\d+ feat=${feat}\\*[0-9A-F]{4}$`,
-            ),
+            new RegExp(`^1 OK proto=2 ${v1Fields} ev=${ev} pmax=\\d+ feat=${feat}\\*[0-9A-F]{4}$`),
           );
           expect(Number(field(hello, 'ev'))).toBeGreaterThanOrEqual(1);
           expect(Number(field(hello, 'ev'))).toBeLessThanOrEqual(32);
@@ -81,7 +82,7 @@ export function describeProtocolV2Contract(transport: ContractTarget): void {
           raw.version = 1;
           await raw.request(2, 'HELLO');
           expect(raw.lines.slice(from).find((line) => line.startsWith('2 OK'))).toMatch(
-            /^2 OK proto=1 fw=\S+ axes=3 rx=\d+ win=\d+ qd=3 wd=\d+\*[0-9A-F]{4}$/,
+            new RegExp(`^2 OK proto=1 ${v1Fields}\\*[0-9A-F]{4}$`),
           );
         } finally {
           await raw.close();

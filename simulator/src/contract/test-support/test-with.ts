@@ -10,9 +10,15 @@ export function testWith(target: ContractTarget) {
     const missing = needs.filter((need) => !has(target, need));
     if (missing.length === 0)
       return (name: string, body: TestBody, timeoutMs?: number) => it(name, body, timeoutMs);
-    // A target without the hook (the firmware has no jam input and cannot be unplugged from inside):
-    // reported as skipped with the missing hook named, never run against a stand-in.
+    // A target that declares the hook missing: reported as skipped with the hook and the target's reason
+    // named, never run against a stand-in. The gate is the target's own declaration, nothing else.
+    const why = missing
+      .map((need) => {
+        const note = target.capabilityNotes?.[need];
+        return note === undefined ? need : `${need}: ${note}`;
+      })
+      .join('; ');
     return (name: string, body: TestBody, _timeoutMs?: number) =>
-      it.skip(`${name} (skipped: ${target.name} has no ${missing.join(', ')})`, body);
+      it.skip(`${name} (skipped: ${target.name} has no ${why})`, body);
   };
 }
