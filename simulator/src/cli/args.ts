@@ -280,7 +280,11 @@ export function helpText(): string {
     const left = `  ${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
     lines.push(`${left.padEnd(28)}${flag.help}${flag.repeatable ? ' (repeatable)' : ''}${only(flag.models)}`);
   }
-  lines.push('', 'Commands on stdin (one per line, applied to every device):');
+  lines.push(
+    '',
+    'Commands on stdin (one per line, applied to every device; with --firmware: reboot, unplug, replug,',
+    'estop on|off):',
+  );
   for (const command of STDIN_COMMANDS) {
     lines.push(`  ${command.usage.padEnd(46)}${command.help}${only(command.models)}`);
   }

@@ -133,12 +133,63 @@ async function serveFirmwareCli(
       ...(firmware.edgesPath ? { edgesPath: firmware.edgesPath } : {}),
     });
     io.stdout.write(`READY ${linkPath}\n`);
-    await io.stopRequested;
+    const lines = io.stdin ? createInterface({ input: io.stdin }) : undefined;
+    const firmwareDevice = device;
+    lines?.on('line', (line) => {
+      applyFirmwareCommand(line, firmwareDevice).then(
+        (result) => {
+          if (result) io.stderr.write(`servo-sim: ${result}\n`);
+        },
+        (error: unknown) =>
+          io.stderr.write(`servo-sim: ${isSimulatorError(error) ? error.message : String(error)}\n`),
+      );
+    });
+    try {
+      await io.stopRequested;
+    } finally {
+      lines?.close();
+    }
     return 0;
   } catch (error) {
     io.stderr.write(`servo-sim: ${isSimulatorError(error) ? error.message : String(error)}\n`);
     return 1;
   } finally {
     await device?.close();
+  }
+}
+
+/**
+ * --firmware's stdin: what the harness can do to the board (the line's fault rates are the TypeScript
+ * model's; a real cable has no such knob). Returns a short result for stderr.
+ */
+async function applyFirmwareCommand(
+  line: string,
+  device: {
+    reboot(): Promise<void>;
+    unplug(): Promise<void>;
+    replug(): Promise<void>;
+    setEstopInput(active: boolean): Promise<void>;
+  },
+): Promise<string> {
+  const [command, arg] = line.trim().split(/\s+/);
+  switch (command) {
+    case undefined:
+    case '':
+      return '';
+    case 'reboot':
+      await device.reboot();
+      return 'rebooted';
+    case 'unplug':
+      await device.unplug();
+      return 'unplugged';
+    case 'replug':
+      await device.replug();
+      return 'replugged';
+    case 'estop':
+      if (arg !== 'on' && arg !== 'off') return 'usage: estop on|off';
+      await device.setEstopInput(arg === 'on');
+      return `e-stop input ${arg}`;
+    default:
+      return `"${command}" does not apply to --firmware (reboot, unplug, replug, estop on|off)`;
   }
 }
