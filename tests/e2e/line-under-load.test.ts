@@ -115,8 +115,6 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
       //    (only the first second or so of the 120 s runs without it). A busy core, then the browser.
       busy = keepOneCoreBusy();
       const s = stack;
-      // This process hosts the gateway and the simulated controllers: how late its event loop ran is
-      // the first thing to know when a stroke is late or a link drops.
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       const loopLag = () =>
@@ -127,11 +125,13 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
         if (e.type === 'device' && (e.event === 'LEASE' || e.event === 'FAULT' || e.event === 'ESTOP'))
           deviceStops.push(`${e.event} ${e.axis ?? ''}`);
       });
+      // This process hosts the gateway and the simulated controllers: how late its event loop ran is
+      // the first thing to know when a stroke is late or a link drops.
       if (WITH_BROWSER) {
         browser = await openDashboard(s).catch((error: Error) => {
           const problems = logger.records.filter((r) => r.level === 'error' || r.level === 'warn');
           throw new Error(
-            `the dashboard did not show the line running (${error.message.split('\n')[0]}); line ${s.gateway.line.state}; device stops: ${deviceStops.join(', ') || 'none'}; log: ${JSON.stringify(problems.slice(0, 10))}`,
+            `the dashboard did not show the line running (${error.message.split('\n')[0]}); line ${s.gateway.line.state}; device stops: ${deviceStops.join(', ') || 'none'}; ${loopLag()}; log: ${JSON.stringify(problems.slice(0, 10))}`,
           );
         });
       } else console.warn(`[line-under-load] ${CHROMIUM} not found: running without the dashboard open`);

@@ -15,6 +15,17 @@ async function enabled(...axes: string[]): Promise<void> {
   for (const axis of axes) await h.service.enable(axis);
 }
 
+/** Steps the clock `ms` forward in 100 ms steps, letting the links answer between steps. */
+async function advance(ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) {
+    h.clock.advanceBy(100);
+    await settle();
+  }
+}
+
+/** The RENEWs of axis 1 the fake controller received. */
+const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
+
 describe('start-up', () => {
   it('HELLO, GET each axis, SET the limits in counts, STREAM, in that order', async () => {
     h = await startHarness();
@@ -287,11 +298,7 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     expect(status).not.toHaveProperty('lease');
     // 1. Twelve seconds on, past two of the controller's 5 s leases (§v2 Jog lease): the service
     //    renewed it as it went, every third of the lease.
-    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
-    for (let t = 0; t < 12_000; t += 100) {
-      h.clock.advanceBy(100);
-      await settle();
-    }
+    await advance(12_000);
     expect(h.ctrl1.axes[0]!.jogging).toBe(true);
     expect(renewals()).toBeGreaterThanOrEqual(6);
     expect(h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 5000'))).toHaveLength(
@@ -310,17 +317,10 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     h = await startHarness({ maxProtocol: 2 });
     await enabled('conveyor');
     await h.service.jog('conveyor', { velocity: 10 });
-    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
-    const run = async (ms: number) => {
-      for (let t = 0; t < ms; t += 100) {
-        h.clock.advanceBy(100);
-        await settle();
-      }
-    };
     // A renewal answered with an error that does not say the jog is over: tried again, the jog runs on
     // past two of the controller's 5 s leases (before, the first failure ended the keepalive).
     h.ctrl1.refuseNext('RENEW', 'RANGE');
-    await run(12_000);
+    await advance(12_000);
     expect(h.ctrl1.axes[0]!.jogging).toBe(true);
     expect(renewals()).toBeGreaterThanOrEqual(7); // the refused one, its retry, and the regular ones
   });
@@ -329,25 +329,18 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     h = await startHarness({ maxProtocol: 2 });
     await enabled('conveyor');
     await h.service.jog('conveyor', { velocity: 10 });
-    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
-    const run = async (ms: number) => {
-      for (let t = 0; t < ms; t += 100) {
-        h.clock.advanceBy(100);
-        await settle();
-      }
-    };
-    await run(2_000);
+    await advance(2_000);
     // 1. The cable is pulled for 2 s, less than the controller's 5 s lease: it keeps jogging, and the
     //    host, which cannot renew meanwhile, keeps the lease instead of forgetting it.
     h.transports.unplug('fake://ctrl1');
-    await run(2_000);
+    await advance(2_000);
     const beforeReplug = renewals();
     h.transports.replug('fake://ctrl1');
     await h.stepUntil(() => h.service.isReady());
     // 2. Back: the lease is renewed at once and then as before; the jog outlives several leases.
-    await run(500);
+    await advance(500);
     expect(renewals()).toBeGreaterThan(beforeReplug);
-    await run(12_000);
+    await advance(12_000);
     expect(h.ctrl1.axes[0]!.jogging).toBe(true);
     expect(h.ctrl1.executedOf('JOG')).toHaveLength(1);
   });
@@ -356,21 +349,14 @@ describe('move outcomes on a v2 controller (PROTOCOL.md §v2 Events, §v2 Fields
     h = await startHarness({ maxProtocol: 2 });
     await enabled('conveyor');
     await h.service.jog('conveyor', { velocity: 10 });
-    const renewals = () => h.ctrl1.received.map(String).filter((line) => line.includes(' RENEW 1 ')).length;
     h.transports.unplug('fake://ctrl1');
     // Unplugged past the lease: the controller stops the axis itself (§v2 Jog lease).
-    for (let t = 0; t < 6_000; t += 100) {
-      h.clock.advanceBy(100);
-      await settle();
-    }
+    await advance(6_000);
     expect(h.ctrl1.axes[0]!.jogging).toBe(false);
     h.transports.replug('fake://ctrl1');
     await h.stepUntil(() => h.service.isReady());
     const afterReplug = renewals();
-    for (let t = 0; t < 6_000; t += 100) {
-      h.clock.advanceBy(100);
-      await settle();
-    }
+    await advance(6_000);
     expect(renewals()).toBe(afterReplug);
   });
 
