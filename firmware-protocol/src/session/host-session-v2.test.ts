@@ -270,6 +270,10 @@ describe('§v2 Events (host): exactly once, in order', () => {
     host.receive(ok(5));
     await expect(renew).resolves.toEqual({ ok: true, fields: {} });
     expect(bodies()).toEqual([]);
+    // The session's own heartbeat, queued behind all of them, goes ahead: it orders nothing.
+    clock.advanceTo(host.nextDeadlineMs()!);
+    host.tick();
+    expect(bodies()).toEqual(['6 PING']);
   });
 
   it('acknowledges ackDelayMs after the first unacknowledged event, with the latest eseq', async () => {

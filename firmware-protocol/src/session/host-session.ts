@@ -672,8 +672,11 @@ export class HostSession {
    *   never sent, so certainly never run): sent after the STOP they would run after it, and sent before
    *   it the STOP would abort them;
    * - a command of one axis that starts no motion (GET, RENEW, SET, ENABLE...) goes ahead when nothing
-   *   it passes names its axis or no axis, so every axis still sees its commands in order.
-   * Motion commands of other axes and commands of no axis (PING, RESET) keep their places. True if one went.
+   *   it passes names its axis or no axis, so every axis still sees its commands in order;
+   * - the session's own frames (the heartbeat PING, an ACK) go ahead, and never hold anything back:
+   *   they order nothing.
+   * Motion commands of other axes and a caller's commands of no axis (PING, RESET) keep their places.
+   * True if one went.
    */
   private sendPastFlowControl(windowFrames: number): boolean {
     if (this.inflight.length >= windowFrames || !this.device) return false;
@@ -686,16 +689,18 @@ export class HostSession {
           (p) => STARTS_MOTION.has(p.verb) && (entry.axis === 0 || p.axis === entry.axis),
         );
       } else if (
-        STARTS_MOTION.has(entry.verb) ||
-        entry.axis === undefined ||
-        entry.axis === 0 ||
-        ahead.some((p) => p.axis === undefined || p.axis === 0 || p.axis === entry.axis)
+        !entry.internal &&
+        (STARTS_MOTION.has(entry.verb) ||
+          entry.axis === undefined ||
+          entry.axis === 0 ||
+          ahead.some((p) => !p.internal && (p.axis === undefined || p.axis === 0 || p.axis === entry.axis)))
       ) {
         continue;
       }
       const bytes = encodeLine(`${this.nextSeqToSend} ${entry.body}`);
       if (this.unansweredBytes > 0 && this.unansweredBytes + bytes.length > this.device.rx) return false;
       this.pending = this.pending.filter((p) => p !== entry && !withdrawn.includes(p));
+      if (entry === this.ackWaiting) this.ackGoesOut();
       for (const held of withdrawn) {
         held.reject(
           new ProtocolError('PROTO_WITHDRAWN', `${held.verb} axis=${held.axis ?? '?'}`, { sent: false }),
