@@ -19,7 +19,13 @@ export { parseElementString } from './gs1/element-string.js';
 export { decodeFrameImage } from './image/decode-frame-image.js';
 export { decodeImage, type ImageLimits } from './image/decode-image.js';
 export type { GrayImage } from './image/gray-image.js';
-export { type Findings, type InspectionPlan, inspectImage, planFromRecipe } from './inspect/inspect-image.js';
+export {
+  type Findings,
+  type InspectionPlan,
+  type InspectOptions,
+  inspectImage,
+  planFromRecipe,
+} from './inspect/inspect-image.js';
 export { type Judgement, judge } from './inspect/verdict.js';
 export {
   type ConnectFn,

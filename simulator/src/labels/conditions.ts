@@ -76,10 +76,12 @@ export interface ConditionRanges {
 }
 
 /**
- * What vision may be tuned on. Module sizes start where a 1280x960 camera over a label still
- * resolves bars with some margin (about 1.7 px for linear codes, 2 px for DataMatrix); blur is
- * bounded relative to the module, because a code blurred past its module is unreadable by any
- * scanner and would make a "good" label a lie.
+ * What vision may be tuned on. Module sizes start at the smallest a 1280x960 camera resolves: a
+ * sampled bar pattern needs at least 2 samples per bar-space pair (1 px per module, Nyquist), and a
+ * real lens's blur and the sensor's fill factor put the practical floor at about 1.5 px per module
+ * for linear codes and 1.8 px per cell for DataMatrix, the usual machine-vision reader minimums;
+ * blur is bounded relative to the module, because a code blurred past its module is unreadable by
+ * any scanner and would make a "good" label a lie.
  */
 export const TUNING_CONDITIONS: ConditionRanges = {
   beltGray: { min: 40, max: 140 },
@@ -91,8 +93,8 @@ export const TUNING_CONDITIONS: ConditionRanges = {
   paperGray: { min: 215, max: 250 },
   inkGray: { min: 10, max: 60 },
   lowContrastPcs: { min: 0.15, max: 0.38 },
-  linearModulePx: { min: 1.7, max: 2.8 },
-  matrixModulePx: { min: 2, max: 4.5 },
+  linearModulePx: { min: 1.5, max: 2.8 },
+  matrixModulePx: { min: 1.8, max: 4.5 },
   labelMarginPx: { min: 16, max: 90 },
   codeOffsetShare: { min: -0.5, max: 0.5 },
   positionTolerancePx: { min: 30, max: 60 },

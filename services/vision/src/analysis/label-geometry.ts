@@ -72,6 +72,8 @@ export interface LabelGeometry {
   centerYPx?: number;
   /** Rotation of the label's long axis from the region's long axis, degrees in (-90, 90], clockwise positive. */
   angleDeg?: number;
+  /** Direction of the long axis on the frame, degrees clockwise from +x (either way along it). */
+  axisDeg?: number;
   /** False when the label is too square for its outline to give a rotation. */
   angleReliable?: boolean;
   areaPx?: number;
@@ -135,7 +137,8 @@ export function findLabel(frame: GrayImage, region: Region): LabelGeometry {
   const sideB = (dist(c1, c2) + dist(c3, c0)) / 2;
   // The long axis joins the midpoints of the two short sides.
   const [from, to] = sideA >= sideB ? [mid(c3, c0), mid(c1, c2)] : [mid(c0, c1), mid(c2, c3)];
-  let angleDeg = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
+  const axisDeg = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
+  let angleDeg = axisDeg;
   // A portrait region's long axis is vertical: measure rotation from there.
   if (region.heightPx > region.widthPx) angleDeg -= 90;
   angleDeg = normalizeHalfTurn(angleDeg);
@@ -150,6 +153,7 @@ export function findLabel(frame: GrayImage, region: Region): LabelGeometry {
     centerXPx: centre.x,
     centerYPx: centre.y,
     angleDeg,
+    axisDeg,
     angleReliable: breadthPx > 0 && lengthPx / breadthPx >= MIN_AXIS_RATIO,
     areaPx: quadArea(outline.corners),
     lengthPx,

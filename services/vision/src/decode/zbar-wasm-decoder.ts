@@ -5,7 +5,7 @@
 // DataMatrix reader. The package's symbol objects drop ZBar's `modifiers` word, which carries the
 // GS1 flag (FNC1 in first position), so results are read from the wasm heap directly, following
 // zbar_symbol_s of ZBar 0.23 as built into @undecaf/zbar-wasm 0.11 (zbar/symbol.h): type at word 0,
-// modifiers at 2, datalen at 4, data at 5, npts at 7, pts at 8, orient at 9, next at 11.
+// modifiers at 2, datalen at 4, data at 5, npts at 7, pts at 8, orient at 9, next at 11, quality at 15.
 
 import { createRequire } from 'node:module';
 import type { Symbology } from '@servo-edge/common/mqtt';
@@ -98,47 +98,59 @@ function configure(scanner: ZBarScanner, type: ZBarSymbolType): void {
   scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_X_DENSITY, COLUMN_DENSITY);
 }
 
-/** Reads the first symbol of a zbar_symbol_set_t (head at word 2) of the expected type. */
+/**
+ * Reads the symbol of the expected type with the highest quality from a zbar_symbol_set_t (head at
+ * word 2). ZBar reports a Code 128 read by a single scan line (its uncertainty for Code 128 is 0,
+ * zbar/img_scanner.c), and merges the lines that read the same data into one symbol whose `quality`
+ * counts them; a misread that slipped through the mod-103 check on one line of a fine, blurred code
+ * is then a second symbol of quality 1 beside the true one read by many lines. The first symbol is
+ * whichever was read first, so the most-read one is taken instead.
+ */
 function firstSymbol(inst: Instance, setPtr: number, symbology: Symbology): DecodedSymbol | null {
   if (setPtr === 0) return null;
   const u32 = inst.HEAPU32;
   const i32 = inst.HEAP32;
-  let ptr = u32[(setPtr >> 2) + 2]!;
-  while (ptr !== 0) {
+  let best = 0;
+  let bestQuality = Number.NEGATIVE_INFINITY;
+  for (let ptr = u32[(setPtr >> 2) + 2]!; ptr !== 0; ptr = u32[(ptr >> 2) + 11]!) {
     const w = ptr >> 2;
-    if (u32[w] === SYMBOL_TYPE[symbology]) {
-      const modifiers = u32[w + 2]!;
-      const length = u32[w + 4]!;
-      const dataPtr = u32[w + 5]!;
-      const npts = u32[w + 7]!;
-      const ptsWord = u32[w + 8]! >> 2;
-      const orientation = i32[w + 9]!;
-      const text = new TextDecoder('latin1').decode(inst.HEAPU8.subarray(dataPtr, dataPtr + length));
-      const xs: number[] = [];
-      const ys: number[] = [];
-      for (let k = 0; k < npts; k++) {
-        xs.push(i32[ptsWord + 2 * k]!);
-        ys.push(i32[ptsWord + 2 * k + 1]!);
-      }
-      const decoded: DecodedSymbol = {
-        symbology,
-        text,
-        isGs1: symbology === 'ean-13' || (modifiers & MOD_GS1_BIT) !== 0,
-      };
-      const rotationDeg = ORIENTATION_DEG[orientation];
-      if (rotationDeg !== undefined) decoded.rotationDeg = rotationDeg;
-      if (xs.length > 0) {
-        const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-        decoded.corners = [
-          { xPx: x0, yPx: y0 },
-          { xPx: x1, yPx: y0 },
-          { xPx: x1, yPx: y1 },
-          { xPx: x0, yPx: y1 },
-        ];
-      }
-      return decoded;
+    if (u32[w] !== SYMBOL_TYPE[symbology]) continue;
+    const quality = i32[w + 15]!;
+    if (quality > bestQuality) {
+      bestQuality = quality;
+      best = ptr;
     }
-    ptr = u32[w + 11]!;
   }
-  return null;
+  if (best === 0) return null;
+  const w = best >> 2;
+  const modifiers = u32[w + 2]!;
+  const length = u32[w + 4]!;
+  const dataPtr = u32[w + 5]!;
+  const npts = u32[w + 7]!;
+  const ptsWord = u32[w + 8]! >> 2;
+  const orientation = i32[w + 9]!;
+  const text = new TextDecoder('latin1').decode(inst.HEAPU8.subarray(dataPtr, dataPtr + length));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 0; k < npts; k++) {
+    xs.push(i32[ptsWord + 2 * k]!);
+    ys.push(i32[ptsWord + 2 * k + 1]!);
+  }
+  const decoded: DecodedSymbol = {
+    symbology,
+    text,
+    isGs1: symbology === 'ean-13' || (modifiers & MOD_GS1_BIT) !== 0,
+  };
+  const rotationDeg = ORIENTATION_DEG[orientation];
+  if (rotationDeg !== undefined) decoded.rotationDeg = rotationDeg;
+  if (xs.length > 0) {
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    decoded.corners = [
+      { xPx: x0, yPx: y0 },
+      { xPx: x1, yPx: y0 },
+      { xPx: x1, yPx: y1 },
+      { xPx: x0, yPx: y1 },
+    ];
+  }
+  return decoded;
 }

@@ -1,0 +1,233 @@
+// The averaged scan line on synthetic bar patterns drawn by the test itself (known modules, angle and noise), so the oracle shares no code with the simulator.
+
+import { describe, expect, it } from 'vitest';
+import type { GrayImage } from '../image/gray-image.js';
+import { barProfile, PROFILE_UPSAMPLE } from './bar-profile.js';
+
+const SEED = 20_261_515;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Scene {
+  centerXPx: number;
+  centerYPx: number;
+  angleDeg: number;
+  lengthPx: number;
+  breadthPx: number;
+  modulePx: number;
+  /** true = ink. */
+  modules: boolean[];
+  /** The bars cross the label's long axis (true) or its short one. */
+  barsAcrossLong: boolean;
+  noiseSigma: number;
+  /** Gray of the print (default 30). */
+  inkGray?: number;
+  /** Light falling off from left to right across the frame, as a share (default 0). */
+  lightFalloff?: number;
+  /** Gray of the product around the label (default 90). */
+  productGray?: number;
+}
+
+/** The label (paper 230) on a product (90) with the bars printed (ink 30), 4x4 supersampled, plus noise. */
+function draw(scene: Scene, random: () => number): GrayImage {
+  const widthPx = 800;
+  const heightPx = 600;
+  const data = new Uint8Array(widthPx * heightPx);
+  const a = (scene.angleDeg * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(a), Math.sin(a)];
+  const codeLength = scene.modules.length * scene.modulePx;
+  const scanHalf = (scene.barsAcrossLong ? scene.lengthPx : scene.breadthPx) / 2;
+  const barHalfHeight = 0.35 * (scene.barsAcrossLong ? scene.breadthPx : scene.lengthPx);
+  if (codeLength > 2 * scanHalf - 20) throw new Error('code longer than the label');
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) {
+      let sum = 0;
+      for (let sy = 0; sy < 4; sy++) {
+        for (let sx = 0; sx < 4; sx++) {
+          const dx = x + (sx + 0.5) / 4 - scene.centerXPx;
+          const dy = y + (sy + 0.5) / 4 - scene.centerYPx;
+          const u = dx * cos + dy * sin;
+          const v = -dx * sin + dy * cos;
+          if (Math.abs(u) > scene.lengthPx / 2 || Math.abs(v) > scene.breadthPx / 2) {
+            sum += scene.productGray ?? 90;
+            continue;
+          }
+          const [scan, along] = scene.barsAcrossLong ? [u, v] : [v, u];
+          const k = Math.floor((scan + codeLength / 2) / scene.modulePx);
+          const ink =
+            Math.abs(along) < barHalfHeight && k >= 0 && k < scene.modules.length && scene.modules[k];
+          sum += ink ? (scene.inkGray ?? 30) : 230;
+        }
+      }
+      const light = 1 - (scene.lightFalloff ?? 0) * (x / widthPx);
+      data[y * widthPx + x] = Math.max(
+        0,
+        Math.min(255, Math.round((sum / 16) * light + scene.noiseSigma * gauss())),
+      );
+    }
+  }
+  return { widthPx, heightPx, data };
+}
+
+function randomModules(random: () => number, count: number): boolean[] {
+  // Runs of 1-4 modules, alternating ink and paper, starting and ending with ink (as bar codes do).
+  const modules: boolean[] = [];
+  let ink = true;
+  while (modules.length < count) {
+    const run = 1 + Math.floor(random() * 4);
+    for (let i = 0; i < run; i++) modules.push(ink);
+    ink = !ink;
+  }
+  modules.length = count;
+  modules[count - 1] = true;
+  return modules;
+}
+
+/** Share of modules whose profile value at the module's centre falls on the right side of mid-gray. */
+function modulesRecovered(line: Uint8Array, scene: Scene, scanHalfPx: number): number {
+  const codeLength = scene.modules.length * scene.modulePx;
+  let right = 0;
+  scene.modules.forEach((ink, k) => {
+    const u = -codeLength / 2 + (k + 0.5) * scene.modulePx;
+    const x = Math.round((u + scanHalfPx) * PROFILE_UPSAMPLE - 0.5);
+    if (line[x]! < 128 === ink) right++;
+  });
+  return right / scene.modules.length;
+}
+
+describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
+  const base = (random: () => number): Scene => ({
+    centerXPx: 402.3,
+    centerYPx: 297.6,
+    angleDeg: 3.7,
+    lengthPx: 420,
+    breadthPx: 260,
+    modulePx: 1.6,
+    modules: randomModules(random, 200),
+    barsAcrossLong: true,
+    noiseSigma: 35,
+  });
+
+  it('recovers every module of a 1.6 px code under noise that defeats a single scan line', () => {
+    const random = mulberry32(SEED);
+    const scene = base(random);
+    const frame = draw(scene, random);
+    // The outline's angle is off by 0.4 degree: the shear search must line the average up with the bars.
+    const profile = barProfile(frame, {
+      centerXPx: scene.centerXPx,
+      centerYPx: scene.centerYPx,
+      axisDeg: scene.angleDeg + 0.4,
+      lengthPx: scene.lengthPx,
+      breadthPx: scene.breadthPx,
+    });
+    expect(profile).toBeDefined();
+    const line = profile!.image.data.subarray(0, profile!.image.widthPx);
+    const scanHalfPx = profile!.image.widthPx / PROFILE_UPSAMPLE / 2;
+    expect(modulesRecovered(line, scene, scanHalfPx)).toBe(1);
+    expect(profile!.scanDeg).toBeCloseTo(scene.angleDeg + 0.4, 6);
+    // One scan line through the label's centre, sampled the same way, loses modules to the noise.
+    const single = new Uint8Array(profile!.image.widthPx);
+    const a = ((scene.angleDeg + 0.4) * Math.PI) / 180;
+    for (let x = 0; x < single.length; x++) {
+      const u = (x + 0.5) / PROFILE_UPSAMPLE - scanHalfPx;
+      const px = Math.round(scene.centerXPx + u * Math.cos(a) - 0.5);
+      const py = Math.round(scene.centerYPx + u * Math.sin(a) - 0.5);
+      single[x] = frame.data[py * frame.widthPx + px]! > 130 ? 255 : 0;
+    }
+    expect(modulesRecovered(single, scene, scanHalfPx)).toBeLessThan(1);
+  });
+
+  it('finds bars that run along the long axis and scans across them', () => {
+    const random = mulberry32(SEED + 1);
+    const scene = {
+      ...base(random),
+      barsAcrossLong: false,
+      modules: randomModules(random, 120),
+      angleDeg: -8,
+    };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, {
+      centerXPx: scene.centerXPx,
+      centerYPx: scene.centerYPx,
+      axisDeg: scene.angleDeg,
+      lengthPx: scene.lengthPx,
+      breadthPx: scene.breadthPx,
+    });
+    expect(profile!.scanDeg).toBeCloseTo(scene.angleDeg + 90, 6);
+    const line = profile!.image.data.subarray(0, profile!.image.widthPx);
+    expect(modulesRecovered(line, scene, profile!.image.widthPx / PROFILE_UPSAMPLE / 2)).toBe(1);
+  });
+
+  it("the band corners lie on the bars, and its print contrast is the print's", () => {
+    const random = mulberry32(SEED + 2);
+    const scene = { ...base(random), angleDeg: 0, noiseSigma: 3 };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, { ...scene, axisDeg: 0 })!;
+    const codeHalf = (scene.modules.length * scene.modulePx) / 2;
+    const xs = profile.cornersPx.map((p) => p.xPx);
+    const ys = profile.cornersPx.map((p) => p.yPx);
+    expect(Math.abs(Math.min(...xs) - (scene.centerXPx - codeHalf))).toBeLessThan(3);
+    expect(Math.abs(Math.max(...xs) - (scene.centerXPx + codeHalf))).toBeLessThan(3);
+    // Inside the bars' height (0.35 of the breadth either side), and most of it.
+    const barHalf = 0.35 * scene.breadthPx;
+    expect(Math.min(...ys)).toBeGreaterThan(scene.centerYPx - barHalf - 1);
+    expect(Math.max(...ys)).toBeLessThan(scene.centerYPx + barHalf + 1);
+    expect(Math.max(...ys) - Math.min(...ys)).toBeGreaterThan(1.4 * barHalf);
+    // Print contrast on the averaged line: (paper - ink) / paper = (230 - 30) / 230.
+    expect(profile.printContrast).toBeCloseTo(200 / 230, 1);
+  });
+
+  it('noise does not lift a faint print over the minimum: contrast is taken on the averaged line', () => {
+    const random = mulberry32(SEED + 3);
+    // PCS (230 - 170) / 230 = 0.26, under sensor noise sigma 12.
+    const scene = { ...base(random), inkGray: 170, noiseSigma: 12, angleDeg: 2 };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, { ...scene, axisDeg: scene.angleDeg })!;
+    expect(Math.abs(profile.printContrast - 60 / 230)).toBeLessThan(0.06);
+  });
+
+  it('light falling off along the code does not lift a faint print either: contrast is read locally', () => {
+    const random = mulberry32(SEED + 4);
+    // Paper 230 and ink 170 (PCS 0.26), with 40 % less light at the frame's right edge: over the
+    // code, paper at its bright end against ink at its dark end would read about 0.35.
+    const scene = { ...base(random), inkGray: 170, noiseSigma: 4, angleDeg: 0, lightFalloff: 0.4 };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, { ...scene, axisDeg: 0 })!;
+    expect(Math.abs(profile.printContrast - 60 / 230)).toBeLessThan(0.05);
+  });
+
+  it("a faint print's contrast is never read off the label's outline, even where the outline reaches in", () => {
+    const random = mulberry32(SEED + 5);
+    // Paper 230 and ink 170 (PCS 0.26) on a dark product (20), a short code: the outline's step is
+    // three times any bar's. The outline handed over is 16 px too long (a keystone's lean, a fit's
+    // error), so the label's real ends lie inside the sampled band where bars are searched.
+    const scene = {
+      ...base(random),
+      modules: randomModules(random, 100),
+      lengthPx: 260,
+      inkGray: 170,
+      productGray: 20,
+      noiseSigma: 3,
+      angleDeg: 0,
+    };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, { ...scene, lengthPx: scene.lengthPx + 16, axisDeg: 0 })!;
+    expect(profile).toBeDefined();
+    expect(Math.abs(profile.printContrast - 60 / 230)).toBeLessThan(0.06);
+    // The bars' extent is the code's, not the outline's.
+    const codeHalf = (scene.modules.length * scene.modulePx) / 2;
+    const xs = profile.cornersPx.map((p) => p.xPx);
+    expect(Math.abs(Math.min(...xs) - (scene.centerXPx - codeHalf))).toBeLessThan(4);
+    expect(Math.abs(Math.max(...xs) - (scene.centerXPx + codeHalf))).toBeLessThan(4);
+  });
+});
