@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '@servo-edge/common/clock';
 import { createLogger } from '@servo-edge/common/log';
-import { parseConfigText } from '@servo-edge/edge-gateway';
+import { parseConfigText, withLine } from '@servo-edge/edge-gateway';
 import {
   type CameraClients,
   connectClient,
@@ -157,7 +157,7 @@ async function soak(): Promise<void> {
       { env: PORTS, productsPerMin: PRODUCTS_PER_MIN, controllerPaths },
       keys,
     );
-    const config = parseConfigText(source.yamlText, { env: source.env });
+    const config = withLine(parseConfigText(source.yamlText, { env: source.env }));
     const clients: CameraClients = {};
     const camera = createDemoCamera(config, 5, clients);
     await camera.render();

@@ -30,6 +30,8 @@ export const GATEWAY_ERRORS = {
     'The unit mode can change only while the line is Stopped, Idle or Aborted; `allowedStates` lists them.',
   EDGE_COMMAND_NOT_ALLOWED_IN_MODE:
     'The PackML command is not used in the current unit mode (e.g. Start in Manual); switch to Production.',
+  EDGE_LINE_NOT_CONFIGURED:
+    'The config has no `line` section, so there is no packaging line to read or command; the axes work as ever.',
   EDGE_LINE_RESET_REFUSED:
     'A controller refused RESET while the line was resetting or clearing (e-stop input still active?).',
   EDGE_THUMBNAIL_NOT_FOUND:

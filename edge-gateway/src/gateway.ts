@@ -1,5 +1,6 @@
 // The gateway: one process composing the MQTT broker (embedded or external), the motion API and its
-// serial links, the MQTT bridge and the packaging line. create() does no I/O; start(); close().
+// serial links, the MQTT bridge, the dashboard and, when the config has a `line`, the packaging line.
+// create() does no I/O; start(); close().
 
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '@servo-edge/common/clock';
@@ -16,12 +17,14 @@ import { createMqttBridge, gatewayStatusWill, type MqttBridge } from './bridge/m
 import type { BrokerConnection } from './broker/broker-connection.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { createGatewayConnection } from './broker/gateway-connection.js';
-import type { GatewayConfig } from './config/types.js';
+import type { GatewayConfig, LineConfig } from './config/types.js';
 import { createDashboard } from './dashboard/dashboard.js';
+import { GatewayError } from './errors.js';
 import { lineRoutes } from './http/line-routes.js';
 import { guardMotionService } from './line/axis-ownership.js';
 import { createLineController, type LineController } from './line/line-controller.js';
 import { createMotionSources } from './line/motion-sources.js';
+import { stationsFromConfig } from './line/stations/stations-from-config.js';
 import { motionConfigFor } from './motion-config.js';
 import { LineModel } from './packml/line-model.js';
 
@@ -54,9 +57,23 @@ export interface Gateway {
   mqttWsUrl(): string | undefined;
   readonly config: GatewayConfig;
   readonly motion: MotionService;
+  /** The config has a `line`: `line` and `lineController` exist. */
+  readonly hasLine: boolean;
+  /**
+   * The PackML line. Throws GatewayError EDGE_LINE_NOT_CONFIGURED when the config has no `line` (see
+   * `hasLine`), as its REST routes answer: a caller that needs a line fails at once, by code.
+   */
   readonly line: LineModel;
+  /** The line's conveyor and reject arm; throws EDGE_LINE_NOT_CONFIGURED as `line` does. */
   readonly lineController: LineController;
   readonly app: FastifyInstance;
+}
+
+/** The line's parts, made only when the config has a line. */
+interface LineParts {
+  config: LineConfig;
+  model: LineModel;
+  controller: LineController;
 }
 
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
@@ -68,57 +85,36 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     clock,
     log: log.child({ component: 'motion' }),
   });
-  const line = new LineModel({
-    line: config.line.name,
-    clock,
-    rateWindowMs: config.line.rates.rateWindowMs,
-    oeeWindowMs: config.line.rates.oeeWindowMs,
-    idealRatePerMin: config.line.rates.productsPerMin,
-    recentInspectionsMax: config.line.recentInspectionsMax,
-  });
-  const lineController = createLineController({
-    clock,
-    model: line,
-    motion,
-    log,
-    conveyorAxis: config.line.axes.conveyor,
-    rejectArmAxis: config.line.axes.rejectArm,
-    conveyorVelocityMmPerS: (config.line.rates.productsPerMin * config.line.productSpacingMm) / 60,
-    conveyorAccelerationMmPerS2: config.line.conveyorAccelerationMmPerS2,
-    rejectArm: config.line.rejectArm,
-    cameraToRejectMm: config.line.stations.rejectMm - config.line.stations.cameraMm,
-    commandLatencyMs: config.line.commandLatencyMs,
-    rejectWithoutVerdict: config.line.rejectWithoutVerdict,
-    samplePeriodMs: config.line.samplePeriodMs,
-    rejectTiming: config.line.rejectTiming,
-  });
+  const lineParts: LineParts | undefined =
+    config.line === undefined ? undefined : createLineParts(config.line, motion, clock, log);
   // The operator's page at `/`; it reads the MQTT connection only once start() has made it.
   const dashboard = createDashboard({
     motion,
-    line,
+    ...(lineParts ? { line: lineParts.model } : {}),
     topicPrefix: config.topicPrefix,
     brokerKind: config.mqtt.mode,
     broker: () => connection,
+    axisOwners: () => ownedAxes,
     clock,
     logger: log,
   });
   // REST clients get the motion service guarded by the line's unit mode; the line uses it unguarded.
-  const ownedAxes = new Map<string, string>([
-    [config.line.axes.conveyor, 'conveyor'],
-    [config.line.axes.rejectArm, 'reject'],
-  ]);
-  const guardedMotion = guardMotionService(motion, {
-    policy: {
-      owners: ownedAxes,
-      maintenanceAllows: config.line.modes.maintenanceAllows,
-      reducedSpeedFraction: config.line.modes.reducedSpeedPercent / 100,
-    },
-    mode: () => line.mode,
-  });
+  // Without a line nobody owns an axis: REST clients get the motion service as it is.
+  const ownedAxes = new Map<string, string>(
+    lineParts
+      ? [
+          [lineParts.config.axes.conveyor, 'conveyor'],
+          [lineParts.config.axes.rejectArm, 'reject'],
+          ...(lineParts.controller.stations?.axisOwners() ?? []),
+        ]
+      : [],
+  );
+  const restMotion = lineParts ? guardedByLine(motion, lineParts, ownedAxes) : motion;
   const app = buildApp({
-    service: guardedMotion,
+    service: restMotion,
     clock,
-    apiPlugins: [{ plugin: lineRoutes, options: { model: line } }, dashboard.apiPlugin],
+    // Without a line the line routes still answer, with EDGE_LINE_NOT_CONFIGURED (line-routes.ts).
+    apiPlugins: [{ plugin: lineRoutes, options: { model: lineParts?.model } }, dashboard.apiPlugin],
     logger: log,
   });
   app.register(dashboard.plugin);
@@ -131,18 +127,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   let closing: Promise<void> | undefined;
   const visionInstancesOnline = new Set<string>();
 
-  const onVisionStatus = (instance: string, online: boolean) => {
+  const onVisionStatus = (line: LineModel) => (instance: string, online: boolean) => {
     if (online) visionInstancesOnline.add(instance);
     else visionInstancesOnline.delete(instance);
     // The line needs one inspector, not all of them: suspend only when the last one goes.
     if (visionInstancesOnline.size > 0) line.visionOnline();
     else line.visionOffline();
   };
+  const noLine = () => new GatewayError('EDGE_LINE_NOT_CONFIGURED', 'the config has no `line` section');
 
   const closeAll = async () => {
     // 1. Controlled stop: the belt decelerates; a running reject stroke finishes on the controller.
-    if (motion.isReady()) await motion.stop(config.line.axes.conveyor).catch(() => {});
-    lineController.close();
+    if (lineParts) {
+      if (motion.isReady()) await motion.stop(lineParts.config.axes.conveyor).catch(() => {});
+      lineParts.controller.close();
+    }
     await unsubscribeTrigger?.().catch(() => {});
     // 2. `offline` while the connection is still up, then the connection itself.
     await bridge?.close().catch(() => {});
@@ -155,8 +154,15 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   return {
     config,
     motion,
-    line,
-    lineController,
+    hasLine: lineParts !== undefined,
+    get line() {
+      if (!lineParts) throw noLine();
+      return lineParts.model;
+    },
+    get lineController() {
+      if (!lineParts) throw noLine();
+      return lineParts.controller;
+    },
     app,
     async start() {
       if (started) return;
@@ -180,42 +186,51 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
           clock,
         });
         await connection.start();
-        lineController.start();
+        lineParts?.controller.start();
         const sources = createMotionSources(motion, clock);
+        // Without a line: axis and link state only; no line state topic, no line commands, no triggers.
+        const line = lineParts?.model;
         bridge = createMqttBridge({
           connection,
           topics,
           axes: sources.axes,
           links: sources.links,
-          line,
+          ...(lineParts && line
+            ? {
+                line,
+                onInspection: (verdict) => lineParts.controller.verdict(verdict),
+                onLineCommand: (command) => {
+                  try {
+                    line.command(command);
+                  } catch (error) {
+                    log.warn({ command, code: (error as { code?: string }).code }, 'line.command.refused');
+                  }
+                },
+                onVisionStatus: onVisionStatus(line),
+              }
+            : {}),
           publishIntervalMs: config.bridge.publishIntervalMs,
           maxInspectionBytes: config.bridge.maxInspectionBytes,
-          onInspection: (verdict) => lineController.verdict(verdict),
-          onLineCommand: (command) => {
-            try {
-              line.command(command);
-            } catch (error) {
-              log.warn({ command, code: (error as { code?: string }).code }, 'line.command.refused');
-            }
-          },
-          onVisionStatus,
           logger: log,
           clock,
         });
         await bridge.start();
-        const triggerTopic = topics.cameraTrigger(config.line.camera);
-        unsubscribeTrigger = await connection.subscribe(
-          triggerTopic,
-          (_topic, payload) => {
-            const trigger = parseCameraTrigger(payload);
-            if (!trigger.ok) {
-              log.warn({ reason: trigger.reason }, 'line.trigger.invalid');
-              return;
-            }
-            lineController.trigger(trigger.value.productId, trigger.value.conveyorPositionMm);
-          },
-          { qos: 1 },
-        );
+        if (lineParts) {
+          const { controller } = lineParts;
+          const triggerTopic = topics.cameraTrigger(lineParts.config.camera);
+          unsubscribeTrigger = await connection.subscribe(
+            triggerTopic,
+            (_topic, payload) => {
+              const trigger = parseCameraTrigger(payload);
+              if (!trigger.ok) {
+                log.warn({ reason: trigger.reason }, 'line.trigger.invalid');
+                return;
+              }
+              controller.trigger(trigger.value.productId, trigger.value.conveyorPositionMm);
+            },
+            { qos: 1 },
+          );
+        }
         await app.listen({ host: config.http.host, port: config.http.port });
         log.info({ http: this.httpUrl(), mqtt: this.mqttUrl() }, 'gateway.started');
       } catch (error) {
@@ -242,4 +257,52 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       return broker?.wsUrl();
     },
   };
+}
+
+/** The PackML model and the controller that runs the conveyor and the reject arm from it. */
+function createLineParts(line: LineConfig, motion: MotionService, clock: Clock, log: Logger): LineParts {
+  const model = new LineModel({
+    line: line.name,
+    clock,
+    rateWindowMs: line.rates.rateWindowMs,
+    oeeWindowMs: line.rates.oeeWindowMs,
+    idealRatePerMin: line.rates.productsPerMin,
+    recentInspectionsMax: line.recentInspectionsMax,
+  });
+  const controller = createLineController({
+    clock,
+    model,
+    motion,
+    log,
+    conveyorAxis: line.axes.conveyor,
+    rejectArmAxis: line.axes.rejectArm,
+    conveyorVelocityMmPerS: (line.rates.productsPerMin * line.productSpacingMm) / 60,
+    conveyorAccelerationMmPerS2: line.conveyorAccelerationMmPerS2,
+    rejectArm: line.rejectArm,
+    cameraToRejectMm: line.stations.rejectMm - line.stations.cameraMm,
+    commandLatencyMs: line.commandLatencyMs,
+    rejectWithoutVerdict: line.rejectWithoutVerdict,
+    samplePeriodMs: line.samplePeriodMs,
+    rejectTiming: line.rejectTiming,
+    stations: stationsFromConfig(line),
+    cameraMm: line.stations.cameraMm,
+    productSpacingMm: line.productSpacingMm,
+  });
+  return { config: line, model, controller };
+}
+
+/** The motion service as REST clients get it: the line's axes follow its unit mode (axis-ownership.ts). */
+function guardedByLine(
+  motion: MotionService,
+  line: LineParts,
+  ownedAxes: ReadonlyMap<string, string>,
+): MotionService {
+  return guardMotionService(motion, {
+    policy: {
+      owners: ownedAxes,
+      maintenanceAllows: line.config.modes.maintenanceAllows,
+      reducedSpeedFraction: line.config.modes.reducedSpeedPercent / 100,
+    },
+    mode: () => line.model.mode,
+  });
 }

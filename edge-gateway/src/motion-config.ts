@@ -14,7 +14,8 @@ export function motionConfigFor(config: GatewayConfig): MotionConfig {
       // The motion API has no `service` role: machines that only publish frames may read, no more.
       keys: config.auth.keys.map((k) => ({
         id: k.name,
-        key: k.key,
+        // The motion API takes a key or its digest alike (its `auth.keys[].sha256`).
+        ...(k.source === 'sha256' ? { sha256: k.sha256 } : { key: k.key }),
         role: k.role === 'service' ? 'viewer' : k.role,
       })),
       rateLimit: { maxRequests: config.http.rateLimitPerMin, windowMs: 60_000 },

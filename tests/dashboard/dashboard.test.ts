@@ -1,7 +1,9 @@
 // The operator dashboard in a real browser (Debian's chromium driven by playwright-core) against the
-// running demo stack: sign in, jog (held on renewed leases; a page closed mid-jog stops the axis by its
-// lease), software stop to Aborted, reset and restart, a rejected label, and a viewer who sees
-// everything but cannot move anything. A screenshot per step lands in test-artifacts/.
+// running demo stack: sign in; the unit mode, OEE, the stations and each axis's owner; a mode switch the
+// state forbids (refused with its code) and one it allows (Stopped → Manual); jog in Manual (held on
+// renewed leases; a page closed mid-jog stops the axis by its lease), software stop to Aborted, back to
+// Production, reset and restart, a rejected label, and a viewer who sees everything but cannot move
+// anything. A screenshot per step lands in test-artifacts/.
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMemoryLogger } from '@servo-edge/common/testing';
+import type { GatewayErrorCode } from '@servo-edge/edge-gateway';
 import { type DemoStack, startDemo } from '@servo-edge/edge-gateway/demo';
 import { MOTION_ERRORS } from '@servo-edge/motion-api';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -99,6 +102,59 @@ const CTRL_B_REPORT_MS = 50;
 /** One GET /axes/:name on a loaded machine. */
 const REST_READ_MS = 100;
 
+/** The unit modes in the order the gateway declares them (edge-gateway/src/packml/unit-modes.ts). */
+const UNIT_MODES = ['Production', 'Maintenance', 'Manual'];
+const OEE_FACTORS = ['availability', 'performance', 'quality', 'oee'] as const;
+
+/** The part of GET /api/v1/line these tests read; `stations` only once the line has stations. */
+interface LineReading {
+  state: string;
+  mode: string;
+  oee: Record<(typeof OEE_FACTORS)[number], number | null> & { windowMs: number };
+  stations?: { name: string; axes: string[]; cycles: number; state: string }[];
+}
+
+async function restLine(): Promise<LineReading> {
+  const response = await fetch(new URL('/api/v1/line', url), {
+    headers: { authorization: `Bearer ${stack.keys.admin}` },
+  });
+  if (!response.ok) throw new Error(`GET /line: HTTP ${response.status}`);
+  return (await response.json()) as LineReading;
+}
+
+/** A PackML command through REST, as another client of the gateway would send it. */
+async function restCommand(command: string): Promise<void> {
+  const response = await fetch(new URL('/api/v1/line/command', url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ command }),
+  });
+  if (!response.ok) throw new Error(`POST /line/command ${command}: HTTP ${response.status}`);
+}
+
+/** Homing every axis in Resetting takes a few seconds on a loaded machine. */
+const STATE_WAIT_MS = 30_000;
+
+/**
+ * Brings the line to Stopped with the page's own buttons: Stop from a running or held line, Clear from
+ * Aborted (a line that stopped on its own was already reported by the test that expected it running).
+ */
+async function stopFromPage(p: Page): Promise<void> {
+  const state = await p.locator('#line-state').getAttribute('data-state');
+  if (state !== 'Stopped') {
+    await p
+      .locator(`#line-commands button[data-command="${state === 'Aborted' ? 'Clear' : 'Stop'}"]`)
+      .click();
+  }
+  await p.locator('#line-state[data-state="Stopped"]').waitFor({ timeout: STATE_WAIT_MS });
+}
+
+async function lineReaches(state: string): Promise<void> {
+  await expect
+    .poll(() => stack.gateway.line.state, { timeout: STATE_WAIT_MS, interval: POLL_MS })
+    .toBe(state);
+}
+
 interface AxisReading {
   position: number | null;
   velocity: number | null;
@@ -151,13 +207,14 @@ async function holdJog(
   action: 'jog-plus' | 'jog-minus',
 ): Promise<{ lease: { id: string; leaseMs: number; enforcedBy: string } }> {
   const button = axis(p, name).locator(`[data-action="${action}"]`);
-  const box = await button.boundingBox();
-  if (!box) throw new Error('jog button not laid out');
   const jogPath = `/api/v1/axes/${encodeURIComponent(name)}/jog`;
   const answered = p.waitForResponse(
     (r) => new URL(r.url()).pathname === jogPath && r.request().method() === 'POST',
   );
-  await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  // hover() scrolls the button into view and waits until it is visible, enabled and has stopped moving
+  // (panels above it fill in as the feed arrives), then puts the pointer on it: a box measured before
+  // the layout settled sent the press elsewhere, and no jog was asked for at all.
+  await button.hover();
   await p.mouse.down();
   const response = await answered;
   expect(response.status()).toBe(200);
@@ -232,6 +289,140 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
     await screenshot('logged-in');
   });
 
+  it('shows the unit mode and its switch, OEE over its window, the stations and the owner of each axis', async () => {
+    // 1. Production, and while the line runs no switch: every button disabled, the reason naming the state.
+    await page.locator('#line-mode[data-mode="Production"]').waitFor();
+    const state = await page.locator('#line-state').getAttribute('data-state');
+    expect(['Stopped', 'Idle', 'Aborted']).not.toContain(state);
+    const modes = page.locator('#mode-switch button');
+    await expect(modes.allTextContents()).resolves.toEqual(UNIT_MODES);
+    await expect(page.locator('#mode-switch button[aria-pressed="true"]').textContent()).resolves.toBe(
+      'Production',
+    );
+    await expect(
+      modes.evaluateAll((els) => els.map((el) => (el as unknown as PageElement).disabled)),
+    ).resolves.toEqual([true, true, true]);
+    await expect(page.locator('#mode-reason').getAttribute('data-blocked-by')).resolves.toBe('state');
+    await expect(page.locator('#mode-reason').textContent()).resolves.toContain(state);
+
+    // 2. OEE: the window the gateway computes over, and each factor once products have been made.
+    const line = await restLine();
+    await expect(page.locator('#oee-window').getAttribute('data-window-ms')).resolves.toBe(
+      String(line.oee.windowMs),
+    );
+    await expect(page.locator('#oee-window').textContent()).resolves.toMatch(/^\d+ (h|min|s)$/);
+    await page.locator('#oee-oee:not([data-value=""])').waitFor();
+    for (const factor of OEE_FACTORS) {
+      const figure = page.locator(`#oee-${factor}`);
+      const shown = async () => Number(await figure.getAttribute('data-value'));
+      // The figures run on with the clock; the feed sends them at least once a second, so the page's
+      // figure comes within a few points of the gateway's (Held for a while, availability falls fast).
+      await expect
+        .poll(async () => Math.abs((await shown()) - ((await restLine()).oee[factor] ?? Number.NaN)), {
+          timeout: WAIT_MS,
+        })
+        .toBeLessThan(0.05);
+      const value = await shown();
+      expect(value).toBeGreaterThan(0);
+      expect(value).toBeLessThanOrEqual(1);
+      await expect(figure.textContent()).resolves.toBe(`${(100 * value).toFixed(1)} %`);
+    }
+
+    // 3. The stations the API reports, in its order, each with a cycle count that keeps up with it.
+    const stations = line.stations ?? [];
+    if (stations.length === 0) console.warn('[dashboard] GET /api/v1/line reports no stations');
+    await expect(
+      page
+        .locator('#station-table tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-station'))),
+    ).resolves.toEqual(stations.map((s) => s.name));
+    await expect(page.locator('#stations-empty').isVisible()).resolves.toBe(stations.length === 0);
+    for (const station of stations) {
+      const before = (await restLine()).stations?.find((s) => s.name === station.name)?.cycles ?? 0;
+      const cycles = page.locator(`#station-table tr[data-station="${station.name}"] [data-field="cycles"]`);
+      await expect
+        .poll(async () => Number(await cycles.getAttribute('data-value')), { timeout: WAIT_MS })
+        .toBeGreaterThanOrEqual(before);
+      const shown = Number(await cycles.getAttribute('data-value'));
+      const after = (await restLine()).stations?.find((s) => s.name === station.name)?.cycles ?? 0;
+      expect(shown).toBeLessThanOrEqual(after);
+    }
+
+    // 4. The owner beside each axis: the conveyor, the reject arm and each station's axes are the
+    //    line's in Production.
+    const { conveyor, rejectArm } = stack.config.line.axes;
+    const owned: [string, string][] = [
+      [conveyor, 'conveyor'],
+      [rejectArm, 'reject'],
+      ...stations.flatMap((s) => s.axes.map((a): [string, string] => [a, s.name])),
+    ];
+    for (const [name, owner] of owned) {
+      await axis(page, name)
+        .locator(`[data-field="owner"][data-owner="${owner}"][data-held="true"]`)
+        .waitFor();
+    }
+    await screenshot('mode-oee-stations');
+  });
+
+  it(
+    'refuses a mode switch the state forbids (a view older than the line), showing the code',
+    async () => {
+      // 1. Stop the line from the page: Stopped allows a switch.
+      await stopFromPage(page);
+      // 2. A second operator's page whose feed the test can hold back, as a tablet's Wi-Fi might.
+      const stale = await openPage();
+      let holding = false;
+      await stale.routeWebSocket(/\/dashboard\/stream$/, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          if (!holding) ws.send(message);
+        });
+      });
+      await signIn(stale, stack.keys.operator);
+      await stale.locator('#feed-status[data-status="live"]').waitFor();
+      await stale.locator('#line-state[data-state="Stopped"]').waitFor();
+      await stale.locator('#mode-switch button[data-mode="Manual"]:enabled').waitFor();
+      // 3. The line restarts while that page hears nothing of it.
+      holding = true;
+      await restCommand('Reset');
+      await lineReaches('Idle');
+      await restCommand('Start');
+      await lineReaches('Execute');
+      await expect(stale.locator('#line-state').getAttribute('data-state')).resolves.toBe('Stopped');
+      // 4. Its switch to Manual is refused by the gateway, with the code; the line stays in Production.
+      await stale.locator('#mode-switch button[data-mode="Manual"]').click();
+      const code: GatewayErrorCode = 'EDGE_UNIT_MODE_CHANGE_NOT_ALLOWED';
+      await stale.locator(`#notice[data-code="${code}"]`).waitFor({ state: 'visible' });
+      await expect(stale.locator('#notice-code').textContent()).resolves.toBe(code);
+      expect(stack.gateway.line.mode).toBe('Production');
+      // 5. The refusal makes the page ask for the line: it now shows Execute, and the switch disabled.
+      await stale.locator('#line-state[data-state="Execute"]').waitFor();
+      await stale.locator('#mode-switch button[data-mode="Manual"]:disabled').waitFor();
+      await expect(stale.locator('#mode-reason').getAttribute('data-blocked-by')).resolves.toBe('state');
+      await screenshot('mode-refused', stale);
+      await stale.close();
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it('switches the line from Production to Manual once it is stopped, and shows it everywhere', async () => {
+    await stopFromPage(page);
+    const manual = page.locator('#mode-switch button[data-mode="Manual"]');
+    await manual.click();
+    await page.locator('#line-mode[data-mode="Manual"]').waitFor();
+    await expect(manual.getAttribute('aria-pressed')).resolves.toBe('true');
+    expect(stack.gateway.line.mode).toBe('Manual');
+    await expect(restLine()).resolves.toMatchObject({ mode: 'Manual', state: 'Stopped' });
+    // Manual does not run products: Start is not offered; the owned axes are released to the operator.
+    await expect(page.locator('#line-commands button[data-command="Start"]').count()).resolves.toBe(0);
+    const { conveyor } = stack.config.line.axes;
+    await axis(page, conveyor)
+      .locator('[data-field="owner"][data-owner="conveyor"][data-held="false"]')
+      .waitFor();
+    await expect(page.locator('#notice').isHidden()).resolves.toBe(true);
+    await screenshot('mode-manual');
+  });
+
   it('jogs an axis while the button is held and sees its position change', async () => {
     const filler = axis(page, 'filler');
     await filler.locator('[data-field="position"]').filter({ hasText: /\d/ }).waitFor();
@@ -241,6 +432,8 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
     }
     const before = await positionOf(page, 'filler');
     const jog = filler.locator('[data-action="jog-plus"]');
+    // The mouse works in viewport coordinates: the axes sit below the line and stations panels.
+    await jog.scrollIntoViewIfNeeded();
     const box = await jog.boundingBox();
     if (!box) throw new Error('jog button not laid out');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -381,13 +574,18 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
       await page.locator('#stop-reset').click();
       await page.locator('#stop-banner').waitFor({ state: 'hidden' });
       await screenshot('stop-reset');
+      await page.locator('#line-commands button[data-command="Clear"]').click();
+      await page.locator('#line-state[data-state="Stopped"]').waitFor({ timeout: STATE_WAIT_MS });
+      // Back to Production from the page (Manual does not start), then the line starts again.
+      await page.locator('#mode-switch button[data-mode="Production"]').click();
+      await page.locator('#line-mode[data-mode="Production"]').waitFor();
+      expect(stack.gateway.line.mode).toBe('Production');
       for (const [command, state] of [
-        ['Clear', 'Stopped'],
         ['Reset', 'Idle'],
         ['Start', 'Execute'],
       ] as const) {
         await page.locator(`#line-commands button[data-command="${command}"]`).click();
-        await page.locator(`#line-state[data-state="${state}"]`).waitFor({ timeout: 30_000 });
+        await page.locator(`#line-state[data-state="${state}"]`).waitFor({ timeout: STATE_WAIT_MS });
       }
       await expect(page.locator('#notice').isHidden()).resolves.toBe(true);
       await screenshot('line-restarted');
@@ -444,7 +642,10 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
       );
     expect(enabled).toEqual([]);
     await expect(viewer.locator('#software-stop').isDisabled()).resolves.toBe(true);
-    await expect(viewer.locator('.axis [data-action="jog-plus"]').count()).resolves.toBe(4);
+    await expect(viewer.locator('.axis [data-action="jog-plus"]').count()).resolves.toBe(
+      stack.gateway.motion.listAxes().length,
+    );
+    await expect(viewer.locator('#mode-reason').getAttribute('data-blocked-by')).resolves.toBe('role');
     await screenshot('viewer', viewer);
     await viewer.close();
     expect(pageErrors).toEqual([]);

@@ -1,10 +1,12 @@
 // The main README's "Your first servo in 15 minutes", done as a new user would, for each controller: the
 // README's own commands and config, run as written. `servo-sim` (the real CLI, from its source) serves the
 // simulated device on a pty at the README's link, renamed into a temporary directory; the README's config,
-// written for the real device's /dev/serial/by-id path, gets that link as its path, port 0, and the
-// digest of the key the README's own commands made; nothing else changes. `servo-motion` (the real CLI)
-// runs on it, and the README's curl commands enable the axis and move it; the move must be done and the
-// position the device reports must be the one asked for. Needs socat, curl, openssl and sha256sum.
+// written for the real device's /dev/serial/by-id path, gets that link as its path, HTTP port 0, and the
+// digest of the key the README's own commands made; nothing else changes (the broker's ports, which the
+// config leaves at their defaults, are 0 through the documented SERVO_EDGE_MQTT_* overrides). The gateway
+// (`servo-edge`, the real CLI, in its own process) runs on it with no packaging line, and the README's curl
+// commands enable the axis and move it; the move must be done and the position the device reports must be
+// the one asked for. Needs socat, curl, openssl and sha256sum.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,13 +22,13 @@ import { argumentsOf, fencedBlocks, mainReadme, section, shellCommands } from '.
 const run = promisify(execFile);
 
 const SERVO_SIM = fileURLToPath(new URL('../../simulator/src/cli/servo-sim.ts', import.meta.url));
-const SERVO_MOTION = fileURLToPath(
-  new URL('../../services/motion-api/src/cli/servo-motion.ts', import.meta.url),
-);
+const SERVO_EDGE = fileURLToPath(new URL('../../edge-gateway/src/cli/servo-edge.ts', import.meta.url));
 /** The README's placeholder for the digest of the reader's key. */
 const DIGEST_PLACEHOLDER = 'PASTE-THE-DIGEST-OF-YOUR-KEY-HERE';
 /** How long a child may take to start on a loaded machine (it compiles its TypeScript first), ms. */
 const START_MS = 60_000;
+/** Between two readiness polls of the running gateway, ms (a real process: real time). */
+const POLL_MS = 100;
 
 /** Why this test cannot run here: socat, or a command the README uses, is missing. */
 function missingTool(): string | undefined {
@@ -47,11 +49,11 @@ interface Running {
 }
 
 /** A CLI of this repository run from its TypeScript source, as `npx <name>` runs its build. */
-function cli(script: string, args: string[]): Running {
+function cli(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Running {
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', REGISTER_SOURCE_HOOKS_PATH, script, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let text = '';
   let exited = false;
@@ -107,6 +109,32 @@ function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * The environment the gateway runs in: the test's own, without any SERVO_EDGE_* variable (an admin key or a
+ * port from the machine must not change what the README's config means), and the broker on free ports.
+ */
+function gatewayEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('SERVO_EDGE_')),
+  );
+  return { ...env, SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT_WS_PORT: '0' };
+}
+
+/** Polls the gateway's readiness (unauthenticated) until its controller's link is up. */
+async function untilReady(base: string): Promise<void> {
+  const deadline = Date.now() + START_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    const response = await fetch(`${base}/readyz`).catch((error: Error) => error);
+    if (!(response instanceof Error)) {
+      last = await response.text();
+      if (response.status === 200) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  throw new Error(`the gateway was not ready in ${START_MS} ms: ${last}`);
 }
 
 /** A shell command of the README, with `env` added to the environment; its stdout. */
@@ -168,9 +196,12 @@ describe.skipIf(skip !== undefined)('README "Your first servo in 15 minutes"', (
       const digest = (await sh(digestOf!, { KEY: key })).trim().split(/\s+/)[0]!;
       expect(digest).toMatch(/^[0-9a-f]{64}$/);
 
-      // 3. The README's config with the pty's path, port 0 and the digest; servo-motion as it runs it.
+      // 3. The README's config with the pty's path, port 0 and the digest; the gateway as it runs it.
+      //    The config is the gateway's: the controller and axis under `motion:`, and no packaging line.
       expect(config).toContain(DIGEST_PLACEHOLDER);
-      const file = join(dir, 'motion.yaml');
+      expect(config).toMatch(/^motion:$/m);
+      expect(config).not.toMatch(/^line:/m);
+      const file = join(dir, 'edge.yaml');
       await writeFile(
         file,
         config
@@ -178,15 +209,15 @@ describe.skipIf(skip !== undefined)('README "Your first servo in 15 minutes"', (
           .replace('port: 8080', 'port: 0')
           .replace(DIGEST_PLACEHOLDER, digest),
       );
-      const motionArgs = argumentsOf(commands, 'servo-motion');
-      expect(motionArgs).toEqual(['--config', 'motion.yaml']);
-      const motion = cli(SERVO_MOTION, ['--config', file]);
-      children.push(motion);
-      const [, base] = await motion.waitFor(
-        /Server listening at (http:\/\/[0-9.]+:\d+)/,
-        'servo-motion listening',
+      const gatewayArgs = argumentsOf(commands, 'servo-edge');
+      expect(gatewayArgs).toEqual(['--config', 'edge.yaml']);
+      const gateway = cli(SERVO_EDGE, ['--config', file], gatewayEnv());
+      children.push(gateway);
+      const [, base] = await gateway.waitFor(
+        /^servo-edge running: http (http:\/\/[0-9.]+:\d+), mqtt /m,
+        'servo-edge running',
       );
-      await motion.waitFor(/"state":"ready"/, 'the link ready');
+      await untilReady(base!);
 
       // 4. The README's curl commands, at the port the server took.
       const curls = commands

@@ -16,7 +16,12 @@ export class KeyStore {
   private readonly entries: readonly { name: string; role: Role; digest: Buffer }[];
 
   constructor(keys: readonly ApiKey[]) {
-    this.entries = keys.map((key) => ({ name: key.name, role: key.role, digest: digest(key.key) }));
+    this.entries = keys.map((key) => ({
+      name: key.name,
+      role: key.role,
+      // A `sha256` key is its digest already: the secret itself never reached the gateway.
+      digest: key.source === 'sha256' ? Buffer.from(key.sha256, 'hex') : digest(key.key),
+    }));
   }
 
   get size(): number {

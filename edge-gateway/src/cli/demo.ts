@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       `  Dashboard and REST API  ${gateway.httpUrl()}   (OpenAPI: /openapi.json, Swagger UI: /docs)`,
       `  Admin API key           ${keys.admin}`,
       `  MQTT                    ${gateway.mqttUrl()}   (WebSocket: ${gateway.mqttWsUrl() ?? '-'}; user "admin", password = the admin key)`,
-      `  Line                    ${gateway.line.state}, ${gateway.config.line.rates.productsPerMin} products/min`,
+      `  Line                    ${gateway.line.state}, ${stack.config.line.rates.productsPerMin} products/min`,
       '',
       '  The e-stop in this software is a software stop, not an emergency-stop circuit.',
       '  Ctrl-C stops everything.',

@@ -24,7 +24,7 @@ describe('edge.example.yaml', () => {
     // The example relies on the fail-safe default rather than spelling it out.
     expect(await readConfigFile(examplePath)).not.toMatch(/rejectWithoutVerdict/);
     const config = await loadConfigFile(examplePath, { env });
-    expect(config.line.rejectWithoutVerdict).toBe(true);
+    expect(config.line?.rejectWithoutVerdict).toBe(true);
   });
 
   it('without them, the only problems are the four missing secrets', async () => {
@@ -54,7 +54,7 @@ describe('edge.demo.yaml', () => {
   it('validates with the keys the demo puts in the environment', async () => {
     const config = await loadConfigFile(DEMO_CONFIG_PATH, { env: DEMO_CONFIG_ENV });
     expect(config.motion.controllers.map((c) => c.path)).toEqual(['sim://ctrl-a', 'sim://ctrl-b']);
-    expect(config.line.rejectWithoutVerdict).toBe(true);
+    expect(config.line?.rejectWithoutVerdict).toBe(true);
     expect(config.auth.keys).toHaveLength(5);
   });
 });

@@ -20,3 +20,4 @@ export {
 export { redactConfig } from './redact.js';
 export { type GatewayConfigDocument, GatewayConfigSchema } from './schema.js';
 export type * from './types.js';
+export { withLine } from './with-line.js';

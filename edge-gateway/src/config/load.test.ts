@@ -1,8 +1,10 @@
 // Config loading: every problem at once, with path, common code, line and hint; env overrides; the motion
 // section through the motion API's schema and checks; secrets never echoed.
 
+import { createHash } from 'node:crypto';
 import { ConfigError } from '@servo-edge/common/config';
 import { describe, expect, it } from 'vitest';
+import { motionConfigFor } from '../motion-config.js';
 import { checkConfigText, parseConfigText } from './load.js';
 import { redactConfig } from './redact.js';
 
@@ -51,8 +53,13 @@ describe('valid configs', () => {
       drainTimeoutMs: 5000,
       connectTimeoutMs: 10_000,
     });
-    expect(config.topicPrefix).toBe('servo-edge/line-1');
-    expect(config.line.stations).toEqual({ cameraMm: 1000, rejectMm: 1600 });
+    // No line section: no line, and the topics sit under `servo-edge` (README, Config reference).
+    expect(config.line).toBeUndefined();
+    expect(config.topicPrefix).toBe('servo-edge');
+    // An empty line section gets every default of the line.
+    const lined = parseConfigText(base('line: {}'), { env: {} });
+    expect(lined.topicPrefix).toBe('servo-edge/line-1');
+    expect(lined.line?.stations).toEqual({ cameraMm: 1000, rejectMm: 1600 });
     // The motion section gets the motion API's defaults; `http` and `auth` are the gateway's, not its.
     expect(config.motion).toMatchObject({ logLevel: 'info', reconnect: { initialDelayMs: 200 } });
     expect(config.motion.controllers[0]).toMatchObject({ id: 'ctrl-a', baud: 115_200 });
@@ -76,10 +83,12 @@ auth:
     - { name: boss, keyEnv: UNSET_VAR, role: admin }
 ${motion()}`;
     const config = parseConfigText(text, { env: { SERVO_EDGE_API_KEY: ADMIN } });
-    expect(config.auth.keys.map((k) => [k.name, k.key, k.source])).toEqual([
-      ['view', VIEWER, 'file'],
-      ['boss', ADMIN, 'SERVO_EDGE_API_KEY'],
-    ]);
+    expect(config.auth.keys.map((k) => [k.name, k.source === 'sha256' ? k.sha256 : k.key, k.source])).toEqual(
+      [
+        ['view', VIEWER, 'file'],
+        ['boss', ADMIN, 'SERVO_EDGE_API_KEY'],
+      ],
+    );
   });
 
   it('ports come from SERVO_EDGE_PORT, SERVO_EDGE_MQTT_PORT and SERVO_EDGE_MQTT_WS_PORT', () => {
@@ -127,14 +136,58 @@ ${motion()}`;
     );
   });
 
+  it('without a line section, any motion axes do: no conveyor or reject arm is asked for', () => {
+    const config = parseConfigText(base('', motion('pan', 'tilt')), { env: {} });
+    expect(config.line).toBeUndefined();
+    expect(config.motion.axes.map((a) => a.name)).toEqual(['pan', 'tilt']);
+    // With a line, its default roles must be declared: the same axes are refused.
+    expect(codesAndPaths(base('line: {}', motion('pan', 'tilt')))).toEqual([
+      ['CONFIG_UNKNOWN_REFERENCE', 'line.axes.conveyor'],
+      ['CONFIG_UNKNOWN_REFERENCE', 'line.axes.rejectArm'],
+    ]);
+  });
+
+  it('a key may be given as its SHA-256 digest only, so the secret stays out of the file', () => {
+    const digest = createHash('sha256').update(ADMIN).digest('hex');
+    const text = (entry: string) => `
+auth:
+  keys:
+    - ${entry}
+${motion()}`;
+    const config = parseConfigText(text(`{ name: me, sha256: ${digest}, role: admin }`), { env: {} });
+    expect(config.auth.keys).toEqual([{ name: 'me', sha256: digest, role: 'admin', source: 'sha256' }]);
+    // The motion API gets the digest too (its own auth.keys[].sha256), never a made-up secret.
+    expect(motionConfigFor(config).auth.keys).toEqual([{ id: 'me', sha256: digest, role: 'admin' }]);
+    // What a guess is checked against stays out of a printed config too.
+    expect(JSON.stringify(redactConfig(config))).not.toContain(digest);
+    // Exactly one of key, keyEnv and sha256; a digest is 64 lower-case hex digits.
+    expect(codesAndPaths(text(`{ name: me, key: ${ADMIN}, sha256: ${digest}, role: admin }`))).toEqual([
+      ['CONFIG_CONFLICT', 'auth.keys[0].sha256'],
+    ]);
+    // A refused digest leaves the entry without a secret, as a refused keyEnv does.
+    expect(codesAndPaths(text(`{ name: me, sha256: ${digest.toUpperCase()}, role: admin }`))).toEqual([
+      ['CONFIG_MISSING_KEY', 'auth.keys[0].key'],
+      ['CONFIG_BAD_VALUE', 'auth.keys[0].sha256'],
+    ]);
+    // A digest and a key of the same secret would make a Bearer token ambiguous.
+    expect(
+      codesAndPaths(`
+auth:
+  keys:
+    - { name: a, key: ${ADMIN}, role: admin }
+    - { name: b, sha256: ${digest}, role: viewer }
+${motion()}`),
+    ).toEqual([['CONFIG_DUPLICATE', 'auth.keys']]);
+  });
+
   it('line.rejectWithoutVerdict defaults to true (fail-safe) when the key is left out', () => {
-    // No line section at all, and a line section that sets other keys but not this one.
-    expect(parseConfigText(base(), { env: {} }).line.rejectWithoutVerdict).toBe(true);
+    // An empty line section, and a line section that sets other keys but not this one.
+    expect(parseConfigText(base('line: {}'), { env: {} }).line?.rejectWithoutVerdict).toBe(true);
     const withLine = parseConfigText(base('line:\n  name: line-7\n  productSpacingMm: 300\n'), { env: {} });
     expect(withLine.line).toMatchObject({ name: 'line-7', rejectWithoutVerdict: true });
     // Only an explicit false turns it off.
     const off = parseConfigText(base('line:\n  rejectWithoutVerdict: false\n'), { env: {} });
-    expect(off.line.rejectWithoutVerdict).toBe(false);
+    expect(off.line?.rejectWithoutVerdict).toBe(false);
   });
 
   it("the motion section keeps its keys and gets the motion API's defaults", () => {

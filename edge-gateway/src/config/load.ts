@@ -7,6 +7,7 @@ import {
   checkConfigText as checkAgainstSchema,
   readConfigFile,
 } from '@servo-edge/common/config';
+import { checkStationSection } from '../line/stations/station-checks.js';
 import { checkMotionSection } from './motion-checks.js';
 import { resolveConfig } from './resolve.js';
 import { GatewayConfigSchema } from './schema.js';
@@ -28,7 +29,11 @@ export function checkConfigText(text: string, options: LoadOptions = {}): Config
     check: (document, schemaOk) => {
       const resolution = resolveConfig(document, schemaOk, env);
       resolved = resolution.config;
-      return [...resolution.problems, ...checkMotionSection(document, schemaOk)];
+      return [
+        ...resolution.problems,
+        ...checkMotionSection(document, schemaOk),
+        ...checkStationSection(document, schemaOk),
+      ];
     },
   });
   if (!result.ok) return result;

@@ -1,5 +1,6 @@
 // The cross-field checks of the `motion` section: the motion API's own (one function, declared in
-// @servo-edge/motion-api), at paths under `motion.`, and the line's axis roles against `motion.axes`.
+// @servo-edge/motion-api), at paths under `motion.`, and the line's axis roles (if there is a line) against
+// `motion.axes`.
 
 import { didYouMean, nearest, type RawProblem } from '@servo-edge/common/config';
 import { checkMotionConfig, type MotionConfig } from '@servo-edge/motion-api';
@@ -16,15 +17,18 @@ export function checkMotionSection(document: GatewayConfigDocument, schemaOk: bo
     segments: ['motion', ...problem.segments],
   }));
   // Only on a clean document: a refused axis entry must not make every role's axis unknown.
-  if (schemaOk) problems.push(...undeclaredLineAxes(document));
+  if (schemaOk && document.line !== undefined) problems.push(...undeclaredLineAxes(document.line, document));
   return problems;
 }
 
 /** `line.axes.<role>` values that are not an `axes[].name` of the motion section. */
-function undeclaredLineAxes(document: GatewayConfigDocument): RawProblem[] {
+function undeclaredLineAxes(
+  line: NonNullable<GatewayConfigDocument['line']>,
+  document: GatewayConfigDocument,
+): RawProblem[] {
   const declared = document.motion.axes.map((axis) => axis.name);
   const problems: RawProblem[] = [];
-  for (const [role, name] of Object.entries(document.line.axes)) {
+  for (const [role, name] of Object.entries(line.axes)) {
     if (name === undefined || declared.includes(name)) continue;
     const suggestions = nearest(name, declared);
     const hint = didYouMean(suggestions) ?? `declared axes: ${declared.join(', ')}`;

@@ -7,7 +7,12 @@ export function redactConfig(config: GatewayConfig): unknown {
     ...config,
     auth: {
       ...config.auth,
-      keys: config.auth.keys.map(({ key: _secret, ...rest }) => ({ ...rest, key: '[redacted]' })),
+      // A digest is not the secret, but it is what a guess is checked against: out of the log too.
+      keys: config.auth.keys.map((key) =>
+        key.source === 'sha256'
+          ? { name: key.name, role: key.role, source: key.source, sha256: '[redacted]' }
+          : { name: key.name, role: key.role, source: key.source, key: '[redacted]' },
+      ),
     },
     mqtt:
       config.mqtt.mode === 'external'

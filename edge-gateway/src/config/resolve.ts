@@ -1,12 +1,13 @@
 // From a schema-checked document to a GatewayConfig: env overrides, secrets, cross-field checks; all problems at once.
 // Problems carry the common codes (CONFIG_CONFLICT, CONFIG_DUPLICATE, ...); `$env.NAME` paths name a variable.
 
+import { createHash } from 'node:crypto';
 import { type PathSegment, type RawProblem, validateAgainstSchema } from '@servo-edge/common/config';
 // One definition of a loopback host for the motion API's dev mode and the gateway's devModeNoAuth.
 import { isLoopbackHost } from '@servo-edge/motion-api';
 import { envValue, MIN_SECRET_LENGTH } from './env.js';
 import { type GatewayConfigDocument, MqttEmbeddedSchema } from './schema.js';
-import type { ApiKey, ConfigEnvironment, GatewayConfig, MqttConfig } from './types.js';
+import type { ApiKey, ApiKeySource, ConfigEnvironment, GatewayConfig, MqttConfig } from './types.js';
 
 /** The schema-checked document: sections with problems may be missing, so every read here is guarded. */
 type Partial_<T> = { [K in keyof T]?: T[K] extends object ? Partial_<T[K]> : T[K] };
@@ -142,12 +143,17 @@ export function resolveConfig(
       http: { ...checked.http, port: httpPort },
       auth: { devModeNoAuth, keys },
       mqtt,
-      topicPrefix: checked.topicPrefix ?? `servo-edge/${checked.line.name}`,
-      line: checked.line,
+      topicPrefix: checked.topicPrefix ?? defaultTopicPrefix(checked.line?.name),
+      ...(checked.line === undefined ? {} : { line: checked.line }),
       bridge: checked.bridge,
       motion: checked.motion,
     },
   };
+}
+
+/** `servo-edge/<line.name>`; without a line, `servo-edge` (its axes and links sit right under it). */
+function defaultTopicPrefix(lineName: string | undefined): string {
+  return lineName === undefined ? 'servo-edge' : `servo-edge/${lineName}`;
 }
 
 type Report = (code: RawProblem['code'], segments: PathSegment[], message: string, hint?: string) => void;
@@ -267,9 +273,14 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
     } else names.set(entry.name, index);
 
     let secret: string | undefined;
-    let source: ApiKey['source'] = 'file';
-    if (entry.key !== undefined && entry.keyEnv !== undefined) {
-      report('CONFIG_CONFLICT', [...at, 'keyEnv'], 'give `key` or `keyEnv`, not both');
+    let source: Exclude<ApiKeySource, 'sha256'> = 'file';
+    const given = (['key', 'keyEnv', 'sha256'] as const).filter((field) => entry[field] !== undefined);
+    if (given.length > 1) {
+      report(
+        'CONFIG_CONFLICT',
+        [...at, given[1]!],
+        `give one of \`key\`, \`keyEnv\` or \`sha256\`, not ${given.map((f) => `\`${f}\``).join(' and ')}`,
+      );
     } else if (index === overridden) {
       secret = envAdminKey;
       source = 'SERVO_EDGE_API_KEY';
@@ -292,12 +303,16 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
         );
         secret = undefined;
       }
+    } else if (entry.sha256 !== undefined) {
+      // Only the digest: the key store and the motion API compare digests, so no secret is needed.
+      keys.push({ name: entry.name, sha256: entry.sha256, role: entry.role, source: 'sha256' });
+      return;
     } else {
       report(
         'CONFIG_MISSING_KEY',
         [...at, 'key'],
         `auth.keys[${index}] has no secret`,
-        'set `keyEnv` (preferred) or `key`',
+        'set `keyEnv` (preferred), `sha256` or `key`',
       );
     }
     if (secret === undefined) complete = false;
@@ -316,17 +331,23 @@ function resolveKeys(doc: CheckedDocument, env: ConfigEnvironment, report: Repor
     }
   }
 
-  // Two keys with one secret would make a Bearer token ambiguous.
+  // Two keys with one secret would make a Bearer token ambiguous; compared as digests, so a `sha256`
+  // entry and a `key` entry holding the same secret are caught too.
   const secrets = new Map<string, string>();
   for (const key of keys) {
-    const first = secrets.get(key.key);
+    const digest = key.source === 'sha256' ? key.sha256 : sha256Hex(key.key);
+    const first = secrets.get(digest);
     if (first !== undefined) {
       report(
         'CONFIG_DUPLICATE',
         ['auth', 'keys'],
         `keys \`${first}\` and \`${key.name}\` have the same secret`,
       );
-    } else secrets.set(key.key, key.name);
+    } else secrets.set(digest, key.name);
   }
   return complete ? keys : undefined;
+}
+
+function sha256Hex(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }

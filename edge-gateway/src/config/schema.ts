@@ -6,6 +6,7 @@ import { MotionConfigSchema } from '@servo-edge/motion-api';
 import { type Static, Type } from '@sinclair/typebox';
 import { ROLES } from '../auth/roles.js';
 import { GUARDED_COMMANDS } from '../line/axis-ownership.js';
+import { FAULT_SEVERITIES } from '../line/stations/station.js';
 
 /** Unknown keys are typos: the common walker refuses them unless an object sets additionalProperties: true. */
 const strict = { additionalProperties: false } as const;
@@ -42,6 +43,17 @@ const number = (description: string, minimum: number, maximum: number, defaultVa
 const integer = (description: string, minimum: number, maximum: number, defaultValue: number) =>
   Type.Integer({ minimum, maximum, default: defaultValue, description });
 
+/** What a station fault does to the line (PackML): Aborting or Holding. */
+const severity = (defaultSeverity: (typeof FAULT_SEVERITIES)[number]) =>
+  Type.Union(
+    FAULT_SEVERITIES.map((s) => Type.Literal(s)),
+    {
+      default: defaultSeverity,
+      description:
+        'A fault of this station (a following error, an aborted move) stops the line: `abort` (Aborting) or `hold` (Holding).',
+    },
+  );
+
 export const HttpSchema = Type.Object(
   {
     host: host('Address the HTTP API listens on.', '0.0.0.0'),
@@ -62,6 +74,14 @@ export const ApiKeyEntrySchema = Type.Object(
       }),
     ),
     keyEnv: envName('Environment variable holding the secret (at least 16 characters).'),
+    sha256: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        patternDoc: '64 lower-case hex digits',
+        description:
+          'Or only the SHA-256 digest of the secret, in lower-case hex (what `sha256sum` prints for it): the secret stays out of the file.',
+      }),
+    ),
     role: Type.Union(
       ROLES.map((role) => Type.Literal(role)),
       { description: 'What the key may do: see [Roles](#roles-and-the-mqtt-acl).' },
@@ -154,8 +174,10 @@ export const LineSchema = Type.Object(
       {
         conveyor: name('Axis name of the conveyor (continuous velocity).', 'conveyor'),
         rejectArm: name('Axis name of the reject arm (point to point).', 'reject-arm'),
-        filler: Type.Optional(name('Axis name of the filler, if the line has one.')),
-        sealer: Type.Optional(name('Axis name of the sealer, if the line has one.')),
+        infeed: Type.Optional(name('Axis name of the infeed, if the line has one (needs `line.infeed`).')),
+        filler: Type.Optional(name('Axis name of the filler, if the line has one (needs `line.filler`).')),
+        sealer: Type.Optional(name('Axis name of the sealer, if the line has one (needs `line.sealer`).')),
+        labeler: Type.Optional(name('Axis name of the labeler, if the line has one (needs `line.labeler`).')),
       },
       {
         ...strict,
@@ -199,6 +221,78 @@ export const LineSchema = Type.Object(
         description: 'The reject stroke: out and back, timed so the arm is fully out as the product arrives.',
       },
     ),
+    infeed: Type.Optional(
+      Type.Object(
+        {
+          indexUnits: number(
+            "One index (one pocket, one product), in the infeed axis's units.",
+            0.001,
+            1e6,
+            90,
+          ),
+          velocityUnitsPerS: number('Index velocity.', 0.001, 1e7, 2000),
+          accelerationUnitsPerS2: number('Index acceleration.', 0.001, 1e9, 100_000),
+          faultSeverity: severity('hold'),
+        },
+        {
+          ...strict,
+          description:
+            "The infeed station: spaces products one `productSpacingMm` apart, one index per product; the line's product clock (the other stations need it).",
+        },
+      ),
+    ),
+    filler: Type.Optional(
+      Type.Object(
+        {
+          positionMm: number('Conveyor position of the filling nozzle, from the infeed.', 0, 100_000, 100),
+          fillVolumeMl: number("The recipe's fill volume per product.", 0.001, 1e6, 10),
+          unitsPerMl: number(
+            "Piston travel per ml, in the filler axis's units (the dose's move is volume × this).",
+            1e-6,
+            1e6,
+            1,
+          ),
+          restPosition: number('Where the piston rests, drawn back.', -1e6, 1e6, 0),
+          velocityUnitsPerS: number('Dosing velocity.', 0.001, 1e7, 2000),
+          accelerationUnitsPerS2: number('Dosing acceleration.', 0.001, 1e9, 100_000),
+          faultSeverity: severity('abort'),
+        },
+        { ...strict, description: 'The filler station: one dose per product, centred on its passage.' },
+      ),
+    ),
+    sealer: Type.Optional(
+      Type.Object(
+        {
+          positionMm: number('Conveyor position of the sealing head, from the infeed.', 0, 100_000, 150),
+          openPosition: number("Head up, in the sealer axis's units.", -1e6, 1e6, 0),
+          closedPosition: number('Head on the product.', -1e6, 1e6, 10),
+          dwellMs: number('How long the head stays closed on a product.', 0, 10_000, 15),
+          velocityUnitsPerS: number('Stroke velocity.', 0.001, 1e7, 2000),
+          accelerationUnitsPerS2: number('Stroke acceleration.', 0.001, 1e9, 200_000),
+          faultSeverity: severity('hold'),
+        },
+        { ...strict, description: 'The sealer station: one stroke with a dwell per product.' },
+      ),
+    ),
+    labeler: Type.Optional(
+      Type.Object(
+        {
+          positionMm: number('Conveyor position of the peel plate, from the infeed.', 0, 100_000, 200),
+          labelLengthMm: number(
+            'Label length: the web the labeler feeds per product, at the belt speed.',
+            0.1,
+            10_000,
+            40,
+          ),
+          accelerationUnitsPerS2: number("The web's ramp to the belt speed.", 0.001, 1e9, 500_000),
+          faultSeverity: severity('hold'),
+        },
+        {
+          ...strict,
+          description: 'The labeler station: one label per product, its web synchronised to the belt.',
+        },
+      ),
+    ),
     modes: Type.Object(
       {
         reducedSpeedPercent: number(
@@ -234,7 +328,11 @@ export const LineSchema = Type.Object(
     samplePeriodMs: integer('How often the belt position is read for reject timing.', 1, 100, 2),
     recentInspectionsMax: integer('How many verdicts `GET /api/v1/inspections` can return.', 1, 10_000, 500),
   },
-  { ...strict, description: 'The packaging line.' },
+  {
+    ...strict,
+    description:
+      'The packaging line (`line: {}` for one with every default). Leave it out for a gateway that only drives axes: the motion API, the broker and the dashboard, no PackML line.',
+  },
 );
 
 export const BridgeSchema = Type.Object(
@@ -270,10 +368,11 @@ export const GatewayConfigSchema = Type.Object(
         pattern: '^(?!\\$)[^/+#\\s]+(/[^/+#\\s]+)*$',
         patternDoc: 'topic levels separated by `/`, without wildcards, spaces, empty levels or a leading `$`',
         description:
-          'Root of every MQTT topic: levels separated by `/`, no wildcards, no leading `$`. Default `servo-edge/<line.name>`.',
+          'Root of every MQTT topic: levels separated by `/`, no wildcards, no leading `$`. Default `servo-edge/<line.name>`, or `servo-edge` without a line.',
       }),
     ),
-    line: LineSchema,
+    // Optional, as a Moonraker or OctoPrint section is: absent means no line (a servo on a desk needs none).
+    line: Type.Optional(LineSchema),
     bridge: BridgeSchema,
     motion: MotionSectionSchema,
   },

@@ -13,12 +13,23 @@ import type {
   MqttExternalSchema,
 } from './schema.js';
 
-export interface ApiKey extends Pick<Static<typeof ApiKeyEntrySchema>, 'name' | 'role'> {
-  /** The secret, from `key`, the variable named by `keyEnv`, or SERVO_EDGE_API_KEY. Never log it; `redactConfig()` removes it. */
-  key: string;
-  /** Where the secret came from. */
-  source: 'file' | 'keyEnv' | 'SERVO_EDGE_API_KEY';
-}
+/** Where a key's secret (or its digest) came from. */
+export type ApiKeySource = 'file' | 'keyEnv' | 'SERVO_EDGE_API_KEY' | 'sha256';
+
+/**
+ * One key: its secret (from `key`, the variable named by `keyEnv`, or SERVO_EDGE_API_KEY), or, when the
+ * file gives only `sha256`, the digest of a secret the gateway never sees. Both authenticate HTTP and
+ * MQTT: the key store and the motion API keep digests only. Never log `key`; `redactConfig()` removes it.
+ */
+export type ApiKey = Pick<Static<typeof ApiKeyEntrySchema>, 'name' | 'role'> &
+  (
+    | { key: string; source: Exclude<ApiKeySource, 'sha256'> }
+    | {
+        /** SHA-256 of the secret, 64 lower-case hex digits. */
+        sha256: string;
+        source: 'sha256';
+      }
+  );
 
 export interface AuthConfig {
   /** Loopback only (checked at load). */
@@ -53,12 +64,16 @@ export interface GatewayConfig {
   http: HttpConfig;
   auth: AuthConfig;
   mqtt: MqttConfig;
-  /** Always set: `servo-edge/<line.name>` when the file leaves it out. */
+  /** Always set: `servo-edge/<line.name>` (or `servo-edge` without a line) when the file leaves it out. */
   topicPrefix: string;
-  line: LineConfig;
+  /** Absent: no packaging line; the gateway serves the axes, the broker and the dashboard only. */
+  line?: LineConfig;
   bridge: BridgeConfig;
   motion: MotionSectionConfig;
 }
+
+/** A config with a packaging line (what the demo and its plant run); `withLine()` makes one. */
+export type LineGatewayConfig = GatewayConfig & { line: LineConfig };
 
 /** Environment variables, e.g. `process.env`. */
 export type ConfigEnvironment = Readonly<Record<string, string | undefined>>;

@@ -11,13 +11,14 @@ import {
 import { FakeWebSocket as FakeSocket } from '@servo-edge/motion-api/testing';
 import { describe, expect, it } from 'vitest';
 import { LineModel } from '../packml/line-model.js';
+import { MODE_CHANGE_STATES, UNIT_MODES } from '../packml/unit-modes.js';
 import { type BrokerStatus, DashboardFeed } from './dashboard-feed.js';
 
 function axisStatus(name: string, position: number): AxisStatus {
   return { name, position, velocity: 0, state: 'IDLE' } as AxisStatus;
 }
 
-function setup(options: { maxClients?: number } = {}) {
+function setup(options: { maxClients?: number; owners?: Map<string, string> } = {}) {
   const clock = new ManualClock({ monotonicMs: 1000 });
   const listeners = new Set<(event: MotionServiceEvent) => void>();
   const positions = new Map([
@@ -49,6 +50,7 @@ function setup(options: { maxClients?: number } = {}) {
     controllersPeriodMs: 1000,
     onNewInspections: (verdicts) => fresh.push(verdicts.map((v) => v.productId ?? 'null')),
     onClientCount: (n) => counts.push(n),
+    ...(options.owners ? { axisOwners: () => options.owners! } : {}),
   });
   const emit = (event: MotionServiceEvent) => {
     for (const l of listeners) l(event);
@@ -104,6 +106,56 @@ describe('DashboardFeed', () => {
     ]);
     t.clock.advanceBy(500);
     expect(socket.sent).toHaveLength(1);
+  });
+
+  it("sends each axis's owner, read at each snapshot, and the unit-mode rules", () => {
+    const owners = new Map([['conveyor', 'conveyor']]);
+    const t = setup({ owners });
+    const first = new FakeSocket();
+    t.feed.add(first, 'viewer');
+    expect(first.last()).toMatchObject({
+      axisOwners: { conveyor: 'conveyor' },
+      unitModes: { modes: [...UNIT_MODES], changeStates: [...MODE_CHANGE_STATES] },
+    });
+    owners.set('filler', 'filler');
+    const second = new FakeSocket();
+    t.feed.add(second, 'viewer');
+    expect(second.last()).toMatchObject({ axisOwners: { conveyor: 'conveyor', filler: 'filler' } });
+  });
+
+  it('sends no owners when none are given', () => {
+    const t = setup();
+    const socket = new FakeSocket();
+    t.feed.add(socket, 'viewer');
+    expect(socket.last()).toMatchObject({ axisOwners: {} });
+  });
+
+  it('sends the line on a unit-mode change', () => {
+    const t = setup();
+    const socket = new FakeSocket();
+    t.feed.add(socket, 'viewer');
+    t.line.changeMode('Manual');
+    t.clock.advanceBy(100);
+    expect(socket.last()).toMatchObject({ type: 'update', line: { mode: 'Manual', state: 'Stopped' } });
+  });
+
+  it('sends the line once a period while nothing else changes: OEE and the time in state run on', () => {
+    const t = setup();
+    t.line.visionOnline(); // else Execute suspends at once
+    t.line.command('Reset');
+    t.line.stateComplete();
+    t.line.command('Start');
+    t.line.stateComplete();
+    const socket = new FakeSocket();
+    t.feed.add(socket, 'viewer');
+    t.clock.advanceBy(900);
+    expect(socket.sent).toHaveLength(1);
+    t.clock.advanceBy(100);
+    const update = socket.last() as { line?: { timeInStateMs: number; oee: { runTimeMs: number } } };
+    expect(update.line?.timeInStateMs).toBe(1000);
+    expect(update.line?.oee.runTimeMs).toBe(1000);
+    t.clock.advanceBy(1000);
+    expect((socket.last() as typeof update).line?.oee.runTimeMs).toBe(2000);
   });
 
   it('coalesces axis changes into one update per tick, the same bytes for every client', () => {

@@ -1,5 +1,5 @@
 // The dashboard's live feed: one snapshot per new client, then one shared, coalesced update per tick
-// (changed axes, line state, new verdicts, link health, broker status, device events) sent to all.
+// (changed axes, line state (and at least once a second: OEE runs on), new verdicts, link health, broker status, device events) sent to all.
 // No timer runs and nothing is subscribed while nobody watches. The client set, the drop of a client
 // that cannot keep up, the close codes and the changed-axes set are motion-api's ws-fanout, shared with
 // its /api/v1/stream.
@@ -16,6 +16,8 @@ import {
   WsFanout,
 } from '@servo-edge/motion-api';
 import type { LineModel, LineStateSnapshot } from '../packml/line-model.js';
+import type { PackMLState } from '../packml/states.js';
+import { MODE_CHANGE_STATES, UNIT_MODES, type UnitMode } from '../packml/unit-modes.js';
 
 /** The part of a ws WebSocket the feed uses. */
 export type FeedSocket = FanoutSocket;
@@ -45,12 +47,26 @@ export interface FeedDeviceEvent {
   fields: Record<string, unknown>;
 }
 
+/**
+ * The unit-mode rules the page needs to offer a switch (ISA-TR88.00.02 §5.1): sent by the server so the
+ * page greys out a change the state forbids without keeping its own copy of unit-modes.ts.
+ */
+export interface FeedUnitModes {
+  modes: readonly UnitMode[];
+  /** The PackML states in which the mode may change. */
+  changeStates: readonly PackMLState[];
+}
+
 export interface FeedSnapshot {
   type: 'snapshot';
   role: string;
   axes: AxisStatus[];
+  /** Axis name → the line station that owns it in Production (axis-ownership.ts); unowned axes absent. */
+  axisOwners: Record<string, string>;
+  unitModes: FeedUnitModes;
   controllers: ControllerStatus[];
-  line: LineStateSnapshot;
+  /** null: the gateway has no line (no `line` in its config); the page says so. */
+  line: LineStateSnapshot | null;
   /** Newest first. */
   inspections: FeedInspection[];
   broker: BrokerStatus;
@@ -69,8 +85,11 @@ export interface FeedUpdate {
 
 export interface DashboardFeedOptions {
   motion: Pick<MotionService, 'listAxes' | 'axis' | 'controllers' | 'subscribe'>;
-  line: Pick<LineModel, 'snapshot' | 'onChange' | 'recentInspections'>;
+  /** Absent without a line: snapshots carry `line: null` and no verdicts, updates never a line. */
+  line?: Pick<LineModel, 'snapshot' | 'onChange' | 'recentInspections'>;
   broker(): BrokerStatus;
+  /** Axis name → owning station, as the REST guard uses it; read at each snapshot. None by default. */
+  axisOwners?(): ReadonlyMap<string, string>;
   /** Ticks and the link-health period, on the monotonic clock. */
   clock: Clock;
   /** Updates per second. */
@@ -82,6 +101,11 @@ export interface DashboardFeedOptions {
   inspectionsMax?: number;
   /** Link statistics (rtt, counters) change continuously: sent this often, and at once on a link event. Default 1000. */
   controllersPeriodMs?: number;
+  /**
+   * The line is sent on every change, and at least this often: OEE and the time in state run on with
+   * the clock while nothing else changes (a Held line's availability falls). Default 1000.
+   */
+  linePeriodMs?: number;
   /** Device events held between two ticks; the rest are counted, not kept. Default 64. */
   maxEventsPerUpdate?: number;
   /** Called once per tick with the verdicts that arrived since the previous one, newest first. */
@@ -107,6 +131,7 @@ export class DashboardFeed {
   private readonly periodMs: number;
   private readonly inspectionsMax: number;
   private readonly controllersPeriodMs: number;
+  private readonly linePeriodMs: number;
   private readonly maxEvents: number;
   private readonly dirtyAxes = new DirtyAxes();
   private lineDirty = false;
@@ -115,6 +140,7 @@ export class DashboardFeed {
   private lastInspection: InspectionVerdict | undefined;
   private lastBroker = '';
   private lastControllersAtMs: MonotonicMs;
+  private lastLineAtMs: MonotonicMs;
   private cancelTick: (() => void) | undefined;
   private unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -123,8 +149,10 @@ export class DashboardFeed {
     this.periodMs = 1000 / Math.max(0.1, opts.rateHz);
     this.inspectionsMax = opts.inspectionsMax ?? 12;
     this.controllersPeriodMs = opts.controllersPeriodMs ?? 1000;
+    this.linePeriodMs = opts.linePeriodMs ?? 1000;
     this.maxEvents = opts.maxEventsPerUpdate ?? 64;
     this.lastControllersAtMs = opts.clock.monotonicMs();
+    this.lastLineAtMs = opts.clock.monotonicMs();
     this.clients = new WsFanout<null>({
       what: 'dashboard',
       maxClients: opts.maxClients,
@@ -147,9 +175,11 @@ export class DashboardFeed {
       type: 'snapshot',
       role,
       axes: this.opts.motion.listAxes(),
+      axisOwners: Object.fromEntries(this.opts.axisOwners?.() ?? []),
+      unitModes: { modes: UNIT_MODES, changeStates: MODE_CHANGE_STATES },
       controllers: this.opts.motion.controllers(),
-      line: this.opts.line.snapshot(),
-      inspections: this.opts.line.recentInspections(this.inspectionsMax).map(slimInspection),
+      line: this.opts.line?.snapshot() ?? null,
+      inspections: (this.opts.line?.recentInspections(this.inspectionsMax) ?? []).map(slimInspection),
       broker,
     };
     this.clients.send(socket, JSON.stringify(snapshot));
@@ -168,15 +198,18 @@ export class DashboardFeed {
     this.lineDirty = false;
     this.controllersDirty = false;
     // Verdicts already in the snapshot are not news.
-    this.lastInspection = line.recentInspections(1)[0];
+    this.lastInspection = line?.recentInspections(1)[0];
     this.lastBroker = JSON.stringify(this.opts.broker());
     this.lastControllersAtMs = clock.monotonicMs();
-    this.unsubscribe = [
-      motion.subscribe((event) => this.onMotionEvent(event)),
-      line.onChange(() => {
-        this.lineDirty = true;
-      }),
-    ];
+    this.lastLineAtMs = clock.monotonicMs();
+    this.unsubscribe = [motion.subscribe((event) => this.onMotionEvent(event))];
+    if (line) {
+      this.unsubscribe.push(
+        line.onChange(() => {
+          this.lineDirty = true;
+        }),
+      );
+    }
     this.arm();
   }
 
@@ -234,9 +267,10 @@ export class DashboardFeed {
       update.axes = this.dirtyAxes.take(motion);
       changed = true;
     }
-    if (this.lineDirty) {
+    if (line && (this.lineDirty || elapsedMs(this.lastLineAtMs, nowMs) >= this.linePeriodMs)) {
       update.line = line.snapshot();
       this.lineDirty = false;
+      this.lastLineAtMs = nowMs;
       changed = true;
     }
     const fresh = this.newInspections();
@@ -269,7 +303,7 @@ export class DashboardFeed {
 
   /** Verdicts pushed since the last tick, newest first (the ring holds references, so identity works). */
   private newInspections(): InspectionVerdict[] {
-    const recent = this.opts.line.recentInspections(this.inspectionsMax);
+    const recent = this.opts.line?.recentInspections(this.inspectionsMax) ?? [];
     if (recent.length === 0 || recent[0] === this.lastInspection) return [];
     const seenAt = this.lastInspection === undefined ? -1 : recent.indexOf(this.lastInspection);
     this.lastInspection = recent[0];

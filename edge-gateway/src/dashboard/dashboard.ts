@@ -16,11 +16,14 @@ import { ThumbnailStore } from './thumbnails-store.js';
 
 export interface DashboardOptions {
   motion: MotionService;
-  line: LineModel;
+  /** Absent when the config has no line: the page shows the axes and says there is no line. */
+  line?: LineModel;
   topicPrefix: string;
   brokerKind: 'embedded' | 'external';
   /** The gateway's MQTT connection, once `start()` has made it. */
   broker(): Pick<BrokerConnection, 'subscribe' | 'connected'> | undefined;
+  /** Axis name → the station that owns it in Production, shown beside each axis. */
+  axisOwners?(): ReadonlyMap<string, string>;
   clock?: Clock;
   logger?: Logger;
   /** Test seam: render thumbnails in-process instead of on a worker thread. */
@@ -64,8 +67,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   });
   const feed = new DashboardFeed({
     motion,
-    line: options.line,
+    ...(options.line ? { line: options.line } : {}),
     broker: () => ({ kind: options.brokerKind, connected: options.broker()?.connected ?? null }),
+    ...(options.axisOwners ? { axisOwners: options.axisOwners } : {}),
     clock,
     rateHz: Math.min(motion.config.stream.rateHz, MAX_FEED_RATE_HZ),
     maxClients: motion.config.stream.maxClients,

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfigText } from '../config/load.js';
-import type { GatewayConfig } from '../config/types.js';
+import type { LineGatewayConfig } from '../config/types.js';
+import { withLine } from '../config/with-line.js';
 
 export interface ExternalBrokerOption {
   url: string;
@@ -147,7 +148,8 @@ export async function demoConfigSource(
   return { yamlText: stringifyYaml(doc), env };
 }
 
-export async function loadDemoConfig(options: DemoConfigOptions, keys: DemoKeys): Promise<GatewayConfig> {
+export async function loadDemoConfig(options: DemoConfigOptions, keys: DemoKeys): Promise<LineGatewayConfig> {
   const source = await demoConfigSource(options, keys);
-  return parseConfigText(source.yamlText, { env: source.env });
+  // edge.demo.yaml has its line; a demo without one would be a broken file, refused by code.
+  return withLine(parseConfigText(source.yamlText, { env: source.env }));
 }

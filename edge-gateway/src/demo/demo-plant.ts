@@ -18,10 +18,17 @@ import type {
   SimulatedLink,
   SimulatorRegistry,
 } from '@servo-edge/simulator';
-import { createVirtualLine, DEFAULT_LINE_CONFIG, type VirtualLine } from '@servo-edge/simulator/line';
+import {
+  createVirtualLine,
+  DEFAULT_LINE_CONFIG,
+  labelFrameOf,
+  STATION_DEFECTS,
+  type StationGeometry,
+  type VirtualLine,
+} from '@servo-edge/simulator/line';
 import mqtt, { type MqttClient } from 'mqtt';
 import { stringify as stringifyYaml } from 'yaml';
-import type { GatewayConfig } from '../config/types.js';
+import type { LineConfig, LineGatewayConfig } from '../config/types.js';
 import { type DemoKeys, MAESTRO_REJECT_ARM } from './demo-config.js';
 import { SimulatedCamera } from './simulated-camera.js';
 
@@ -40,7 +47,9 @@ export const DEMO_CONTROLLER_SETTINGS = {
     perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
     watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS,
   },
-  'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS },
+  // ctrl-b runs four stations, up to six moves at once each owing its DONE: the largest event buffer v2
+  // allows (HELLO ev=, §v2 Events flow control) keeps the host from holding their moves back.
+  'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS, eventWindow: 32 },
 } as const satisfies Record<string, SimulatedControllerExtras>;
 
 /**
@@ -49,8 +58,9 @@ export const DEMO_CONTROLLER_SETTINGS = {
  */
 export function createDemoControllers(registry: SimulatorRegistry): SimulatedController[] {
   return [
+    // ctrl-a: conveyor, reject arm; ctrl-b: filler, sealer, labeler, infeed.
     registry.create({ id: 'ctrl-a', axes: 2, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-a'] }),
-    registry.create({ id: 'ctrl-b', axes: 2, baud: 115_200 }),
+    registry.create({ id: 'ctrl-b', axes: 4, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-b'] }),
   ];
 }
 
@@ -74,7 +84,7 @@ export interface CameraClients {
 
 /** The camera station; call render() before anything time-critical starts in this process. */
 export function createDemoCamera(
-  config: GatewayConfig,
+  config: LineGatewayConfig,
   seed: number,
   clients: CameraClients,
 ): SimulatedCamera {
@@ -101,7 +111,7 @@ export function createDemoCamera(
 }
 
 export interface DemoLineOptions {
-  config: GatewayConfig;
+  config: LineGatewayConfig;
   /** The controller that drives the conveyor (axis 1) and the reject arm (axis 2). */
   controller: SimulatedController;
   camera: SimulatedCamera;
@@ -112,33 +122,83 @@ export interface DemoLineOptions {
   readRejectArmCounts?: () => number;
   /** Real time by default; a stepped clock in tests. */
   clock?: Clock;
+  /**
+   * The controller that drives the filler (axis 1), the sealer (2), the labeler (3) and the infeed (4).
+   * With it the infeed's indexes place the products, as the gateway's line expects them; without it,
+   * belt travel does.
+   */
+  stationController?: SimulatedController;
+  /**
+   * Judge what the filler, sealer and labeler axes really do to each product (needs stationController).
+   * Without it each station's check still runs on the plant faults drawn for the products.
+   */
+  simulateStationAxes?: boolean;
+  /** A station's own check of a product (check-weigher, seal sensor): wire it to the gateway's line. */
+  onStationCheck?(station: 'filler' | 'sealer', conveyorMm: number, ok: boolean): void;
 }
+
+/** Share of the demo's defects that are label defects; the rest split evenly over the station defects. */
+const LABEL_DEFECT_SHARE = 0.4;
 
 /** The virtual line on the simulated conveyor's encoder; the camera fires at the configured station. */
 export function createDemoLine(options: DemoLineOptions): VirtualLine {
-  const { config, controller, camera, log } = options;
+  const { config, controller, camera, log, stationController } = options;
+  const { line } = config;
   const motion = config.motion as { axes: { name: string; countsPerUnit: number }[] };
   const countsPerUnit = (name: string) => motion.axes.find((a) => a.name === name)!.countsPerUnit;
-  const conveyorCountsPerMm = countsPerUnit(config.line.axes.conveyor);
-  const armCountsPerUnit = countsPerUnit(config.line.axes.rejectArm);
-  const { rejectArm } = config.line;
+  const conveyorCountsPerMm = countsPerUnit(line.axes.conveyor);
+  const armCountsPerUnit = countsPerUnit(line.axes.rejectArm);
+  const { rejectArm } = line;
+  // Every station's check runs (plant faults drawn, caught by the check-weigher, the seal sensor and the
+  // camera), and what the station axes really did is judged when their controller is given; only with
+  // the checks wired to a line, as a plant fault nobody checks would pass as a good product.
+  const stations =
+    hasAllStations(line) && options.onStationCheck !== undefined
+      ? demoStations(line, countsPerUnit, stationController !== undefined)
+      : undefined;
+  const timeline = !(options.readRejectArmCounts || options.clock);
+  // Without an infeed in the config nothing indexes the products: the line places them itself.
+  const stationAxes =
+    stationController && line.infeed && line.axes.infeed
+      ? ([
+          ['infeed', stationController, 4],
+          ...(options.simulateStationAxes
+            ? ([
+                ['labeler', stationController, 3],
+                ['filler', stationController, 1],
+                ['sealer', stationController, 2],
+              ] as const)
+            : []),
+        ] as const)
+      : [];
   return createVirtualLine({
     clock: options.clock ?? systemClock,
     config: {
-      productPitchMm: config.line.productSpacingMm,
-      cameraPositionMm: config.line.stations.cameraMm,
-      rejectPositionMm: config.line.stations.rejectMm,
-      endPositionMm: config.line.stations.rejectMm + 300,
+      productPitchMm: line.productSpacingMm,
+      cameraPositionMm: line.stations.cameraMm,
+      rejectPositionMm: line.stations.rejectMm,
+      endPositionMm: line.stations.rejectMm + 300,
       conveyorCountsPerMm,
       // The arm pushes once it is 40 % of the way out.
       rejectArmOutCounts:
         (rejectArm.homePosition + 0.4 * (rejectArm.outPosition - rejectArm.homePosition)) * armCountsPerUnit,
-      defectRate: options.defectRate,
+      ...(stations
+        ? {
+            defectRate: LABEL_DEFECT_SHARE * options.defectRate,
+            stationDefectRates: Object.fromEntries(
+              STATION_DEFECTS.map((d) => [
+                d,
+                ((1 - LABEL_DEFECT_SHARE) * options.defectRate) / STATION_DEFECTS.length,
+              ]),
+            ),
+            stations,
+          }
+        : { defectRate: options.defectRate }),
       seed: options.seed,
       // Where the line aims the stroke (LineController.arm): the belt travels this far while the arm
       // goes out, so each stroke's start error is reported against it (VirtualLine.strokes).
       strokeLeadMm:
-        ((config.line.rates.productsPerMin * config.line.productSpacingMm) / 60) *
+        ((line.rates.productsPerMin * line.productSpacingMm) / 60) *
         trapezoidDurationS(
           rejectArm.outPosition - rejectArm.homePosition,
           rejectArm.velocityUnitsPerS,
@@ -150,24 +210,96 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
     // Judged on the simulated controller's exact timeline (issue #12), so a stalled event loop here
     // cannot make a stroke the controller started on time look late. Not for a Maestro arm (its model
     // keeps no timeline), nor on a clock of the caller's (the timeline is on the controller's clock).
-    ...(options.readRejectArmCounts || options.clock
-      ? {}
-      : {
+    ...(timeline
+      ? {
           conveyorCountsAt: (atMs: number) => controller.positionAt(1, atMs),
           rejectArmCountsAt: (atMs: number) => controller.positionAt(2, atMs),
-        }),
+        }
+      : {}),
+    ...(stationController
+      ? {
+          readStationCounts: Object.fromEntries(
+            stationAxes.map(([name, sim, axis]) => [name, () => sim.axis(axis).positionCounts]),
+          ),
+          ...(timeline
+            ? {
+                stationCountsAt: Object.fromEntries(
+                  stationAxes.map(([name, sim, axis]) => [
+                    name,
+                    (atMs: number) => sim.positionAt(axis, atMs),
+                  ]),
+                ),
+              }
+            : {}),
+        }
+      : {}),
     onCapture: (product, conveyorCounts) => {
+      // The camera sees the label: none where the labeler missed the product.
       camera
-        .capture(product.id, product.defect, conveyorCounts / conveyorCountsPerMm)
+        .capture(product.id, labelFrameOf(product), conveyorCounts / conveyorCountsPerMm)
         .catch((error: unknown) => {
           log.error({ productId: product.id, err: error }, 'demo.camera.failed');
         });
     },
+    onStationCheck: (_product, station, ok, conveyorCounts) =>
+      options.onStationCheck?.(station, conveyorCounts / conveyorCountsPerMm, ok),
   });
 }
 
+function hasAllStations(line: LineConfig): boolean {
+  const { axes } = line;
+  return Boolean(
+    line.infeed &&
+      line.filler &&
+      line.sealer &&
+      line.labeler &&
+      axes.infeed &&
+      axes.filler &&
+      axes.sealer &&
+      axes.labeler,
+  );
+}
+
+/**
+ * What the virtual line needs of the stations, from the line config, in the axes' counts. A product
+ * takes a station's work while its centre is within ±40 mm of it (less than half the demo's 100 mm
+ * pitch, so a neighbour's dose never counts): a host-timed cycle up to about 25 ms late, which the line
+ * still sends, meets its product; one the line dropped as later than that leaves a defect. With
+ * `byInfeed`, products are placed by the infeed axis's indexes (its reader is given); else by belt travel.
+ */
+function demoStations(
+  line: LineConfig,
+  countsPerUnit: (axis: string) => number,
+  byInfeed: boolean,
+): StationGeometry {
+  const axes = line.axes as Required<LineConfig['axes']>;
+  const { infeed, filler, sealer, labeler } = line as Required<LineConfig>;
+  return {
+    ...(byInfeed ? { infeed: { indexCounts: infeed.indexUnits * countsPerUnit(axes.infeed) } } : {}),
+    filler: {
+      positionMm: filler.positionMm,
+      doseCounts: filler.fillVolumeMl * filler.unitsPerMl * countsPerUnit(axes.filler),
+      windowMm: 80,
+    },
+    sealer: {
+      positionMm: sealer.positionMm,
+      // Closed once the head is 95 % of the way down (the sealer strokes towards higher counts).
+      closedCounts:
+        (sealer.openPosition + 0.95 * (sealer.closedPosition - sealer.openPosition)) *
+        countsPerUnit(axes.sealer),
+      dwellMs: sealer.dwellMs,
+      windowMm: 80,
+    },
+    labeler: {
+      positionMm: labeler.positionMm,
+      labelCounts: labeler.labelLengthMm * countsPerUnit(axes.labeler),
+      windowMm: labeler.labelLengthMm + 40,
+    },
+  };
+}
+
 export interface VisionProcessOptions {
-  config: GatewayConfig;
+  config: LineGatewayConfig;
   mqttUrl: string;
   protocolVersion: 4 | 5;
   keys: DemoKeys;

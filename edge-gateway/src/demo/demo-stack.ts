@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Logger, silentLogger } from '@servo-edge/common/log';
 import { type SimulatedController, startSimulatedControllers } from '@servo-edge/simulator';
 import type { VirtualLine } from '@servo-edge/simulator/line';
-import type { GatewayConfig } from '../config/types.js';
+import type { LineGatewayConfig } from '../config/types.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import type { PackMLState } from '../packml/states.js';
 import {
@@ -54,7 +54,7 @@ export interface DemoOptions {
 
 export interface DemoStack {
   gateway: Gateway;
-  config: GatewayConfig;
+  config: LineGatewayConfig;
   keys: DemoKeys;
   controllers: SimulatedController[];
   virtualLine: VirtualLine;
@@ -164,12 +164,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
 
     const virtualLine = createDemoLine({
       config,
-      controller: controllers[0]!,
+      controller: controllers.find((c) => c.id === 'ctrl-a')!,
       camera,
       defectRate: options.defectRate ?? 0.05,
       seed: options.seed ?? 1,
       log,
       ...(rejectArmDriver === 'maestro' ? { readRejectArmCounts: maestroRejectArmCounts(sims.links) } : {}),
+      // The infeed's indexes place the products, and what every station's axis does to each product is
+      // judged from its motion (a dose, a seal or a label the gateway's timing made miss is a defect, as on
+      // a plant). The filler's check-weigher and the sealer's seal sensor are wired to the gateway's line
+      // as a plant wires them to the line controller's inputs.
+      stationController: controllers.find((c) => c.id === 'ctrl-b')!,
+      simulateStationAxes: true,
+      onStationCheck: (station, conveyorMm, ok) =>
+        gateway.lineController.stationCheck(station, conveyorMm, ok),
     });
     virtualLine.start();
     cleanups.push(async () => virtualLine.close());

@@ -2,14 +2,17 @@
 // Registered inside the motion API's /api/v1 scope, so the same API keys, roles and rate limit apply.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LineStateStationFields } from '@servo-edge/common/mqtt';
 import { Type } from '@sinclair/typebox';
-import { isGatewayError } from '../errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_ERRORS, isGatewayError } from '../errors.js';
 import type { LineModel } from '../packml/line-model.js';
 import { PACKML_COMMANDS, PACKML_STATES } from '../packml/states.js';
 import { UNIT_MODES } from '../packml/unit-modes.js';
 
 export interface LineRoutesOptions {
-  model: LineModel;
+  /** Undefined when the config has no `line`: every route answers 404 EDGE_LINE_NOT_CONFIGURED. */
+  model: LineModel | undefined;
 }
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -79,10 +82,52 @@ const LineStateSchema = Type.Object({
   ),
   suspendedBy: Type.Union([Type.String(), Type.Null()]),
   visionOnline: Type.Boolean(),
+  // The stations (infeed, filler, sealer, labeler) and the fault that stopped the line: the MQTT contract's shape.
+  ...LineStateStationFields,
   timestampMs: Type.Number({ description: 'When this snapshot was taken, epoch ms' }),
 });
 
 export const lineRoutes: FastifyPluginAsyncTypebox<LineRoutesOptions> = async (app, { model }) => {
+  if (model === undefined) {
+    // A gateway without a line still has these paths, answering 404 EDGE_LINE_NOT_CONFIGURED (RFC 9457),
+    // so a client that expects a line learns why there is none instead of a bare "route not found". The
+    // roles stay those of the real routes: a viewer's POST is refused for its role first, as with a line.
+    const code = 'EDGE_LINE_NOT_CONFIGURED';
+    const answer = async (request: FastifyRequest, reply: FastifyReply) =>
+      reply
+        .code(404)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send({
+          type: `urn:servo-edge:edge-gateway:error:${code}`,
+          title: 'No packaging line configured',
+          status: 404,
+          detail: GATEWAY_ERRORS[code],
+          instance: request.url.split('?')[0],
+          code,
+        });
+    const schema = {
+      tags: ['line'],
+      summary: 'No `line` in the config: 404 EDGE_LINE_NOT_CONFIGURED',
+      response: {
+        404: Type.Object(
+          {
+            type: Type.String(),
+            title: Type.String(),
+            status: Type.Literal(404),
+            detail: Type.String(),
+            instance: Type.String(),
+            code: Type.Literal(code),
+          },
+          { description: 'RFC 9457 problem: the gateway has no packaging line' },
+        ),
+      },
+    };
+    app.get('/line', { schema }, answer);
+    app.post('/line/command', { config: { role: 'operator' }, schema }, answer);
+    app.post('/line/mode', { config: { role: 'operator' }, schema }, answer);
+    app.get('/inspections', { schema }, answer);
+    return;
+  }
   // PackML refusals are the caller's mistake (409/422), not server errors: answer them here and pass
   // everything else up to the motion API's problem+json handler.
   app.setErrorHandler((error, request, reply) => {

@@ -5,11 +5,19 @@ import { type Clock, elapsedMs, type MonotonicMs } from '@servo-edge/common/cloc
 import type { Logger } from '@servo-edge/common/log';
 import type { VerdictMessage as InspectionVerdict } from '@servo-edge/common/mqtt';
 import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
-import type { MotionService, MotionServiceEvent } from '@servo-edge/motion-api';
+import type { MotionService, MotionServiceEvent, MoveRecord } from '@servo-edge/motion-api';
 import { GatewayError } from '../errors.js';
 import type { LineModel, LineTransition } from '../packml/line-model.js';
 import type { PackMLState } from '../packml/states.js';
 import { ProductTracker, type RejectDecision } from '../tracking/product-tracker.js';
+import {
+  CancelledSend,
+  ConveyorTimedMoves,
+  type ConveyorTiming,
+  type TimedStep,
+} from './conveyor-timed-moves.js';
+import type { Station, StationName, StationReport } from './stations/station.js';
+import { StationRunner } from './stations/station-runner.js';
 
 /** The part of the motion API the line uses. */
 export type LineMotion = Pick<
@@ -34,7 +42,7 @@ export type LineMotion = Pick<
  * busy. `auto`: position where the controller can (v2, TRIG, conveyor and arm on one controller),
  * host otherwise, with a warning.
  */
-export type RejectTiming = 'auto' | 'position' | 'host';
+export type RejectTiming = ConveyorTiming;
 
 export interface RejectArmMotion {
   /** Rest position, user units of the arm axis (e.g. degrees). */
@@ -65,6 +73,12 @@ export interface LineControllerOptions {
   samplePeriodMs: number;
   /** Default `auto`. */
   rejectTiming?: RejectTiming;
+  /** The line's stations (infeed first, in belt order); each cycles once per product. */
+  stations?: readonly Station[];
+  /** Belt distance from the infeed to the camera trigger: where a station's product meets the camera. */
+  cameraMm?: number;
+  /** Belt travel between products (the infeed's pitch); needed with stations. */
+  productSpacingMm?: number;
 }
 
 export interface RejectRecord {
@@ -120,11 +134,12 @@ export class LineController {
   private readonly armLeadMs: number;
   /** The arm's out-move duration: the belt travels velocity × this between the stroke's start and the product's arrival. */
   private readonly outMoveMs: number;
-  private hostTimingWarned = false;
+  private readonly timed: ConveyorTimedMoves;
   private cancelSample: (() => void) | undefined;
-  private readonly cancelFires = new Set<() => void>();
   private unsubscribers: (() => void)[] = [];
   private running = false;
+  /** The stations' cycles; undefined on a line with none. */
+  readonly stations: StationRunner | undefined;
 
   constructor(private readonly options: LineControllerOptions) {
     const arm = options.rejectArm;
@@ -137,12 +152,74 @@ export class LineController {
       ) * 1000;
     this.outMoveMs = outMoveMs;
     this.armLeadMs = outMoveMs + options.commandLatencyMs;
+    this.timed = new ConveyorTimedMoves({
+      clock: options.clock,
+      motion: options.motion,
+      log: options.log,
+      conveyorAxis: options.conveyorAxis,
+      conveyorVelocityMmPerS: options.conveyorVelocityMmPerS,
+      timing: options.rejectTiming ?? 'auto',
+    });
     this.tracker = new ProductTracker({
       cameraToRejectMm: options.cameraToRejectMm,
       armLeadMs: this.armLeadMs,
       rejectWithoutVerdict: options.rejectWithoutVerdict,
       maxTracked: 10_000,
+      ...(options.productSpacingMm === undefined ? {} : { productPitchMm: options.productSpacingMm }),
     });
+    const stations = options.stations ?? [];
+    if (stations.length > 0) {
+      if (options.cameraMm === undefined || options.productSpacingMm === undefined) {
+        throw new RangeError('a line with stations needs cameraMm and productSpacingMm');
+      }
+      this.stations = new StationRunner({
+        clock: options.clock,
+        motion: options.motion,
+        log: options.log,
+        timed: this.timed,
+        stations,
+        pitchMm: options.productSpacingMm,
+        beltMmPerS: options.conveyorVelocityMmPerS,
+        onFault: (station, code, reason) => this.stationFault(station, code, reason),
+        onProductDefect: (placedAtMm, station, reason) =>
+          this.markProduct(placedAtMm + options.cameraMm!, `${station}:${reason}`),
+        atRest: () => AT_REST.has(this.options.model.state),
+      });
+      const runner = this.stations;
+      options.model.setStationSource(() => runner.report());
+    }
+  }
+
+  /** The stations' reports, as GET /api/v1/line shows them. */
+  stationReports(): StationReport[] {
+    return this.stations?.report() ?? [];
+  }
+
+  /**
+   * A station's own check of one product (a check-weigher after the filler, a seal sensor after the
+   * sealer): `conveyorMm` is the belt position latched as the product's centre passed the station. A
+   * failed check marks the product for rejection, whatever vision says of its label.
+   */
+  stationCheck(station: StationName, conveyorMm: number, ok: boolean, reason = 'CHECK_FAILED'): void {
+    if (ok) return;
+    const found = this.stations?.stations.find((s) => s.name === station);
+    if (!found || this.options.cameraMm === undefined) {
+      this.options.log.warn({ station }, 'line.station.check-unknown');
+      return;
+    }
+    this.markProduct(conveyorMm - found.positionMm + this.options.cameraMm, `${station}:${reason}`);
+  }
+
+  private markProduct(atCameraMm: number, reason: string): void {
+    const result = this.tracker.markForReject(atCameraMm, reason);
+    if (result === 'too-late') this.options.log.error({ atCameraMm, reason }, 'line.station.mark-late');
+    else if (result === 'marked' && this.positionTiming()) this.armPending();
+  }
+
+  private stationFault(station: Station, code: string, reason: string): void {
+    const { log, model } = this.options;
+    log.error({ station: station.name, code, reason, severity: station.severity }, 'line.station.fault');
+    model.stationFault({ station: station.name, code, reason, severity: station.severity });
   }
 
   start(): void {
@@ -160,8 +237,7 @@ export class LineController {
     for (const off of this.unsubscribers) off();
     this.unsubscribers = [];
     this.cancelSample?.();
-    for (const cancel of this.cancelFires) cancel();
-    this.cancelFires.clear();
+    this.timed.cancelPending();
   }
 
   /** The camera's trigger: the product's centre was at the camera when the belt was at `conveyorMm`. */
@@ -194,6 +270,10 @@ export class LineController {
   }
 
   private onMotionEvent(event: MotionServiceEvent): void {
+    if (event.type === 'device' && event.event === 'FAULT' && event.axis !== null && this.running) {
+      const code = typeof event.fields.code === 'string' ? event.fields.code : 'AXIS_FAULT';
+      this.stations?.axisFault(event.axis, code, `FAULT on ${event.axis}: ${JSON.stringify(event.fields)}`);
+    }
     if (event.type === 'device' && event.event === 'ESTOP') {
       this.tracker.clear(); // after an e-stop nobody knows what is where on the belt
       this.options.model.estop();
@@ -214,6 +294,8 @@ export class LineController {
 
   private onTransition(transition: LineTransition): void {
     const state = transition.to;
+    // The belt is stopping: host-timed station cycles not sent yet would run with no product there.
+    if (CONVEYOR_STOPPING.has(state) || state === 'Aborting') this.stations?.pauseHostTimed();
     const act = this.actionFor(state);
     if (!act) return;
     act().then(
@@ -245,7 +327,8 @@ export class LineController {
       case 'Resetting':
         return async () => {
           // Reset clears latched faults (watchdog, following error) and a released e-stop, as on any machine.
-          const latched = [conveyorAxis, rejectArmAxis].some((axis) => {
+          const stationAxes = this.stations?.stations.map((s) => s.axis) ?? [];
+          const latched = [conveyorAxis, rejectArmAxis, ...stationAxes].some((axis) => {
             const status = motion.axis(axis);
             return status.state === 'FAULT' || status.estop;
           });
@@ -271,10 +354,13 @@ export class LineController {
             velocity: rejectArm.velocityUnitsPerS,
             acceleration: rejectArm.accelerationUnitsPerS2,
           });
+          // Every station homed and at rest before Idle: the line goes Execute only with all of them.
+          await this.stations?.reset();
         };
       case 'Aborting':
         return async () => {
           this.tracker.clear();
+          this.stations?.clear();
           // An operator's Abort is an immediate stop; after an e-stop the controllers are already latched.
           if (!motion.axis(conveyorAxis).estop) motion.estop();
         };
@@ -314,14 +400,11 @@ export class LineController {
         this.arm(decision.productId, decision.rejectAtMm, decision.cause, decision.reasons);
         continue;
       }
-      const cancel = clock.schedule(decision.sendAtMs, () => {
-        this.cancelFires.delete(cancel);
-        this.fire(decision);
-      });
-      this.cancelFires.add(cancel);
+      this.fire(decision);
     }
     // A product decided without a verdict may have been holding back rejects behind it.
     if (positionTiming) this.armPending();
+    this.stations?.plan(belt.position, now, horizonMs, this.options.model.state === 'Execute');
   }
 
   /**
@@ -329,27 +412,7 @@ export class LineController {
    * only once the link is up, and a controller that reconnects may come back as another version.
    */
   positionTiming(): boolean {
-    const timing = this.options.rejectTiming ?? 'auto';
-    if (timing === 'host') return false;
-    const { motion, conveyorAxis, rejectArmAxis, log } = this.options;
-    const belt = motion.axis(conveyorAxis).controller;
-    const arm = motion.axis(rejectArmAxis).controller;
-    const controller = motion.controllers().find((c) => c.id === arm);
-    const capable =
-      belt === arm && controller?.connected === true && controller.capabilities.positionTriggeredMoves;
-    if (!capable && !this.hostTimingWarned && controller?.connected === true) {
-      this.hostTimingWarned = true;
-      log.warn(
-        {
-          conveyorController: belt,
-          rejectArmController: arm,
-          proto: controller?.proto ?? null,
-          missingFeatures: controller?.missingFeatures ?? [],
-        },
-        'line.reject.host-timing',
-      );
-    }
-    return capable;
+    return this.timed.positionTiming(this.options.rejectArmAxis, 'line.reject.host-timing');
   }
 
   /** Arms the strokes of the rejected products that may be armed now, in belt order. */
@@ -371,15 +434,14 @@ export class LineController {
     cause: RejectDecision['cause'],
     reasons: string[],
   ): void {
-    const { motion, rejectArmAxis, conveyorAxis, rejectArm, log, clock } = this.options;
+    const { motion, rejectArmAxis, log, clock } = this.options;
     const triggerAtMm = rejectAtMm - (this.options.conveyorVelocityMmPerS * this.outMoveMs) / 1000;
-    const profile = { velocity: rejectArm.velocityUnitsPerS, acceleration: rejectArm.accelerationUnitsPerS2 };
-    const out = motion.move(rejectArmAxis, {
-      position: rejectArm.outPosition,
-      ...profile,
-      trigger: { axis: conveyorAxis, position: triggerAtMm, direction: 'increasing' },
-    });
-    const back = motion.move(rejectArmAxis, { position: rejectArm.homePosition, ...profile });
+    const [out, back] = this.timed.send(
+      rejectArmAxis,
+      this.strokeSteps(triggerAtMm),
+      true,
+      clock.monotonicMs(),
+    ).moves as [Promise<MoveRecord>, Promise<MoveRecord>];
     this.record({
       productId,
       cause,
@@ -419,25 +481,41 @@ export class LineController {
     if (this.rejects.length > 1000) this.rejects.shift();
   }
 
-  private fire(decision: RejectDecision): void {
-    const { motion, rejectArmAxis, rejectArm, log, clock } = this.options;
+  /** The stroke: out, timed from the belt, and back right behind it (no round trip between). */
+  private strokeSteps(triggerAtMm: number): TimedStep[] {
+    const { rejectArm } = this.options;
     const profile = { velocity: rejectArm.velocityUnitsPerS, acceleration: rejectArm.accelerationUnitsPerS2 };
-    // Out and back are queued together so the controller runs them back to back, with no round trip between.
-    const out = motion.move(rejectArmAxis, { position: rejectArm.outPosition, ...profile });
-    const back = motion.move(rejectArmAxis, { position: rejectArm.homePosition, ...profile });
-    const firedAtMs = clock.monotonicMs();
-    const lateMs = Math.max(0, elapsedMs(decision.sendAtMs, firedAtMs));
-    if (lateMs > LATE_STROKE_MS) log.warn({ productId: decision.productId, lateMs }, 'line.reject.late');
-    this.record({
-      productId: decision.productId,
-      cause: decision.cause,
-      reasons: decision.reasons,
-      firedAtMs,
-      lateMs,
-      timing: 'host',
-    });
-    for (const move of [out, back]) {
+    return [
+      { request: { position: rejectArm.outPosition, ...profile }, atMm: triggerAtMm },
+      { request: { position: rejectArm.homePosition, ...profile } },
+    ];
+  }
+
+  /** Host timing: the stroke leaves at the decision's sendAtMs, on this process's timer. */
+  private fire(decision: RejectDecision): void {
+    const { rejectArmAxis, log } = this.options;
+    const triggerAtMm = decision.rejectAtMm - (this.options.conveyorVelocityMmPerS * this.outMoveMs) / 1000;
+    const sent = this.timed.send(
+      rejectArmAxis,
+      this.strokeSteps(triggerAtMm),
+      false,
+      decision.sendAtMs,
+      (firedAtMs) => {
+        const lateMs = Math.max(0, elapsedMs(decision.sendAtMs, firedAtMs));
+        if (lateMs > LATE_STROKE_MS) log.warn({ productId: decision.productId, lateMs }, 'line.reject.late');
+        this.record({
+          productId: decision.productId,
+          cause: decision.cause,
+          reasons: decision.reasons,
+          firedAtMs,
+          lateMs,
+          timing: 'host',
+        });
+      },
+    );
+    for (const move of sent.moves) {
       move.catch((error: unknown) => {
+        if (error instanceof CancelledSend) return; // close(): the line is going away
         log.error(
           {
             productId: decision.productId,

@@ -1,7 +1,11 @@
 // The packaging line as PackML sees it: state machine, counters, recent verdicts, e-stop and vision events.
 
 import { type Clock, type EpochMs, elapsedMs, type MonotonicMs } from '@servo-edge/common/clock';
-import type { VerdictMessage as InspectionVerdict } from '@servo-edge/common/mqtt';
+import type {
+  VerdictMessage as InspectionVerdict,
+  StationFault,
+  StationReport,
+} from '@servo-edge/common/mqtt';
 import { GatewayError } from '../errors.js';
 import { BoundedRing } from '../util/bounded-ring.js';
 import { type OeeSnapshot, OeeTracker } from './oee.js';
@@ -11,7 +15,7 @@ import type { PackMLCommand, PackMLState } from './states.js';
 import { commandAllowedInMode, type ModeChange, type UnitMode, UnitModeSwitch } from './unit-modes.js';
 
 /** Why the line left Execute on its own rather than on an operator's command. */
-export type AutomaticReason = 'estop' | 'vision-offline';
+export type AutomaticReason = 'estop' | 'vision-offline' | 'station-fault';
 
 export interface LineTransition extends PackMLTransition {
   /** When, on the wall clock (it is published). */
@@ -41,8 +45,20 @@ export interface LineStateSnapshot {
   /** Set while Suspending/Suspended because vision is offline. */
   suspendedBy: AutomaticReason | null;
   visionOnline: boolean;
+  /** The line's stations (infeed, filler, sealer, labeler): cycles, faults, state (the MQTT contract's shape). */
+  stations: StationReport[];
+  /** The station fault that stopped the line (Aborting or Holding), until the next Reset or Unhold. */
+  stationFault: StationFault;
   /** When this snapshot was taken, epoch ms. */
   timestampMs: EpochMs;
+}
+
+/** A station fault, as the line controller reports it to the model. */
+export interface StationFaultReport {
+  station: string;
+  code: string;
+  reason: string;
+  severity: 'abort' | 'hold';
 }
 
 export type LineChange = 'state' | 'counters' | 'mode';
@@ -80,6 +96,8 @@ export class LineModel {
   private stateSince: { epochMs: EpochMs; monotonicMs: MonotonicMs };
   private suspendedBy: AutomaticReason | null = null;
   private vision: boolean;
+  private stationSource: () => StationReport[] = () => [];
+  private lastStationFault: StationFault = null;
 
   constructor(private readonly options: LineModelOptions) {
     this.machine = new PackMLStateMachine(options.initialState);
@@ -179,6 +197,28 @@ export class LineModel {
     return change;
   }
 
+  /** Where the snapshot reads the stations' reports from (the line controller's station runner). */
+  setStationSource(source: () => StationReport[]): void {
+    this.stationSource = source;
+  }
+
+  /**
+   * A station faulted: the line stops as PackML says for the station's severity, Abort (Aborting) or
+   * Hold (Holding, where the state allows it; else Stop, as a controlled stop). The fault, station and
+   * reason named, stays in the snapshot until the next Reset or Unhold. Returns the transition, if any.
+   */
+  stationFault(fault: StationFaultReport): LineTransition | undefined {
+    this.lastStationFault = { ...fault, atMs: this.options.clock.epochMs() };
+    const command: PackMLCommand =
+      fault.severity === 'abort' ? 'Abort' : this.machine.accepts('Hold') ? 'Hold' : 'Stop';
+    if (!this.machine.accepts(command)) {
+      this.emit('state');
+      return undefined;
+    }
+    this.suspendedBy = null;
+    return this.apply(this.machine.command(command), 'station-fault');
+  }
+
   recordProduct(outcome: ProductOutcome): void {
     this.counters.record(outcome);
     this.oee.recordProduct(outcome);
@@ -212,6 +252,8 @@ export class LineModel {
       oee: this.oee.snapshot(),
       suspendedBy: this.suspendedBy,
       visionOnline: this.vision,
+      stations: this.stationSource(),
+      stationFault: this.lastStationFault,
       timestampMs: clock.epochMs(),
     };
   }
@@ -242,6 +284,8 @@ export class LineModel {
       ...(reason ? { reason } : {}),
     };
     this.stateSince = { epochMs: transition.atEpochMs, monotonicMs: clock.monotonicMs() };
+    // Reset or Unhold is the operator acknowledging the fault.
+    if (transition.to === 'Resetting' || transition.to === 'Unholding') this.lastStationFault = null;
     this.oee.observe(transition.to, this.modes.mode);
     // Each listener is isolated: one that throws must not stop the others or the state change.
     for (const listener of this.transitionListeners) {

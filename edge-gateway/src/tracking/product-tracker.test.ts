@@ -165,3 +165,41 @@ describe('product tracker', () => {
     });
   });
 });
+
+describe('product tracker: station marks', () => {
+  const marked = { ...config, productPitchMm: 100 };
+
+  it('keeps a mark for a product the camera has not seen, and rejects it though vision passes it', () => {
+    const tracker = new ProductTracker(marked);
+    // 1. The check-weigher fails the product that will cross the camera at 1000 mm.
+    expect(tracker.markForReject(1000, 'filler:CHECK_FAILED')).toBe('pending');
+    // 2. Its neighbours cross at 900 and 1100 mm; the marked one at 1002 (within half a pitch).
+    tracker.trigger('BEFORE', 900, at(0));
+    tracker.trigger('MARKED', 1002, at(100));
+    tracker.trigger('AFTER', 1100, at(200));
+    for (const id of ['BEFORE', 'MARKED', 'AFTER']) tracker.verdict(id, 'pass', [], at(250));
+    expect(tracker.armable()).toEqual([
+      { productId: 'MARKED', rejectAtMm: 1502, reasons: ['filler:CHECK_FAILED'] },
+    ]);
+    const decisions = tracker.plan(1700, 1000, at(1000), 10);
+    expect(decisions.filter((d) => d.reject).map((d) => [d.productId, d.cause])).toEqual([
+      ['MARKED', 'station'],
+    ]);
+    expect(tracker.stats.firedOnStation).toBe(1);
+  });
+
+  it('marks a tracked product, even after its verdict; a mark after its decision point is too late', () => {
+    const tracker = new ProductTracker(marked);
+    tracker.trigger('P1', 1000, at(0));
+    tracker.verdict('P1', 'pass', [], at(20));
+    expect(tracker.markForReject(1010, 'sealer:CHECK_FAILED')).toBe('marked');
+    const [decision] = tracker.plan(1460, 1000, at(460), 10);
+    expect(decision).toMatchObject({ productId: 'P1', reject: true, cause: 'station' });
+    expect(tracker.markForReject(1000, 'labeler:MISSED')).toBe('too-late');
+    expect(tracker.stats.lateMarks).toBe(1);
+  });
+
+  it('refuses marks without a pitch to match them by', () => {
+    expect(new ProductTracker(config).markForReject(1000, 'filler:MISSED')).toBe('too-late');
+  });
+});

@@ -13,6 +13,11 @@ export interface TrackerConfig {
   rejectWithoutVerdict: boolean;
   /** Products tracked at most; beyond this the oldest is dropped and counted. */
   maxTracked: number;
+  /**
+   * Belt travel between two products: a station's mark (markForReject) belongs to the product whose
+   * camera position is within half of it. Without it, marks are refused.
+   */
+  productPitchMm?: number;
 }
 
 export type Decision = 'reject' | 'pass' | 'pending';
@@ -28,6 +33,8 @@ export interface TrackedProduct {
   fired: boolean;
   /** A position-triggered stroke was armed on the controller for it (see `armable()`). */
   armed: boolean;
+  /** Why stations want it rejected (a failed check, a cycle it did not get), whatever vision says. */
+  stationReasons: string[];
 }
 
 /** What happens to a product at the reject station, decided once, armLeadMs before it arrives. */
@@ -37,8 +44,8 @@ export interface RejectDecision {
   reject: boolean;
   /** When to send the arm's out-move; for a pass, when it would have been. */
   sendAtMs: MonotonicMs;
-  /** What the decision rests on: the vision verdict, or the lack of one in time. */
-  cause: 'verdict' | 'no-verdict';
+  /** What the decision rests on: the vision verdict, a station's mark, or the lack of a verdict in time. */
+  cause: 'verdict' | 'station' | 'no-verdict';
   reasons: string[];
   /** Conveyor position (mm) when the product's centre is at the reject station. */
   rejectAtMm: number;
@@ -60,8 +67,18 @@ export interface TrackerStats {
   unknownVerdicts: number;
   firedOnVerdict: number;
   firedWithoutVerdict: number;
+  /** Rejected on a station's mark (with or without a verdict). */
+  firedOnStation: number;
+  /** Station marks that came after their product's decision point (it went on unrejected). */
+  lateMarks: number;
   dropped: number;
 }
+
+/** The result of a station's mark: on a tracked product, kept for one not triggered yet, or too late. */
+export type MarkResult = 'marked' | 'pending' | 'too-late';
+
+/** Marks kept for products not triggered yet, at most. */
+const MAX_PENDING_MARKS = 1000;
 
 export class ProductTracker {
   private readonly products = new Map<string, TrackedProduct>();
@@ -72,8 +89,12 @@ export class ProductTracker {
     unknownVerdicts: 0,
     firedOnVerdict: 0,
     firedWithoutVerdict: 0,
+    firedOnStation: 0,
+    lateMarks: 0,
     dropped: 0,
   };
+  /** Station marks for products the camera has not seen yet: their camera position (mm) and why. */
+  private readonly pendingMarks: { atCameraMm: number; reason: string }[] = [];
 
   constructor(private readonly config: TrackerConfig) {}
 
@@ -89,7 +110,18 @@ export class ProductTracker {
       reasons: [],
       fired: false,
       armed: false,
+      stationReasons: [],
     });
+    const product = this.products.get(productId)!;
+    for (let i = 0; i < this.pendingMarks.length; ) {
+      const mark = this.pendingMarks[i]!;
+      if (this.matches(mark.atCameraMm, conveyorMm)) {
+        product.stationReasons.push(mark.reason);
+        this.pendingMarks.splice(i, 1);
+      } else if (mark.atCameraMm < conveyorMm - (this.config.productPitchMm ?? 0)) {
+        this.pendingMarks.splice(i, 1); // its product never reached the camera (taken off the belt)
+      } else i++;
+    }
     while (this.products.size > this.config.maxTracked) {
       const oldest = this.products.keys().next().value as string;
       this.products.delete(oldest);
@@ -110,10 +142,39 @@ export class ProductTracker {
       this.stats.lateVerdicts++;
       return false;
     }
-    product.verdict = verdict;
-    product.reasons = reasons;
+    product.verdict = product.stationReasons.length > 0 ? 'reject' : verdict;
+    product.reasons = [...reasons, ...product.stationReasons];
     product.verdictAtMs = nowMs;
     return true;
+  }
+
+  /**
+   * A station wants the product rejected whose centre crosses the camera when the belt is at
+   * `atCameraMm` (a failed fill check, a seal not confirmed, a cycle it did not get). Applied to the
+   * tracked product there, or kept until the camera triggers it.
+   */
+  markForReject(atCameraMm: number, reason: string): MarkResult {
+    if (this.config.productPitchMm === undefined) return 'too-late';
+    for (const product of this.products.values()) {
+      if (!this.matches(atCameraMm, product.rejectAtMm - this.config.cameraToRejectMm)) continue;
+      if (product.fired) {
+        this.stats.lateMarks++;
+        return 'too-late';
+      }
+      product.stationReasons.push(reason);
+      if (product.verdict !== undefined) {
+        product.verdict = 'reject';
+        product.reasons = [...product.reasons, reason];
+      }
+      return 'marked';
+    }
+    this.pendingMarks.push({ atCameraMm, reason });
+    if (this.pendingMarks.length > MAX_PENDING_MARKS) this.pendingMarks.shift();
+    return 'pending';
+  }
+
+  private matches(markMm: number, cameraMm: number): boolean {
+    return Math.abs(markMm - cameraMm) <= (this.config.productPitchMm ?? 0) / 2;
   }
 
   /**
@@ -174,14 +235,34 @@ export class ProductTracker {
       product.fired = true;
       const { productId, reasons } = product;
       const { rejectAtMm, armed } = product;
+      const marked = product.stationReasons.length > 0;
       if (product.verdict === undefined) {
-        const reject = this.config.rejectWithoutVerdict;
-        if (reject) this.stats.firedWithoutVerdict++;
-        decisions.push({ productId, reject, sendAtMs, cause: 'no-verdict', reasons: [], rejectAtMm, armed });
+        const reject = marked || this.config.rejectWithoutVerdict;
+        if (marked) this.stats.firedOnStation++;
+        else if (reject) this.stats.firedWithoutVerdict++;
+        const cause = marked ? 'station' : 'no-verdict';
+        decisions.push({
+          productId,
+          reject,
+          sendAtMs,
+          cause,
+          reasons: product.stationReasons,
+          rejectAtMm,
+          armed,
+        });
       } else {
         const reject = product.verdict === 'reject';
-        if (reject) this.stats.firedOnVerdict++;
-        decisions.push({ productId, reject, sendAtMs, cause: 'verdict', reasons, rejectAtMm, armed });
+        if (marked) this.stats.firedOnStation++;
+        else if (reject) this.stats.firedOnVerdict++;
+        decisions.push({
+          productId,
+          reject,
+          sendAtMs,
+          cause: marked ? 'station' : 'verdict',
+          reasons,
+          rejectAtMm,
+          armed,
+        });
       }
     }
     return decisions;
@@ -199,5 +280,6 @@ export class ProductTracker {
   /** Forget every product (e.g. after an e-stop the belt contents are unknown). */
   clear(): void {
     this.products.clear();
+    this.pendingMarks.length = 0;
   }
 }

@@ -1,6 +1,7 @@
 // Geometry and rates of the virtual packaging line: where each station sits along the belt, in mm.
 
 import type { LabelDefect } from '../labels/types.js';
+import { checkStationGeometry, type StationDefect, type StationGeometry } from './station-effects.js';
 
 export interface VirtualLineConfig {
   /** The infeed places one product every this many mm of belt travel. Rate = belt speed / pitch. */
@@ -42,6 +43,16 @@ export interface VirtualLineConfig {
    * no error, only the product's offset.
    */
   strokeLeadMm?: number;
+  /**
+   * The stations the line simulates (with VirtualLineOptions.readStationCounts for their axes). With an
+   * infeed, products are placed by its indexes, not by belt travel.
+   */
+  stations?: StationGeometry;
+  /**
+   * Plant faults per product, each 0..1, drawn after the label defect (a product gets one defect at
+   * most): the filler's supply runs dry for it, its seal fails, the label web has a gap.
+   */
+  stationDefectRates?: Partial<Record<StationDefect, number>>;
 }
 
 export const DEFAULT_LINE_CONFIG: VirtualLineConfig = {
@@ -98,5 +109,12 @@ export function checkLineConfig(config: VirtualLineConfig): string[] {
   }
   if (!(config.defectRate >= 0 && config.defectRate <= 1)) problems.push('defectRate must be within 0..1');
   if (config.defectRate > 0 && config.defects.length === 0) problems.push('defects must not be empty');
+  let stationRate = 0;
+  for (const [defect, rate] of Object.entries(config.stationDefectRates ?? {})) {
+    if (!(rate >= 0 && rate <= 1)) problems.push(`stationDefectRates.${defect} must be within 0..1`);
+    stationRate += rate;
+  }
+  if (stationRate > 1) problems.push('stationDefectRates must add up to 1 at most');
+  if (config.stations) problems.push(...checkStationGeometry(config.stations, config.cameraPositionMm));
   return problems;
 }

@@ -9,10 +9,30 @@ import type { Clock } from '@servo-edge/common/clock';
 import { seededRandom } from '@servo-edge/firmware-protocol/testing';
 import type { LabelDefect } from '../labels/types.js';
 import { checkLineConfig, DEFAULT_LINE_CONFIG, type VirtualLineConfig } from './line-config.js';
+import {
+  applyStations,
+  freshWork,
+  type ProductWork,
+  type SimulatedStation,
+  STATION_DEFECTS,
+  type StationCounts,
+  type StationDefect,
+} from './station-effects.js';
+
+/** What is wrong with a product: its label's defect, or what a station left undone. */
+export type ProductDefect = LabelDefect | StationDefect;
 
 export interface LineProduct {
   id: string;
-  defect: LabelDefect;
+  /**
+   * Its first defect: the label defect drawn at the infeed, or what a station left undone (a plant
+   * fault drawn for it, or a station axis that did not do its work at the right time).
+   */
+  defect: ProductDefect;
+  /** The plant fault drawn for it at the infeed, if any. */
+  injected?: StationDefect;
+  /** What the simulated stations did to it. */
+  work: ProductWork;
   /** Belt position (mm) when the infeed placed it; its position is belt travel since then. */
   spawnBeltMm: number;
   spawnedAtMs: number;
@@ -66,6 +86,28 @@ export interface VirtualLineOptions {
    */
   conveyorCountsAt?(atMs: number): number | undefined;
   rejectArmCountsAt?(atMs: number): number | undefined;
+  /** Readers of the simulated stations' axes, counts (config.stations says where they stand). */
+  readStationCounts?: Partial<Record<SimulatedStation, () => number>>;
+  /** Their positions at a past instant (with the timeline readers above); undefined falls back to now. */
+  stationCountsAt?: Partial<Record<SimulatedStation, (atMs: number) => number | undefined>>;
+  /**
+   * A station's own check of a product that has just left it (a check-weigher after the filler, a seal
+   * sensor after the sealer), with the conveyor's encoder counts when its centre was at the station.
+   */
+  onStationCheck?(
+    product: LineProduct,
+    station: 'filler' | 'sealer',
+    ok: boolean,
+    conveyorCountsAtStation: number,
+  ): void;
+}
+
+/** The label the camera sees on a product: none where the labeler missed it. */
+export function labelFrameOf(product: LineProduct): LabelDefect {
+  if (product.work.labelled === false) return 'missing';
+  return (STATION_DEFECTS as readonly string[]).includes(product.defect)
+    ? 'none'
+    : (product.defect as LabelDefect);
 }
 
 export class VirtualLine {
@@ -80,7 +122,9 @@ export class VirtualLine {
   private running = false;
   private readonly strokeList: LineStroke[] = [];
   /** The last judged instant and the arm's position then (stroke detection compares against it). */
-  private lastJudged: { atMs: number; armCounts: number } | undefined;
+  private lastJudged: { atMs: number; armCounts: number; stations: StationCounts } | undefined;
+  /** Infeed indexes already turned into products. */
+  private placedIndexes: number | undefined;
   /** The last judged instant the arm stood still (where a stroke starts from). */
   private armRest: { atMs: number; armCounts: number } | undefined;
 
@@ -140,7 +184,12 @@ export class VirtualLine {
   sample(): void {
     const now = this.options.clock.monotonicMs();
     if (this.options.conveyorCountsAt === undefined) {
-      this.judgeAt(now, this.options.readConveyorCounts(), this.options.readRejectArmCounts());
+      this.judgeAt(
+        now,
+        this.options.readConveyorCounts(),
+        this.options.readRejectArmCounts(),
+        this.stationCounts(),
+      );
       return;
     }
     const step = this.config.judgeStepMs;
@@ -154,21 +203,51 @@ export class VirtualLine {
   private judgeOnTimeline(atMs: number): void {
     const conveyor = this.options.conveyorCountsAt!(atMs) ?? this.options.readConveyorCounts();
     const arm = this.options.rejectArmCountsAt!(atMs) ?? this.options.readRejectArmCounts();
-    this.judgeAt(atMs, conveyor, arm);
+    this.judgeAt(atMs, conveyor, arm, this.stationCounts(atMs));
+  }
+
+  /** The simulated stations' axes at `atMs` (on the timeline where there is one), or now. */
+  private stationCounts(atMs?: number): StationCounts {
+    const counts: StationCounts = {};
+    const { readStationCounts, stationCountsAt } = this.options;
+    for (const [name, read] of Object.entries(readStationCounts ?? {}) as [
+      SimulatedStation,
+      () => number,
+    ][]) {
+      const past = atMs === undefined ? undefined : stationCountsAt?.[name]?.(atMs);
+      counts[name] = past ?? read();
+    }
+    return counts;
   }
 
   /** The line at one instant: infeed, camera, strokes, reject arm, end of belt. */
-  private judgeAt(now: number, conveyorCounts: number, armCounts: number): void {
+  private judgeAt(now: number, conveyorCounts: number, armCounts: number, stations: StationCounts): void {
     const { config } = this;
     const beltMm = conveyorCounts / config.conveyorCountsPerMm;
-    // 1. Infeed: one product per pitch of belt travel (the belt may stop; then so does the infeed).
-    if (this.lastSpawnBeltMm === undefined) this.lastSpawnBeltMm = beltMm - config.productPitchMm;
-    while (beltMm - this.lastSpawnBeltMm >= config.productPitchMm) {
-      this.lastSpawnBeltMm += config.productPitchMm;
-      this.spawn(this.lastSpawnBeltMm, now);
+    const indexCounts = config.stations?.infeed?.indexCounts;
+    if (indexCounts !== undefined && stations.infeed !== undefined) {
+      // 1. Infeed: one product per index of its axis, placed on the belt half-way through the index.
+      const indexes = Math.floor(stations.infeed / indexCounts + 0.5);
+      this.placedIndexes ??= indexes;
+      while (this.placedIndexes < indexes) {
+        this.placedIndexes++;
+        this.spawn(beltMm, now);
+      }
+    } else {
+      // 1. Infeed: one product per pitch of belt travel (the belt may stop; then so does the infeed).
+      if (this.lastSpawnBeltMm === undefined) this.lastSpawnBeltMm = beltMm - config.productPitchMm;
+      while (beltMm - this.lastSpawnBeltMm >= config.productPitchMm) {
+        this.lastSpawnBeltMm += config.productPitchMm;
+        this.spawn(this.lastSpawnBeltMm, now);
+      }
     }
     const previous = this.lastJudged;
-    this.lastJudged = { atMs: now, armCounts };
+    this.lastJudged = { atMs: now, armCounts, stations };
+    const delta: StationCounts = {};
+    for (const [name, counts] of Object.entries(stations) as [SimulatedStation, number][]) {
+      delta[name] = counts - (previous?.stations[name] ?? counts);
+    }
+    const dtMs = previous ? now - previous.atMs : 0;
     if (previous && previous.armCounts <= config.strokeStartCounts && armCounts > config.strokeStartCounts) {
       const rest = this.armRest ?? previous;
       this.recordStroke(rest.atMs, now, rest.armCounts);
@@ -179,7 +258,9 @@ export class VirtualLine {
     for (let i = 0; i < this.belt.length; ) {
       const product = this.belt[i]!;
       const positionMm = beltMm - product.spawnBeltMm;
-      // 2. Camera trigger (a photo-eye with an encoder latch, as real lines use).
+      // 2. The stations upstream of the camera: fill, seal, label.
+      if (config.stations) this.work(product, positionMm, dtMs, delta, stations);
+      // 3. Camera trigger (a photo-eye with an encoder latch, as real lines use).
       if (product.capturedAtMs === undefined && positionMm >= config.cameraPositionMm) {
         product.capturedAtMs = now;
         product.capturedConveyorCounts = Math.round(
@@ -187,12 +268,12 @@ export class VirtualLine {
         );
         this.options.onCapture(product, product.capturedConveyorCounts);
       }
-      // 3. Reject arm: pushes whatever is in front of it while it is out.
+      // 4. Reject arm: pushes whatever is in front of it while it is out.
       if (armOut && Math.abs(positionMm - config.rejectPositionMm) <= halfWindowMm) {
         this.bin(i, 'rejected', now);
         continue;
       }
-      // 4. End of belt.
+      // 5. End of belt.
       if (positionMm >= config.endPositionMm) {
         this.bin(i, 'passed', now);
         continue;
@@ -236,14 +317,59 @@ export class VirtualLine {
     });
   }
 
+  /** One product's step past the stations; a station that left its work undone defines its defect. */
+  private work(
+    product: LineProduct,
+    positionMm: number,
+    dtMs: number,
+    delta: StationCounts,
+    now: StationCounts,
+  ): void {
+    const judgements = applyStations(this.config.stations!, product.work, {
+      positionMm,
+      dtMs,
+      delta,
+      now,
+      injected: product.injected,
+    });
+    for (const judgement of judgements) {
+      if (!judgement.ok && product.defect === 'none') product.defect = judgement.defect;
+      if (judgement.station === 'labeler') continue; // the camera sees a missing label
+      const at = this.config.stations![judgement.station]!.positionMm;
+      this.options.onStationCheck?.(
+        product,
+        judgement.station,
+        judgement.ok,
+        Math.round((product.spawnBeltMm + at) * this.config.conveyorCountsPerMm),
+      );
+    }
+  }
+
   private spawn(spawnBeltMm: number, now: number): void {
-    const { defectRate, defects } = this.config;
+    const { defectRate, defects, stationDefectRates } = this.config;
     const defect: LabelDefect =
       this.random() < defectRate ? defects[Math.floor(this.random() * defects.length)]! : 'none';
+    // Drawn only when station defects are asked for, so a run without them repeats the older sequence.
+    let injected: StationDefect | undefined;
+    if (stationDefectRates !== undefined) {
+      let draw = this.random();
+      for (const candidate of STATION_DEFECTS) {
+        const rate = stationDefectRates[candidate] ?? 0;
+        if (draw < rate) {
+          injected = candidate;
+          break;
+        }
+        draw -= rate;
+      }
+    }
     this.producedCount++;
     this.belt.push({
       id: `P${String(this.producedCount).padStart(6, '0')}`,
+      // One defect per product: a label defect takes precedence (the fault was drawn all the same, so the
+      // sequence of draws does not depend on outcomes).
       defect,
+      ...(injected === undefined || defect !== 'none' ? {} : { injected }),
+      work: freshWork(),
       spawnBeltMm,
       spawnedAtMs: now,
     });

@@ -53,6 +53,8 @@ function summarize(config: GatewayConfig): string[] {
     `http: ${config.http.host}:${config.http.port}`,
     `mqtt: ${mqtt}, topics under ${config.topicPrefix}/`,
     config.auth.devModeNoAuth ? 'auth: DISABLED (devModeNoAuth, loopback only)' : `auth: ${roles.join(', ')}`,
-    `line: ${config.line.name}, camera at ${config.line.stations.cameraMm} mm, reject at ${config.line.stations.rejectMm} mm`,
+    config.line === undefined
+      ? 'line: none (axes, broker and dashboard only)'
+      : `line: ${config.line.name}, camera at ${config.line.stations.cameraMm} mm, reject at ${config.line.stations.rejectMm} mm`,
   ];
 }

@@ -19,6 +19,15 @@ export {
 } from './frame-envelope.js';
 export { gs1CheckDigit, hasValidCheckDigit } from './gtin.js';
 export type { MessageRefusal } from './json-message.js';
+export {
+  LineStateStationFields,
+  STATION_FAULT_SEVERITIES,
+  STATION_STATES,
+  type StationFault,
+  StationFaultSchema,
+  type StationReport,
+  StationReportSchema,
+} from './line-state.js';
 export { isProductId, PRODUCT_ID_PATTERN, ProductIdSchema } from './product-id.js';
 export { orderReasons, REASON_CODES, REASON_ORDER, type ReasonCode, type ReasonInfo } from './reasons.js';
 export {

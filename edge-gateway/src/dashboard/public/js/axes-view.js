@@ -1,5 +1,6 @@
-// The axis cards: live values, a 30 s plot, and the operator's controls (hold-to-run jog on a renewed
-// lease, move to, home, stop, enable, disable). A viewer sees the same cards with the controls disabled.
+// The axis cards: live values, a 30 s plot, the line station that owns the axis, and the operator's
+// controls (hold-to-run jog on a renewed lease, move to, home, stop, enable, disable). A viewer sees the
+// same cards with the controls disabled.
 
 import { h, setText } from './dom.js';
 import { fixed } from './format.js';
@@ -13,6 +14,33 @@ import { AxisPlot } from './plot.js';
  */
 export function createAxesView({ container, api, can, act }) {
   const cards = new Map();
+  /** Axis name -> owning station (axis-ownership.ts), and the unit mode that says whether the line holds it. */
+  let owners = {};
+  let mode = '';
+
+  /** Whose the axis is: the owner, and in which mode the line holds it (Production) or lets it go. */
+  function renderOwner(entry, name) {
+    const owner = owners[name];
+    const el = entry.fields.owner;
+    el.dataset.owner = owner ?? '';
+    const held = Boolean(owner) && mode === 'Production';
+    el.dataset.held = String(held);
+    setText(
+      el,
+      !owner
+        ? 'Owner: none'
+        : held
+          ? `Owner: the line's ${owner} station`
+          : mode === 'Maintenance'
+            ? `Owner: the line's ${owner} station; in Maintenance, what the config allows`
+            : `Owner: the line's ${owner} station, released in ${mode || 'this mode'}`,
+    );
+    el.title = !owner
+      ? 'No line station owns this axis'
+      : held
+        ? `In Production the line's ${owner} station owns this axis: other clients may only stop it`
+        : `The line's ${owner} station owns this axis in Production; in ${mode || 'this mode'} it is released at reduced speed`;
+  }
 
   function build(axis) {
     const name = axis.name;
@@ -30,9 +58,14 @@ export function createAxesView({ container, api, can, act }) {
     const [faultRow, fault] = field('Fault', 'fault');
     const [queueRow, queue] = field('Queue', 'queue');
     const state = h('span', { class: 'state-badge', dataset: { field: 'state' } }, '—');
+    const owner = h('p', { class: 'owner', dataset: { field: 'owner', owner: '' } }, '');
     const canvas = h('canvas', { class: 'plot', 'aria-label': `${name}: position and velocity, last 30 s` });
 
-    const defaultJog = Math.max(1, Math.round(axis.limits.maxVelocity * 0.1));
+    // A tenth of the top speed, and no more than a tenth of the travel a second: a fast, short axis
+    // (a filler: 2000 mm/s over 200 mm) must not reach its end stop before a finger lets go.
+    const travel = axis.limits.max - axis.limits.min;
+    const byTravel = Number.isFinite(travel) && travel > 0 ? travel * 0.1 : Number.POSITIVE_INFINITY;
+    const defaultJog = Math.max(1, Math.round(Math.min(axis.limits.maxVelocity * 0.1, byTravel)));
     const jogSpeed = h('input', {
       type: 'number',
       min: '0',
@@ -141,6 +174,7 @@ export function createAxesView({ container, api, can, act }) {
       'article',
       { class: 'axis', dataset: { axis: name } },
       h('header', {}, h('h3', {}, name), h('span', { class: 'muted' }, axis.unit), state),
+      owner,
       canvas,
       h('dl', { class: 'values' }, posRow, velRow, tgtRow, homedRow, enabledRow, faultRow, queueRow),
       h(
@@ -165,13 +199,14 @@ export function createAxesView({ container, api, can, act }) {
     const entry = {
       card,
       plot,
-      fields: { state, pos, vel, tgt, homed, enabled, fault, queue },
+      fields: { state, owner, pos, vel, tgt, homed, enabled, fault, queue },
       stopJogs: (options) => {
         for (const stop of stopHandlers) stop(options);
       },
     };
     cards.set(name, entry);
     container.append(card);
+    renderOwner(entry, name);
     return entry;
   }
 
@@ -209,6 +244,12 @@ export function createAxesView({ container, api, can, act }) {
         render(entry, axis);
         entry.plot.push(tMs, axis.position, axis.velocity);
       }
+    },
+    /** The owners (feed snapshot, or the line's stations) and the unit mode, for every card. */
+    owners(next, nextMode) {
+      owners = next ?? {};
+      mode = nextMode ?? '';
+      for (const [name, entry] of cards) renderOwner(entry, name);
     },
     draw(nowMs) {
       for (const entry of cards.values()) entry.plot.draw(nowMs);

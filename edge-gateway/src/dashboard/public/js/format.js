@@ -29,3 +29,16 @@ export function reasonWords(code) {
     .replace(/_/g, ' ')
     .replace(/\bgtin\b/, 'GTIN');
 }
+
+/** A 0..1 ratio (OEE factors) as a percentage; null (nothing to measure yet) as a dash. */
+export function ratio(value) {
+  return value === null || value === undefined || Number.isNaN(value) ? '—' : `${(100 * value).toFixed(1)} %`;
+}
+
+/** A configured span (the OEE window) in its own unit: 3 600 000 -> "1 h", 900 000 -> "15 min". */
+export function span(ms) {
+  if (ms === null || ms === undefined || !(ms > 0)) return '—';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}

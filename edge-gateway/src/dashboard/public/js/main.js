@@ -1,5 +1,5 @@
 // The dashboard's entry: sign-in (key in sessionStorage), the live feed, the software stop and its
-// reset, and the wiring of the panels. Every refusal is shown in the API's own words.
+// reset, and the wiring of the panels. Every refusal is shown in the API's own words, with its code.
 
 import { ApiError, createApi } from './api.js';
 import { createAxesView } from './axes-view.js';
@@ -8,6 +8,9 @@ import { connectFeed } from './feed.js';
 import { createHealthView } from './health-view.js';
 import { createInspectionsView } from './inspections-view.js';
 import { createLineView } from './line-view.js';
+import { createModeView } from './mode-view.js';
+import { createOeeView } from './oee-view.js';
+import { createStationsView, ownersFromStations } from './stations-view.js';
 
 const KEY_STORAGE = 'servo-edge.apiKey';
 const RANK = { viewer: 0, operator: 1, admin: 2 };
@@ -21,8 +24,12 @@ const api = createApi(() => key);
 
 const can = (need) => (RANK[role] ?? 0) >= (RANK[need] ?? 99);
 
-function showNotice(text) {
+function showNotice(text, code) {
   setText(byId('notice-text'), text);
+  // The code is what a manual or a support ticket names; the words may change, the code does not.
+  setText(byId('notice-code'), code ?? '');
+  byId('notice-code').hidden = !code;
+  byId('notice').dataset.code = code ?? '';
   byId('notice').hidden = false;
 }
 
@@ -40,7 +47,7 @@ async function act(what, { keepNotice = false } = {}) {
     return await what();
   } catch (error) {
     if (error instanceof ApiError) {
-      showNotice(error.words);
+      showNotice(error.words, error.code);
       if (error.status === 401) signOut(error.words);
     } else {
       showNotice(`Unexpected error: ${error?.message ?? error}`);
@@ -51,6 +58,13 @@ async function act(what, { keepNotice = false } = {}) {
 
 const axes = createAxesView({ container: byId('axis-list'), api, can, act });
 const line = createLineView({ api, can, act });
+const mode = createModeView({ api, can, act, onLine: (snapshot) => applyLine(snapshot) });
+const oee = createOeeView();
+const stations = createStationsView();
+/** Axis owners from the feed's snapshot; the line's stations fill in any it does not name. */
+let feedOwners = {};
+/** The newest line snapshot shown (epoch ms): a REST answer older than the feed's must not undo it. */
+let lineShownAtMs = Number.NEGATIVE_INFINITY;
 const health = createHealthView();
 const inspections = createInspectionsView({
   api,
@@ -64,6 +78,7 @@ function applyRole(next) {
   // Controls are built for a role: rebuild them all (the next snapshot fills them in).
   axes.clear();
   line.reset();
+  mode.reset();
   for (const el of document.querySelectorAll('[data-needs]')) el.disabled = !can(el.dataset.needs);
   setText(
     byId('role-label'),
@@ -79,18 +94,38 @@ function showStopLatch(controllers) {
   document.body.classList.toggle('stopped', latched.length > 0);
 }
 
+/** The config has no line (the feed's `line: null`, or 404 EDGE_LINE_NOT_CONFIGURED): the axes only. */
+function showNoLine() {
+  document.body.dataset.line = 'none';
+  byId('line-none').hidden = false;
+}
+
+/** One line snapshot (feed, sign-in or a command's answer) to every panel that shows part of it. */
+function applyLine(snapshot) {
+  if (typeof snapshot?.timestampMs === 'number') {
+    if (snapshot.timestampMs < lineShownAtMs) return;
+    lineShownAtMs = snapshot.timestampMs;
+  }
+  line.update(snapshot);
+  mode.update(snapshot);
+  oee.update(snapshot.oee);
+  stations.update(snapshot.stations, snapshot.stationFault);
+  axes.owners({ ...ownersFromStations(snapshot.stations), ...feedOwners }, snapshot.mode);
+  health.vision(snapshot.visionOnline);
+}
+
 function onFeedMessage(message) {
   const now = performance.now();
   if (message.type === 'snapshot') {
     applyRole(message.role);
+    feedOwners = message.axisOwners ?? {};
+    mode.rules(message.unitModes);
     inspections.clear();
     inspections.add(message.inspections);
+    if (message.line === null) showNoLine();
   }
   if (message.axes) axes.update(message.axes, now);
-  if (message.line) {
-    line.update(message.line);
-    health.vision(message.line.visionOnline);
-  }
+  if (message.line) applyLine(message.line);
   if (message.controllers) {
     health.controllers(message.controllers);
     showStopLatch(message.controllers);
@@ -126,8 +161,13 @@ async function signIn(candidate) {
   key = candidate;
   try {
     // One plain request first: a wrong key is answered in words here, not as a silent socket close.
-    const snapshot = await api.get('/line');
-    line.update(snapshot);
+    // Without a line the key is still checked (auth answers before the 404); the axes are all there is.
+    const snapshot = await api.get('/line').catch((error) => {
+      if (error instanceof ApiError && error.code === 'EDGE_LINE_NOT_CONFIGURED') return null;
+      throw error;
+    });
+    if (snapshot === null) showNoLine();
+    else applyLine(snapshot);
   } catch (error) {
     key = '';
     sessionStorage.removeItem(KEY_STORAGE);
@@ -148,6 +188,8 @@ function signOut(reason) {
   axes.stopAllJogs();
   key = '';
   sessionStorage.removeItem(KEY_STORAGE);
+  lineShownAtMs = Number.NEGATIVE_INFINITY;
+  feedOwners = {};
   role = '';
   applyRole('viewer');
   inspections.clear();

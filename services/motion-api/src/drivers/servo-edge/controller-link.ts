@@ -18,6 +18,7 @@ import {
 } from '@servo-edge/firmware-protocol';
 import type { ControllerConfig, ReconnectConfig } from '../../config/schema.js';
 import { type Backoff, createBackoff } from '../../link/backoff.js';
+import { createAbortableAttempt, openTransportWithin } from '../../link/connect-attempt.js';
 import type { LinkTransport, TransportCloseInfo, TransportFactory } from '../../link/transport.js';
 import type { LinkError, LinkHealth, LinkState } from '../driver.js';
 import { type ProbeVerdict, RebootProbe } from './reboot-probe.js';
@@ -215,11 +216,8 @@ export class ControllerLink {
     if (this.stateValue === 'closed') return;
     this.cancelTimer = undefined;
     if (this.everReady) this.reconnects++;
-    const aborted = new Promise<never>((_, reject) => {
-      this.abortAttempt = reject;
-    });
-    aborted.catch(() => {});
-    const step = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted]);
+    const { step, abort } = createAbortableAttempt();
+    this.abortAttempt = abort;
     try {
       // 1. Open the port (a previous one is fully closed first, so the path can be reopened).
       this.setState('connecting');
@@ -265,12 +263,15 @@ export class ControllerLink {
   }
 
   private async openTransport(): Promise<void> {
-    const { path, baud } = this.opts.config;
-    const timeoutMs = this.opts.reconnect.connectTimeoutMs;
     const generation = ++this.generation;
-    const opening = this.opts.transports.open(
-      { path, baud },
-      {
+    this.transport = await openTransportWithin({
+      path: this.opts.config.path,
+      baud: this.opts.config.baud,
+      transports: this.opts.transports,
+      timeoutMs: this.opts.reconnect.connectTimeoutMs,
+      clock: this.opts.clock,
+      openError: (message) => new LinkOpenError(message),
+      handlers: {
         onData: (chunk) => {
           if (generation === this.generation) this.handleData(chunk);
         },
@@ -278,27 +279,8 @@ export class ControllerLink {
           if (generation === this.generation) this.handleTransportClose(info);
         },
       },
-    );
-    let cancel: (() => void) | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      cancel = this.opts.clock.after(timeoutMs, () =>
-        reject(new LinkOpenError(`${path}: open did not complete in ${timeoutMs} ms`)),
-      );
     });
-    try {
-      const failed = opening.catch((e: Error) => Promise.reject(new LinkOpenError(`${path}: ${e.message}`)));
-      this.transport = await Promise.race([failed, timeout]);
-      this.transportClosing = undefined;
-    } finally {
-      cancel?.();
-      // An open that completes after the timeout must not leak the port.
-      opening.then(
-        (t) => {
-          if (t !== this.transport) void t.close();
-        },
-        () => {},
-      );
-    }
+    this.transportClosing = undefined;
   }
 
   /** Writes the probe PING up to maxRetransmits+1 times; no answer at all counts as a reboot. */

@@ -1,0 +1,366 @@
+// Runs the line's stations: one cycle per product, each timed from the conveyor's position (the helper
+// the reject arm uses), each cycle's outcome followed to its end. The infeed is the product clock: while
+// the line is in Execute it places a product every pitch of belt travel, and every other station serves
+// each placed product as it passes. A cycle that ends other than done is a station fault (the line
+// controller stops the line by the station's severity) and its product is marked for rejection; so is a
+// product a station could not serve (its cycle's start already passed).
+
+import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
+import { addMs, elapsedMs } from '@servo-edge/common/clock';
+import type { Logger } from '@servo-edge/common/log';
+import type { MotionService, MoveRecord } from '@servo-edge/motion-api';
+import { CancelledSend, type ConveyorTimedMoves, LateSend } from '../conveyor-timed-moves.js';
+import type { Station, StationName, StationReport } from './station.js';
+
+export type StationMotion = Pick<MotionService, 'axis' | 'move' | 'waitForMove' | 'stop' | 'enable' | 'home'>;
+
+export interface StationRunnerOptions {
+  clock: Pick<Clock, 'monotonicMs' | 'epochMs'>;
+  motion: StationMotion;
+  log: Logger;
+  timed: ConveyorTimedMoves;
+  /** In belt order; the infeed first. */
+  stations: readonly Station[];
+  /** Belt travel between two products. */
+  pitchMm: number;
+  beltMmPerS: number;
+  /** A station's move ended other than done while the line ran: stop the line by its severity. */
+  onFault(station: Station, code: string, reason: string): void;
+  /** The product placed at `placedAtMm` did not get this station's work: reject it. */
+  onProductDefect(placedAtMm: number, station: StationName, reason: string): void;
+  /** Whether the line is at rest, when a cancelled move is the line's own doing, not a fault. */
+  atRest(): boolean;
+  /** How long a cycle's outcome is awaited (the belt may be held with its moves armed). */
+  cycleWaitMs?: number;
+  /**
+   * How far ahead of its start a cycle is handed out at least, ms of belt travel (default 150). A
+   * position-triggered move must reach the controller before the conveyor passes its trigger; a busy
+   * host (the demo runs everything in one process) samples the belt late by tens of ms.
+   */
+  armAheadMs?: number;
+}
+
+type CycleState = 'pending' | 'sent' | 'done' | 'failed';
+
+/** One product from the infeed onward: where it was placed, and each station's cycle for it. */
+interface Slot {
+  placedAtMm: number;
+  cycles: Map<StationName, CycleState>;
+}
+
+interface StationStats {
+  cycles: number;
+  lastCycleMs: number | null;
+  faults: number;
+  state: StationReport['state'];
+  lastFault: StationReport['lastFault'];
+  /** Cycles sent (armed on the controller, or waiting on a host timer) and not over yet. */
+  inFlight: number;
+  /** Index (in `slots`) of the first slot this station has not dispatched yet. */
+  cursor: number;
+}
+
+/** Position timing: a belt position this far past a cycle's start means the TMOVE would come too late. */
+const MISSED_START_MM = 1;
+
+export class StationRunner {
+  private readonly slots: Slot[] = [];
+  private readonly stats = new Map<StationName, StationStats>();
+  /** Where the infeed places its next product (the grid, one pitch apart); set on the first Execute. */
+  private nextPlaceMm: number | undefined;
+  private readonly infeed: Station | undefined;
+  private readonly downstream: Station[];
+
+  constructor(private readonly options: StationRunnerOptions) {
+    for (const station of options.stations) {
+      this.stats.set(station.name, {
+        cycles: 0,
+        lastCycleMs: null,
+        faults: 0,
+        state: 'idle',
+        lastFault: null,
+        inFlight: 0,
+        cursor: 0,
+      });
+    }
+    this.infeed = options.stations.find((s) => s.name === 'infeed');
+    this.downstream = options.stations.filter((s) => s.name !== 'infeed');
+  }
+
+  get stations(): readonly Station[] {
+    return this.options.stations;
+  }
+
+  /** Every axis a station moves, with its station: the line owns them in Production. */
+  axisOwners(): [string, StationName][] {
+    return this.options.stations.map((s) => [s.axis, s.name]);
+  }
+
+  report(): StationReport[] {
+    return this.options.stations.map((station) => {
+      const stats = this.stats.get(station.name)!;
+      return {
+        name: station.name,
+        axes: [station.axis],
+        cycles: stats.cycles,
+        lastCycleMs: stats.lastCycleMs,
+        faults: stats.faults,
+        state: stats.state,
+        severity: station.severity,
+        lastFault: stats.lastFault,
+      };
+    });
+  }
+
+  /**
+   * Resetting: cancels moves still armed, enables and homes each station's axis, moves it to rest.
+   * Cycles cancelled here become pending again, to be served when the belt runs, or marked if missed.
+   */
+  async reset(): Promise<void> {
+    const { motion } = this.options;
+    for (const station of this.options.stations) {
+      const stats = this.stats.get(station.name)!;
+      stats.state = 'homing';
+      const queue = motion.axis(station.axis).queue;
+      if (queue.device > 0 || queue.open > 0) await motion.stop(station.axis);
+      const status = motion.axis(station.axis);
+      if (!status.enabled) await motion.enable(station.axis);
+      if (status.homingRequired && !status.homed) {
+        await motion.home(station.axis, { wait: true, maxWaitMs: 30_000 });
+      }
+      if (station.rest) await motion.move(station.axis, station.rest);
+    }
+    for (const station of this.options.stations) {
+      const stats = this.stats.get(station.name)!;
+      stats.state = stats.inFlight > 0 ? 'cycling' : 'ready';
+      let first = this.slots.length;
+      this.slots.forEach((slot, index) => {
+        if (slot.cycles.get(station.name) === 'sent') slot.cycles.set(station.name, 'pending');
+        if (slot.cycles.get(station.name) === 'pending') first = Math.min(first, index);
+      });
+      stats.cursor = first;
+    }
+  }
+
+  /** The belt's contents are unknown (Aborting, an e-stop): forget every product. */
+  clear(): void {
+    this.slots.length = 0;
+    this.nextPlaceMm = undefined;
+    for (const stats of this.stats.values()) stats.cursor = 0;
+  }
+
+  /**
+   * Called with each belt sample: places products while the line makes them (`producing`), and hands
+   * each station the cycles whose start the belt reaches within `armAheadMs` (at least `horizonMs`).
+   */
+  plan(beltMm: number, nowMs: MonotonicMs, horizonMs: number, producing: boolean): void {
+    const { beltMmPerS, pitchMm } = this.options;
+    // Handed out well ahead: armed on the controller, or on a host timer, which then fires on time
+    // however late the next belt sample comes.
+    const aheadMs = Math.max(horizonMs, this.options.armAheadMs ?? 150);
+    const reachMm = beltMm + (beltMmPerS * aheadMs) / 1000;
+    if (this.infeed && producing) {
+      const infeed = this.infeed;
+      // The first product goes where the infeed's first index can still be timed: a pitch ahead.
+      this.nextPlaceMm ??= beltMm + pitchMm;
+      for (;;) {
+        const steps = infeed.cycle(this.nextPlaceMm, beltMmPerS).steps;
+        const startMm = steps[0]!.atMm!;
+        if (startMm > reachMm) break;
+        if (startMm < beltMm - this.lateToleranceMm(infeed)) {
+          // Held or stopped between two products: the infeed resumes on the grid, never two at once.
+          this.nextPlaceMm += pitchMm;
+          continue;
+        }
+        const slot: Slot = { placedAtMm: this.nextPlaceMm, cycles: new Map() };
+        for (const station of this.options.stations) slot.cycles.set(station.name, 'pending');
+        this.slots.push(slot);
+        this.nextPlaceMm += pitchMm;
+        this.dispatch(infeed, this.slots.length - 1, beltMm, nowMs);
+      }
+    }
+    for (const station of this.downstream) {
+      const stats = this.stats.get(station.name)!;
+      while (stats.cursor < this.slots.length) {
+        const slot = this.slots[stats.cursor]!;
+        const steps = station.cycle(slot.placedAtMm + station.positionMm, beltMmPerS).steps;
+        if (steps[0]!.atMm! > reachMm) break;
+        this.dispatch(station, stats.cursor, beltMm, nowMs);
+        stats.cursor++;
+      }
+    }
+    this.forgetPassed(beltMm);
+  }
+
+  /**
+   * How far the belt may be past a cycle's start when it is handed out. Armed on the controller: none
+   * (the controller would refuse it, ABORTED why=LATE). Host timing: a quarter of a pitch (a dose or a
+   * label that late still mostly meets its product, and the station's check catches the rest).
+   */
+  private lateToleranceMm(station: Station): number {
+    return this.positionTimed(station)
+      ? MISSED_START_MM
+      : Math.max(MISSED_START_MM, 0.25 * this.options.pitchMm);
+  }
+
+  private positionTimed(station: Station): boolean {
+    return this.options.timed.positionTiming(station.axis, 'line.station.host-timing');
+  }
+
+  /**
+   * The belt is stopping (Hold, Stop, Suspend, Abort): host-timed cycles not sent yet are dropped and
+   * served again when the belt runs (or marked as missed if it has carried their product past).
+   */
+  pauseHostTimed(): void {
+    for (const station of this.options.stations) {
+      if (!this.positionTimed(station)) this.options.timed.cancelPending(station.axis);
+    }
+  }
+
+  /** A station fault reported by the controller (FAULT on its axis: a following error, a limit). */
+  axisFault(axis: string, code: string, reason: string): void {
+    const station = this.options.stations.find((s) => s.axis === axis);
+    if (station) this.fault(station, code, reason);
+  }
+
+  private dispatch(station: Station, index: number, beltMm: number, nowMs: MonotonicMs): void {
+    const { timed, beltMmPerS, log } = this.options;
+    const slot = this.slots[index]!;
+    if (slot.cycles.get(station.name) !== 'pending') return;
+    const steps = station.cycle(slot.placedAtMm + station.positionMm, beltMmPerS).steps;
+    const startMm = steps[0]!.atMm!;
+    if (startMm < beltMm - this.lateToleranceMm(station)) {
+      // The belt is already past the cycle's start (the line was reset with the product under way).
+      slot.cycles.set(station.name, 'failed');
+      log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.missed');
+      this.options.onProductDefect(slot.placedAtMm, station.name, 'MISSED');
+      return;
+    }
+    slot.cycles.set(station.name, 'sent');
+    const stats = this.stats.get(station.name)!;
+    stats.inFlight++;
+    if (stats.state === 'ready') stats.state = 'cycling';
+    const plannedAtMs = addMs(nowMs, ((startMm - beltMm) / beltMmPerS) * 1000);
+    const positionTiming = this.positionTimed(station);
+    const sent = timed.send(
+      station.axis,
+      steps,
+      positionTiming,
+      plannedAtMs,
+      undefined,
+      (this.lateToleranceMm(station) / beltMmPerS) * 1000,
+    );
+    void this.follow(station, slot, sent.moves, plannedAtMs);
+  }
+
+  /** Waits for every move of one cycle and books its outcome. */
+  private async follow(
+    station: Station,
+    slot: Slot,
+    moves: Promise<MoveRecord>[],
+    plannedAtMs: MonotonicMs,
+  ): Promise<void> {
+    const stats = this.stats.get(station.name)!;
+    try {
+      await this.settleCycle(station, slot, moves, plannedAtMs);
+    } finally {
+      stats.inFlight--;
+      if (stats.state === 'cycling' && stats.inFlight === 0) stats.state = 'ready';
+    }
+  }
+
+  private async settleCycle(
+    station: Station,
+    slot: Slot,
+    moves: Promise<MoveRecord>[],
+    plannedAtMs: MonotonicMs,
+  ): Promise<void> {
+    const { motion, clock } = this.options;
+    // Each outcome is read in turn below; a later move refused meanwhile is not an unhandled rejection.
+    for (const move of moves) move.catch(() => {});
+    let failure: { code: string; reason: string } | undefined;
+    for (const move of moves) {
+      try {
+        const record = await move;
+        const settled = await motion.waitForMove(record.moveId, this.options.cycleWaitMs ?? 60_000);
+        if (settled.status === 'done') continue;
+        if (settled.status === 'queued' || settled.status === 'sending') return; // still armed: the belt is held
+        failure ??= {
+          code: settled.error?.code ?? 'MOVE_ABORTED',
+          reason: `${station.axis} move ${record.moveId} ${settled.status}${settled.error?.reason ? ` (${settled.error.reason})` : ''}`,
+        };
+      } catch (error) {
+        if (error instanceof CancelledSend) {
+          this.rewind(station, slot);
+          return;
+        }
+        if (error instanceof LateSend) {
+          // The host was too busy to time it: the product did not get this station's work (an infeed
+          // index not sent placed no product: its pocket stays empty, nothing to reject).
+          slot.cycles.set(station.name, 'failed');
+          this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.late');
+          if (station.name !== 'infeed') this.options.onProductDefect(slot.placedAtMm, station.name, 'LATE');
+          return;
+        }
+        failure ??= {
+          code: (error as { code?: string }).code ?? 'UNKNOWN',
+          reason: (error as Error).message ?? 'move refused',
+        };
+      }
+    }
+    const stats = this.stats.get(station.name)!;
+    if (failure === undefined) {
+      slot.cycles.set(station.name, 'done');
+      stats.cycles++;
+      stats.lastCycleMs = Math.max(0, elapsedMs(plannedAtMs, clock.monotonicMs()));
+      return;
+    }
+    // Cancelled by the line itself (Resetting stops armed moves): pending again, served when the belt
+    // runs if it still can be, else marked as missed when the belt has carried its product past.
+    if (this.options.atRest()) {
+      if (slot.cycles.get(station.name) === 'sent') slot.cycles.set(station.name, 'pending');
+      return;
+    }
+    slot.cycles.set(station.name, 'failed');
+    this.options.onProductDefect(slot.placedAtMm, station.name, failure.code);
+    this.fault(station, failure.code, failure.reason);
+  }
+
+  /** A cycle dropped before it was sent: pending again, the station's cursor back to it. */
+  private rewind(station: Station, slot: Slot): void {
+    slot.cycles.set(station.name, 'pending');
+    const index = this.slots.indexOf(slot);
+    const stats = this.stats.get(station.name)!;
+    if (index >= 0) stats.cursor = Math.min(stats.cursor, index);
+  }
+
+  private fault(station: Station, code: string, reason: string): void {
+    const stats = this.stats.get(station.name)!;
+    stats.faults++;
+    stats.state = 'faulted';
+    stats.lastFault = { code, reason, atMs: this.options.clock.epochMs() };
+    this.options.onFault(station, code, reason);
+  }
+
+  /**
+   * Drops products the belt has carried two pitches past the last station. A cycle never sent for one
+   * (cancelled by a reset and not served since) is a station's work it did not get: marked for rejection.
+   */
+  private forgetPassed(beltMm: number): void {
+    const lastMm = Math.max(0, ...this.options.stations.map((s) => s.positionMm));
+    let drop = 0;
+    while (drop < this.slots.length) {
+      const slot = this.slots[drop]!;
+      if (beltMm < slot.placedAtMm + lastMm + 2 * this.options.pitchMm) break;
+      for (const [name, state] of slot.cycles) {
+        if (state !== 'pending') continue;
+        slot.cycles.set(name, 'failed');
+        this.options.onProductDefect(slot.placedAtMm, name, 'MISSED');
+      }
+      drop++;
+    }
+    if (drop === 0) return;
+    this.slots.splice(0, drop);
+    for (const stats of this.stats.values()) stats.cursor = Math.max(0, stats.cursor - drop);
+  }
+}

@@ -1,0 +1,285 @@
+// The whole line in stepped time: the line controller with its stations (infeed, filler, sealer,
+// labeler) and reject arm, over kinematic axes, feeding the virtual line, which judges what each
+// station really did to each product and injects plant faults (no fill, no seal, no label) at seeded
+// rates. Every defective product must end in the reject bin, every good one in the good bin, and each
+// station must have cycled exactly once per product that passed it. A stand-in for vision judges the
+// label the camera saw (what the labeler did); the filler's and sealer's own checks report the rest.
+
+import { createMemoryLogger, ManualClock, sampleVerdict } from '@servo-edge/common/testing';
+import { createVirtualLine, labelFrameOf, type VirtualLine } from '@servo-edge/simulator/line';
+import { describe, expect, it } from 'vitest';
+import { LineModel } from '../../packml/line-model.js';
+import { createLineController, type LineController } from '../line-controller.js';
+import { createKinematicMotion } from '../test-support/kinematic-motion.js';
+import { createFiller } from './filler.js';
+import { createInfeed } from './infeed.js';
+import { createLabeler } from './labeler.js';
+import { createSealer } from './sealer.js';
+
+const PITCH_MM = 100;
+const BELT_MM_PER_S = 1000; // 600 products/min
+const COUNTS_PER_UNIT = 100; // every axis, counts per mm or per degree
+// Stations a whole number of pitches apart, so one instant is between cycles for all of them.
+const FILLER_MM = 100;
+const SEALER_MM = 200;
+const LABELER_MM = 300;
+const CAMERA_MM = 500;
+const REJECT_MM = 900;
+const ARM = { homePosition: 0, outPosition: 90, velocityUnitsPerS: 4000, accelerationUnitsPerS2: 200_000 };
+const FILLER = {
+  positionMm: FILLER_MM,
+  fillVolumeMl: 10,
+  unitsPerMl: 1,
+  restPosition: 0,
+  velocityUnitsPerS: 2000,
+  accelerationUnitsPerS2: 100_000,
+  faultSeverity: 'abort' as const,
+};
+const SEALER = {
+  positionMm: SEALER_MM,
+  openPosition: 0,
+  closedPosition: 10,
+  dwellMs: 15,
+  velocityUnitsPerS: 2000,
+  accelerationUnitsPerS2: 200_000,
+  faultSeverity: 'hold' as const,
+};
+const INFEED = {
+  indexUnits: 90,
+  velocityUnitsPerS: 2000,
+  accelerationUnitsPerS2: 100_000,
+  faultSeverity: 'hold' as const,
+};
+const LABELER = {
+  positionMm: LABELER_MM,
+  labelLengthMm: 40,
+  accelerationUnitsPerS2: 500_000,
+  faultSeverity: 'hold' as const,
+};
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+async function runFor(clock: ManualClock, ms: number): Promise<void> {
+  const end = clock.monotonicMs() + ms;
+  while (clock.monotonicMs() < end) {
+    clock.advanceBy(1);
+    await settle();
+  }
+}
+
+async function setup(options: { seed: number; positionTriggeredMoves: boolean }) {
+  const clock = new ManualClock({ monotonicMs: 0 });
+  const memory = createMemoryLogger();
+  const axes = ['conveyor', 'reject-arm', 'infeed', 'filler', 'sealer', 'labeler'];
+  const kinematic = createKinematicMotion(clock, axes, {
+    conveyor: 'conveyor',
+    positionTriggeredMoves: options.positionTriggeredMoves,
+  });
+  const model = new LineModel({
+    line: 'l1',
+    clock,
+    rateWindowMs: 60_000,
+    recentInspectionsMax: 10,
+    visionOnline: true,
+  });
+  const controller: LineController = createLineController({
+    clock,
+    model,
+    motion: kinematic.motion,
+    log: memory.logger,
+    conveyorAxis: 'conveyor',
+    rejectArmAxis: 'reject-arm',
+    conveyorVelocityMmPerS: BELT_MM_PER_S,
+    conveyorAccelerationMmPerS2: 10_000,
+    rejectArm: ARM,
+    cameraToRejectMm: REJECT_MM - CAMERA_MM,
+    commandLatencyMs: 0,
+    rejectWithoutVerdict: true,
+    samplePeriodMs: 2,
+    stations: [
+      createInfeed('infeed', INFEED),
+      createFiller('filler', FILLER),
+      createSealer('sealer', SEALER),
+      createLabeler('labeler', LABELER),
+    ],
+    cameraMm: CAMERA_MM,
+    productSpacingMm: PITCH_MM,
+  });
+  const counts = (axis: string) => () => kinematic.positionAt(axis, clock.monotonicMs()) * COUNTS_PER_UNIT;
+  const countsAt = (axis: string) => (atMs: number) => kinematic.positionAt(axis, atMs) * COUNTS_PER_UNIT;
+  const virtualLine: VirtualLine = createVirtualLine({
+    clock,
+    config: {
+      productPitchMm: PITCH_MM,
+      cameraPositionMm: CAMERA_MM,
+      rejectPositionMm: REJECT_MM,
+      endPositionMm: REJECT_MM + 300,
+      conveyorCountsPerMm: COUNTS_PER_UNIT,
+      rejectArmOutCounts: 0.4 * ARM.outPosition * COUNTS_PER_UNIT,
+      defectRate: 0.03,
+      seed: options.seed,
+      stationDefectRates: { 'no-fill': 0.05, 'no-seal': 0.05, 'no-label': 0.05 },
+      stations: {
+        infeed: { indexCounts: INFEED.indexUnits * COUNTS_PER_UNIT },
+        filler: {
+          positionMm: FILLER_MM,
+          doseCounts: FILLER.fillVolumeMl * FILLER.unitsPerMl * COUNTS_PER_UNIT,
+          windowMm: 40,
+        },
+        sealer: {
+          positionMm: SEALER_MM,
+          closedCounts: 0.95 * SEALER.closedPosition * COUNTS_PER_UNIT,
+          dwellMs: SEALER.dwellMs,
+          windowMm: 60,
+        },
+        labeler: {
+          positionMm: LABELER_MM,
+          labelCounts: LABELER.labelLengthMm * COUNTS_PER_UNIT,
+          windowMm: 60,
+        },
+      },
+    },
+    readConveyorCounts: counts('conveyor'),
+    readRejectArmCounts: counts('reject-arm'),
+    conveyorCountsAt: countsAt('conveyor'),
+    rejectArmCountsAt: countsAt('reject-arm'),
+    readStationCounts: {
+      infeed: counts('infeed'),
+      filler: counts('filler'),
+      sealer: counts('sealer'),
+      labeler: counts('labeler'),
+    },
+    stationCountsAt: {
+      infeed: countsAt('infeed'),
+      filler: countsAt('filler'),
+      sealer: countsAt('sealer'),
+      labeler: countsAt('labeler'),
+    },
+    // The camera: trigger with the latched belt position, then vision's verdict on the label it saw.
+    onCapture: (product, conveyorCounts) => {
+      controller.trigger(product.id, conveyorCounts / COUNTS_PER_UNIT);
+      const label = labelFrameOf(product);
+      clock.after(30, () =>
+        controller.verdict({
+          ...sampleVerdict(),
+          productId: product.id,
+          verdict: label === 'none' ? 'pass' : 'reject',
+          // As vision reports a frame without a label (the label generator's `missing`).
+          reasons: label === 'none' ? [] : label === 'missing' ? ['NO_LABEL'] : ['NO_CODE'],
+        }),
+      );
+    },
+    // The filler's check-weigher and the sealer's seal sensor, wired to the gateway.
+    onStationCheck: (_product, station, ok, conveyorCounts) =>
+      controller.stationCheck(station, conveyorCounts / COUNTS_PER_UNIT, ok),
+  });
+  controller.start();
+  virtualLine.start();
+  model.command('Reset');
+  await runFor(clock, 50);
+  expect(model.state).toBe('Idle');
+  model.command('Start');
+  await runFor(clock, 10);
+  expect(model.state).toBe('Execute');
+  return { clock, model, controller, virtualLine, memory, kinematic };
+}
+
+describe.each([
+  { timing: 'position triggering', positionTriggeredMoves: true, seed: 16 },
+  { timing: 'host timing', positionTriggeredMoves: false, seed: 17 },
+])('the stations on the virtual line, stepped clock ($timing)', ({ positionTriggeredMoves, seed }) => {
+  it('rejects every product with a station or label defect and no good one; each station cycles once per product', async () => {
+    console.log(`seed ${seed}`);
+    const { clock, model, controller, virtualLine, memory, kinematic } = await setup({
+      seed,
+      positionTriggeredMoves,
+    });
+    const N = 300;
+    // 1. Run until the first N products have left the belt (about N pitches of travel).
+    for (let i = 0; i < 600 && [...virtualLine.rejected, ...virtualLine.passed].length < N; i++) {
+      await runFor(clock, 100);
+    }
+    const binned = [...virtualLine.rejected, ...virtualLine.passed].filter((p) => Number(p.id.slice(1)) <= N);
+    expect(binned).toHaveLength(N);
+    // 2. Every defect kind was made, by the plant faults and the label draw.
+    const kinds = (defect: string) => binned.filter((p) => p.defect === defect).length;
+    for (const defect of ['no-fill', 'no-seal', 'no-label'])
+      expect(kinds(defect), defect).toBeGreaterThanOrEqual(5);
+    expect(binned.filter((p) => p.defect !== 'none').length).toBeGreaterThan(0.12 * N);
+    // 3. Sorted perfectly, as the virtual line saw it.
+    expect(
+      binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => `${p.id} ${p.defect}`),
+    ).toEqual([]);
+    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(model.state).toBe('Execute');
+    expect(memory.events('line.station.fault')).toEqual([]);
+    expect(memory.events('line.station.mark-late')).toEqual([]);
+    // 4. Between two products (the belt half a pitch past a placement) every station is between
+    //    cycles: its count is the number of products whose centre has passed it.
+    const all = [...virtualLine.onBelt, ...virtualLine.rejected, ...virtualLine.passed];
+    const beltMm = () => kinematic.positionAt('conveyor', clock.monotonicMs());
+    const phaseMm = () => (((beltMm() - all[0]!.spawnBeltMm) % PITCH_MM) + PITCH_MM) % PITCH_MM;
+    while (Math.abs(phaseMm() - PITCH_MM / 2) > 0.6) await runFor(clock, 1);
+    const products = [...virtualLine.onBelt, ...virtualLine.rejected, ...virtualLine.passed];
+    const passed = (positionMm: number) =>
+      products.filter((p) => beltMm() - p.spawnBeltMm > positionMm).length;
+    const cycles = Object.fromEntries(controller.stationReports().map((s) => [s.name, s.cycles]));
+    expect(cycles).toEqual({
+      infeed: virtualLine.summary().produced,
+      filler: passed(FILLER_MM),
+      sealer: passed(SEALER_MM),
+      labeler: passed(LABELER_MM),
+    });
+    expect(controller.stationReports().filter((s) => s.faults > 0 || s.state === 'faulted')).toEqual([]);
+  });
+});
+
+describe('a Hold in the middle of production (host timing)', () => {
+  it('serves every product after Unhold: cycles not sent when the belt stopped are sent again', async () => {
+    const seed = 18;
+    console.log(`seed ${seed}`);
+    const { clock, model, virtualLine } = await setup({ seed, positionTriggeredMoves: false });
+    await runFor(clock, 2037);
+    // 1. Hold: the belt stops with products under every station; host timers due later are dropped.
+    model.command('Hold');
+    await runFor(clock, 500);
+    expect(model.state).toBe('Held');
+    model.command('Unhold');
+    await runFor(clock, 10);
+    expect(model.state).toBe('Execute');
+    // 2. The products caught under the stations end in the right bins like all the others.
+    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 60; i++) {
+      await runFor(clock, 100);
+    }
+    const binned = [...virtualLine.rejected, ...virtualLine.passed];
+    expect(binned.length).toBeGreaterThanOrEqual(60);
+    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
+    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+  });
+});
+
+describe('a station fault stops the line as its severity says, naming the station and the reason', () => {
+  it.each([
+    { axis: 'filler', severity: 'abort', state: 'Aborted' },
+    { axis: 'sealer', severity: 'hold', state: 'Held' },
+  ])('$axis ($severity): an aborted move -> $state', async ({ axis, severity, state }) => {
+    const { clock, model, controller, memory, kinematic } = await setup({
+      seed: 3,
+      positionTriggeredMoves: true,
+    });
+    await runFor(clock, 1000);
+    // 1. The controller aborts the station's next move (a following error on its axis).
+    kinematic.failNextMove(axis);
+    await runFor(clock, 500);
+    expect(model.state).toBe(state);
+    // 2. The line state and the log name the station, the code and the severity.
+    expect(model.snapshot().stationFault).toMatchObject({ station: axis, code: 'MOVE_ABORTED', severity });
+    expect(memory.events('line.station.fault')).toMatchObject([
+      { level: 'error', fields: { station: axis, code: 'MOVE_ABORTED', severity } },
+    ]);
+    const report = controller.stationReports().find((s) => s.name === axis)!;
+    expect(report).toMatchObject({ faults: 1, state: 'faulted', lastFault: { code: 'MOVE_ABORTED' } });
+  });
+});
