@@ -15,8 +15,6 @@ export const PROTOCOL_ERRORS = {
   PROTO_BAD_REPLY:
     'The reply passed its checksum but does not match the message table for its verb, or carries a value beyond ±(2^53-1).',
   PROTO_INCOMPATIBLE_DEVICE: 'The device speaks another protocol version or advertised unusable limits.',
-  PROTO_WITHDRAWN:
-    'A motion command waiting for event-buffer room was withdrawn, never sent, because a STOP of its axis went ahead of it.',
   PROTO_NOT_SUPPORTED:
     "The negotiated protocol version or the device's features do not include this command.",
 } as const;

@@ -163,7 +163,7 @@ const RETRANSMITS_PER_WATCHDOG = 8;
  * I/O gets its turn; a device that really fell silent is declared lost that much later, never earlier.
  */
 const LATE_TICK_MS = 50;
-/** The commands that set an axis moving (§Commands); a STOP that goes ahead of one withdraws it. */
+/** The commands that set an axis moving (§Commands): they never go ahead of anything. */
 const STARTS_MOTION: ReadonlySet<Verb> = new Set(['MOVE', 'TMOVE', 'JOG', 'HOME']);
 const LIVENESS_GRACE_MS = 250;
 /** A bound on the transmissions remembered while their replies are awaited (lost ones are dropped anyway). */
@@ -666,46 +666,32 @@ export class HostSession {
 
   /**
    * §v2 Events, flow control: what may go ahead of a move held for event-buffer room. Armed TMOVEs owe
-   * their events until their trigger comes, so with the belt halted a held move could wait for a product;
-   * behind it, a STOP could not stop an axis, nor a RENEW keep a jog alive. So:
-   * - a STOP goes ahead. The motion commands of its axis that it passes are withdrawn (PROTO_WITHDRAWN,
-   *   never sent, so certainly never run): sent after the STOP they would run after it, and sent before
-   *   it the STOP would abort them;
-   * - a command of one axis that starts no motion (GET, RENEW, SET, ENABLE...) goes ahead when nothing
-   *   it passes names its axis or no axis, so every axis still sees its commands in order;
+   * their events until their trigger comes, so with the belt halted a held move could wait for a product,
+   * and behind it a STOP of another axis could not stop it, nor a RENEW keep a jog alive. So:
+   * - a command of one axis that starts no motion (STOP, GET, RENEW, SET, ENABLE...) goes ahead when
+   *   nothing it passes names its axis or no axis: every axis still sees its own commands in order, and
+   *   nothing the caller asked for is dropped or reordered on its axis;
    * - the session's own frames (the heartbeat PING, an ACK) go ahead, and never hold anything back:
    *   they order nothing.
-   * Motion commands of other axes and a caller's commands of no axis (PING, RESET) keep their places.
-   * True if one went.
+   * Motion commands and a caller's commands of no axis (PING, RESET, STOP 0) keep their places. True if
+   * one went.
    */
   private sendPastFlowControl(windowFrames: number): boolean {
     if (this.inflight.length >= windowFrames || !this.device) return false;
     for (let at = 1; at < this.pending.length; at++) {
       const entry = this.pending[at]!;
       const ahead = this.pending.slice(0, at);
-      let withdrawn: Outstanding[] = [];
-      if (entry.verb === 'STOP') {
-        withdrawn = ahead.filter(
-          (p) => STARTS_MOTION.has(p.verb) && (entry.axis === 0 || p.axis === entry.axis),
-        );
-      } else if (
-        !entry.internal &&
-        (STARTS_MOTION.has(entry.verb) ||
-          entry.axis === undefined ||
-          entry.axis === 0 ||
-          ahead.some((p) => !p.internal && (p.axis === undefined || p.axis === 0 || p.axis === entry.axis)))
-      ) {
-        continue;
-      }
+      const mayGo =
+        entry.internal ||
+        (!STARTS_MOTION.has(entry.verb) &&
+          entry.axis !== undefined &&
+          entry.axis !== 0 &&
+          !ahead.some((p) => !p.internal && (p.axis === undefined || p.axis === 0 || p.axis === entry.axis)));
+      if (!mayGo) continue;
       const bytes = encodeLine(`${this.nextSeqToSend} ${entry.body}`);
       if (this.unansweredBytes > 0 && this.unansweredBytes + bytes.length > this.device.rx) return false;
-      this.pending = this.pending.filter((p) => p !== entry && !withdrawn.includes(p));
+      this.pending = this.pending.filter((p) => p !== entry);
       if (entry === this.ackWaiting) this.ackGoesOut();
-      for (const held of withdrawn) {
-        held.reject(
-          new ProtocolError('PROTO_WITHDRAWN', `${held.verb} axis=${held.axis ?? '?'}`, { sent: false }),
-        );
-      }
       entry.bytes = bytes;
       this.send(entry);
       return true;

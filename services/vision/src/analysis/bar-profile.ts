@@ -10,7 +10,7 @@
 // profile is then resampled at twice the frame's resolution (cubic), so a decoder's edge finder has
 // two samples per pixel to place edges between, and handed over as a small image of identical rows.
 
-import type { GrayImage } from '../image/gray-image.js';
+import { type GrayImage, sampleBilinear } from '../image/gray-image.js';
 
 /** The label as an oriented rectangle on the frame. */
 export interface OrientedLabel {
@@ -322,7 +322,7 @@ function energyAlong(
   for (let s = -halfSide; s <= halfSide; s += 4 * COARSE_PITCH_PX) {
     let previous: number | undefined;
     for (let t = -halfStep; t <= halfStep; t += 1) {
-      const value = bilinear(
+      const value = sampleBilinear(
         frame,
         label.centerXPx + step.x * t + side.x * s,
         label.centerYPx + step.y * t + side.y * s,
@@ -402,22 +402,4 @@ function cubicAlongY(frame: GrayImage, x: number, y: number): number {
 
 function catmullRom(p0: number, p1: number, p2: number, p3: number, t: number): number {
   return p1 + 0.5 * t * (p2 - p0 + t * (2 * p0 - 5 * p1 + 4 * p2 - p3 + t * (3 * (p1 - p2) + p3 - p0)));
-}
-
-/** Bilinear sample at pixel-centre coordinates (pixel (x, y) covers [x, x+1)); clamped to the frame. */
-function bilinear(frame: GrayImage, x: number, y: number): number {
-  const fx0 = x - 0.5;
-  const fy0 = y - 0.5;
-  const xc = fx0 < 0 ? 0 : fx0 > frame.widthPx - 1.001 ? frame.widthPx - 1.001 : fx0;
-  const yc = fy0 < 0 ? 0 : fy0 > frame.heightPx - 1.001 ? frame.heightPx - 1.001 : fy0;
-  const x0 = Math.floor(xc);
-  const y0 = Math.floor(yc);
-  const fx = xc - x0;
-  const fy = yc - y0;
-  const i = y0 * frame.widthPx + x0;
-  const d = frame.data;
-  return (
-    (d[i]! * (1 - fx) + d[i + 1]! * fx) * (1 - fy) +
-    (d[i + frame.widthPx]! * (1 - fx) + d[i + frame.widthPx + 1]! * fx) * fy
-  );
 }

@@ -12,7 +12,7 @@
 // the short sides' midpoints the long axis. That is what a ruler on the outline would measure, to a
 // fraction of a pixel, whatever is printed inside.
 
-import { clampRect, type GrayImage, type RectPx } from '../image/gray-image.js';
+import { clampRect, type GrayImage, type RectPx, sampleBilinear } from '../image/gray-image.js';
 import { minAreaRect, type OrientedRect, type Point, rectCorners } from './min-area-rect.js';
 
 /**
@@ -513,7 +513,10 @@ function fitSide(
       const qx = p.x - s * n.x;
       const qy = p.y - s * n.y;
       profile[k] =
-        (sample(frame, qx - d.x, qy - d.y) + sample(frame, qx, qy) + sample(frame, qx + d.x, qy + d.y)) / 3;
+        (sampleBilinear(frame, qx - d.x, qy - d.y) +
+          sampleBilinear(frame, qx, qy) +
+          sampleBilinear(frame, qx + d.x, qy + d.y)) /
+        3;
     }
     let bestK = -1;
     let bestStep = MIN_EDGE_STEP;
@@ -616,24 +619,6 @@ function quadArea(c: readonly Point[]): number {
     area += p.x * q.y - q.x * p.y;
   }
   return Math.abs(area) / 2;
-}
-
-/** Bilinear sample at pixel-centre coordinates (pixel (x, y) covers [x, x+1)); clamped to the frame. */
-function sample(frame: GrayImage, x: number, y: number): number {
-  const fx0 = x - 0.5;
-  const fy0 = y - 0.5;
-  const xc = fx0 < 0 ? 0 : fx0 > frame.widthPx - 1.001 ? frame.widthPx - 1.001 : fx0;
-  const yc = fy0 < 0 ? 0 : fy0 > frame.heightPx - 1.001 ? frame.heightPx - 1.001 : fy0;
-  const x0 = Math.floor(xc);
-  const y0 = Math.floor(yc);
-  const fx = xc - x0;
-  const fy = yc - y0;
-  const i = y0 * frame.widthPx + x0;
-  const d = frame.data;
-  return (
-    (d[i]! * (1 - fx) + d[i + 1]! * fx) * (1 - fy) +
-    (d[i + frame.widthPx]! * (1 - fx) + d[i + frame.widthPx + 1]! * fx) * fy
-  );
 }
 
 /** Piece cells whose 8 neighbours are all in it: safely away from the product background. */

@@ -27,6 +27,20 @@ export interface DecodedSymbol {
   corners?: [PointPx, PointPx, PointPx, PointPx];
 }
 
+/** The axis-aligned box around the points a library reports for a symbol, as DecodedSymbol.corners. */
+export function boundingCorners(
+  xs: readonly number[],
+  ys: readonly number[],
+): [PointPx, PointPx, PointPx, PointPx] {
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  return [
+    { xPx: x0, yPx: y0 },
+    { xPx: x1, yPx: y0 },
+    { xPx: x1, yPx: y1 },
+    { xPx: x0, yPx: y1 },
+  ];
+}
+
 /** What the caller knows about the code it expects; a single decoder ignores it. */
 export interface DecodeHint {
   /**

@@ -18,7 +18,7 @@ import {
   ZBarSymbolType,
 } from '@undecaf/zbar-wasm';
 import type { GrayImage } from '../image/gray-image.js';
-import type { BarcodeDecoder, DecodedSymbol } from './barcode-decoder.js';
+import { type BarcodeDecoder, boundingCorners, type DecodedSymbol } from './barcode-decoder.js';
 
 /** The symbologies ZBar reads for us; DataMatrix is not among them. */
 export const ZBAR_SYMBOLOGIES: readonly Symbology[] = ['gs1-128', 'ean-13'];
@@ -143,14 +143,6 @@ function firstSymbol(inst: Instance, setPtr: number, symbology: Symbology): Deco
   };
   const rotationDeg = ORIENTATION_DEG[orientation];
   if (rotationDeg !== undefined) decoded.rotationDeg = rotationDeg;
-  if (xs.length > 0) {
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    decoded.corners = [
-      { xPx: x0, yPx: y0 },
-      { xPx: x1, yPx: y0 },
-      { xPx: x1, yPx: y1 },
-      { xPx: x0, yPx: y1 },
-    ];
-  }
+  if (xs.length > 0) decoded.corners = boundingCorners(xs, ys);
   return decoded;
 }

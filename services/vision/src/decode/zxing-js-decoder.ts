@@ -11,7 +11,7 @@ import {
   RGBLuminanceSource,
 } from '@zxing/library';
 import type { GrayImage } from '../image/gray-image.js';
-import type { BarcodeDecoder, DecodedSymbol } from './barcode-decoder.js';
+import { type BarcodeDecoder, boundingCorners, type DecodedSymbol } from './barcode-decoder.js';
 
 const FORMAT: Record<Symbology, BarcodeFormat> = {
   'gs1-datamatrix': BarcodeFormat.DATA_MATRIX,
@@ -69,15 +69,10 @@ export function createZxingJsDecoder(): BarcodeDecoder {
       }
       const decoded: DecodedSymbol = { symbology, text, isGs1 };
       if (points.length >= 2) {
-        const xs = points.map((p) => p.getX());
-        const ys = points.map((p) => p.getY());
-        const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-        decoded.corners = [
-          { xPx: x0, yPx: y0 },
-          { xPx: x1, yPx: y0 },
-          { xPx: x1, yPx: y1 },
-          { xPx: x0, yPx: y1 },
-        ];
+        decoded.corners = boundingCorners(
+          points.map((p) => p.getX()),
+          points.map((p) => p.getY()),
+        );
       }
       return decoded;
     },

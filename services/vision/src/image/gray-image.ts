@@ -47,3 +47,21 @@ export function lumaFromInterleaved(data: Uint8Array, pixelCount: number, channe
   }
   return gray;
 }
+
+/** Bilinear sample at pixel-centre coordinates (pixel (x, y) covers [x, x+1)); clamped to the frame. */
+export function sampleBilinear(frame: GrayImage, x: number, y: number): number {
+  const fx0 = x - 0.5;
+  const fy0 = y - 0.5;
+  const xc = fx0 < 0 ? 0 : fx0 > frame.widthPx - 1.001 ? frame.widthPx - 1.001 : fx0;
+  const yc = fy0 < 0 ? 0 : fy0 > frame.heightPx - 1.001 ? frame.heightPx - 1.001 : fy0;
+  const x0 = Math.floor(xc);
+  const y0 = Math.floor(yc);
+  const fx = xc - x0;
+  const fy = yc - y0;
+  const i = y0 * frame.widthPx + x0;
+  const d = frame.data;
+  return (
+    (d[i]! * (1 - fx) + d[i + 1]! * fx) * (1 - fy) +
+    (d[i + frame.widthPx]! * (1 - fx) + d[i + frame.widthPx + 1]! * fx) * fy
+  );
+}

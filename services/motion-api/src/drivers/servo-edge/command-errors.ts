@@ -73,12 +73,6 @@ export function failureFromRejection(
         error: new MotionError('NOT_SUPPORTED_BY_CONTROLLER', `${what}: ${error.message}`, ext),
         outcome: 'failed',
       };
-    // §v2 Events, flow control: a STOP of the axis went ahead of the held move, which never ran.
-    if (error.code === 'PROTO_WITHDRAWN')
-      return {
-        error: new MotionError('MOVE_ABORTED', `${what}: stopped before it was sent`, ext),
-        outcome: 'failed',
-      };
     if (error.code === 'PROTO_INVALID_ARGUMENT' || error.code === 'PROTO_LINE_TOO_LONG')
       return {
         error: new MotionError('INTERNAL_ERROR', `${what}: ${error.message}`, ext),
