@@ -322,10 +322,15 @@ describe.skipIf(SKIP_REASON !== undefined)('operator dashboard in chromium', () 
           timeout: WAIT_MS,
         })
         .toBeLessThan(0.05);
-      const value = await shown();
+      // The value and its text read in one go: the feed may update the figure between two reads.
+      const [valueText, text] = await figure.evaluate((el) => [
+        el.getAttribute('data-value'),
+        el.textContent,
+      ]);
+      const value = Number(valueText);
       expect(value).toBeGreaterThan(0);
       expect(value).toBeLessThanOrEqual(1);
-      await expect(figure.textContent()).resolves.toBe(`${(100 * value).toFixed(1)} %`);
+      expect(text).toBe(`${(100 * value).toFixed(1)} %`);
     }
 
     // 3. The stations the API reports, in its order, each with a cycle count that keeps up with it.
