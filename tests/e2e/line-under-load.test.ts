@@ -90,9 +90,10 @@ function explain(s: DemoStack, id: string): string {
 }
 
 /**
- * Not yet in `npm test`: on the development machine (2 cores, shared with other test runs) the line did
- * not stay in Execute once the busy core and chromium were added, and the cause is not found yet
- * (issue #12 stays open). Run it with SERVO_EDGE_LOAD_TEST=1.
+ * Not yet in `npm test`: in session 2 the line did not stay in Execute once the busy core and chromium
+ * were added (the conveyor's lease lapsed). After the flow-control and keepalive fixes of session 3 it
+ * sorted 1200 of 1200 products right on a quiet development machine, twice, but it has not yet been run
+ * in CI. Run it with SERVO_EDGE_LOAD_TEST=1 (issue #12 stays open).
  */
 const LOAD_TEST_SKIP_REASON =
   process.env['SERVO_EDGE_LOAD_TEST'] === '1'
@@ -208,7 +209,9 @@ describe.skipIf(LOAD_TEST_SKIP_REASON !== undefined)('packaging line under load'
       expect(defective.length).toBeGreaterThan(0.03 * RUN_PRODUCTS);
       expect(defective.length).toBeLessThan(0.08 * RUN_PRODUCTS);
       if (browser) {
-        const [page] = browser.pages();
+        // The dashboard's page, not the blank one a persistent context opens with.
+        const page = browser.pages().find((p) => p.url() !== 'about:blank');
+        expect(page).toBeDefined();
         await page!.locator('#line-state[data-state="Execute"]').waitFor();
       }
       // 5. Every defect out, every good product through, earned by verdicts in time.
