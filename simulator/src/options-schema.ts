@@ -3,7 +3,7 @@
 // other servo-edge config: a typo is CONFIG_UNKNOWN_KEY, a bound CONFIG_OUT_OF_RANGE, ...).
 
 import type { Clock } from '@servo-edge/common/clock';
-import { WATCHDOG_MAX_MS, WATCHDOG_MIN_MS } from '@servo-edge/firmware-protocol';
+import { EVENT_WINDOW_MAX, WATCHDOG_MAX_MS, WATCHDOG_MIN_MS } from '@servo-edge/firmware-protocol';
 import { type Static, Type } from '@sinclair/typebox';
 
 /** Axes of a controller when the options do not say. */
@@ -118,7 +118,11 @@ export const ControllerOptionsSchema = Type.Object(
           'The highest protocol version the device speaks (§v2 Negotiation). 2 answers a plain HELLO as exactly v1 and `HELLO 2` as v2; 1 is a v1-only device, for compatibility tests. Default 2.',
       }),
     ),
-    eventWindow: Int(1, 32, "v2: HELLO's ev= (the event buffer, §v2 Events), 1..32. Default 16."),
+    eventWindow: Int(
+      1,
+      EVENT_WINDOW_MAX,
+      `v2: HELLO's ev= (the event buffer, §v2 Events), 1..${EVENT_WINDOW_MAX}. Default 16.`,
+    ),
     positionMax: Int(
       MIN_POSITION_MAX,
       Number.MAX_SAFE_INTEGER,

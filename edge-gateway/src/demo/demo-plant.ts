@@ -42,14 +42,17 @@ const IN_PROCESS_WATCHDOG_MS = 3000;
 
 /** What the demo's simulated controllers have beyond what its config says (startSimulatedControllers). */
 export const DEMO_CONTROLLER_SETTINGS = {
-  // The reject arm's home switch sits 20 degrees behind its power-on position.
+  // The reject arm's home switch sits 20 degrees behind its power-on position. ctrl-a is sized for the
+  // four stations on the belt's controller (their triggered moves armed 300 ms ahead owe about 40 events
+  // at 600/min): an event buffer of 64 (HELLO ev=, PROTOCOL.md §v2 Sizing), queues 16 deep (the
+  // sealer's two triggered moves per product, three products ahead).
   'ctrl-a': {
     perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
     watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS,
+    eventWindow: 64,
+    queueDepth: 16,
   },
-  // ctrl-b runs four stations, up to six moves at once each owing its DONE: the largest event buffer v2
-  // allows (HELLO ev=, §v2 Events flow control) keeps the host from holding their moves back.
-  'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS, eventWindow: 32 },
+  'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS },
 } as const satisfies Record<string, SimulatedControllerExtras>;
 
 /**
@@ -123,13 +126,13 @@ export interface DemoLineOptions {
   /** Real time by default; a stepped clock in tests. */
   clock?: Clock;
   /**
-   * The controller that drives the filler (axis 1), the sealer (2), the labeler (3) and the infeed (4).
-   * With it the infeed's indexes place the products, as the gateway's line expects them; without it,
-   * belt travel does.
+   * The simulated controllers the station axes are on (matched to the config's axes by their path).
+   * With them the infeed's indexes place the products, as the gateway's line expects them; without
+   * them, belt travel does.
    */
-  stationController?: SimulatedController;
+  stationControllers?: readonly SimulatedController[];
   /**
-   * Judge what the filler, sealer and labeler axes really do to each product (needs stationController).
+   * Judge what the filler, sealer and labeler axes really do to each product (needs stationControllers).
    * Without it each station's check still runs on the plant faults drawn for the products.
    */
   simulateStationAxes?: boolean;
@@ -142,7 +145,7 @@ const LABEL_DEFECT_SHARE = 0.4;
 
 /** The virtual line on the simulated conveyor's encoder; the camera fires at the configured station. */
 export function createDemoLine(options: DemoLineOptions): VirtualLine {
-  const { config, controller, camera, log, stationController } = options;
+  const { config, controller, camera, log, stationControllers } = options;
   const { line } = config;
   const motion = config.motion as { axes: { name: string; countsPerUnit: number }[] };
   const countsPerUnit = (name: string) => motion.axes.find((a) => a.name === name)!.countsPerUnit;
@@ -154,23 +157,25 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
   // the checks wired to a line, as a plant fault nobody checks would pass as a good product.
   const stations =
     hasAllStations(line) && options.onStationCheck !== undefined
-      ? demoStations(line, countsPerUnit, stationController !== undefined)
+      ? demoStations(line, countsPerUnit, stationControllers !== undefined)
       : undefined;
   const timeline = !(options.readRejectArmCounts || options.clock);
   // Without an infeed in the config nothing indexes the products: the line places them itself.
-  const stationAxes =
-    stationController && line.infeed && line.axes.infeed
+  const simulatedAxis = (name: string): readonly [SimulatedController, number] => {
+    const axis = config.motion.axes.find((a) => a.name === name)!;
+    const path = config.motion.controllers.find((c) => c.id === axis.controller)?.path;
+    const sim = stationControllers?.find((c) => c.path === path);
+    if (!sim) throw new Error(`the demo's ${name} axis is not on a simulated controller (${path})`);
+    return [sim, axis.axis];
+  };
+  const stationNames =
+    stationControllers && line.infeed && line.axes.infeed
       ? ([
-          ['infeed', stationController, 4],
-          ...(options.simulateStationAxes
-            ? ([
-                ['labeler', stationController, 3],
-                ['filler', stationController, 1],
-                ['sealer', stationController, 2],
-              ] as const)
-            : []),
+          'infeed',
+          ...(options.simulateStationAxes ? (['labeler', 'filler', 'sealer'] as const) : []),
         ] as const)
       : [];
+  const stationAxes = stationNames.map((name) => [name, ...simulatedAxis(line.axes[name]!)] as const);
   return createVirtualLine({
     clock: options.clock ?? systemClock,
     config: {
@@ -216,7 +221,7 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
           rejectArmCountsAt: (atMs: number) => controller.positionAt(2, atMs),
         }
       : {}),
-    ...(stationController
+    ...(stationControllers
       ? {
           readStationCounts: Object.fromEntries(
             stationAxes.map(([name, sim, axis]) => [name, () => sim.axis(axis).positionCounts]),

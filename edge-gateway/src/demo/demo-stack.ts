@@ -174,7 +174,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
       // judged from its motion (a dose, a seal or a label the gateway's timing made miss is a defect, as on
       // a plant). The filler's check-weigher and the sealer's seal sensor are wired to the gateway's line
       // as a plant wires them to the line controller's inputs.
-      stationController: controllers.find((c) => c.id === 'ctrl-b')!,
+      stationControllers: controllers,
       simulateStationAxes: true,
       onStationCheck: (station, conveyorMm, ok) =>
         gateway.lineController.stationCheck(station, conveyorMm, ok),

@@ -8,7 +8,14 @@ import {
   type RecordingDevice,
   type RecordingDeviceOptions,
 } from '../testing/recording-device.js';
-import { ESTOP_BYTE, MAX_LINE_BYTES, V2_STOP_BYTE, V2_STOP_SEQUENCE, wireTimeMs } from '../wire/constants.js';
+import {
+  ESTOP_BYTE,
+  EVENT_WINDOW_MAX,
+  MAX_LINE_BYTES,
+  V2_STOP_BYTE,
+  V2_STOP_SEQUENCE,
+  wireTimeMs,
+} from '../wire/constants.js';
 import { DeviceLineDecoder } from '../wire/decoder.js';
 import { encodeCommand, encodeLine } from '../wire/encode.js';
 import type { HostBoundItem } from '../wire/frames.js';
@@ -92,7 +99,7 @@ describe('§v2 Negotiation', () => {
   });
 
   it('refuses an event window or position bound outside the protocol', () => {
-    expect(() => make({ identity: { eventWindow: 33 } })).toThrow(
+    expect(() => make({ identity: { eventWindow: EVENT_WINDOW_MAX + 1 } })).toThrow(
       expect.objectContaining({ code: 'PROTO_INVALID_ARGUMENT' }),
     );
     expect(() => make({ identity: { positionMax: 2 ** 40 } })).toThrow(

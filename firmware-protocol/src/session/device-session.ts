@@ -56,7 +56,7 @@ export interface DeviceIdentity {
   queueDepth: number;
   /** Watchdog period a new session starts with (§Device rule 6). */
   watchdogDefaultMs: number;
-  /** §v2 Events: the event buffer, 1..32 (HELLO's `ev=`). Default 16. */
+  /** §v2 Events: the event buffer, 1..EVENT_WINDOW_MAX (HELLO's `ev=`). Default 16. */
   eventWindow?: number;
   /** §v2 Positions: the largest |position| accepted (`pmax=`), 2^47-1..2^53-1 here. Default 2^47-1. */
   positionMax?: number;
@@ -193,7 +193,10 @@ export class DeviceSession {
         this.eventWindow < 1 ||
         this.eventWindow > EVENT_WINDOW_MAX
       ) {
-        throw new ProtocolError('PROTO_INVALID_ARGUMENT', `eventWindow=${this.eventWindow} (1..32)`);
+        throw new ProtocolError(
+          'PROTO_INVALID_ARGUMENT',
+          `eventWindow=${this.eventWindow} (1..${EVENT_WINDOW_MAX})`,
+        );
       }
       if (!(this.positionMax >= MIN_POSITION_MAX && this.positionMax <= Number.MAX_SAFE_INTEGER)) {
         throw new ProtocolError('PROTO_INVALID_ARGUMENT', `positionMax=${this.positionMax} (2^47-1..2^53-1)`);

@@ -4,7 +4,7 @@
 
 import { ManualClock } from '@servo-edge/common/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ESTOP_BYTE, V2_STOP_BYTE } from '../wire/constants.js';
+import { ESTOP_BYTE, EVENT_WINDOW_MAX, V2_STOP_BYTE } from '../wire/constants.js';
 import { CommandDecoder } from '../wire/decoder.js';
 import { encodeErrorReply, encodeEvent, encodeLine, encodeReply } from '../wire/encode.js';
 import type { DeviceBoundItem, EventFrame } from '../wire/frames.js';
@@ -126,7 +126,7 @@ describe('§v2 Negotiation (host)', () => {
     host.receive(encodeLine('1 OK proto=3 fw=3.0.0 axes=4 rx=256 win=4 qd=8 wd=1000'));
     await expect(three).rejects.toMatchObject({ code: 'PROTO_INCOMPATIBLE_DEVICE' });
     const ev = host.start();
-    host.receive(helloV2(2, 'NONE', 33));
+    host.receive(helloV2(2, 'NONE', EVENT_WINDOW_MAX + 1));
     await expect(ev).rejects.toMatchObject({ code: 'PROTO_INCOMPATIBLE_DEVICE' });
   });
 
@@ -171,6 +171,23 @@ describe('§v2 Events (host): exactly once, in order', () => {
       [3, 6],
     ]);
     expect(host.stats).toMatchObject({ eventsDelivered: 3, eventGaps: 1, duplicateEvents: 3 });
+  });
+
+  it('with ev above 32 holds an early event up to ev ahead, and drops what no device of that ev could send', async () => {
+    await readyV2(undefined, 64);
+    host.receive(done(1, 4));
+    // 1. Event 60 (59 ahead of expected 2) can be one the device sent: held, not a gap to drop.
+    host.receive(done(60, 63));
+    expect(host.stats).toMatchObject({ eventsDelivered: 1, eventGaps: 1 });
+    // 2. Event 200 cannot (a device with ev=64 never has more than 64 unacknowledged): dropped.
+    host.receive(done(200, 203));
+    expect(host.stats).toMatchObject({ eventsDelivered: 1, eventGaps: 2 });
+    // 3. The 58 between arrive: all of 2..60 are delivered in order, each once; 200 never is.
+    for (let eseq = 2; eseq < 60; eseq++) host.receive(done(eseq, eseq + 3));
+    expect(events.map((e) => e.eseq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    // 4. A copy of event 10 (50 before expected 61) is a duplicate, not a new event.
+    host.receive(done(10, 13));
+    expect(host.stats).toMatchObject({ eventsDelivered: 60, duplicateEvents: 1 });
   });
 
   it('asks again when the RESEND was answered and the event still has not come', async () => {

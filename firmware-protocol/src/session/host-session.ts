@@ -176,7 +176,6 @@ interface Transmission {
   deadlineMs: number;
 }
 /** §v2 Events: an eseq among this many before `expected` is a duplicate; as many ahead are held. */
-const EVENT_DUPLICATE_SPAN = 32;
 
 export class HostSession {
   private readonly opts: Required<Omit<HostSessionOptions, 'onEvent' | 'onSessionLost'>> &
@@ -587,6 +586,15 @@ export class HostSession {
     return this.owedEventCount + unconfirmed + events <= limit || this.owedEventCount + unconfirmed === 0;
   }
 
+  /**
+   * §v2 Events, delivery: how far from `expected` an eseq can be and still be one the device sent. The
+   * device holds at most `ev` unacknowledged events, so no valid eseq is further; 32 for small buffers,
+   * as before `ev` could exceed 32.
+   */
+  private eventSpan(): number {
+    return Math.max(32, this.device?.ev ?? 0);
+  }
+
   /** An event for a move arrived (or the move never ran): its share of the buffer is no longer owed. */
   private settleOwedEvent(seq: number, all: boolean): void {
     const owed = this.owedEvents.get(seq);
@@ -817,8 +825,8 @@ export class HostSession {
   }
 
   /**
-   * §v2 Events, delivery: in eseq order, each once. An event ahead of `expected` is held (up to 32
-   * ahead) until the missing ones arrive, and the host repeats its last ACK at once so the device
+   * §v2 Events, delivery: in eseq order, each once. An event ahead of `expected` is held (up to
+   * max(32, ev) ahead) until the missing ones arrive, and the host repeats its last ACK at once so the device
    * resends the oldest missing event without waiting for its timeout. A duplicate is dropped and
    * acknowledged again (its ACK was probably lost).
    */
@@ -834,13 +842,13 @@ export class HostSession {
       if (this.held.size > 0) this.askForMissing();
       return;
     }
-    if (ahead <= EVENT_DUPLICATE_SPAN) {
+    if (ahead <= this.eventSpan()) {
       if (!this.held.has(eseq)) this.statsValue.eventGaps++;
       this.held.set(eseq, event);
       this.askForMissing();
       return;
     }
-    if (seqDistance(eseq, this.expectedEseq) <= EVENT_DUPLICATE_SPAN && this.lastDeliveredEseq !== 0) {
+    if (seqDistance(eseq, this.expectedEseq) <= this.eventSpan() && this.lastDeliveredEseq !== 0) {
       this.statsValue.duplicateEvents++;
       this.queueAck();
       return;
@@ -885,7 +893,7 @@ export class HostSession {
       if (!reply.ok) this.statsValue.acksRefused++;
       else if (ack.ackedEseq !== undefined && ack.ackedEseq !== 0) {
         // The device has freed its buffer up to here: moves waiting for room may go.
-        if (seqDistance(this.confirmedAckEseq, ack.ackedEseq) <= EVENT_DUPLICATE_SPAN * 2) {
+        if (seqDistance(this.confirmedAckEseq, ack.ackedEseq) <= this.eventSpan() * 2) {
           this.confirmedAckEseq = ack.ackedEseq;
         }
         this.pump();

@@ -26,8 +26,11 @@ export const V2_STOP_SEQUENCE: readonly number[] = Array.from({ length: 8 }, () 
 /** §Framing: seq runs 1..65535, then wraps to 1. */
 export const SEQ_MIN = 1;
 export const SEQ_MAX = 65535;
-/** §v2 Events: the largest event window (`ev=`) a device may advertise. */
-export const EVENT_WINDOW_MAX = 32;
+/**
+ * §v2 Events: the largest event window (`ev=`) a device may advertise. 256 events of at most 64 bytes
+ * each is 16 KB, which a 32-bit controller running several stations of triggered moves can spare.
+ */
+export const EVENT_WINDOW_MAX = 256;
 /** §Device rule 2: a seq among this many before `next` is a retransmission. */
 export const REPLAY_WINDOW_FRAMES = 32;
 /** §Device rule 4: the device answers every command within this time. */

@@ -150,7 +150,7 @@ describe('servo-sim flags', () => {
     { argv: ['--pty', '/a', '--id', 'no spaces'], code: 'CONFIG_BAD_VALUE', flag: '--id' },
     { argv: ['--pty', '/a', '--watchdog-ms', '5'], code: 'CONFIG_OUT_OF_RANGE', flag: '--watchdog-ms' },
     { argv: ['--pty', '/a', '--protocol', '3'], code: 'CONFIG_BAD_VALUE', flag: '--protocol' },
-    { argv: ['--pty', '/a', '--event-window', '33'], code: 'CONFIG_OUT_OF_RANGE', flag: '--event-window' },
+    { argv: ['--pty', '/a', '--event-window', '257'], code: 'CONFIG_OUT_OF_RANGE', flag: '--event-window' },
   ])('$argv: the options schema refuses it (CONFIG_INVALID, $code at $flag)', ({ argv, code, flag }) => {
     expect(() => parseArgs(argv)).toThrow(
       expect.objectContaining({

@@ -107,7 +107,7 @@ export const FLAGS: readonly FlagSpec[] = [
     option: 'eventWindow',
     value: 'N',
     models: SERVO_EDGE,
-    help: "v2 event buffer (HELLO 2's ev=), 1..32. Default 16.",
+    help: "v2 event buffer (HELLO 2's ev=), 1..256. Default 16.",
   },
   {
     name: '--queue-depth',

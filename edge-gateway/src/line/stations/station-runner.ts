@@ -52,6 +52,8 @@ interface StationStats {
   cycles: number;
   lastCycleMs: number | null;
   faults: number;
+  /** Cycles the host could not time (LATE): their products were rejected, the line ran on. */
+  late: number;
   state: StationReport['state'];
   lastFault: StationReport['lastFault'];
   /** Cycles sent (armed on the controller, or waiting on a host timer) and not over yet. */
@@ -77,6 +79,7 @@ export class StationRunner {
         cycles: 0,
         lastCycleMs: null,
         faults: 0,
+        late: 0,
         state: 'idle',
         lastFault: null,
         inFlight: 0,
@@ -105,6 +108,7 @@ export class StationRunner {
         cycles: stats.cycles,
         lastCycleMs: stats.lastCycleMs,
         faults: stats.faults,
+        late: stats.late,
         state: stats.state,
         severity: station.severity,
         lastFault: stats.lastFault,
@@ -157,7 +161,7 @@ export class StationRunner {
     const { beltMmPerS, pitchMm } = this.options;
     // Handed out well ahead: armed on the controller, or on a host timer, which then fires on time
     // however late the next belt sample comes.
-    const aheadMs = Math.max(horizonMs, this.options.armAheadMs ?? 150);
+    const aheadMs = Math.max(horizonMs, this.options.armAheadMs ?? 300);
     const reachMm = beltMm + (beltMmPerS * aheadMs) / 1000;
     if (this.infeed && producing) {
       const infeed = this.infeed;
@@ -279,12 +283,19 @@ export class StationRunner {
     // Each outcome is read in turn below; a later move refused meanwhile is not an unhandled rejection.
     for (const move of moves) move.catch(() => {});
     let failure: { code: string; reason: string } | undefined;
-    for (const move of moves) {
+    for (const [step, move] of moves.entries()) {
       try {
         const record = await move;
         const settled = await motion.waitForMove(record.moveId, this.options.cycleWaitMs ?? 60_000);
         if (settled.status === 'done') continue;
         if (settled.status === 'queued' || settled.status === 'sending') return; // still armed: the belt is held
+        if (step === 0 && settled.status === 'aborted' && settled.error?.reason === 'LATE') {
+          // The cycle reached the controller after the belt passed its start (ABORTED why=LATE, §v2
+          // Triggered moves): this host was late, the station is sound. The product misses this
+          // station's work and is rejected, as when a host timer runs late; the line runs on.
+          this.lateCycle(station, slot);
+          return;
+        }
         failure ??= {
           code: settled.error?.code ?? 'MOVE_ABORTED',
           reason: `${station.axis} move ${record.moveId} ${settled.status}${settled.error?.reason ? ` (${settled.error.reason})` : ''}`,
@@ -295,11 +306,7 @@ export class StationRunner {
           return;
         }
         if (error instanceof LateSend) {
-          // The host was too busy to time it: the product did not get this station's work (an infeed
-          // index not sent placed no product: its pocket stays empty, nothing to reject).
-          slot.cycles.set(station.name, 'failed');
-          this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.late');
-          if (station.name !== 'infeed') this.options.onProductDefect(slot.placedAtMm, station.name, 'LATE');
+          this.lateCycle(station, slot);
           return;
         }
         failure ??= {
@@ -324,6 +331,18 @@ export class StationRunner {
     slot.cycles.set(station.name, 'failed');
     this.options.onProductDefect(slot.placedAtMm, station.name, failure.code);
     this.fault(station, failure.code, failure.reason);
+  }
+
+  /**
+   * The host was too busy to time a cycle (its timer ran late, or its triggered move reached the
+   * controller after the belt passed): the product did not get this station's work. An infeed index
+   * that did not run placed no product: its pocket stays empty, nothing to reject.
+   */
+  private lateCycle(station: Station, slot: Slot): void {
+    slot.cycles.set(station.name, 'failed');
+    this.stats.get(station.name)!.late++;
+    this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.late');
+    if (station.name !== 'infeed') this.options.onProductDefect(slot.placedAtMm, station.name, 'LATE');
   }
 
   /** A cycle dropped before it was sent: pending again, the station's cursor back to it. */

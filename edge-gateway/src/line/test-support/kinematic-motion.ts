@@ -30,6 +30,11 @@ export interface KinematicMotion {
   positionAt(axis: string, atMs: number): number;
   /** Moves that ended other than done, for a test that makes one fail. */
   failNextMove(axis: string): void;
+  /**
+   * The axis's next triggered move reaches the controller after the belt passed its trigger: ABORTED
+   * why=LATE (§v2 Triggered moves), and it does not move.
+   */
+  lateNextTriggeredMove(axis: string): void;
 }
 
 export function createKinematicMotion(
@@ -42,6 +47,7 @@ export function createKinematicMotion(
   );
   const moves = new Map<string, { record: MoveRecord; endMs: number; done: Promise<MoveRecord> }>();
   const failing = new Set<string>();
+  const late = new Set<string>();
   const listeners = new Set<(e: MotionServiceEvent) => void>();
   let nextMove = 0;
   const get = (name: string) => {
@@ -126,6 +132,13 @@ export function createKinematicMotion(
       if (request.trigger) {
         if (!options.positionTriggeredMoves)
           throw Object.assign(new Error('no TRIG'), { code: 'UNSUPPORTED' });
+        if (late.delete(name)) {
+          const moveId = `m${++nextMove}`;
+          const record = { moveId, status: 'queued', error: null } as unknown as MoveRecord;
+          const aborted = { ...record, status: 'aborted', error: { code: 'MOVE_ABORTED', reason: 'LATE' } };
+          moves.set(moveId, { record, endMs: startMs, done: Promise.resolve(aborted as MoveRecord) });
+          return record;
+        }
         startMs = Math.max(startMs, conveyorReaches(request.trigger.position!));
       }
       const durationMs =
@@ -181,5 +194,6 @@ export function createKinematicMotion(
     motion,
     positionAt,
     failNextMove: (axis) => failing.add(axis),
+    lateNextTriggeredMove: (axis) => late.add(axis),
   };
 }

@@ -23,6 +23,11 @@ export const StationReportSchema = Type.Object(
       description: "The last completed cycle's duration, from its planned start to its last move's end, ms",
     }),
     faults: Type.Integer({ minimum: 0 }),
+    late: Type.Integer({
+      minimum: 0,
+      description:
+        'Cycles the gateway could not time (sent, or armed on the controller, after the belt passed their start): each product was rejected, the line ran on',
+    }),
     state: Type.Union(STATION_STATES.map((s) => Type.Literal(s))),
     severity: Type.Union(
       STATION_FAULT_SEVERITIES.map((s) => Type.Literal(s)),
