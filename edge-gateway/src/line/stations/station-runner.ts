@@ -46,6 +46,8 @@ type CycleState = 'pending' | 'sent' | 'done' | 'failed';
 interface Slot {
   placedAtMm: number;
   cycles: Map<StationName, CycleState>;
+  /** The infeed's index for it did not run (LATE): its pocket is empty, there is no product to reject. */
+  empty?: boolean;
 }
 
 interface StationStats {
@@ -237,7 +239,7 @@ export class StationRunner {
       // The belt is already past the cycle's start (the line was reset with the product under way).
       slot.cycles.set(station.name, 'failed');
       log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.missed');
-      this.options.onProductDefect(slot.placedAtMm, station.name, 'MISSED');
+      this.markDefect(slot, station.name, 'MISSED');
       return;
     }
     slot.cycles.set(station.name, 'sent');
@@ -329,7 +331,7 @@ export class StationRunner {
       return;
     }
     slot.cycles.set(station.name, 'failed');
-    this.options.onProductDefect(slot.placedAtMm, station.name, failure.code);
+    this.markDefect(slot, station.name, failure.code);
     this.fault(station, failure.code, failure.reason);
   }
 
@@ -342,7 +344,13 @@ export class StationRunner {
     slot.cycles.set(station.name, 'failed');
     this.stats.get(station.name)!.late++;
     this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.late');
-    if (station.name !== 'infeed') this.options.onProductDefect(slot.placedAtMm, station.name, 'LATE');
+    if (station.name === 'infeed') slot.empty = true;
+    else this.markDefect(slot, station.name, 'LATE');
+  }
+
+  /** The product in `slot` did not get a station's work: reject it (an empty pocket has nothing to reject). */
+  private markDefect(slot: Slot, station: StationName, reason: string): void {
+    if (!slot.empty) this.options.onProductDefect(slot.placedAtMm, station, reason);
   }
 
   /** A cycle dropped before it was sent: pending again, the station's cursor back to it. */
@@ -374,7 +382,7 @@ export class StationRunner {
       for (const [name, state] of slot.cycles) {
         if (state !== 'pending') continue;
         slot.cycles.set(name, 'failed');
-        this.options.onProductDefect(slot.placedAtMm, name, 'MISSED');
+        this.markDefect(slot, name, 'MISSED');
       }
       drop++;
     }

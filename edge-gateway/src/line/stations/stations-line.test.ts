@@ -285,31 +285,39 @@ describe('a station fault stops the line as its severity says, naming the statio
 });
 
 describe('a station cycle the controller got too late (ABORTED why=LATE)', () => {
-  it('rejects that product and keeps the line running: the host was late, the station is sound', async () => {
-    const seed = 19;
-    console.log(`seed ${seed}`);
-    const { clock, model, controller, memory, kinematic, virtualLine } = await setup({
-      seed,
-      positionTriggeredMoves: true,
-    });
-    await runFor(clock, 1000);
-    kinematic.lateNextTriggeredMove('filler');
-    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
-      await runFor(clock, 100);
-    }
-    // 1. No station fault: the line is still in Execute.
-    expect(model.state).toBe('Execute');
-    expect(memory.events('line.station.fault')).toEqual([]);
-    expect(controller.stationReports().find((s) => s.name === 'filler')).toMatchObject({
-      faults: 0,
-      late: 1,
-      state: expect.not.stringMatching('faulted'),
-    });
-    expect(memory.events('line.station.late')).toMatchObject([{ fields: { station: 'filler' } }]);
-    // 2. The product that got no dose is out, and every other product in its right bin.
-    const binned = [...virtualLine.rejected, ...virtualLine.passed];
-    expect(binned.filter((p) => p.defect === 'no-fill' && p.bin === 'rejected').length).toBeGreaterThan(0);
-    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
-    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
-  });
+  it.each([
+    { station: 'filler', rejected: 'no-fill' },
+    { station: 'infeed', rejected: undefined },
+  ])(
+    '$station: the line runs on; its product is rejected (the infeed placed none: nothing to reject)',
+    async ({ station, rejected }) => {
+      const seed = 19;
+      console.log(`seed ${seed}`);
+      const { clock, model, controller, memory, kinematic, virtualLine } = await setup({
+        seed,
+        positionTriggeredMoves: true,
+      });
+      await runFor(clock, 1000);
+      kinematic.lateNextTriggeredMove(station);
+      for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
+        await runFor(clock, 100);
+      }
+      // 1. No station fault: the host was late, the station is sound; the line is still in Execute.
+      expect(model.state).toBe('Execute');
+      expect(memory.events('line.station.fault')).toEqual([]);
+      expect(controller.stationReports().find((s) => s.name === station)).toMatchObject({
+        faults: 0,
+        late: 1,
+        state: expect.not.stringMatching('faulted'),
+      });
+      expect(memory.events('line.station.late')).toMatchObject([{ fields: { station } }]);
+      // 2. Every product in its right bin: the one without its dose rejected; an empty pocket marks nothing.
+      const binned = [...virtualLine.rejected, ...virtualLine.passed];
+      if (rejected) {
+        expect(binned.filter((p) => p.defect === rejected && p.bin === 'rejected').length).toBeGreaterThan(0);
+      }
+      expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
+      expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    },
+  );
 });
