@@ -167,14 +167,19 @@ export class StationRunner {
     const reachMm = beltMm + (beltMmPerS * aheadMs) / 1000;
     if (this.infeed && producing) {
       const infeed = this.infeed;
-      // The first product goes where the infeed's first index can still be timed: a pitch ahead.
       this.nextPlaceMm ??= beltMm + pitchMm;
       for (;;) {
         const steps = infeed.cycle(this.nextPlaceMm, beltMmPerS).steps;
         const startMm = steps[0]!.atMm!;
         if (startMm > reachMm) break;
-        if (startMm < beltMm - this.lateToleranceMm(infeed)) {
-          // Held or stopped between two products: the infeed resumes on the grid, never two at once.
+        // Held or stopped between two products, or this host ran late: the infeed resumes on the grid,
+        // never two at once. Armed on the controller, an index is handed out at least half the arm-ahead
+        // before its start (at the first product, after a stall), or its pocket stays empty: a move that
+        // reaches the controller after the belt passed its start is LATE.
+        const minLeadMm = this.positionTimed(infeed)
+          ? (beltMmPerS * aheadMs) / 2000
+          : -this.lateToleranceMm(infeed);
+        if (startMm < beltMm + minLeadMm) {
           this.nextPlaceMm += pitchMm;
           continue;
         }
