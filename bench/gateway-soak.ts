@@ -226,6 +226,8 @@ async function soak(): Promise<void> {
       defectRate: 0.05,
       seed: 5,
       log: createLogger({ level: 'warn', name: 'soak-plant' }),
+      // The infeed's indexes place the products, where the gateway's line expects them.
+      stationControllers: controllers,
     });
     virtualLine.start();
     cleanups.push(async () => virtualLine.close());

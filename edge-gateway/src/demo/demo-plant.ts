@@ -43,14 +43,19 @@ const IN_PROCESS_WATCHDOG_MS = 3000;
 /** What the demo's simulated controllers have beyond what its config says (startSimulatedControllers). */
 export const DEMO_CONTROLLER_SETTINGS = {
   // The reject arm's home switch sits 20 degrees behind its power-on position. ctrl-a is sized for the
-  // four stations on the belt's controller (their triggered moves armed 300 ms ahead owe about 40 events
-  // at 600/min): an event buffer of 64 (HELLO ev=, PROTOCOL.md §v2 Sizing), queues 16 deep (the
-  // sealer's two triggered moves per product, three products ahead).
+  // four stations on the belt's controller, as a 32-bit controller would be (PROTOCOL.md §v2 Sizing):
+  // their triggered moves armed 300 ms ahead owe about 40 events at 600/min, so an event buffer of 64
+  // (HELLO ev=); queues 16 deep (the sealer's two moves per product, three products ahead); and 16
+  // frames in flight in a 1 KB receive buffer, so a burst of cycles and the host's ACKs do not queue
+  // behind each other (with win=8 rx=256 a stalled host's backlog made the device resend its events,
+  // which delayed the replies further: cycles reached it LATE).
   'ctrl-a': {
     perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
     watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS,
     eventWindow: 64,
     queueDepth: 16,
+    windowFrames: 16,
+    rxBytes: 1024,
   },
   'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS },
 } as const satisfies Record<string, SimulatedControllerExtras>;
