@@ -2,6 +2,7 @@
 
 export {
   type ConditionRanges,
+  DEVELOPMENT_CONDITIONS,
   type FrameFormat,
   HELD_OUT_CONDITIONS,
   type Range,

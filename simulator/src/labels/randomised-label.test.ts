@@ -3,7 +3,13 @@
 import { checkRecipe } from '@servo-edge/common/mqtt';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { type ConditionRanges, HELD_OUT_CONDITIONS, SPLITS, TUNING_CONDITIONS } from './conditions.js';
+import {
+  type ConditionRanges,
+  DEVELOPMENT_CONDITIONS,
+  HELD_OUT_CONDITIONS,
+  SPLITS,
+  TUNING_CONDITIONS,
+} from './conditions.js';
 import { encodeFrameImage } from './encode-image.js';
 import { defectApplies } from './generate-label.js';
 import { generateRandomisedLabel, randomisedSetSpecs } from './randomised-label.js';
@@ -322,6 +328,24 @@ describe('randomised splits', () => {
     }
     expect(wider).toBeGreaterThan(20);
     expect(SPLITS.tuning.seed).not.toBe(SPLITS['held-out'].seed);
+  });
+
+  it('the development split is as wide as held-out, but not the same ranges, and has its own seed', () => {
+    let otherEnds = 0;
+    for (const [key, heldOut] of Object.entries(HELD_OUT_CONDITIONS)) {
+      if (key === 'formatShares') continue;
+      const h = heldOut as { min: number; max: number };
+      const d = DEVELOPMENT_CONDITIONS[key as keyof ConditionRanges] as { min: number; max: number };
+      expect(d.max - d.min, key).toBeGreaterThanOrEqual(h.max - h.min);
+      if (d.min !== h.min || d.max !== h.max) otherEnds++;
+    }
+    expect(otherEnds).toBeGreaterThan(20);
+    const seeds = new Set(Object.values(SPLITS).map((s) => s.seed));
+    expect(seeds.size).toBe(Object.keys(SPLITS).length);
+    const specs = randomisedSetSpecs({ split: 'development', count: 12 });
+    expect(
+      specs.every((s) => s.conditions === DEVELOPMENT_CONDITIONS && s.id?.startsWith('development-')),
+    ).toBe(true);
   });
 
   it('a set covers every applicable defect class, is reproducible, and mixes formats', async () => {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../image/gray-image.js';
-import { barProfile, PROFILE_UPSAMPLE } from './bar-profile.js';
+import { barProfile, PROFILE_UPSAMPLE, sharpenedLine } from './bar-profile.js';
 
 const SEED = 20_261_515;
 
@@ -35,6 +35,10 @@ interface Scene {
   lightFalloff?: number;
   /** Gray of the product around the label (default 90). */
   productGray?: number;
+  /** Gray of the paper (default 230). */
+  paperGray?: number;
+  /** Defocus, Gaussian sigma in px, applied before the noise (default 0). */
+  blurSigmaPx?: number;
 }
 
 /** The label (paper 230) on a product (90) with the bars printed (ink 30), 4x4 supersampled, plus noise. */
@@ -42,6 +46,7 @@ function draw(scene: Scene, random: () => number): GrayImage {
   const widthPx = 800;
   const heightPx = 600;
   const data = new Uint8Array(widthPx * heightPx);
+  const clean = new Float64Array(widthPx * heightPx);
   const a = (scene.angleDeg * Math.PI) / 180;
   const [cos, sin] = [Math.cos(a), Math.sin(a)];
   const codeLength = scene.modules.length * scene.modulePx;
@@ -66,17 +71,40 @@ function draw(scene: Scene, random: () => number): GrayImage {
           const k = Math.floor((scan + codeLength / 2) / scene.modulePx);
           const ink =
             Math.abs(along) < barHalfHeight && k >= 0 && k < scene.modules.length && scene.modules[k];
-          sum += ink ? (scene.inkGray ?? 30) : 230;
+          sum += ink ? (scene.inkGray ?? 30) : (scene.paperGray ?? 230);
         }
       }
       const light = 1 - (scene.lightFalloff ?? 0) * (x / widthPx);
-      data[y * widthPx + x] = Math.max(
-        0,
-        Math.min(255, Math.round((sum / 16) * light + scene.noiseSigma * gauss())),
-      );
+      clean[y * widthPx + x] = (sum / 16) * light;
     }
   }
+  const blurred = scene.blurSigmaPx ? gaussianBlur(clean, widthPx, heightPx, scene.blurSigmaPx) : clean;
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.max(0, Math.min(255, Math.round(blurred[i]! + scene.noiseSigma * gauss())));
   return { widthPx, heightPx, data };
+}
+
+/** Separable Gaussian blur, edges clamped: the test's own lens. */
+function gaussianBlur(src: Float64Array, w: number, h: number, sigmaPx: number): Float64Array {
+  const radius = Math.ceil(3 * sigmaPx);
+  const kernel: number[] = [];
+  for (let t = -radius; t <= radius; t++) kernel.push(Math.exp(-(t * t) / (2 * sigmaPx * sigmaPx)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const pass = (from: Float64Array, horizontal: boolean): Float64Array => {
+    const to = new Float64Array(from.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let acc = 0;
+        for (let t = -radius; t <= radius; t++) {
+          const xx = horizontal ? Math.min(w - 1, Math.max(0, x + t)) : x;
+          const yy = horizontal ? y : Math.min(h - 1, Math.max(0, y + t));
+          acc += kernel[t + radius]! * from[yy * w + xx]!;
+        }
+        to[y * w + x] = acc / total;
+      }
+    return to;
+  };
+  return pass(pass(src, true), false);
 }
 
 function randomModules(random: () => number, count: number): boolean[] {
@@ -230,4 +258,74 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
     expect(Math.abs(Math.min(...xs) - (scene.centerXPx - codeHalf))).toBeLessThan(4);
     expect(Math.abs(Math.max(...xs) - (scene.centerXPx + codeHalf))).toBeLessThan(4);
   });
+
+  it('a faint print stands clear of the noise; noise on blank paper does not', () => {
+    const random = mulberry32(SEED + 8);
+    // PCS (230 - 215) / 230 = 0.065, far under any minimum, under sensor noise sigma 6.
+    const faint = { ...base(random), inkGray: 215, noiseSigma: 6, angleDeg: 1 };
+    const profile = barProfile(draw(faint, random), { ...faint, axisDeg: faint.angleDeg })!;
+    expect(profile.printContrast).toBeLessThan(0.1);
+    expect(profile.printAboveNoise).toBe(true);
+    // The same label, blank: whatever the extent search takes for bars is noise.
+    const blank = { ...faint, inkGray: 230 };
+    const onBlank = barProfile(draw(blank, random), { ...blank, axisDeg: blank.angleDeg });
+    expect(onBlank?.printAboveNoise ?? false).toBe(false);
+  });
+
+  it("the band's rows keep the cubic's overshoot inside 0..255 (a byte must not wrap)", () => {
+    const random = mulberry32(SEED + 6);
+    // White paper, black ink, no blur or noise: the cubic overshoots past 255 next to every edge.
+    const scene = { ...base(random), paperGray: 255, inkGray: 0, noiseSigma: 0, modulePx: 2, angleDeg: 0 };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, { ...scene, axisDeg: 0 })!;
+    expect(Math.max(...profile.line)).toBeGreaterThan(255.5);
+    const { widthPx, heightPx, data } = profile.bandImage;
+    let worst = 0;
+    for (let r = 0; r < heightPx; r++)
+      for (let i = 0; i < widthPx; i++) {
+        const expected = Math.max(0, Math.min(255, profile.line[i]!));
+        worst = Math.max(worst, Math.abs(data[r * widthPx + i]! - expected));
+      }
+    expect(worst).toBeLessThan(40);
+  });
+
+  it('the sharpened line restores the swing of narrow bars and spaces that defocus flattened', () => {
+    const random = mulberry32(SEED + 7);
+    // 2 px modules under a defocus of sigma 1.1 px (0.55 module): a one-module bar or space between
+    // wide neighbours keeps about half its swing, and a decoder's threshold may merge it with them.
+    const scene = { ...base(random), modulePx: 2, blurSigmaPx: 1.1, noiseSigma: 3, angleDeg: 1.5 };
+    const frame = draw(scene, random);
+    const profile = barProfile(frame, { ...scene, axisDeg: scene.angleDeg })!;
+    const scanHalfPx = profile.image.widthPx / PROFILE_UPSAMPLE / 2;
+    const plain = narrowSwing(profile.image.data.subarray(0, profile.image.widthPx), scene, scanHalfPx);
+    const sharp = sharpenedLine(profile, 1.2, 2);
+    expect(sharp.widthPx).toBe(profile.image.widthPx);
+    expect(sharp.heightPx).toBe(profile.image.heightPx);
+    const sharpened = narrowSwing(sharp.data.subarray(0, sharp.widthPx), scene, scanHalfPx);
+    expect(plain).toBeLessThan(0.5);
+    expect(sharpened).toBeGreaterThan(1.4 * plain);
+    expect(modulesRecovered(sharp.data.subarray(0, sharp.widthPx), scene, scanHalfPx)).toBe(1);
+  });
 });
+
+/**
+ * Mean swing of one-module elements between two wide neighbours of the other colour: the line at
+ * the element's centre against its neighbours' level one module either side, as a share of 255.
+ */
+function narrowSwing(line: Uint8Array, scene: Scene, scanHalfPx: number): number {
+  const codeLength = scene.modules.length * scene.modulePx;
+  const at = (k: number) => {
+    const u = -codeLength / 2 + (k + 0.5) * scene.modulePx;
+    return line[Math.round((u + scanHalfPx) * PROFILE_UPSAMPLE - 0.5)]!;
+  };
+  const m = scene.modules;
+  let sum = 0;
+  let count = 0;
+  for (let k = 2; k < m.length - 2; k++) {
+    const isolated = m[k - 1] === m[k - 2] && m[k + 1] === m[k + 2] && m[k - 1] !== m[k] && m[k + 1] !== m[k];
+    if (!isolated) continue;
+    sum += Math.abs(at(k) - (at(k - 1) + at(k + 1)) / 2) / 255;
+    count++;
+  }
+  return count > 0 ? sum / count : 0;
+}

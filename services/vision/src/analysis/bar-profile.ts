@@ -25,6 +25,8 @@ export interface OrientedLabel {
 export interface BarProfile {
   /** Identical rows of the averaged scan line, upsampled by PROFILE_UPSAMPLE. */
   image: GrayImage;
+  /** The averaged scan line itself, one sample per frame pixel along the scan (for `sharpenedLine`). */
+  line: Float64Array;
   /**
    * The band's rows, deskewed (bars upright) at the frame's resolution along the scan, one row every
    * ROW_PITCH_PX along the bars: what a decoder searching line by line needs, without its rotations.
@@ -36,6 +38,11 @@ export interface BarProfile {
   cornersPx: [Point, Point, Point, Point];
   /** Print contrast signal (Rmax - Rmin) / Rmax on the averaged line, read locally over the bars. */
   printContrast: number;
+  /**
+   * The bars' swing stands clear of the line's own noise (measured in the quiet zones): there is
+   * print on the label, however faint, and not just noise that the extent search took for bars.
+   */
+  printAboveNoise: boolean;
   /** The bars' extent along `bandImage`'s rows: columns [barsFromPx, barsToPx). */
   barsFromPx: number;
   barsToPx: number;
@@ -88,6 +95,11 @@ const PCS_WINDOW_STEP_PX = 6;
 const PCS_WINDOW_SHARE = 0.8;
 /** Quiet zone taken in beside the bars for the paper level, px. */
 const PCS_PAPER_PX = 4;
+/** Print is there when its swing reaches this many sigmas of the line's noise (noise alone: 3-4). */
+const PRINT_OVER_NOISE_SIGMAS = 6;
+/** Quiet zone read for the line's noise on each side of the bars, px, and kept clear of them, px. */
+const NOISE_ZONE_PX = 12;
+const NOISE_ZONE_CLEARANCE_PX = 2;
 /** Rows of the image handed to the decoders (ZXing wants a few lines to agree). */
 const PROFILE_ROWS = 8;
 
@@ -178,18 +190,7 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
   for (let i = 0; i < widthPx; i++) profile[i]! /= n;
 
   // 5. Stretch to the full gray range (paper white, ink black) and upsample.
-  const sorted = Float64Array.from(profile).sort();
-  const dark = sorted[Math.floor(0.02 * widthPx)]!;
-  const light = sorted[Math.floor(0.98 * widthPx)]!;
-  const span = Math.max(1, light - dark);
-  const outWidth = widthPx * PROFILE_UPSAMPLE;
-  const line = new Uint8Array(outWidth);
-  for (let j = 0; j < outWidth; j++) {
-    const value = cubic(profile, (j + 0.5) / PROFILE_UPSAMPLE - 0.5);
-    line[j] = Math.max(0, Math.min(255, Math.round(((value - dark) / span) * 255)));
-  }
-  const data = new Uint8Array(outWidth * PROFILE_ROWS);
-  for (let r = 0; r < PROFILE_ROWS; r++) data.set(line, r * outWidth);
+  const image = lineImage(profile);
   // The band's rows themselves, sheared straight: for the decoders' own line-by-line search.
   const bandRows = r1 - r0 + 1;
   const band = new Uint8Array(widthPx * bandRows);
@@ -197,7 +198,12 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
     const shift = bestShear * (r - vMid) * ROW_PITCH_PX;
     const row = rows[r]!;
     const offset = (r - r0) * widthPx;
-    for (let i = 0; i < widthPx; i++) band[offset + i] = Math.round(sampleRow(row, i + shift));
+    // Clamped: the cubic overshoots past 0 and 255 at sharp edges, and a Uint8Array wraps (256 -> 0),
+    // which put black specks on the paper and white ones in the bars.
+    for (let i = 0; i < widthPx; i++) {
+      const level = Math.round(sampleRow(row, i + shift));
+      band[offset + i] = level < 0 ? 0 : level > 255 ? 255 : level;
+    }
   }
 
   const at = (uOff: number, vOff: number): Point => ({
@@ -278,8 +284,18 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
     windowContrasts.length > 0
       ? Math.max(0, windowContrasts[Math.floor(PCS_WINDOW_SHARE * (windowContrasts.length - 1))]!)
       : 0;
+  // Is there print at all? The line's noise, read in the quiet zones beside the bars (paper only),
+  // against the swing the contrast was read from: a faint print's bars stand well clear of it,
+  // while the "bars" found on blank paper are the noise itself (a window's swing is 3-4 of its
+  // sigma). Relative to the measured noise, so no fixed floor decides it.
+  const noise = quietZoneSigma(profile, inFrom, first, last, inTo);
+  const paperLevel = profile.reduce((m, v) => Math.max(m, v), 0);
+  const printAboveNoise =
+    noise !== undefined && printContrast * paperLevel >= PRINT_OVER_NOISE_SIGMAS * Math.max(noise, 0.5);
   return {
-    image: { widthPx: outWidth, heightPx: PROFILE_ROWS, data },
+    image,
+    line: profile,
+    printAboveNoise,
     bandImage: { widthPx, heightPx: bandRows, data: band },
     scanDeg,
     cornersPx: [at(uStart, vTop), at(uEnd, vTop), at(uEnd, vBottom), at(uStart, vBottom)],
@@ -287,6 +303,103 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
     barsFromPx: first,
     barsToPx: last + 1,
   };
+}
+
+/**
+ * The averaged line stretched to the full gray range (2nd to 98th percentile: paper white, ink
+ * black), resampled at PROFILE_UPSAMPLE samples per pixel (cubic) and repeated as PROFILE_ROWS rows.
+ */
+function lineImage(profile: Float64Array): GrayImage {
+  const widthPx = profile.length;
+  const sorted = Float64Array.from(profile).sort();
+  const dark = sorted[Math.floor(0.02 * widthPx)]!;
+  const light = sorted[Math.floor(0.98 * widthPx)]!;
+  const span = Math.max(1, light - dark);
+  const outWidth = widthPx * PROFILE_UPSAMPLE;
+  const line = new Uint8Array(outWidth);
+  for (let j = 0; j < outWidth; j++) {
+    const value = cubic(profile, (j + 0.5) / PROFILE_UPSAMPLE - 0.5);
+    line[j] = Math.max(0, Math.min(255, Math.round(((value - dark) / span) * 255)));
+  }
+  const data = new Uint8Array(outWidth * PROFILE_ROWS);
+  for (let r = 0; r < PROFILE_ROWS; r++) data.set(line, r * outWidth);
+  return { widthPx: outWidth, heightPx: PROFILE_ROWS, data };
+}
+
+/**
+ * The averaged line with its blur partly undone (unsharp masking: the line plus `amount` times its
+ * difference from a Gaussian blur of `sigmaPx`), as `lineImage` renders it. Defocus and motion blur
+ * of half a module lower a narrow bar's or space's swing far below a wide one's, and a decoder's
+ * threshold then merges it with its neighbours; the averaged line is nearly free of noise, so it
+ * can be sharpened without raising noise into false edges. Only ever a further look after the plain
+ * line read nothing expected: every reading still passes the symbology's check characters.
+ */
+export function sharpenedLine(profile: BarProfile, sigmaPx: number, amount: number): GrayImage {
+  const line = profile.line;
+  const n = line.length;
+  const radius = Math.ceil(3 * sigmaPx);
+  const kernel = new Float64Array(2 * radius + 1);
+  let total = 0;
+  for (let t = -radius; t <= radius; t++) {
+    const weight = Math.exp(-(t * t) / (2 * sigmaPx * sigmaPx));
+    kernel[t + radius] = weight;
+    total += weight;
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let blurred = 0;
+    for (let t = -radius; t <= radius; t++) {
+      const k = i + t;
+      blurred += kernel[t + radius]! * line[k < 0 ? 0 : k >= n ? n - 1 : k]!;
+    }
+    out[i] = line[i]! + amount * (line[i]! - blurred / total);
+  }
+  return lineImage(out);
+}
+
+/**
+ * Standard deviation of the averaged line about a straight fit in the quiet zones either side of
+ * the bars (paper only; the fit takes out light that falls off along the line). Undefined when
+ * neither quiet zone has room.
+ */
+function quietZoneSigma(
+  profile: Float64Array,
+  inFrom: number,
+  first: number,
+  last: number,
+  inTo: number,
+): number | undefined {
+  const zones: Array<[number, number]> = [
+    [Math.max(inFrom, first - NOISE_ZONE_CLEARANCE_PX - NOISE_ZONE_PX), first - NOISE_ZONE_CLEARANCE_PX],
+    [last + 1 + NOISE_ZONE_CLEARANCE_PX, Math.min(inTo, last + 1 + NOISE_ZONE_CLEARANCE_PX + NOISE_ZONE_PX)],
+  ];
+  let sum = 0;
+  let count = 0;
+  for (const [from, to] of zones) {
+    if (to - from < 5) continue;
+    // Residuals about the zone's own line (least squares over i = from..to-1).
+    const n = to - from;
+    let mi = 0;
+    let mv = 0;
+    for (let i = from; i < to; i++) {
+      mi += i;
+      mv += profile[i]!;
+    }
+    mi /= n;
+    mv /= n;
+    let sii = 0;
+    let siv = 0;
+    for (let i = from; i < to; i++) {
+      sii += (i - mi) ** 2;
+      siv += (i - mi) * (profile[i]! - mv);
+    }
+    const slope = sii > 0 ? siv / sii : 0;
+    for (let i = from; i < to; i++) {
+      sum += (profile[i]! - mv - slope * (i - mi)) ** 2;
+      count++;
+    }
+  }
+  return count > 0 ? Math.sqrt(sum / count) : undefined;
 }
 
 /**

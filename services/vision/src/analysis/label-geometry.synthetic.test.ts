@@ -70,6 +70,8 @@ interface Scene {
   gradient?: number;
   noise?: number;
   print?: boolean;
+  /** The product box; by default centred, 1.7 times the label plus 60 px, turned 2 degrees. */
+  box?: Rect;
 }
 
 function render(scene: Scene, seed: number) {
@@ -79,7 +81,7 @@ function render(scene: Scene, seed: number) {
   paint(
     data,
     widthPx,
-    { cx: 640, cy: 480, w: scene.label.w * 1.7 + 60, h: scene.label.h * 1.7 + 60, angleDeg: 2 },
+    scene.box ?? { cx: 640, cy: 480, w: scene.label.w * 1.7 + 60, h: scene.label.h * 1.7 + 60, angleDeg: 2 },
     scene.product,
   );
   // Bars of 2-3 px inside the label's middle, like a linear code with its quiet zone.
@@ -158,6 +160,18 @@ describe(`findLabel on synthetic rectangles (seed ${SEED})`, () => {
     const found = findLabel(image, regionFor({ cx: 640, cy: 480, w: 360, h: 240, angleDeg: 0 }, 40));
     expect(Math.hypot(found.centerXPx! - 800, found.centerYPx! - 560)).toBeLessThan(2);
     expect(Math.abs(found.angleDeg! - 27)).toBeLessThan(0.5);
+  });
+
+  it("takes the paper's edge, not a brighter box's edge running just outside it", () => {
+    // Belt 70, box 190, paper 228: the belt-to-box rise is three times the box-to-paper one, and the
+    // box's lower edge runs 0-20 px below the label's, 3 degrees off it.
+    const label: Rect = { cx: 640, cy: 480, w: 500, h: 300, angleDeg: -2.5 };
+    const box: Rect = { cx: 640, cy: 380, w: 900, h: 2 * (480 + 150 + 8 - 380), angleDeg: 0.5 };
+    const image = render({ belt: 70, product: 190, paper: 228, noise: 3, label, box }, SEED);
+    const found = findLabel(image, regionFor({ ...label, angleDeg: 0 }));
+    expect(Math.hypot(found.centerXPx! - label.cx, found.centerYPx! - label.cy)).toBeLessThan(2);
+    expect(Math.abs(found.angleDeg! - label.angleDeg)).toBeLessThan(0.5);
+    expect(Math.abs(found.breadthPx! - label.h)).toBeLessThan(3);
   });
 
   it('does not take the product box for a label', () => {

@@ -62,6 +62,13 @@ const MIN_WEAK_SIDE_EDGE_SHARE = 0.15;
 const MAX_VERIFIED_CANDIDATES = 4;
 /** A profile's strongest step, over 2 px, must reach this to count as an edge point. */
 const MIN_EDGE_STEP = 8;
+/** A step's sides are read this far from its centre, px (past a blurred edge's ramp). */
+const PAPER_LEVEL_OFFSET_PX = 3;
+/**
+ * The level just inside a paper edge may lie this far under the brightest level further in, gray
+ * levels: noise on a 3-sample average and a blurred edge's shoulder.
+ */
+const PAPER_LEVEL_SLACK = 12;
 /** Below this ratio of long to short side the label is too square to tell its axis. */
 const MIN_AXIS_RATIO = 1.15;
 
@@ -518,16 +525,9 @@ function fitSide(
           sampleBilinear(frame, qx + d.x, qy + d.y)) /
         3;
     }
-    let bestK = -1;
-    let bestStep = MIN_EDGE_STEP;
-    for (let k = 1; k < profile.length - 1; k++) {
-      const stepValue = profile[k + 1]! - profile[k - 1]!;
-      if (stepValue > bestStep) {
-        bestStep = stepValue;
-        bestK = k;
-      }
-    }
+    const bestK = paperEdge(profile);
     if (bestK < 0) continue;
+    const bestStep = profile[bestK + 1]! - profile[bestK - 1]!;
     // Sub-pixel: vertex of the parabola through the step at bestK and its neighbours.
     const before = bestK > 1 ? profile[bestK]! - profile[bestK - 2]! : bestStep;
     const after = bestK < profile.length - 2 ? profile[bestK + 2]! - profile[bestK]! : bestStep;
@@ -546,6 +546,41 @@ function fitSide(
     line: fitted ?? { point: { x: m.x - (n.x * CELL_PX) / 2, y: m.y - (n.y * CELL_PX) / 2 }, dir: d },
     profiles,
   };
+}
+
+/**
+ * The edge of the paper on a profile running from outside the label inwards: the outermost
+ * dark-to-bright step after which the profile is already at the paper's level, or, where no step
+ * qualifies, the strongest. A product box brighter than the belt gives a second rise outside the
+ * label (belt to box, then box to paper), often the larger one; after it the profile still climbs
+ * to the paper, so it is not the paper's edge. "At the paper's level" is relative to the rise
+ * itself: within a fifth of the step from the outside to the level just inside, and never less
+ * than PAPER_LEVEL_SLACK (noise and blur), so it holds under any light. Index of the step's
+ * centre, or -1 where no step reaches MIN_EDGE_STEP.
+ */
+function paperEdge(profile: Float64Array): number {
+  const last = profile.length - 1;
+  // The brightest level from each index inwards.
+  const brightestInward = new Float64Array(profile.length);
+  brightestInward[last] = profile[last]!;
+  for (let k = last - 1; k >= 0; k--) brightestInward[k] = Math.max(profile[k]!, brightestInward[k + 1]!);
+  let strongest = -1;
+  let strongestStep = MIN_EDGE_STEP;
+  for (let k = 1; k < last; k++) {
+    const step = profile[k + 1]! - profile[k - 1]!;
+    if (step < MIN_EDGE_STEP) continue;
+    if (step > strongestStep) {
+      strongestStep = step;
+      strongest = k;
+    }
+    // Only the peak of a rise: the next sample's step is not larger.
+    if (k + 2 <= last && profile[k + 2]! - profile[k]! > step) continue;
+    const outside = profile[Math.max(0, k - PAPER_LEVEL_OFFSET_PX)]!;
+    const inside = profile[Math.min(last, k + PAPER_LEVEL_OFFSET_PX)]!;
+    const slack = Math.max(PAPER_LEVEL_SLACK, 0.2 * (inside - outside));
+    if (brightestInward[Math.min(last, k + 1)]! - inside <= slack) return k;
+  }
+  return strongest;
 }
 
 /** Total least squares with two rounds of outlier rejection; undefined below 5 points. */

@@ -74,6 +74,43 @@ describe('reading linear codes from their band', () => {
     expect(result.verdict).toBe('pass');
   });
 
+  it('where the plain line and the rows read nothing, sharpened lines are tried before the crop', async () => {
+    const { image, recipe } = await frame('gs1-128', 15);
+    // The plain line (the first short image) and the band's rows "read" nothing.
+    let calls = 0;
+    const decoder = recording((_img, reading) => (++calls <= 2 ? null : reading));
+    const result = judge(await inspectImage(image, planFromRecipe(recipe), decoder), recipe, NOW_MS);
+    expect(result.verdict).toBe('pass');
+    expect(decoder.heights).toHaveLength(3);
+    expect(decoder.heights[0]).toBe(PROFILE_ROWS);
+    expect(decoder.heights[1]).toBeGreaterThan(PROFILE_ROWS);
+    expect(decoder.heights[2]).toBe(PROFILE_ROWS);
+  });
+
+  it("a misread of the band's rows does not stop the search for the expected reading", async () => {
+    const { image, recipe } = await frame('gs1-128', 16);
+    // Plain line: nothing; rows: another lot; the first sharpened line: what is printed.
+    let calls = 0;
+    const decoder = recording((_img, reading) => {
+      calls++;
+      if (calls === 1) return null;
+      if (calls === 2 && reading) return { ...reading, text: reading.text.replace(/10[^\u001d]*$/, '10X') };
+      return reading;
+    });
+    const result = judge(await inspectImage(image, planFromRecipe(recipe), decoder), recipe, NOW_MS);
+    expect(result.verdict).toBe('pass');
+    expect(decoder.heights).toHaveLength(3);
+  });
+
+  it('when the averaged line and the rows read the same other data, no sharpened look follows', async () => {
+    const { image, recipe } = await frame('gs1-128', 17);
+    const wrongLot = { ...recipe, lot: 'OTHER1' };
+    const decoder = recording();
+    const result = judge(await inspectImage(image, planFromRecipe(wrongLot), decoder), wrongLot, NOW_MS);
+    expect(result.reasons).toEqual(['WRONG_LOT']);
+    expect(decoder.heights).toHaveLength(2);
+  });
+
   it('a label that carries other data is rejected for it, whichever look read it', async () => {
     const { image, recipe } = await frame('gs1-128', 13);
     const wrongLot = { ...recipe, lot: 'OTHER1' };

@@ -1,7 +1,7 @@
 // One frame's image analysis: find the label, read its code, measure print contrast. Runs in a worker.
 
 import type { Recipe, Symbology } from '@servo-edge/common/mqtt';
-import { type BarProfile, barProfile } from '../analysis/bar-profile.js';
+import { type BarProfile, barProfile, sharpenedLine } from '../analysis/bar-profile.js';
 import { findLabel, type LabelGeometry } from '../analysis/label-geometry.js';
 import { printContrast } from '../analysis/print-contrast.js';
 import type { BarcodeDecoder, DecodedSymbol, DecodeHint } from '../decode/barcode-decoder.js';
@@ -36,10 +36,29 @@ export interface Findings {
   symbol: DecodedSymbol | null;
   /** PCS over the code, or over the label interior when no code was read; null without a label. */
   printContrast: number | null;
+  /**
+   * Set when the contrast was read on a linear code's band: whether its bars stand clear of the
+   * line's noise, i.e. there is print, however faint (`BarProfile.printAboveNoise`).
+   */
+  printAboveNoise?: boolean;
 }
 
 /** Room around the label for the code's quiet zone when the label sits near its edge, px. */
 const CROP_MARGIN_PX = 24;
+/**
+ * Unsharp masks tried on a linear code's averaged line when the plain line and the band's rows read
+ * nothing expected, as [Gaussian sigma px, amount], gentlest first. Defocus and motion blur of up to
+ * about half a module, at 1.5-3 px modules, have an effective sigma of 0.8-1.6 px; each step is one
+ * decode of a small image, so the ladder costs little beside the 2D crop search it may save.
+ */
+const SHARPENING_LADDER: ReadonlyArray<readonly [number, number]> = [
+  [0.8, 2],
+  [1.2, 1],
+  [1.2, 2],
+  [1.6, 1],
+  [1.2, 4],
+  [1.6, 2],
+];
 /** Linear codes report only their scan lines; measure contrast over a band at least this tall, px. */
 const MIN_CONTRAST_BAND_PX = 16;
 
@@ -72,7 +91,7 @@ export async function inspectImage(
     },
     image,
   );
-  const { symbol, bandPcs } = await readCode(
+  const { symbol, bandPcs, printAboveNoise } = await readCode(
     image,
     label,
     cropRect,
@@ -81,7 +100,8 @@ export async function inspectImage(
     expectationOf(plan),
     options.readBands ?? true,
   );
-  if (bandPcs !== undefined) return { label, symbol, printContrast: bandPcs };
+  if (bandPcs !== undefined)
+    return { label, symbol, printContrast: bandPcs, printAboveNoise: !!printAboveNoise };
   const contrastRects = symbol?.corners ? [symbolBand(symbol.corners)] : (interiorCellsPx ?? []);
   return { label, symbol, printContrast: printContrast(image, contrastRects) };
 }
@@ -103,23 +123,42 @@ async function readCode(
   decoder: BarcodeDecoder,
   hint: DecodeHint,
   readBands: boolean,
-): Promise<{ symbol: DecodedSymbol | null; bandPcs?: number }> {
+): Promise<{ symbol: DecodedSymbol | null; bandPcs?: number; printAboveNoise?: boolean }> {
   const profile = symbology === 'gs1-datamatrix' || !readBands ? undefined : profileOf(image, label);
   if (!profile) {
     const found = await decoder.decode(crop(image, cropRect), symbology, hint);
     return { symbol: found ? toFrameCoordinates(found, cropRect) : null };
   }
   const bandPcs = profile.printContrast;
+  const printAboveNoise = profile.printAboveNoise;
+  // A plain boolean, not a type guard: a reading that is not the expected one may still be judged.
+  const isExpected = (found: DecodedSymbol | null): boolean =>
+    found !== null && (hint.expected?.(found) ?? true);
   const averaged = await decoder.decode(profile.image, symbology, hint);
-  if (averaged && (hint.expected?.(averaged) ?? true)) return { symbol: inFrame(averaged, profile), bandPcs };
+  if (averaged && isExpected(averaged))
+    return { symbol: inFrame(averaged, profile), bandPcs, printAboveNoise };
   const rows = await decoder.decode(profile.bandImage, symbology, hint);
-  if (rows) return { symbol: inFrame(rows, profile), bandPcs };
-  if (averaged) return { symbol: inFrame(averaged, profile), bandPcs };
+  if (rows && isExpected(rows)) return { symbol: inFrame(rows, profile), bandPcs, printAboveNoise };
+  // Two looks at the band (the averaged line and the rows line by line) read the same other data:
+  // that is what the label carries (a wrong lot, another product), not a misread to look past.
+  if (averaged && rows && averaged.text === rows.text)
+    return { symbol: inFrame(rows, profile), bandPcs, printAboveNoise };
+  // The averaged line with its blur partly undone, in steps, until one reads the expected data.
+  let sharpened: DecodedSymbol | null = null;
+  for (const [sigmaPx, amount] of SHARPENING_LADDER) {
+    const found = await decoder.decode(sharpenedLine(profile, sigmaPx, amount), symbology, hint);
+    if (found && isExpected(found)) return { symbol: inFrame(found, profile), bandPcs, printAboveNoise };
+    sharpened ??= found;
+  }
+  // Nothing read the expected data: the reading to judge, most trusted first (each of the rows'
+  // lines passed the symbology's check on its own pixels; the plain line before a sharpened one).
+  const other = rows ?? averaged ?? sharpened;
+  if (other) return { symbol: inFrame(other, profile), bandPcs, printAboveNoise };
   // Neither look at the band read anything: the crop at the frame's own pixels, searched in 2D. The
   // band is resampled, and at 1.5 px modules under blur that costs a few codes a line-by-line search
   // of the unresampled pixels still reads.
   const found = await decoder.decode(crop(image, cropRect), symbology, hint);
-  return { symbol: found ? toFrameCoordinates(found, cropRect) : null, bandPcs };
+  return { symbol: found ? toFrameCoordinates(found, cropRect) : null, bandPcs, printAboveNoise };
 }
 
 function profileOf(image: GrayImage, label: Omit<LabelGeometry, 'interiorCellsPx'>): BarProfile | undefined {

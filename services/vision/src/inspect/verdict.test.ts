@@ -24,6 +24,7 @@ function findings(
     label?: Partial<Findings['label']>;
     symbol?: DecodedSymbol | null;
     printContrast?: number | null;
+    printAboveNoise?: boolean;
   } = {},
 ): Findings {
   return {
@@ -37,6 +38,7 @@ function findings(
     },
     symbol: overrides.symbol === undefined ? symbol() : overrides.symbol,
     printContrast: overrides.printContrast === undefined ? 0.85 : overrides.printContrast,
+    ...(overrides.printAboveNoise === undefined ? {} : { printAboveNoise: overrides.printAboveNoise }),
   };
 }
 
@@ -82,6 +84,17 @@ describe('judge', () => {
       'LOW_CONTRAST',
     ]);
     expect(judge(findings({ symbol: null, printContrast: 0.05 }), recipe, NOW_MS).reasons).toEqual([
+      'NO_CODE',
+    ]);
+  });
+
+  it("a very faint print whose bars stand clear of the line's noise is LOW_CONTRAST, however low its PCS", () => {
+    const faint = { symbol: null, printContrast: 0.05 };
+    expect(judge(findings({ ...faint, printAboveNoise: true }), recipe, NOW_MS).reasons).toEqual([
+      'NO_CODE',
+      'LOW_CONTRAST',
+    ]);
+    expect(judge(findings({ ...faint, printAboveNoise: false }), recipe, NOW_MS).reasons).toEqual([
       'NO_CODE',
     ]);
   });

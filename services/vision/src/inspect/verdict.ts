@@ -61,7 +61,9 @@ export function judge(findings: Findings, recipe: Recipe, nowEpochMs: number): J
   if (!symbol) {
     reasons.push('NO_CODE');
     const pcs = findings.printContrast ?? 0;
-    if (pcs >= BLANK_PAPER_PCS && pcs < region.minPrintContrast) reasons.push('LOW_CONTRAST');
+    // Faint print, not blank paper: above the floor, or a band of bars that stands clear of noise.
+    const print = pcs >= BLANK_PAPER_PCS || findings.printAboveNoise === true;
+    if (print && pcs < region.minPrintContrast) reasons.push('LOW_CONTRAST');
     return { verdict: 'reject', reasons: orderReasons(reasons), decoded: null, label };
   }
   if ((findings.printContrast ?? 0) < region.minPrintContrast) reasons.push('LOW_CONTRAST');
