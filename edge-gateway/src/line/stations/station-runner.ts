@@ -168,17 +168,17 @@ export class StationRunner {
     if (this.infeed && producing) {
       const infeed = this.infeed;
       this.nextPlaceMm ??= beltMm + pitchMm;
+      // Held or stopped between two products, or this host ran late: the infeed resumes on the grid,
+      // never two at once. Armed on the controller, an index is handed out at least half the arm-ahead
+      // before its start (at the first product, after a stall), or its pocket stays empty: a move that
+      // reaches the controller after the belt passed its start is LATE.
+      const minLeadMm = this.positionTimed(infeed)
+        ? (beltMmPerS * aheadMs) / 2000
+        : -this.lateToleranceMm(infeed);
       for (;;) {
         const steps = infeed.cycle(this.nextPlaceMm, beltMmPerS).steps;
         const startMm = steps[0]!.atMm!;
         if (startMm > reachMm) break;
-        // Held or stopped between two products, or this host ran late: the infeed resumes on the grid,
-        // never two at once. Armed on the controller, an index is handed out at least half the arm-ahead
-        // before its start (at the first product, after a stall), or its pocket stays empty: a move that
-        // reaches the controller after the belt passed its start is LATE.
-        const minLeadMm = this.positionTimed(infeed)
-          ? (beltMmPerS * aheadMs) / 2000
-          : -this.lateToleranceMm(infeed);
         if (startMm < beltMm + minLeadMm) {
           this.nextPlaceMm += pitchMm;
           continue;
