@@ -1,4 +1,4 @@
-// A small seeded PRNG (mulberry32) so fault-injection runs are reproducible from their seed.
+// A small seeded PRNG (mulberry32) so fault-injection runs and randomised tests are reproducible from their seed.
 
 export type Random = () => number;
 

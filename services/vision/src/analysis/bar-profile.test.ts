@@ -1,21 +1,11 @@
 // The averaged scan line on synthetic bar patterns drawn by the test itself (known modules, angle and noise), so the oracle shares no code with the simulator.
 
+import { seededRandom } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../image/gray-image.js';
 import { barProfile, PROFILE_UPSAMPLE, sharpenedLine } from './bar-profile.js';
 
 const SEED = 20_261_515;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scene {
   centerXPx: number;
@@ -147,7 +137,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it('recovers every module of a 1.6 px code under noise that defeats a single scan line', () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const scene = base(random);
     const frame = draw(scene, random);
     // The outline's angle is off by 0.4 degree: the shear search must line the average up with the bars.
@@ -176,7 +166,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it('finds bars that run along the long axis and scans across them', () => {
-    const random = mulberry32(SEED + 1);
+    const random = seededRandom(SEED + 1);
     const scene = {
       ...base(random),
       barsAcrossLong: false,
@@ -197,7 +187,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it("the band corners lie on the bars, and its print contrast is the print's", () => {
-    const random = mulberry32(SEED + 2);
+    const random = seededRandom(SEED + 2);
     const scene = { ...base(random), angleDeg: 0, noiseSigma: 3 };
     const frame = draw(scene, random);
     const profile = barProfile(frame, { ...scene, axisDeg: 0 })!;
@@ -216,7 +206,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it('noise does not lift a faint print over the minimum: contrast is taken on the averaged line', () => {
-    const random = mulberry32(SEED + 3);
+    const random = seededRandom(SEED + 3);
     // PCS (230 - 170) / 230 = 0.26, under sensor noise sigma 12.
     const scene = { ...base(random), inkGray: 170, noiseSigma: 12, angleDeg: 2 };
     const frame = draw(scene, random);
@@ -225,7 +215,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it('light falling off along the code does not lift a faint print either: contrast is read locally', () => {
-    const random = mulberry32(SEED + 4);
+    const random = seededRandom(SEED + 4);
     // Paper 230 and ink 170 (PCS 0.26), with 40 % less light at the frame's right edge: over the
     // code, paper at its bright end against ink at its dark end would read about 0.35.
     const scene = { ...base(random), inkGray: 170, noiseSigma: 4, angleDeg: 0, lightFalloff: 0.4 };
@@ -235,7 +225,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it("a faint print's contrast is never read off the label's outline, even where the outline reaches in", () => {
-    const random = mulberry32(SEED + 5);
+    const random = seededRandom(SEED + 5);
     // Paper 230 and ink 170 (PCS 0.26) on a dark product (20), a short code: the outline's step is
     // three times any bar's. The outline handed over is 16 px too long (a keystone's lean, a fit's
     // error), so the label's real ends lie inside the sampled band where bars are searched.
@@ -260,7 +250,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it('a faint print stands clear of the noise; noise on blank paper does not', () => {
-    const random = mulberry32(SEED + 8);
+    const random = seededRandom(SEED + 8);
     // PCS (230 - 215) / 230 = 0.065, far under any minimum, under sensor noise sigma 6.
     const faint = { ...base(random), inkGray: 215, noiseSigma: 6, angleDeg: 1 };
     const profile = barProfile(draw(faint, random), { ...faint, axisDeg: faint.angleDeg })!;
@@ -273,7 +263,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it("the band's rows keep the cubic's overshoot inside 0..255 (a byte must not wrap)", () => {
-    const random = mulberry32(SEED + 6);
+    const random = seededRandom(SEED + 6);
     // White paper, black ink, no blur or noise: the cubic overshoots past 255 next to every edge.
     const scene = { ...base(random), paperGray: 255, inkGray: 0, noiseSigma: 0, modulePx: 2, angleDeg: 0 };
     const frame = draw(scene, random);
@@ -290,7 +280,7 @@ describe(`barProfile on synthetic bars (seed ${SEED})`, () => {
   });
 
   it('the sharpened line restores the swing of narrow bars and spaces that defocus flattened', () => {
-    const random = mulberry32(SEED + 7);
+    const random = seededRandom(SEED + 7);
     // 2 px modules under a defocus of sigma 1.1 px (0.55 module): a one-module bar or space between
     // wide neighbours keeps about half its swing, and a decoder's threshold may merge it with them.
     const scene = { ...base(random), modulePx: 2, blurSigmaPx: 1.1, noiseSigma: 3, angleDeg: 1.5 };
