@@ -81,6 +81,41 @@ async function openDashboard(s: DemoStack): Promise<BrowserContext> {
   return context;
 }
 
+/**
+ * Times each product from its camera trigger to its verdict, as the gateway's line controller sees
+ * them (its clock, its calls into the tracker). `missing` lists the products that got no verdict
+ * before their reject decision, with how late the verdict came, if it came.
+ */
+function recordVerdictLatency(s: DemoStack) {
+  const controller = s.gateway.lineController;
+  const clock = () => performance.now();
+  const triggeredAtMs = new Map<string, number>();
+  const verdictAfterMs = new Map<string, number>();
+  const trigger = controller.trigger.bind(controller);
+  const verdict = controller.verdict.bind(controller);
+  controller.trigger = (productId, conveyorMm) => {
+    if (!triggeredAtMs.has(productId)) triggeredAtMs.set(productId, clock());
+    trigger(productId, conveyorMm);
+  };
+  controller.verdict = (v) => {
+    const at = v.productId === null ? undefined : triggeredAtMs.get(v.productId);
+    if (at !== undefined && !verdictAfterMs.has(v.productId!)) verdictAfterMs.set(v.productId!, clock() - at);
+    verdict(v);
+  };
+  return {
+    summary(runsIn: (id: string) => boolean) {
+      const ids = [...triggeredAtMs.keys()].filter(runsIn);
+      const lags = ids.flatMap((id) => verdictAfterMs.get(id) ?? []).sort((a, b) => a - b);
+      const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? Number.NaN;
+      const missing = ids.filter((id) => !verdictAfterMs.has(id));
+      return {
+        missing,
+        text: `p50 ${at(0.5).toFixed(0)} ms, p99 ${at(0.99).toFixed(0)} ms, max ${at(1).toFixed(0)} ms over ${lags.length}; none for ${missing.length}`,
+      };
+    },
+  };
+}
+
 /** For a product that ended in the wrong bin: what vision said, whether a stroke fired, what went wrong. */
 function explain(s: DemoStack, id: string): string {
   const verdict = s.gateway.line.recentInspections(10_000).find((v) => v.productId === id);
@@ -135,6 +170,9 @@ describe.skipIf(process.env['SERVO_EDGE_LOAD_TEST'] === '0')('packaging line und
       const belt = s.virtualLine;
       const firstInRun = belt.summary().produced + 1;
       const trackerAtStart = { ...s.gateway.lineController.tracker.stats };
+      // From the camera's trigger to the verdict, per product, on the gateway's clock: what a verdict
+      // has is the belt's travel from the camera to the reject decision point.
+      const latency = recordVerdictLatency(s);
       loopDelay.reset();
       const runsIn = (id: string | undefined) =>
         id !== undefined &&
@@ -196,12 +234,14 @@ describe.skipIf(process.env['SERVO_EDGE_LOAD_TEST'] === '0')('packaging line und
       const stats = strokeErrorStats(strokes);
       const late = strokes.filter((k) => (k.errorMm ?? 0) > LATE_STROKE_MM).length;
       const rejects = s.gateway.lineController.rejects.filter((r) => runsIn(r.productId));
+      const verdictLag = latency.summary(runsIn);
       console.log(
         `[line-under-load] ${binned.length} products, ${defective.length} defective, ${missed.length} missed, ` +
           `${falseRejects.length} false rejects; ${rejects.length} strokes (${rejects.filter((r) => r.timing === 'position').length} armed on position); ` +
           `start error vs product position: mean ${stats.meanMm.toFixed(3)} mm, p99 |${stats.p99AbsMm.toFixed(3)}| mm, ` +
           `max |${stats.maxAbsMm.toFixed(3)}| mm over ${stats.count}; late (> ${LATE_STROKE_MM} mm): ${late}; ` +
-          `busy core: yes; dashboard: ${WITH_BROWSER ? 'open in chromium' : 'no browser'}; ${loopLag()}`,
+          `busy core: yes; dashboard: ${WITH_BROWSER ? 'open in chromium' : 'no browser'}; ${loopLag()}; ` +
+          `trigger to verdict: ${verdictLag.text}`,
       );
 
       // 4. The run was the one asked for: the rate, the defect mix, the browser still showing the line.
@@ -218,6 +258,7 @@ describe.skipIf(process.env['SERVO_EDGE_LOAD_TEST'] === '0')('packaging line und
       expect(missed).toEqual([]);
       expect(falseRejects).toEqual([]);
       const tracker = s.gateway.lineController.tracker.stats;
+      expect(verdictLag.missing).toEqual([]);
       expect(tracker.firedWithoutVerdict - trackerAtStart.firedWithoutVerdict).toBe(0);
       expect(tracker.lateVerdicts - trackerAtStart.lateVerdicts).toBe(0);
       expect(s.gateway.line.state).toBe('Execute');
