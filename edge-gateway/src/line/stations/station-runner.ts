@@ -9,7 +9,7 @@ import type { Clock, MonotonicMs } from '@servo-edge/common/clock';
 import { addMs, elapsedMs } from '@servo-edge/common/clock';
 import type { Logger } from '@servo-edge/common/log';
 import type { MotionService, MoveRecord } from '@servo-edge/motion-api';
-import { CancelledSend, type ConveyorTimedMoves, LateSend } from '../conveyor-timed-moves.js';
+import { CancelledSend, type ConveyorTimedMoves, LateSend, type TimedStep } from '../conveyor-timed-moves.js';
 import type { Station, StationName, StationReport } from './station.js';
 
 export type StationMotion = Pick<MotionService, 'axis' | 'move' | 'waitForMove' | 'stop' | 'enable' | 'home'>;
@@ -46,6 +46,15 @@ type CycleState = 'pending' | 'sent' | 'done' | 'failed';
 interface Slot {
   placedAtMm: number;
   cycles: Map<StationName, CycleState>;
+  /**
+   * Each station's latest send of its cycle (a number unique to the runner). A cycle taken back and
+   * sent again (a re-plan) has a new one: the outcome of the send it replaced is not this cycle's.
+   */
+  sends: Map<StationName, number>;
+  /** Each station's cycle being followed to its end (resolves when its outcome is booked). */
+  settling: Map<StationName, Promise<void>>;
+  /** An incremental station's position (axis units) where its cycle for this product starts. */
+  startUnits: Map<StationName, number>;
   /** The infeed's index for it did not run (LATE): its pocket is empty, there is no product to reject. */
   empty?: boolean;
 }
@@ -74,6 +83,16 @@ export class StationRunner {
   private nextPlaceMm: number | undefined;
   private readonly infeed: Station | undefined;
   private readonly downstream: Station[];
+  /** Stations whose axis is being stopped to take back cycles queued behind a LATE one: not dispatched. */
+  private readonly replanning = new Set<StationName>();
+  /**
+   * An incremental station's (the infeed's index, the labeler's feed) position once the cycles sent so
+   * far have run, axis units, and the product whose cycle ends there. Its cycles go out as absolute
+   * targets from here: the motion service would chain a relative move from the end of the moves open
+   * on the axis, a late one among them, which never runs.
+   */
+  private readonly commanded = new Map<StationName, { units: number; placedAtMm: number }>();
+  private lastSend = 0;
 
   constructor(private readonly options: StationRunnerOptions) {
     for (const station of options.stations) {
@@ -136,6 +155,8 @@ export class StationRunner {
       }
       if (station.rest) await motion.move(station.axis, station.rest);
     }
+    // Homed and stopped: incremental stations chain their next cycle from where they stand.
+    this.commanded.clear();
     for (const station of this.options.stations) {
       const stats = this.stats.get(station.name)!;
       stats.state = stats.inFlight > 0 ? 'cycling' : 'ready';
@@ -152,6 +173,7 @@ export class StationRunner {
   clear(): void {
     this.slots.length = 0;
     this.nextPlaceMm = undefined;
+    this.commanded.clear();
     for (const stats of this.stats.values()) stats.cursor = 0;
   }
 
@@ -165,7 +187,7 @@ export class StationRunner {
     // however late the next belt sample comes.
     const aheadMs = Math.max(horizonMs, this.options.armAheadMs ?? 300);
     const reachMm = beltMm + (beltMmPerS * aheadMs) / 1000;
-    if (this.infeed && producing) {
+    if (this.infeed && producing && !this.replanning.has(this.infeed.name)) {
       const infeed = this.infeed;
       this.nextPlaceMm ??= beltMm + pitchMm;
       // Held or stopped between two products, or this host ran late: the infeed resumes on the grid,
@@ -175,6 +197,17 @@ export class StationRunner {
       const minLeadMm = this.positionTimed(infeed)
         ? (beltMmPerS * aheadMs) / 2000
         : -this.lateToleranceMm(infeed);
+      // Indexes taken back (a re-plan, a host-timed cycle dropped at a Hold) go out again first, in
+      // belt order; one whose start is nearer than the lead leaves its pocket empty.
+      const infeedStats = this.stats.get(infeed.name)!;
+      for (; infeedStats.cursor < this.slots.length; infeedStats.cursor++) {
+        const slot = this.slots[infeedStats.cursor]!;
+        if (slot.cycles.get(infeed.name) !== 'pending') continue;
+        const startMm = infeed.cycle(slot.placedAtMm, beltMmPerS).steps[0]!.atMm!;
+        if (startMm > reachMm) break;
+        if (startMm < beltMm + minLeadMm) this.leaveEmpty(slot);
+        else this.dispatch(infeed, infeedStats.cursor, beltMm, nowMs);
+      }
       for (;;) {
         const steps = infeed.cycle(this.nextPlaceMm, beltMmPerS).steps;
         const startMm = steps[0]!.atMm!;
@@ -183,14 +216,22 @@ export class StationRunner {
           this.nextPlaceMm += pitchMm;
           continue;
         }
-        const slot: Slot = { placedAtMm: this.nextPlaceMm, cycles: new Map() };
+        const slot: Slot = {
+          placedAtMm: this.nextPlaceMm,
+          cycles: new Map(),
+          sends: new Map(),
+          settling: new Map(),
+          startUnits: new Map(),
+        };
         for (const station of this.options.stations) slot.cycles.set(station.name, 'pending');
         this.slots.push(slot);
         this.nextPlaceMm += pitchMm;
         this.dispatch(infeed, this.slots.length - 1, beltMm, nowMs);
+        infeedStats.cursor = this.slots.length;
       }
     }
     for (const station of this.downstream) {
+      if (this.replanning.has(station.name)) continue;
       const stats = this.stats.get(station.name)!;
       while (stats.cursor < this.slots.length) {
         const slot = this.slots[stats.cursor]!;
@@ -238,7 +279,7 @@ export class StationRunner {
     const { timed, beltMmPerS, log } = this.options;
     const slot = this.slots[index]!;
     if (slot.cycles.get(station.name) !== 'pending') return;
-    const steps = station.cycle(slot.placedAtMm + station.positionMm, beltMmPerS).steps;
+    let steps = station.cycle(slot.placedAtMm + station.positionMm, beltMmPerS).steps;
     const startMm = steps[0]!.atMm!;
     if (startMm < beltMm - this.lateToleranceMm(station)) {
       // The belt is already past the cycle's start (the line was reset with the product under way).
@@ -247,7 +288,10 @@ export class StationRunner {
       this.markDefect(slot, station.name, 'MISSED');
       return;
     }
+    if (station.rest === undefined) steps = this.absolute(station, slot, steps);
     slot.cycles.set(station.name, 'sent');
+    const send = ++this.lastSend;
+    slot.sends.set(station.name, send);
     const stats = this.stats.get(station.name)!;
     stats.inFlight++;
     if (stats.state === 'ready') stats.state = 'cycling';
@@ -261,19 +305,49 @@ export class StationRunner {
       undefined,
       (this.lateToleranceMm(station) / beltMmPerS) * 1000,
     );
-    void this.follow(station, slot, sent.moves, plannedAtMs);
+    slot.settling.set(station.name, this.follow(station, slot, send, sent.moves, plannedAtMs));
+  }
+
+  /** An incremental station's cycle as absolute targets, chained from where its last cycle ends. */
+  private absolute(station: Station, slot: Slot, steps: TimedStep[]): TimedStep[] {
+    let units = this.commanded.get(station.name)?.units ?? this.options.motion.axis(station.axis).position;
+    if (units === null) return steps; // position unknown: the motion service chains them
+    slot.startUnits.set(station.name, units);
+    const out = steps.map((step) => {
+      const { distance, ...rest } = step.request;
+      if (distance === undefined) return step;
+      units = (units as number) + distance;
+      return { ...step, request: { ...rest, position: units } };
+    });
+    this.commanded.set(station.name, { units, placedAtMm: slot.placedAtMm });
+    return out;
+  }
+
+  /**
+   * An incremental station's cycle for `slot` did not run (LATE, or dropped before it was sent): the
+   * next one starts where this one would have.
+   */
+  private unchain(station: Station, slot: Slot): void {
+    const startUnits = slot.startUnits.get(station.name);
+    const commanded = this.commanded.get(station.name);
+    if (startUnits === undefined || commanded === undefined || commanded.placedAtMm < slot.placedAtMm) return;
+    this.commanded.set(station.name, {
+      units: startUnits,
+      placedAtMm: slot.placedAtMm - this.options.pitchMm,
+    });
   }
 
   /** Waits for every move of one cycle and books its outcome. */
   private async follow(
     station: Station,
     slot: Slot,
+    send: number,
     moves: Promise<MoveRecord>[],
     plannedAtMs: MonotonicMs,
   ): Promise<void> {
     const stats = this.stats.get(station.name)!;
     try {
-      await this.settleCycle(station, slot, moves, plannedAtMs);
+      await this.settleCycle(station, slot, send, moves, plannedAtMs);
     } finally {
       stats.inFlight--;
       if (stats.state === 'cycling' && stats.inFlight === 0) stats.state = 'ready';
@@ -283,17 +357,21 @@ export class StationRunner {
   private async settleCycle(
     station: Station,
     slot: Slot,
+    send: number,
     moves: Promise<MoveRecord>[],
     plannedAtMs: MonotonicMs,
   ): Promise<void> {
     const { motion, clock } = this.options;
     // Each outcome is read in turn below; a later move refused meanwhile is not an unhandled rejection.
     for (const move of moves) move.catch(() => {});
+    // Taken back by a re-plan (the runner stopped the axis itself): what the old send did is not news.
+    const replaced = () => slot.sends.get(station.name) !== send;
     let failure: { code: string; reason: string } | undefined;
     for (const [step, move] of moves.entries()) {
       try {
         const record = await move;
         const settled = await motion.waitForMove(record.moveId, this.options.cycleWaitMs ?? 60_000);
+        if (replaced()) return;
         if (settled.status === 'done') continue;
         if (settled.status === 'queued' || settled.status === 'sending') return; // still armed: the belt is held
         if (step === 0 && settled.status === 'aborted' && settled.error?.reason === 'LATE') {
@@ -308,6 +386,7 @@ export class StationRunner {
           reason: `${station.axis} move ${record.moveId} ${settled.status}${settled.error?.reason ? ` (${settled.error.reason})` : ''}`,
         };
       } catch (error) {
+        if (replaced()) return;
         if (error instanceof CancelledSend) {
           this.rewind(station, slot);
           return;
@@ -351,6 +430,54 @@ export class StationRunner {
     this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.late');
     if (station.name === 'infeed') slot.empty = true;
     else this.markDefect(slot, station.name, 'LATE');
+    if (station.rest === undefined) {
+      this.unchain(station, slot);
+      this.replan(station, slot);
+    }
+  }
+
+  /**
+   * An incremental station (the infeed's index, the labeler's feed) had a cycle that did not run. The
+   * cycles sent behind it were chained from where it would have ended, a position the axis never
+   * reached: each would move one index too far (two pockets at once). Stop the axis once the cycles
+   * ahead of the late one have run (the controller drops its queue: PROTOCOL.md, STOP), take those
+   * cycles back and send them again from where it stands. Assumed: the first of them had not started
+   * (it waits for a trigger one pitch after the late one's, and the late one's ABORTED arrives first).
+   */
+  private replan(station: Station, late: Slot): void {
+    const stats = this.stats.get(station.name)!;
+    let taken = 0;
+    for (let i = this.slots.indexOf(late) + 1; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot.cycles.get(station.name) !== 'sent') continue;
+      slot.cycles.set(station.name, 'pending');
+      slot.sends.delete(station.name);
+      stats.cursor = Math.min(stats.cursor, i);
+      taken++;
+    }
+    if (taken === 0) return; // nothing sent behind it: the next cycle chains from where the axis is
+    const { log, motion, timed } = this.options;
+    // Host-timed cycles still on this host's timers are dropped with the rest.
+    if (!this.positionTimed(station)) timed.cancelPending(station.axis);
+    log.warn({ station: station.name, cycles: taken }, 'line.station.replan');
+    this.replanning.add(station.name);
+    // A cycle ahead of the late one may still be running: let it end, a stop would cut it short.
+    const ahead = this.slots
+      .slice(0, this.slots.indexOf(late))
+      .flatMap((slot) => (slot.cycles.get(station.name) === 'sent' ? [slot.settling.get(station.name)] : []));
+    void Promise.all(ahead)
+      .then(() => motion.stop(station.axis))
+      .catch((error: Error & { code?: string }) =>
+        log.error({ station: station.name, code: error.code, err: error }, 'line.station.replan-failed'),
+      )
+      .finally(() => this.replanning.delete(station.name));
+  }
+
+  /** An infeed index that cannot go out in time: its pocket stays empty, nothing to reject downstream. */
+  private leaveEmpty(slot: Slot): void {
+    slot.cycles.set('infeed', 'failed');
+    slot.empty = true;
+    this.options.log.warn({ station: 'infeed', placedAtMm: slot.placedAtMm }, 'line.station.empty-pocket');
   }
 
   /** The product in `slot` did not get a station's work: reject it (an empty pocket has nothing to reject). */
@@ -360,6 +487,7 @@ export class StationRunner {
 
   /** A cycle dropped before it was sent: pending again, the station's cursor back to it. */
   private rewind(station: Station, slot: Slot): void {
+    if (station.rest === undefined) this.unchain(station, slot);
     slot.cycles.set(station.name, 'pending');
     const index = this.slots.indexOf(slot);
     const stats = this.stats.get(station.name)!;
@@ -386,6 +514,7 @@ export class StationRunner {
       if (beltMm < slot.placedAtMm + lastMm + 2 * this.options.pitchMm) break;
       for (const [name, state] of slot.cycles) {
         if (state !== 'pending') continue;
+        if (name === 'infeed') slot.empty = true; // never indexed: no product in that pocket
         slot.cycles.set(name, 'failed');
         this.markDefect(slot, name, 'MISSED');
       }

@@ -285,12 +285,17 @@ describe('a station fault stops the line as its severity says, naming the statio
 });
 
 describe('a station cycle the controller got too late (ABORTED why=LATE)', () => {
+  // Heard of at once (nothing sent behind it yet), or 150 ms later (a stalled reader: the next cycle
+  // went out behind it, chained from where the late one would have ended).
   it.each([
-    { station: 'filler', rejected: 'no-fill' },
-    { station: 'infeed', rejected: undefined },
+    { station: 'filler', rejected: 'no-fill', indexUnits: undefined, reportAfterMs: 3 },
+    { station: 'infeed', rejected: undefined, indexUnits: INFEED.indexUnits, reportAfterMs: 3 },
+    { station: 'infeed', rejected: undefined, indexUnits: INFEED.indexUnits, reportAfterMs: 150 },
+    { station: 'labeler', rejected: 'no-label', indexUnits: LABELER.labelLengthMm, reportAfterMs: 3 },
+    { station: 'labeler', rejected: 'no-label', indexUnits: LABELER.labelLengthMm, reportAfterMs: 150 },
   ])(
-    '$station: the line runs on; its product is rejected (the infeed placed none: nothing to reject)',
-    async ({ station, rejected }) => {
+    '$station, ABORTED heard after $reportAfterMs ms: the line runs on; its product is rejected (the infeed placed none: nothing to reject)',
+    async ({ station, rejected, indexUnits, reportAfterMs }) => {
       const seed = 19;
       console.log(`seed ${seed}`);
       const { clock, model, controller, memory, kinematic, virtualLine } = await setup({
@@ -298,7 +303,7 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
         positionTriggeredMoves: true,
       });
       await runFor(clock, 1000);
-      kinematic.lateNextTriggeredMove(station);
+      kinematic.lateNextTriggeredMove(station, reportAfterMs);
       for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
         await runFor(clock, 100);
       }
@@ -318,6 +323,21 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
       }
       expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
       expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+      // 3. An incremental axis (an index, a label feed) never moved more than one cycle's distance at
+      //    once: the cycles queued behind the late one were taken back and sent again from where it stood.
+      if (indexUnits !== undefined) {
+        const ran = kinematic.history(station).filter((m) => m.status === 'done');
+        expect(ran.length).toBeGreaterThan(30);
+        expect(ran.filter((m) => Math.abs(m.to - m.from - indexUnits) > 1e-6)).toEqual([]);
+        // Taken back and sent again only when something had gone out behind it.
+        expect(memory.events('line.station.replan')).toMatchObject(
+          reportAfterMs > 100 ? [{ fields: { station, cycles: expect.any(Number) } }] : [],
+        );
+      }
+      // 4. Every product placed one pitch from the last: none doubled up in a pocket.
+      const spawns = [...virtualLine.onBelt, ...binned].map((p) => p.spawnBeltMm).sort((a, b) => a - b);
+      const gaps = spawns.slice(1).map((at, i) => at - spawns[i]!);
+      expect(gaps.filter((gap) => gap < PITCH_MM / 2)).toEqual([]);
     },
   );
 });

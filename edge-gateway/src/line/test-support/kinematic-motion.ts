@@ -15,6 +15,8 @@ interface Segment {
   endMs: number;
   from: number;
   to: number;
+  /** The move it runs, ended aborted if a stop cuts it short or drops it. */
+  moveId: string;
 }
 
 interface KinematicAxis {
@@ -23,6 +25,12 @@ interface KinematicAxis {
   /** The conveyor: jogging since `jog.atMs` from `jog.from` at `jog.velocity`. */
   jog?: { atMs: number; from: number; velocity: number };
   enabled: boolean;
+  /**
+   * Moves the host has sent and not yet heard the end of, and the target of the last: as the motion
+   * service does, a relative move chains from that target while any is open, else from the position.
+   */
+  open: number;
+  commanded: number;
 }
 
 export interface KinematicMotion {
@@ -32,10 +40,16 @@ export interface KinematicMotion {
   failNextMove(axis: string): void;
   /**
    * The axis's next triggered move reaches the controller after the belt passed its trigger: ABORTED
-   * why=LATE (§v2 Triggered moves), and it does not move.
+   * why=LATE (§v2 Triggered moves) and does not move; the host hears of it `reportAfterMs` later (a
+   * serial round trip, or longer if its reader stalled).
    */
-  lateNextTriggeredMove(axis: string): void;
+  lateNextTriggeredMove(axis: string, reportAfterMs?: number): void;
+  /** Every move this model ran or refused, per axis, in order: what the controller saw. */
+  history(axis: string): { moveId: string; from: number; to: number; status: string }[];
 }
+
+/** How long after a LATE move was sent its ABORTED reaches the host (a serial round trip). */
+const LATE_REPORT_MS = 3;
 
 export function createKinematicMotion(
   clock: ManualClock,
@@ -43,11 +57,17 @@ export function createKinematicMotion(
   options: { conveyor: string; positionTriggeredMoves: boolean },
 ): KinematicMotion {
   const axes = new Map<string, KinematicAxis>(
-    axisNames.map((name) => [name, { name, segments: [], enabled: false }]),
+    axisNames.map((name) => [name, { name, segments: [], enabled: false, open: 0, commanded: 0 }]),
   );
-  const moves = new Map<string, { record: MoveRecord; endMs: number; done: Promise<MoveRecord> }>();
+  interface Move {
+    record: MoveRecord;
+    done: Promise<MoveRecord>;
+    end(status: 'done' | 'aborted', error: MoveRecord['error']): void;
+  }
+  const moves = new Map<string, Move>();
+  const history = new Map<string, { moveId: string; from: number; to: number; status: string }[]>();
   const failing = new Set<string>();
-  const late = new Set<string>();
+  const late = new Map<string, number>();
   const listeners = new Set<(e: MotionServiceEvent) => void>();
   let nextMove = 0;
   const get = (name: string) => {
@@ -110,9 +130,17 @@ export function createKinematicMotion(
       const now = clock.monotonicMs();
       if (axis.jog) axis.jog = { atMs: now, from: positionAt(name, now), velocity: 0 };
       const here = positionAt(name, now);
+      const stopped = { code: 'MOVE_ABORTED', reason: 'STOP' } as MoveRecord['error'];
+      // The controller drops its queue and cuts the running move short (§v2 STOP): both end aborted.
+      for (const s of axis.segments.filter((s) => s.startMs > now))
+        moves.get(s.moveId)?.end('aborted', stopped);
       axis.segments = axis.segments.filter((s) => s.startMs <= now);
       const last = axis.segments.at(-1);
-      if (last && last.endMs > now) Object.assign(last, { endMs: now, to: here });
+      if (last && last.endMs > now) {
+        Object.assign(last, { endMs: now, to: here });
+        moves.get(last.moveId)?.end('aborted', stopped);
+      }
+      axis.commanded = here;
       return status(name);
     },
     async enable(name) {
@@ -126,38 +154,58 @@ export function createKinematicMotion(
       const axis = get(name);
       const now = clock.monotonicMs();
       const queuedEnd = axis.segments.at(-1)?.endMs ?? now;
+      // Where the axis will physically be when this move starts, and the target the host planned.
       const from = axis.segments.at(-1)?.to ?? positionAt(name, now);
-      const to = request.position ?? from + (request.distance ?? 0);
+      const base = axis.open > 0 ? axis.commanded : positionAt(name, now);
+      const to = request.position ?? base + (request.distance ?? 0);
+      const moveId = `m${++nextMove}`;
+      const record = { moveId, status: 'queued', error: null } as unknown as MoveRecord;
+      const log = history.get(name) ?? [];
+      history.set(name, log);
+      const entry = { moveId, from, to, status: 'queued' };
+      log.push(entry);
+      let resolve!: (r: MoveRecord) => void;
+      const done = new Promise<MoveRecord>((r) => {
+        resolve = r;
+      });
+      const move: Move = {
+        record,
+        done,
+        end(status, error) {
+          if (entry.status !== 'queued') return;
+          entry.status = status;
+          axis.open--;
+          resolve({ ...record, status, error } as MoveRecord);
+        },
+      };
+      moves.set(moveId, move);
+      axis.open++;
+      axis.commanded = to;
       let startMs = Math.max(now, queuedEnd);
       if (request.trigger) {
-        if (!options.positionTriggeredMoves)
+        if (!options.positionTriggeredMoves) {
+          move.end('aborted', null);
           throw Object.assign(new Error('no TRIG'), { code: 'UNSUPPORTED' });
-        if (late.delete(name)) {
-          const moveId = `m${++nextMove}`;
-          const record = { moveId, status: 'queued', error: null } as unknown as MoveRecord;
-          const aborted = { ...record, status: 'aborted', error: { code: 'MOVE_ABORTED', reason: 'LATE' } };
-          moves.set(moveId, { record, endMs: startMs, done: Promise.resolve(aborted as MoveRecord) });
+        }
+        const reportAfterMs = late.get(name);
+        if (reportAfterMs !== undefined) {
+          late.delete(name);
+          const error = { code: 'MOVE_ABORTED', reason: 'LATE' } as MoveRecord['error'];
+          clock.schedule((now + reportAfterMs) as never, () => move.end('aborted', error));
           return record;
         }
         startMs = Math.max(startMs, conveyorReaches(request.trigger.position!));
       }
       const durationMs =
         1000 * trapezoidDurationS(Math.abs(to - from), request.velocity ?? 1000, request.acceleration ?? 1e6);
-      const segment = { startMs, endMs: startMs + durationMs, from, to };
+      const segment = { startMs, endMs: startMs + durationMs, from, to, moveId };
       axis.segments.push(segment);
-      const moveId = `m${++nextMove}`;
       const fail = failing.delete(name);
-      const record = { moveId, status: 'queued', error: null } as unknown as MoveRecord;
-      const done = new Promise<MoveRecord>((resolve) => {
-        clock.schedule(segment.endMs as never, () =>
-          resolve({
-            ...record,
-            status: fail ? 'aborted' : 'done',
-            error: fail ? { code: 'MOVE_ABORTED', detail: 'following error', reason: 'FAULT' } : null,
-          } as MoveRecord),
-        );
-      });
-      moves.set(moveId, { record, endMs: segment.endMs, done });
+      clock.schedule(segment.endMs as never, () =>
+        fail
+          ? move.end('aborted', { code: 'MOVE_ABORTED', detail: 'following error', reason: 'FAULT' } as never)
+          : move.end('done', null),
+      );
       // Keep the history short: a long run queues thousands of moves per axis.
       if (axis.segments.length > 64) axis.segments.splice(0, axis.segments.length - 64);
       return record;
@@ -194,6 +242,7 @@ export function createKinematicMotion(
     motion,
     positionAt,
     failNextMove: (axis) => failing.add(axis),
-    lateNextTriggeredMove: (axis) => late.add(axis),
+    lateNextTriggeredMove: (axis, reportAfterMs = LATE_REPORT_MS) => late.set(axis, reportAfterMs),
+    history: (axis) => history.get(axis) ?? [],
   };
 }
