@@ -548,6 +548,7 @@ describe('the whole line at 2.5 m/s with the belt crossing 2^40 counts', () => {
     }
 
     // 9. Stop: the belt comes to rest past 2^40; the count the API reports is the controller's own.
+    const eventsBeforeStop = deviceEvents.length;
     gw.line.command('Stop');
     for (let i = 0; i < 500 && gw.line.state !== 'Stopped'; i++) await stepClock(10);
     expect(gw.line.state).toBe('Stopped');
@@ -556,6 +557,12 @@ describe('the whole line at 2.5 m/s with the belt crossing 2^40 counts', () => {
     expect(rest.counts).toBeGreaterThan(CROSSING_COUNTS);
     expect(rest.positionMm).toBe(rest.counts / COUNTS_PER_UNIT);
     expect(rest.counts).toBe(Math.round(controller.axis(AXIS_NUMBER.conveyor).positionCounts));
+    // Stopping cancels what the line had armed (strokes, station cycles): ABORTED why=STOP, asked for.
+    const disarmed = deviceEvents.splice(eventsBeforeStop);
+    expect(disarmed.length).toBeGreaterThan(0);
+    expect(
+      disarmed.filter((e) => e.type !== 'device' || e.event !== 'ABORTED' || e.fields['why'] !== 'STOP'),
+    ).toEqual([]);
     expect(health()).toEqual({ state: 'Stopped', logged: [], deviceEvents: [] });
   }, 60_000);
 });

@@ -11,17 +11,17 @@ import { runGateway } from '../support/gateway-run.js';
 
 const READY_WITHIN_MS = 15_000;
 
-/** The demo's gateway config with the sealer moved from axis 2 to axis 6 of its sim:// controller ctrl-b. */
+/** The demo's gateway config with the packer moved from axis 1 to axis 6 of its sim:// controller ctrl-b. */
 async function axis6Config(
   dir: string,
   keys: DemoKeys,
 ): Promise<{ file: string; env: Record<string, string> }> {
   const demo = await demoConfigSource({}, keys);
-  const sealer = /(- name: sealer\n\s+controller: ctrl-b\n\s+axis:) 2\n/;
-  expect(demo.yamlText).toMatch(sealer);
+  const packer = /(- name: packer\n\s+controller: ctrl-b\n\s+axis:) 1\n/;
+  expect(demo.yamlText).toMatch(packer);
   expect(demo.yamlText).toMatch(/path: sim:\/\/ctrl-b/);
   const file = join(dir, 'edge.yaml');
-  await writeFile(file, demo.yamlText.replace(sealer, '$1 6\n'));
+  await writeFile(file, demo.yamlText.replace(packer, '$1 6\n'));
   const env = Object.fromEntries(
     Object.entries(demo.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
@@ -54,11 +54,11 @@ describe('servo-edge --config with a sim:// controller and an axis numbered 6', 
         ],
       });
       // 3. The axis on number 6 reads through the REST API.
-      const sealer = await fetch(`${gateway.httpUrl}/api/v1/axes/sealer`, {
+      const packer = await fetch(`${gateway.httpUrl}/api/v1/axes/packer`, {
         headers: { authorization: `Bearer ${keys.admin}` },
       });
-      expect(sealer.status).toBe(200);
-      expect(await sealer.json()).toMatchObject({ name: 'sealer', controller: 'ctrl-b', connected: true });
+      expect(packer.status).toBe(200);
+      expect(await packer.json()).toMatchObject({ name: 'packer', controller: 'ctrl-b', connected: true });
     } finally {
       // 4. SIGTERM: the gateway and the simulated controllers close, the command returns 0.
       await expect(gateway.stop()).resolves.toBe(0);

@@ -66,9 +66,9 @@ export const DEMO_CONTROLLER_SETTINGS = {
  */
 export function createDemoControllers(registry: SimulatorRegistry): SimulatedController[] {
   return [
-    // ctrl-a: conveyor, reject arm; ctrl-b: filler, sealer, labeler, infeed.
-    registry.create({ id: 'ctrl-a', axes: 2, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-a'] }),
-    registry.create({ id: 'ctrl-b', axes: 4, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-b'] }),
+    // ctrl-a: conveyor, reject arm, filler, sealer, labeler, infeed; ctrl-b: the case packer.
+    registry.create({ id: 'ctrl-a', axes: 6, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-a'] }),
+    registry.create({ id: 'ctrl-b', axes: 1, baud: 460_800, ...DEMO_CONTROLLER_SETTINGS['ctrl-b'] }),
   ];
 }
 

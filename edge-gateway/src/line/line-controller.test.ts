@@ -360,19 +360,21 @@ describe('reject strokes armed on the conveyor position (protocol v2 TMOVE)', ()
     ]);
   });
 
-  it('Resetting cancels strokes still armed before it moves the arm home, and arms them again on Start', async () => {
+  it('Stopping cancels strokes still armed (the arm is free in Stopped), Resetting finds none, Start arms them again', async () => {
     const { clock, fake, controller, model, settle } = await running({ positionTriggeredMoves: true });
     controller.trigger('BAD', fake.beltMm());
     controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    expect(fake.calls.filter((c) => c.includes('when conveyor'))).toHaveLength(1);
+    fake.calls.length = 0;
     model.command('Stop');
     await settle();
+    expect(model.state).toBe('Stopped');
+    expect(fake.calls.indexOf('stop reject-arm')).toBeGreaterThan(fake.calls.indexOf('stop conveyor'));
     fake.calls.length = 0;
     model.command('Reset');
     await settle();
-    expect(fake.calls.indexOf('stop reject-arm')).toBeGreaterThanOrEqual(0);
-    expect(fake.calls.indexOf('stop reject-arm')).toBeLessThan(
-      fake.calls.findIndex((c) => c.startsWith('move reject-arm 0')),
-    );
+    expect(fake.calls.filter((c) => c === 'stop reject-arm')).toEqual([]);
+    expect(fake.calls.findIndex((c) => c.startsWith('move reject-arm 0'))).toBeGreaterThanOrEqual(0);
     expect(model.state).toBe('Idle');
     fake.calls.length = 0;
     model.command('Start');

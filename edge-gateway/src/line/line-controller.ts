@@ -138,6 +138,8 @@ export class LineController {
   private cancelSample: (() => void) | undefined;
   private unsubscribers: (() => void)[] = [];
   private running = false;
+  /** How many times the line cancelled the strokes armed on the controller (Stopping, Resetting). */
+  private disarms = 0;
   /** The stations' cycles; undefined on a line with none. */
   readonly stations: StationRunner | undefined;
 
@@ -313,6 +315,21 @@ export class LineController {
     );
   }
 
+  /**
+   * Cancels what is armed on the controllers, the reject strokes and the stations' cycles: their
+   * products are armed again once the line runs (or marked, if the belt carried them past meanwhile).
+   */
+  private async disarmAll(): Promise<void> {
+    const { motion, rejectArmAxis } = this.options;
+    const armQueue = motion.axis(rejectArmAxis).queue;
+    if (armQueue.device > 0 || armQueue.open > 0) {
+      this.disarms++;
+      await motion.stop(rejectArmAxis);
+      this.tracker.disarm();
+    }
+    await this.stations?.disarm();
+  }
+
   private actionFor(state: PackMLState): (() => Promise<unknown>) | undefined {
     const { motion, conveyorAxis, rejectArmAxis, rejectArm } = this.options;
     if (CONVEYOR_STARTING.has(state)) {
@@ -321,6 +338,14 @@ export class LineController {
           velocity: this.options.conveyorVelocityMmPerS,
           acceleration: this.options.conveyorAccelerationMmPerS2,
         });
+    }
+    if (state === 'Stopping') {
+      // Stopped is where the operator may switch to Manual and move the axes by hand: moves armed on
+      // the controllers would hold them (a queue waiting for a belt that no longer runs).
+      return async () => {
+        await motion.stop(conveyorAxis);
+        await this.disarmAll();
+      };
     }
     if (CONVEYOR_STOPPING.has(state)) return () => motion.stop(conveyorAxis);
     switch (state) {
@@ -336,13 +361,8 @@ export class LineController {
             const result = await motion.resetEstop();
             if (!result.ok) throw new GatewayError('EDGE_LINE_RESET_REFUSED');
           }
-          // Strokes armed on the controller would hold the home move behind them until the belt moves:
-          // cancel them; their products are armed again once the line runs.
-          const armQueue = motion.axis(rejectArmAxis).queue;
-          if (armQueue.device > 0 || armQueue.open > 0) {
-            await motion.stop(rejectArmAxis);
-            this.tracker.disarm();
-          }
+          // Moves armed on the controller would hold the home moves behind them until the belt moves.
+          await this.disarmAll();
           for (const axis of [conveyorAxis, rejectArmAxis]) {
             const status = motion.axis(axis);
             if (!status.enabled) await motion.enable(axis);
@@ -436,6 +456,7 @@ export class LineController {
   ): void {
     const { motion, rejectArmAxis, log, clock } = this.options;
     const triggerAtMm = rejectAtMm - (this.options.conveyorVelocityMmPerS * this.outMoveMs) / 1000;
+    const disarmsAtArm = this.disarms;
     const [out, back] = this.timed.send(
       rejectArmAxis,
       this.strokeSteps(triggerAtMm),
@@ -456,7 +477,9 @@ export class LineController {
         // The stroke's outcome comes later: LATE means its product passed before it could be armed.
         const settled = await motion.waitForMove(record.moveId, 60_000);
         // Still armed after a minute (the belt is held): not a failure.
-        const cancelledByLine = settled.status === 'aborted' && AT_REST.has(this.options.model.state);
+        const cancelledByLine =
+          settled.status === 'aborted' &&
+          (AT_REST.has(this.options.model.state) || this.disarms !== disarmsAtArm);
         if (
           !cancelledByLine &&
           (settled.status === 'aborted' || settled.status === 'failed' || settled.status === 'unknown')

@@ -55,6 +55,8 @@ interface Slot {
   settling: Map<StationName, Promise<void>>;
   /** An incremental station's position (axis units) where its cycle for this product starts. */
   startUnits: Map<StationName, number>;
+  /** Each station's first move of its cycle, once the motion service took it. */
+  firstMoves: Map<StationName, MoveRecord>;
   /** The infeed's index for it did not run (LATE): its pocket is empty, there is no product to reject. */
   empty?: boolean;
 }
@@ -75,6 +77,11 @@ interface StationStats {
 
 /** Position timing: a belt position this far past a cycle's start means the TMOVE would come too late. */
 const MISSED_START_MM = 1;
+/**
+ * An incremental station's next cycle goes out once the one before it has started: it must still reach
+ * the controller this long (belt travel at the line's speed) before its own start.
+ */
+const CHAINED_LEAD_MS = 20;
 
 export class StationRunner {
   private readonly slots: Slot[] = [];
@@ -93,6 +100,8 @@ export class StationRunner {
    */
   private readonly commanded = new Map<StationName, { units: number; placedAtMm: number }>();
   private lastSend = 0;
+  /** Disarmed (Stopping, Resetting): nothing is dispatched until reset() has put every station at rest. */
+  private halted = false;
 
   constructor(private readonly options: StationRunnerOptions) {
     for (const station of options.stations) {
@@ -143,11 +152,10 @@ export class StationRunner {
    */
   async reset(): Promise<void> {
     const { motion } = this.options;
+    await this.disarm();
     for (const station of this.options.stations) {
       const stats = this.stats.get(station.name)!;
       stats.state = 'homing';
-      const queue = motion.axis(station.axis).queue;
-      if (queue.device > 0 || queue.open > 0) await motion.stop(station.axis);
       const status = motion.axis(station.axis);
       if (!status.enabled) await motion.enable(station.axis);
       if (status.homingRequired && !status.homed) {
@@ -155,18 +163,39 @@ export class StationRunner {
       }
       if (station.rest) await motion.move(station.axis, station.rest);
     }
-    // Homed and stopped: incremental stations chain their next cycle from where they stand.
-    this.commanded.clear();
     for (const station of this.options.stations) {
       const stats = this.stats.get(station.name)!;
       stats.state = stats.inFlight > 0 ? 'cycling' : 'ready';
+    }
+    this.halted = false;
+  }
+
+  /**
+   * The belt stops for good (Stopping, Resetting): every cycle sent is taken back, pending again (served
+   * when the belt runs, if it still can be, else marked missed), and each station's axis is stopped,
+   * which drops what its controller had armed, so that the axis is free (Manual, homing).
+   */
+  async disarm(): Promise<void> {
+    const { motion } = this.options;
+    this.halted = true;
+    for (const station of this.options.stations) {
+      const stats = this.stats.get(station.name)!;
       let first = this.slots.length;
       this.slots.forEach((slot, index) => {
-        if (slot.cycles.get(station.name) === 'sent') slot.cycles.set(station.name, 'pending');
+        if (slot.cycles.get(station.name) === 'sent') {
+          slot.cycles.set(station.name, 'pending');
+          slot.sends.delete(station.name); // what the cancelled send reports is not this cycle's
+          slot.firstMoves.delete(station.name);
+        }
         if (slot.cycles.get(station.name) === 'pending') first = Math.min(first, index);
       });
       stats.cursor = first;
+      if (!this.positionTimed(station)) this.options.timed.cancelPending(station.axis);
+      const queue = motion.axis(station.axis).queue;
+      if (queue.device > 0 || queue.open > 0) await motion.stop(station.axis);
     }
+    // Stopped: incremental stations chain their next cycle from where they stand.
+    this.commanded.clear();
   }
 
   /** The belt's contents are unknown (Aborting, an e-stop): forget every product. */
@@ -187,6 +216,10 @@ export class StationRunner {
     // however late the next belt sample comes.
     const aheadMs = Math.max(horizonMs, this.options.armAheadMs ?? 300);
     const reachMm = beltMm + (beltMmPerS * aheadMs) / 1000;
+    if (this.halted) {
+      this.forgetPassed(beltMm);
+      return;
+    }
     if (this.infeed && producing && !this.replanning.has(this.infeed.name)) {
       const infeed = this.infeed;
       this.nextPlaceMm ??= beltMm + pitchMm;
@@ -200,19 +233,22 @@ export class StationRunner {
       // Indexes taken back (a re-plan, a host-timed cycle dropped at a Hold) go out again first, in
       // belt order; one whose start is nearer than the lead leaves its pocket empty.
       const infeedStats = this.stats.get(infeed.name)!;
+      // Behind an index already running, the next one needs only to reach the controller in time.
+      const leadMm = () =>
+        this.ahead(infeed) === 'running' ? (beltMmPerS * CHAINED_LEAD_MS) / 1000 : minLeadMm;
       for (; infeedStats.cursor < this.slots.length; infeedStats.cursor++) {
         const slot = this.slots[infeedStats.cursor]!;
         if (slot.cycles.get(infeed.name) !== 'pending') continue;
         const startMm = infeed.cycle(slot.placedAtMm, beltMmPerS).steps[0]!.atMm!;
-        if (startMm > reachMm) break;
-        if (startMm < beltMm + minLeadMm) this.leaveEmpty(slot);
+        if (startMm > reachMm || this.ahead(infeed) === 'armed') break;
+        if (startMm < beltMm + leadMm()) this.leaveEmpty(slot);
         else this.dispatch(infeed, infeedStats.cursor, beltMm, nowMs);
       }
       for (;;) {
         const steps = infeed.cycle(this.nextPlaceMm, beltMmPerS).steps;
         const startMm = steps[0]!.atMm!;
-        if (startMm > reachMm) break;
-        if (startMm < beltMm + minLeadMm) {
+        if (startMm > reachMm || this.ahead(infeed) === 'armed') break;
+        if (startMm < beltMm + leadMm()) {
           this.nextPlaceMm += pitchMm;
           continue;
         }
@@ -222,6 +258,7 @@ export class StationRunner {
           sends: new Map(),
           settling: new Map(),
           startUnits: new Map(),
+          firstMoves: new Map(),
         };
         for (const station of this.options.stations) slot.cycles.set(station.name, 'pending');
         this.slots.push(slot);
@@ -236,12 +273,31 @@ export class StationRunner {
       while (stats.cursor < this.slots.length) {
         const slot = this.slots[stats.cursor]!;
         const steps = station.cycle(slot.placedAtMm + station.positionMm, beltMmPerS).steps;
-        if (steps[0]!.atMm! > reachMm) break;
+        if (steps[0]!.atMm! > reachMm || this.ahead(station) === 'armed') break;
         this.dispatch(station, stats.cursor, beltMm, nowMs);
         stats.cursor++;
       }
     }
     this.forgetPassed(beltMm);
+  }
+
+  /**
+   * What an incremental station has on its controller: `armed`, a cycle that has not started yet (the
+   * next one waits: a cycle that never runs, ABORTED why=LATE, must not be chained on), `running`, the
+   * latest one has started (the next may follow it), or `idle`. Armed on the controller, one cycle waits
+   * at a time: its target is known good only once the one before it started. Other stations: `idle`.
+   */
+  private ahead(station: Station): 'armed' | 'running' | 'idle' {
+    if (station.rest !== undefined || !this.positionTimed(station)) return 'idle';
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const slot = this.slots[i]!;
+      if (slot.cycles.get(station.name) !== 'sent') continue;
+      const first = slot.firstMoves.get(station.name);
+      if (first === undefined) return 'armed'; // not taken by the motion service yet
+      // Done, or STARTED heard; an ABORTED one (LATE) waits until its cycle is booked and unchained.
+      return first.status === 'done' || first.legs[0]?.started ? 'running' : 'armed';
+    }
+    return 'idle';
   }
 
   /**
@@ -306,6 +362,12 @@ export class StationRunner {
       (this.lateToleranceMm(station) / beltMmPerS) * 1000,
     );
     slot.settling.set(station.name, this.follow(station, slot, send, sent.moves, plannedAtMs));
+    sent.moves[0]?.then(
+      (record) => {
+        if (slot.sends.get(station.name) === send) slot.firstMoves.set(station.name, record);
+      },
+      () => {},
+    );
   }
 
   /** An incremental station's cycle as absolute targets, chained from where its last cycle ends. */
@@ -452,6 +514,7 @@ export class StationRunner {
       if (slot.cycles.get(station.name) !== 'sent') continue;
       slot.cycles.set(station.name, 'pending');
       slot.sends.delete(station.name);
+      slot.firstMoves.delete(station.name);
       stats.cursor = Math.min(stats.cursor, i);
       taken++;
     }
@@ -477,6 +540,7 @@ export class StationRunner {
   private leaveEmpty(slot: Slot): void {
     slot.cycles.set('infeed', 'failed');
     slot.empty = true;
+    this.stats.get('infeed')!.late++; // the host could not time it: counted as a late index
     this.options.log.warn({ station: 'infeed', placedAtMm: slot.placedAtMm }, 'line.station.empty-pocket');
   }
 
@@ -488,6 +552,7 @@ export class StationRunner {
   /** A cycle dropped before it was sent: pending again, the station's cursor back to it. */
   private rewind(station: Station, slot: Slot): void {
     if (station.rest === undefined) this.unchain(station, slot);
+    slot.firstMoves.delete(station.name);
     slot.cycles.set(station.name, 'pending');
     const index = this.slots.indexOf(slot);
     const stats = this.stats.get(station.name)!;

@@ -159,7 +159,13 @@ export function createKinematicMotion(
       const base = axis.open > 0 ? axis.commanded : positionAt(name, now);
       const to = request.position ?? base + (request.distance ?? 0);
       const moveId = `m${++nextMove}`;
-      const record = { moveId, status: 'queued', error: null } as unknown as MoveRecord;
+      // The leg's `started` is set as the controller's STARTED would be heard (a triggered move firing).
+      const record = {
+        moveId,
+        status: 'queued',
+        error: null,
+        legs: [{ started: null }],
+      } as unknown as MoveRecord;
       const log = history.get(name) ?? [];
       history.set(name, log);
       const entry = { moveId, from, to, status: 'queued' };
@@ -200,6 +206,11 @@ export function createKinematicMotion(
         1000 * trapezoidDurationS(Math.abs(to - from), request.velocity ?? 1000, request.acceleration ?? 1e6);
       const segment = { startMs, endMs: startMs + durationMs, from, to, moveId };
       axis.segments.push(segment);
+      if (request.trigger && Number.isFinite(startMs)) {
+        clock.schedule(startMs as never, () => {
+          if (entry.status === 'queued') record.legs[0]!.started = { deviceTimeMs: startMs, at: '' };
+        });
+      }
       const fail = failing.delete(name);
       clock.schedule(segment.endMs as never, () =>
         fail

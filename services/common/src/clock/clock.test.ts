@@ -44,6 +44,20 @@ describe('ManualClock', () => {
     clock.advanceBy(0);
     expect(ranAt).toBe(100);
   });
+  it('stall: time passes with no timer run; the next advance runs the overdue ones late, in order', () => {
+    const clock = new ManualClock({ monotonicMs: 0 });
+    const ran: [string, number][] = [];
+    clock.after(10, () => ran.push(['a', clock.monotonicMs()]));
+    clock.after(20, () => ran.push(['b', clock.monotonicMs()]));
+    clock.stall(150);
+    expect(ran).toEqual([]);
+    expect(clock.monotonicMs()).toBe(150);
+    clock.advanceBy(0);
+    expect(ran).toEqual([
+      ['a', 150],
+      ['b', 150],
+    ]);
+  });
 });
 
 describe('systemClock', () => {

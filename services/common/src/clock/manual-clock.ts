@@ -78,6 +78,14 @@ export class ManualClock implements Clock {
     this.advanceTo(this.monotonicNowMs + durationMs);
   }
 
+  /**
+   * Time passes and no timer runs, as while a blocked event loop runs nothing: the next advance runs
+   * the timers that fell due meanwhile, late, with the clock reading now.
+   */
+  stall(durationMs: number): void {
+    this.monotonicNowMs += Math.max(0, durationMs);
+  }
+
   pendingTimers(): number {
     return this.timers.length;
   }
