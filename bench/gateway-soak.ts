@@ -26,6 +26,7 @@ import {
   createDemoLine,
   demoConfigSource,
   demoKeys,
+  publishStationChecks,
   startVisionProcess,
   stopChild,
   visionSelfTest,
@@ -226,8 +227,16 @@ async function soak(): Promise<void> {
       defectRate: 0.05,
       seed: 5,
       log: createLogger({ level: 'warn', name: 'soak-plant' }),
-      // The infeed's indexes place the products, where the gateway's line expects them.
+      // The infeed's indexes place the products, where the gateway's line expects them; what every
+      // station's axis did to each product is judged from its motion, plant faults (no fill, no seal,
+      // no label) are drawn, and the filler's and sealer's checks go to the gateway over MQTT.
       stationControllers: controllers,
+      simulateStationAxes: true,
+      onStationCheck: publishStationChecks(
+        config,
+        clients,
+        createLogger({ level: 'warn', name: 'soak-checks' }),
+      ),
     });
     virtualLine.start();
     cleanups.push(async () => virtualLine.close());

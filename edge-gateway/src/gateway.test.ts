@@ -195,6 +195,51 @@ describe('axis ownership over REST', () => {
   });
 });
 
+describe("a station's check over MQTT", () => {
+  it('reaches the line controller with the latched position; garbage and a station that does not check are dropped with a warning', async () => {
+    const topics = `${gateway.config.topicPrefix}/stations`;
+    const seen: unknown[][] = [];
+    const controller = gateway.lineController;
+    const real = controller.stationCheck.bind(controller);
+    controller.stationCheck = (...args) => {
+      seen.push(args);
+      real(...args);
+    };
+    const sensor = await connectClient(gateway.mqttUrl(), { username: 'camera', password: keys.camera });
+    try {
+      const check = {
+        ok: false,
+        conveyorPositionMm: 1234.5,
+        checkedAtMs: EPOCH_START_MS,
+        reason: 'UNDERWEIGHT',
+      };
+      await sensor.publishAsync(`${topics}/filler/check`, JSON.stringify(check), { qos: 1 });
+      await sensor.publishAsync(
+        `${topics}/sealer/check`,
+        JSON.stringify({ ...check, ok: true, reason: undefined }),
+        {
+          qos: 1,
+        },
+      );
+      await sensor.publishAsync(`${topics}/filler/check`, '{"ok":', { qos: 1 });
+      await sensor.publishAsync(`${topics}/labeler/check`, JSON.stringify(check), { qos: 1 });
+      for (let i = 0; i < 50 && memory.events('line.station-check.invalid').length < 2; i++)
+        await stepClock(5);
+      expect(seen).toEqual([
+        ['filler', 1234.5, false, 'UNDERWEIGHT'],
+        ['sealer', 1234.5, true, undefined],
+      ]);
+      expect(memory.events('line.station-check.invalid').map((r) => r.fields['station'])).toEqual([
+        'filler',
+        'labeler',
+      ]);
+    } finally {
+      controller.stationCheck = real;
+      await endAll([sensor]);
+    }
+  });
+});
+
 describe('secrets in the log', () => {
   it('no API key, MQTT password or Authorization header reaches a log line', async () => {
     // 1. A refused MQTT login, an accepted one, and REST calls with a good and a bad key.

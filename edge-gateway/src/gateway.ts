@@ -5,7 +5,13 @@
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '@servo-edge/common/clock';
 import { type Logger, silentLogger } from '@servo-edge/common/log';
-import { parseCameraTrigger, topicTree } from '@servo-edge/common/mqtt';
+import {
+  CHECKED_STATIONS,
+  type CheckedStation,
+  parseCameraTrigger,
+  parseStationCheck,
+  topicTree,
+} from '@servo-edge/common/mqtt';
 import {
   buildApp,
   createMotionService,
@@ -123,6 +129,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   let connection: BrokerConnection | undefined;
   let bridge: MqttBridge | undefined;
   let unsubscribeTrigger: (() => Promise<void>) | undefined;
+  let unsubscribeChecks: (() => Promise<void>) | undefined;
   let started = false;
   let closing: Promise<void> | undefined;
   const visionInstancesOnline = new Set<string>();
@@ -143,6 +150,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       lineParts.controller.close();
     }
     await unsubscribeTrigger?.().catch(() => {});
+    await unsubscribeChecks?.().catch(() => {});
     // 2. `offline` while the connection is still up, then the connection itself.
     await bridge?.close().catch(() => {});
     await connection?.close().catch(() => {});
@@ -227,6 +235,24 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
                 return;
               }
               controller.trigger(trigger.value.productId, trigger.value.conveyorPositionMm);
+            },
+            { qos: 1 },
+          );
+          // The stations' own checks (a check-weigher, a seal sensor), wired over MQTT as the camera is.
+          unsubscribeChecks = await connection.subscribe(
+            topics.stationChecks,
+            (topic, payload) => {
+              const station = topics.stationOf(topic);
+              const check = parseStationCheck(payload);
+              if (!check.ok || !CHECKED_STATIONS.includes(station as CheckedStation)) {
+                log.warn(
+                  { station, reason: check.ok ? 'not a station that checks' : check.reason },
+                  'line.station-check.invalid',
+                );
+                return;
+              }
+              const { ok, conveyorPositionMm, reason } = check.value;
+              controller.stationCheck(station as CheckedStation, conveyorPositionMm, ok, reason);
             },
             { qos: 1 },
           );

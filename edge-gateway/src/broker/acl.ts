@@ -35,6 +35,11 @@ export const PUBLISH_RULES: readonly PublishRule[] = [
     publish: ['service', 'admin'],
     doc: 'Camera trigger `{productId, capturedAtMs, conveyorPositionMm}`, QoS 1, sent before the frame.',
   },
+  {
+    topic: 'stations/+/check',
+    publish: ['service', 'admin'],
+    doc: "A station's check of one product `{ok, conveyorPositionMm, checkedAtMs, reason?}`, QoS 1.",
+  },
   { topic: 'inspection', publish: ['service', 'admin'], doc: 'Verdicts, QoS 1 JSON.' },
   {
     topic: 'vision/+/status',

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Clock, elapsedMs, systemClock } from '@servo-edge/common/clock';
 import type { Logger } from '@servo-edge/common/log';
-import { topicTree } from '@servo-edge/common/mqtt';
+import { type CheckedStation, type StationCheck, topicTree } from '@servo-edge/common/mqtt';
 import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
 import type {
   MaestroLink,
@@ -116,6 +116,37 @@ export function createDemoCamera(
     seed,
     clock: systemClock,
   });
+}
+
+/** Why the demo's sensors fail a product (the codes a check-weigher and a seal sensor would send). */
+const CHECK_FAILURES: Record<CheckedStation, string> = { filler: 'UNDERWEIGHT', sealer: 'NO_SEAL' };
+
+/**
+ * The stations' sensors (the filler's check-weigher, the sealer's seal sensor) wired as a plant's device
+ * service wires them: each check of each product published on `<prefix>/stations/<station>/check` as
+ * the `camera` service principal. The gateway reads them there, in its own process or another.
+ */
+export function publishStationChecks(
+  config: LineGatewayConfig,
+  clients: CameraClients,
+  log: Logger,
+): NonNullable<DemoLineOptions['onStationCheck']> {
+  const topics = topicTree(config.topicPrefix);
+  return (station, conveyorMm, ok) => {
+    const check: StationCheck = {
+      ok,
+      conveyorPositionMm: conveyorMm,
+      checkedAtMs: systemClock.epochMs(),
+      ...(ok ? {} : { reason: CHECK_FAILURES[station] }),
+    };
+    const sent = clients.camera?.publishAsync(topics.stationCheck(station), JSON.stringify(check), {
+      qos: 1,
+    });
+    if (!sent) log.error({ station, ok, conveyorMm }, 'demo.station-check.unsent');
+    sent?.catch((error: Error) =>
+      log.error({ station, ok, conveyorMm, err: error }, 'demo.station-check.unsent'),
+    );
+  };
 }
 
 export interface DemoLineOptions {

@@ -27,6 +27,7 @@ import {
   createDemoLine,
   DEMO_CONTROLLER_SETTINGS,
   maestroRejectArmCounts,
+  publishStationChecks,
   startVisionProcess,
   visionSelfTest,
 } from './demo-plant.js';
@@ -172,12 +173,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoStack> {
       ...(rejectArmDriver === 'maestro' ? { readRejectArmCounts: maestroRejectArmCounts(sims.links) } : {}),
       // The infeed's indexes place the products, and what every station's axis does to each product is
       // judged from its motion (a dose, a seal or a label the gateway's timing made miss is a defect, as on
-      // a plant). The filler's check-weigher and the sealer's seal sensor are wired to the gateway's line
-      // as a plant wires them to the line controller's inputs.
+      // a plant). The filler's check-weigher and the sealer's seal sensor report over MQTT, as a plant's
+      // device service would.
       stationControllers: controllers,
       simulateStationAxes: true,
-      onStationCheck: (station, conveyorMm, ok) =>
-        gateway.lineController.stationCheck(station, conveyorMm, ok),
+      onStationCheck: publishStationChecks(config, clients, log),
     });
     virtualLine.start();
     cleanups.push(async () => virtualLine.close());

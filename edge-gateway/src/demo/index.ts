@@ -22,6 +22,7 @@ export {
   DEMO_CONTROLLER_SETTINGS,
   type DemoLineOptions,
   maestroRejectArmCounts,
+  publishStationChecks,
   startVisionProcess,
   stopChild,
   type VisionProcess,

@@ -41,6 +41,14 @@ export {
   validateRecipe,
 } from './recipe.js';
 export {
+  CHECKED_STATIONS,
+  type CheckedStation,
+  MAX_STATION_CHECK_BYTES,
+  parseStationCheck,
+  type StationCheck,
+  StationCheckSchema,
+} from './station-check.js';
+export {
   STATUS_OFFLINE,
   STATUS_ONLINE,
   sharedSubscription,

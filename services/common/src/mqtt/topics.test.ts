@@ -49,6 +49,15 @@ describe('topicTree', () => {
     expect(tree.cameraOf('other/camera/cam-1/frame')).toBeUndefined();
   });
 
+  it('finds the station of a check topic, and nothing in other topics', () => {
+    expect(tree.stationCheck('filler')).toBe('servo-edge/line-1/stations/filler/check');
+    expect(tree.stationOf(tree.stationCheck('filler'))).toBe('filler');
+    expect(tree.stationOf(tree.stationChecks)).toBe('+');
+    expect(tree.stationOf('servo-edge/line-1/stations//check')).toBeUndefined();
+    expect(tree.stationOf('servo-edge/line-1/stations/a/b/check')).toBeUndefined();
+    expect(tree.stationOf(tree.cameraTrigger('filler'))).toBeUndefined();
+  });
+
   it('builds a shared subscription [MQTT-4.8.2]', () => {
     expect(sharedSubscription('vision', tree.cameraFrames)).toBe(
       '$share/vision/servo-edge/line-1/camera/+/frame',

@@ -23,6 +23,12 @@ export interface TopicTree {
   recipe: string;
   /** The camera trigger (trigger.ts), QoS 1, sent before the frame. */
   cameraTrigger(camera: string): string;
+  /** A station's own check of each product (station-check.ts), QoS 1. */
+  stationCheck(station: string): string;
+  /** Filter for every station's checks: `<prefix>/stations/+/check`. */
+  stationChecks: string;
+  /** The station level of a check topic, or undefined for any other topic. */
+  stationOf(topic: string): string | undefined;
   /** One camera's SVF1 frames (frame-envelope.ts). */
   cameraFrame(camera: string): string;
   /** Filter for every camera's frames: `<prefix>/camera/+/frame`. */
@@ -53,6 +59,7 @@ export function sharedSubscription(group: string, filter: string): string {
 
 export function topicTree(prefix: string): TopicTree {
   const framePrefix = `${prefix}/camera/`;
+  const stationPrefix = `${prefix}/stations/`;
   return {
     prefix,
     gatewayStatus: `${prefix}/gateway/status`,
@@ -65,6 +72,13 @@ export function topicTree(prefix: string): TopicTree {
     cameraTrigger: (camera) => `${framePrefix}${topicLevel(camera)}/trigger`,
     cameraFrame: (camera) => `${framePrefix}${topicLevel(camera)}/frame`,
     cameraFrames: `${framePrefix}+/frame`,
+    stationCheck: (station) => `${stationPrefix}${topicLevel(station)}/check`,
+    stationChecks: `${stationPrefix}+/check`,
+    stationOf(topic) {
+      if (!topic.startsWith(stationPrefix) || !topic.endsWith('/check')) return undefined;
+      const station = topic.slice(stationPrefix.length, -'/check'.length);
+      return station.length > 0 && !station.includes('/') ? station : undefined;
+    },
     cameraOf(topic) {
       if (!topic.startsWith(framePrefix) || !topic.endsWith('/frame')) return undefined;
       const camera = topic.slice(framePrefix.length, -'/frame'.length);
