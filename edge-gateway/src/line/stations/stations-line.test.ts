@@ -260,6 +260,43 @@ describe('a Hold in the middle of production (host timing)', () => {
   });
 });
 
+describe('Stop, then Reset and Start (position triggering)', () => {
+  it('Stopping cancels every cycle armed on the controller, faults nothing, and the products are served or rejected after the restart', async () => {
+    const seed = 21;
+    console.log(`seed ${seed}`);
+    const { clock, model, controller, memory, kinematic, virtualLine } = await setup({
+      seed,
+      positionTriggeredMoves: true,
+    });
+    await runFor(clock, 1517);
+    // 1. Stop: the belt comes to rest; in Stopped no station axis has a move queued or armed.
+    model.command('Stop');
+    for (let i = 0; i < 100 && model.state !== 'Stopped'; i++) await runFor(clock, 10);
+    expect(model.state).toBe('Stopped');
+    await runFor(clock, 200);
+    for (const axis of ['infeed', 'filler', 'sealer', 'labeler', 'reject-arm'])
+      expect({ axis, open: kinematic.motion.axis(axis).queue.open }).toEqual({ axis, open: 0 });
+    expect(memory.events('line.station.fault')).toEqual([]);
+    expect(controller.stationReports().filter((st) => st.state === 'faulted')).toEqual([]);
+    // 2. Reset, Start: production resumes; every product, those caught by the Stop too, in its right bin.
+    model.command('Reset');
+    await runFor(clock, 50);
+    expect(model.state).toBe('Idle');
+    model.command('Start');
+    await runFor(clock, 10);
+    expect(model.state).toBe('Execute');
+    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 60; i++) {
+      await runFor(clock, 100);
+    }
+    const binned = [...virtualLine.rejected, ...virtualLine.passed];
+    expect(binned.length).toBeGreaterThanOrEqual(60);
+    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
+    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(memory.events('line.station.fault')).toEqual([]);
+    expect(doubledPockets(virtualLine)).toEqual([]);
+  });
+});
+
 describe('a station fault stops the line as its severity says, naming the station and the reason', () => {
   it.each([
     { axis: 'filler', severity: 'abort', state: 'Aborted' },
