@@ -182,7 +182,11 @@ describe.skipIf(process.env['SERVO_EDGE_LOAD_TEST'] === '0')('packaging line und
       // The line leaving Execute (an e-stop, a lost controller), or the belt standing still while it
       // is in Execute, ends the wait at once, with the reason.
       const why = (what: string) => {
-        const problems = logger.records.filter((r) => r.level === 'error' || r.level === 'warn');
+        // Errors first (a station fault, a failed stroke), then warnings, which can be many.
+        const problems = [
+          ...logger.records.filter((r) => r.level === 'error'),
+          ...logger.records.filter((r) => r.level === 'warn'),
+        ];
         const links = s.gateway.motion
           .controllers()
           .map((c) => `${c.id}: ${c.state}, stop latched ${c.estopLatched}, ${c.lastError?.code ?? '-'}`);

@@ -20,7 +20,10 @@ export interface StationGeometry {
   infeed?: { indexCounts: number };
   /** A product is filled when the piston travelled doseCounts (±10 %) while its centre was within ±windowMm/2. */
   filler?: { positionMm: number; doseCounts: number; windowMm: number };
-  /** Sealed when the head stood at or beyond closedCounts for dwellMs (at least 80 %) while within ±windowMm/2. */
+  /**
+   * Sealed when the head stood at or beyond closedCounts for dwellMs (at least 80 %, at most twice: a
+   * longer dwell scorches the seal) while within ±windowMm/2.
+   */
   sealer?: { positionMm: number; closedCounts: number; dwellMs: number; windowMm: number };
   /** Labelled when the web fed labelCounts (at least 90 %) while within ±windowMm/2. */
   labeler?: { positionMm: number; labelCounts: number; windowMm: number };
@@ -99,7 +102,11 @@ export function applyStations(
     if (Math.abs(offset) <= sealer.windowMm / 2) {
       if (step.now.sealer >= sealer.closedCounts) work.sealedMs += step.dtMs;
     } else if (offset > sealer.windowMm / 2) {
-      work.sealed = step.injected !== 'no-seal' && work.sealedMs >= 0.8 * sealer.dwellMs;
+      // Too short a dwell does not fuse the foil; more than twice the dwell scorches it.
+      work.sealed =
+        step.injected !== 'no-seal' &&
+        work.sealedMs >= 0.8 * sealer.dwellMs &&
+        work.sealedMs <= 2 * sealer.dwellMs;
       out.push({ station: 'sealer', ok: work.sealed, defect: 'no-seal' });
     }
   }

@@ -443,6 +443,15 @@ export class StationRunner {
           this.lateCycle(station, slot);
           return;
         }
+        if (step > 0 && settled.status === 'aborted' && settled.error?.reason === 'LATE' && station.rest) {
+          // A later move of the cycle (the sealer's opening) reached the controller after the belt
+          // passed its trigger: this host was late (its moves held back, §v2 Events flow control), and
+          // the station's first move ran, so the axis stands off its rest (the head down). Back to rest
+          // at once, the cycles queued behind taken back and sent again; the line runs on.
+          this.lateCycle(station, slot, step);
+          this.replan(station, slot, { toRest: true });
+          return;
+        }
         failure ??= {
           code: settled.error?.code ?? 'MOVE_ABORTED',
           reason: `${station.axis} move ${record.moveId} ${settled.status}${settled.error?.reason ? ` (${settled.error.reason})` : ''}`,
@@ -486,13 +495,15 @@ export class StationRunner {
    * controller after the belt passed): the product did not get this station's work. An infeed index
    * that did not run placed no product: its pocket stays empty, nothing to reject.
    */
-  private lateCycle(station: Station, slot: Slot): void {
+  private lateCycle(station: Station, slot: Slot, step = 0): void {
     slot.cycles.set(station.name, 'failed');
     this.stats.get(station.name)!.late++;
-    this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm }, 'line.station.late');
+    this.options.log.warn({ station: station.name, placedAtMm: slot.placedAtMm, step }, 'line.station.late');
     if (station.name === 'infeed') slot.empty = true;
-    else this.markDefect(slot, station.name, 'LATE');
-    if (station.rest === undefined) {
+    // A later move that came late (the sealer's opening): the work was done, perhaps too long (a
+    // scorched seal); the station's own check (the seal sensor) judges the product.
+    else if (step === 0) this.markDefect(slot, station.name, 'LATE');
+    if (station.rest === undefined && step === 0) {
       this.unchain(station, slot);
       this.replan(station, slot);
     }
@@ -506,7 +517,7 @@ export class StationRunner {
    * cycles back and send them again from where it stands. Assumed: the first of them had not started
    * (it waits for a trigger one pitch after the late one's, and the late one's ABORTED arrives first).
    */
-  private replan(station: Station, late: Slot): void {
+  private replan(station: Station, late: Slot, options: { toRest?: boolean } = {}): void {
     const stats = this.stats.get(station.name)!;
     let taken = 0;
     for (let i = this.slots.indexOf(late) + 1; i < this.slots.length; i++) {
@@ -518,21 +529,33 @@ export class StationRunner {
       stats.cursor = Math.min(stats.cursor, i);
       taken++;
     }
-    if (taken === 0) return; // nothing sent behind it: the next cycle chains from where the axis is
+    const rest = options.toRest ? station.rest : undefined;
+    // Nothing sent behind it and nowhere to go: the next cycle chains from where the axis is.
+    if (taken === 0 && rest === undefined) return;
     const { log, motion, timed } = this.options;
     // Host-timed cycles still on this host's timers are dropped with the rest.
     if (!this.positionTimed(station)) timed.cancelPending(station.axis);
-    log.warn({ station: station.name, cycles: taken }, 'line.station.replan');
+    log.warn({ station: station.name, cycles: taken, toRest: rest !== undefined }, 'line.station.replan');
     this.replanning.add(station.name);
     // A cycle ahead of the late one may still be running: let it end, a stop would cut it short.
     const ahead = this.slots
       .slice(0, this.slots.indexOf(late))
       .flatMap((slot) => (slot.cycles.get(station.name) === 'sent' ? [slot.settling.get(station.name)] : []));
     void Promise.all(ahead)
-      .then(() => motion.stop(station.axis))
-      .catch((error: Error & { code?: string }) =>
-        log.error({ station: station.name, code: error.code, err: error }, 'line.station.replan-failed'),
-      )
+      .then(async () => {
+        if (taken > 0) await motion.stop(station.axis);
+        if (rest) await motion.move(station.axis, rest);
+      })
+      .catch((error: Error & { code?: string }) => {
+        log.error({ station: station.name, code: error.code, err: error }, 'line.station.replan-failed');
+        // The axis could not be brought back to rest: the station cannot go on.
+        if (rest)
+          this.fault(
+            station,
+            error.code ?? 'MOVE_REFUSED',
+            `${station.axis}: back to rest after a late move: ${error.message}`,
+          );
+      })
       .finally(() => this.replanning.delete(station.name));
   }
 

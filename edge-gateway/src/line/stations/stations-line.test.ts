@@ -373,6 +373,45 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
     },
   );
 
+  it("the sealer's opening move LATE (its close ran): the head goes back to rest at once, the line runs on, the seal sensor judges the product", async () => {
+    const seed = 22;
+    console.log(`seed ${seed}`);
+    const { clock, model, controller, memory, kinematic, virtualLine } = await setup({
+      seed,
+      positionTriggeredMoves: true,
+    });
+    await runFor(clock, 1000);
+    kinematic.lateNextTriggeredMove('sealer', 3, (request) => request.position === SEALER.openPosition);
+    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
+      await runFor(clock, 100);
+    }
+    // 1. Late, not a fault; the axis was stopped and sent to rest, its queued cycles sent again.
+    expect(model.state).toBe('Execute');
+    expect(memory.events('line.station.fault')).toEqual([]);
+    expect(controller.stationReports().find((st) => st.name === 'sealer')).toMatchObject({
+      late: 1,
+      faults: 0,
+    });
+    expect(memory.events('line.station.late')).toMatchObject([{ fields: { station: 'sealer', step: 1 } }]);
+    expect(memory.events('line.station.replan')).toMatchObject([
+      { fields: { station: 'sealer', toRest: true } },
+    ]);
+    const late = kinematic.history('sealer').findIndex((m) => m.status === 'aborted');
+    expect(late).toBeGreaterThan(0);
+    // 2. The head stood closed far past its dwell on one product (a scorched seal, rejected on the seal
+    //    sensor's word); every product in its right bin; the sealer cycles on afterwards.
+    const binned = [...virtualLine.rejected, ...virtualLine.passed];
+    expect(binned.filter((p) => p.defect === 'no-seal' && p.bin === 'rejected').length).toBeGreaterThan(0);
+    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
+    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(
+      kinematic
+        .history('sealer')
+        .slice(late + 1)
+        .filter((m) => m.status === 'done').length,
+    ).toBeGreaterThan(20);
+  });
+
   it('host timing, this host stalled 150 ms: the late cycles are rejected, the incremental axes taken back and re-planned, nothing indexes twice', async () => {
     const seed = 20;
     console.log(`seed ${seed}`);

@@ -7,7 +7,7 @@
 
 import type { ManualClock } from '@servo-edge/common/testing';
 import { trapezoidDurationS } from '@servo-edge/firmware-protocol';
-import type { AxisStatus, MotionServiceEvent, MoveRecord } from '@servo-edge/motion-api';
+import type { AxisStatus, MotionServiceEvent, MoveRecord, MoveRequest } from '@servo-edge/motion-api';
 import type { LineMotion } from '../line-controller.js';
 
 interface Segment {
@@ -43,7 +43,11 @@ export interface KinematicMotion {
    * why=LATE (§v2 Triggered moves) and does not move; the host hears of it `reportAfterMs` later (a
    * serial round trip, or longer if its reader stalled).
    */
-  lateNextTriggeredMove(axis: string, reportAfterMs?: number): void;
+  lateNextTriggeredMove(
+    axis: string,
+    reportAfterMs?: number,
+    which?: (request: MoveRequest) => boolean,
+  ): void;
   /** Every move this model ran or refused, per axis, in order: what the controller saw. */
   history(axis: string): { moveId: string; from: number; to: number; status: string }[];
 }
@@ -67,7 +71,7 @@ export function createKinematicMotion(
   const moves = new Map<string, Move>();
   const history = new Map<string, { moveId: string; from: number; to: number; status: string }[]>();
   const failing = new Set<string>();
-  const late = new Map<string, number>();
+  const late = new Map<string, { reportAfterMs: number; which: (request: MoveRequest) => boolean }>();
   const listeners = new Set<(e: MotionServiceEvent) => void>();
   let nextMove = 0;
   const get = (name: string) => {
@@ -193,9 +197,10 @@ export function createKinematicMotion(
           move.end('aborted', null);
           throw Object.assign(new Error('no TRIG'), { code: 'UNSUPPORTED' });
         }
-        const reportAfterMs = late.get(name);
-        if (reportAfterMs !== undefined) {
+        const lateOne = late.get(name);
+        if (lateOne?.which(request)) {
           late.delete(name);
+          const { reportAfterMs } = lateOne;
           const error = { code: 'MOVE_ABORTED', reason: 'LATE' } as MoveRecord['error'];
           clock.schedule((now + reportAfterMs) as never, () => move.end('aborted', error));
           return record;
@@ -253,7 +258,8 @@ export function createKinematicMotion(
     motion,
     positionAt,
     failNextMove: (axis) => failing.add(axis),
-    lateNextTriggeredMove: (axis, reportAfterMs = LATE_REPORT_MS) => late.set(axis, reportAfterMs),
+    lateNextTriggeredMove: (axis, reportAfterMs = LATE_REPORT_MS, which = () => true) =>
+      late.set(axis, { reportAfterMs, which }),
     history: (axis) => history.get(axis) ?? [],
   };
 }
