@@ -10,7 +10,7 @@
 // profile is then resampled at twice the frame's resolution (cubic), so a decoder's edge finder has
 // two samples per pixel to place edges between, and handed over as a small image of identical rows.
 
-import { type GrayImage, sampleBilinear } from '../image/gray-image.js';
+import type { GrayImage } from '../image/gray-image.js';
 
 /** The label as an oriented rectangle on the frame. */
 export interface OrientedLabel {
@@ -65,8 +65,12 @@ const BAND_ENERGY_SHARE = 0.45;
 const MIN_BAND_ROWS = 4;
 /** Rows at each end of the band left out: the bars' ends are blurred into the paper. */
 const BAND_TRIM_ROWS = 1;
-/** Shears tried, as the bars' drift in px along the scan per px across it (0.01 = 0.57 degree). */
-const SHEARS = [-0.03, -0.02, -0.01, 0, 0.01, 0.02, 0.03];
+/**
+ * Shears tried, in steps of the bars' drift in px along the scan per px across it (0.01 = 0.57
+ * degree), up to MAX_SHEAR_STEPS either way (±1.7 degrees).
+ */
+const SHEAR_STEP = 0.01;
+const MAX_SHEAR_STEPS = 3;
 /** The profile is resampled at this many samples per frame pixel. */
 export const PROFILE_UPSAMPLE = 2;
 /** A step is clear at this share of the reference step (REFERENCE_STEP_SHARE). */
@@ -124,25 +128,24 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
   const halfV = barsAcrossAxis ? halfB : halfL;
   const scanDeg = barsAcrossAxis ? label.axisDeg : label.axisDeg + 90;
 
-  // 2. Rows across the bars at full resolution, every ROW_PITCH_PX along them.
+  // 2. Edge energy of rows across the bars, every ROW_PITCH_PX along them, sampled bilinear: it
+  // only has to tell the bars' rows from the rest, and that costs less than the cubic (the rows are
+  // sampled properly once the band is known, below; on the development split about half of them
+  // are in it).
   const widthPx = Math.floor(2 * halfU);
   const rowCount = Math.floor((2 * halfV) / ROW_PITCH_PX);
   if (widthPx < 16 || rowCount < MIN_BAND_ROWS) return undefined;
-  const rows: Float32Array[] = [];
+  // Where row r starts on the frame (the centre of its first sample): plain numbers, not an object,
+  // so the loops below allocate nothing per row.
+  const startX0 = label.centerXPx - v.x * halfV - u.x * halfU + u.x * 0.5;
+  const startY0 = label.centerYPx - v.y * halfV - u.y * halfU + u.y * 0.5;
+  const rowStepX = v.x * ROW_PITCH_PX;
+  const rowStepY = v.y * ROW_PITCH_PX;
   const energy = new Float64Array(rowCount);
   for (let r = 0; r < rowCount; r++) {
-    const vOff = -halfV + (r + 0.5) * ROW_PITCH_PX;
-    const row = new Float32Array(widthPx);
-    const ox = label.centerXPx + v.x * vOff - u.x * halfU;
-    const oy = label.centerYPx + v.y * vOff - u.y * halfU;
-    // Across the bars the sampling must keep a 1.5 px module: cubic along the scan's main axis on the
-    // frame, linear along the other (the bars' direction, where nothing changes quickly).
-    const sampleAt = Math.abs(u.x) >= Math.abs(u.y) ? cubicAlongX : cubicAlongY;
-    for (let i = 0; i < widthPx; i++) row[i] = sampleAt(frame, ox + u.x * (i + 0.5), oy + u.y * (i + 0.5));
-    let e = 0;
-    for (let i = 1; i < widthPx; i++) e += Math.abs(row[i]! - row[i - 1]!);
-    energy[r] = e;
-    rows.push(row);
+    const x = startX0 + rowStepX * (r + 0.5);
+    const y = startY0 + rowStepY * (r + 0.5);
+    energy[r] = lineEnergy(frame, x, y, u.x, u.y, widthPx);
   }
 
   // 3. The band: the run of rows around the strongest whose energy stays high. Only rows inside the
@@ -166,45 +169,60 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
   if (r1 - r0 + 1 < MIN_BAND_ROWS) return undefined;
   const vMid = (r0 + r1) / 2;
 
-  // 4. The shear that lines the average up with the bars: the sharpest profile.
-  let best: Float64Array | undefined;
-  let bestSharpness = -1;
-  let bestShear = 0;
-  for (const shear of SHEARS) {
-    const profile = new Float64Array(widthPx);
-    for (let r = r0; r <= r1; r++) {
-      const shift = shear * (r - vMid) * ROW_PITCH_PX;
-      const row = rows[r]!;
-      for (let i = 0; i < widthPx; i++) profile[i]! += sampleRow(row, i + shift);
-    }
+  // The band's rows at full resolution. Across the bars the sampling must keep a 1.5 px module:
+  // cubic along the scan's main axis on the frame, linear along the other (the bars' direction,
+  // where nothing changes quickly). One buffer for all rows, each row a view on it: an array per
+  // row (hundreds of them) cost a fifth of this function's time in allocation and collection.
+  const samples = new Float32Array((r1 - r0 + 1) * widthPx);
+  const rows: Float32Array[] = [];
+  for (let r = r0; r <= r1; r++) {
+    const row = samples.subarray((r - r0) * widthPx, (r - r0 + 1) * widthPx);
+    sampleCubicRow(frame, startX0 + rowStepX * (r + 0.5), startY0 + rowStepY * (r + 0.5), u.x, u.y, row);
+    rows[r] = row;
+  }
+
+  // 4. The shear that lines the average up with the bars: the sharpest profile. Judged on every
+  // second row of the band (the bars are tens of rows tall, and which shear lines them up shows as
+  // clearly on half of them), coarse to fine: sharpness falls off on either side of the right shear,
+  // so the best of three shears two steps apart, then its two neighbours, find the best of all seven
+  // in five trials. The winner's sum over the even rows is kept, and the odd rows are added to it.
+  const evenRowsAt = (shear: number, out: Float64Array): number => {
+    out.fill(0);
+    for (let r = r0; r <= r1; r += 2) addShifted(out, rows[r]!, shear * (r - vMid) * ROW_PITCH_PX);
     let sharpness = 0;
-    for (let i = 1; i < widthPx; i++) sharpness += (profile[i]! - profile[i - 1]!) ** 2;
+    for (let i = 1; i < widthPx; i++) sharpness += (out[i]! - out[i - 1]!) ** 2;
+    return sharpness;
+  };
+  let profile = new Float64Array(widthPx);
+  let trial = new Float64Array(widthPx);
+  let bestShear = 0;
+  let bestSharpness = -1;
+  const tryShear = (step: number): void => {
+    const shear = step * SHEAR_STEP;
+    const sharpness = evenRowsAt(shear, trial);
     if (sharpness > bestSharpness) {
       bestSharpness = sharpness;
-      best = profile;
       bestShear = shear;
+      [profile, trial] = [trial, profile];
     }
-  }
-  const profile = best!;
+  };
+  for (const step of [0, -2, 2]) tryShear(step);
+  const coarse = Math.round(bestShear / SHEAR_STEP);
+  for (const step of [coarse - 1, coarse + 1]) if (Math.abs(step) <= MAX_SHEAR_STEPS) tryShear(step);
+  for (let r = r0 + 1; r <= r1; r += 2) addShifted(profile, rows[r]!, bestShear * (r - vMid) * ROW_PITCH_PX);
   const n = r1 - r0 + 1;
   for (let i = 0; i < widthPx; i++) profile[i]! /= n;
 
   // 5. Stretch to the full gray range (paper white, ink black) and upsample.
   const image = lineImage(profile);
-  // The band's rows themselves, sheared straight: for the decoders' own line-by-line search.
-  const bandRows = r1 - r0 + 1;
-  const band = new Uint8Array(widthPx * bandRows);
-  for (let r = r0; r <= r1; r++) {
-    const shift = bestShear * (r - vMid) * ROW_PITCH_PX;
-    const row = rows[r]!;
-    const offset = (r - r0) * widthPx;
-    // Clamped: the cubic overshoots past 0 and 255 at sharp edges, and a Uint8Array wraps (256 -> 0),
-    // which put black specks on the paper and white ones in the bars.
-    for (let i = 0; i < widthPx; i++) {
-      const level = Math.round(sampleRow(row, i + shift));
-      band[offset + i] = level < 0 ? 0 : level > 255 ? 255 : level;
-    }
-  }
+  // The band's rows themselves, sheared straight: for the decoders' own line-by-line search. Built
+  // on first use: most codes are read from the averaged line, and the band image is a fifth of
+  // this function's time.
+  let bandImage: GrayImage | undefined;
+  const bandOnce = (): GrayImage => {
+    bandImage ??= shearedBand(rows, r0, r1, bestShear, vMid, widthPx);
+    return bandImage;
+  };
 
   const at = (uOff: number, vOff: number): Point => ({
     xPx: label.centerXPx + u.x * uOff + v.x * vOff,
@@ -223,9 +241,9 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
   const inTo =
     outlineEnd(profile, widthPx - 2, widthPx - 2 - MARGIN_PX - OUTLINE_SEARCH_PX) - OUTLINE_CLEARANCE_PX;
   if (inTo - inFrom < 16) return undefined;
-  const steps: number[] = [];
-  for (let i = inFrom; i < inTo; i++) steps.push(Math.abs(profile[i]! - profile[i - 1]!));
-  steps.sort((x, y) => x - y);
+  const steps = new Float64Array(inTo - inFrom);
+  for (let i = inFrom; i < inTo; i++) steps[i - inFrom] = Math.abs(profile[i]! - profile[i - 1]!);
+  steps.sort();
   const referenceStep = steps[Math.floor(REFERENCE_STEP_SHARE * (steps.length - 1))]!;
   let first = inFrom;
   let last = inTo - 1;
@@ -296,7 +314,9 @@ export function barProfile(frame: GrayImage, label: OrientedLabel): BarProfile |
     image,
     line: profile,
     printAboveNoise,
-    bandImage: { widthPx, heightPx: bandRows, data: band },
+    get bandImage() {
+      return bandOnce();
+    },
     scanDeg,
     cornersPx: [at(uStart, vTop), at(uEnd, vTop), at(uEnd, vBottom), at(uStart, vBottom)],
     printContrast,
@@ -430,24 +450,93 @@ function energyAlong(
   halfStep: number,
   halfSide: number,
 ): number {
+  const samples = Math.floor(2 * halfStep) + 1;
+  if (samples < 2) return 0;
   let sum = 0;
   let count = 0;
   for (let s = -halfSide; s <= halfSide; s += 4 * COARSE_PITCH_PX) {
-    let previous: number | undefined;
-    for (let t = -halfStep; t <= halfStep; t += 1) {
-      const value = sampleBilinear(
-        frame,
-        label.centerXPx + step.x * t + side.x * s,
-        label.centerYPx + step.y * t + side.y * s,
-      );
-      if (previous !== undefined) {
-        sum += Math.abs(value - previous);
-        count++;
-      }
-      previous = value;
-    }
+    const x = label.centerXPx - step.x * halfStep + side.x * s;
+    const y = label.centerYPx - step.y * halfStep + side.y * s;
+    sum += lineEnergy(frame, x, y, step.x, step.y, samples);
+    count += samples - 1;
   }
   return count > 0 ? sum / count : 0;
+}
+
+/**
+ * Sum of absolute steps along a line of `count` samples from (x, y) in steps of (dx, dy), each
+ * sample bilinear (clamped to the frame). Interpolating between pixels averages their noise, as the
+ * cubic samplers do; the nearest pixels alone carried 1.4 times the noise, and the band's threshold,
+ * relative to the strongest row, then took in paper beyond the bars' ends.
+ */
+function lineEnergy(frame: GrayImage, x: number, y: number, dx: number, dy: number, count: number): number {
+  const w = frame.widthPx;
+  const d = frame.data;
+  const maxX = w - 1.001;
+  const maxY = frame.heightPx - 1.001;
+  let sum = 0;
+  let previous = 0;
+  for (let i = 0; i < count; i++) {
+    let fx = x + dx * i - 0.5;
+    let fy = y + dy * i - 0.5;
+    fx = fx < 0 ? 0 : fx > maxX ? maxX : fx;
+    fy = fy < 0 ? 0 : fy > maxY ? maxY : fy;
+    const x0 = Math.floor(fx);
+    const y0 = Math.floor(fy);
+    const tx = fx - x0;
+    const ty = fy - y0;
+    const k = y0 * w + x0;
+    const value =
+      (d[k]! * (1 - tx) + d[k + 1]! * tx) * (1 - ty) + (d[k + w]! * (1 - tx) + d[k + w + 1]! * tx) * ty;
+    if (i > 0) sum += Math.abs(value - previous);
+    previous = value;
+  }
+  return sum;
+}
+
+/** The band's rows r0..r1, each shifted by its shear, as an image at the frame's resolution. */
+function shearedBand(
+  rows: readonly Float32Array[],
+  r0: number,
+  r1: number,
+  shear: number,
+  vMid: number,
+  widthPx: number,
+): GrayImage {
+  const band = new Uint8Array(widthPx * (r1 - r0 + 1));
+  const shifted = new Float64Array(widthPx);
+  for (let r = r0; r <= r1; r++) {
+    shifted.fill(0);
+    addShifted(shifted, rows[r]!, shear * (r - vMid) * ROW_PITCH_PX);
+    const offset = (r - r0) * widthPx;
+    // Clamped: the cubic overshoots past 0 and 255 at sharp edges, and a Uint8Array wraps (256 -> 0),
+    // which put black specks on the paper and white ones in the bars.
+    for (let i = 0; i < widthPx; i++) {
+      const level = Math.round(shifted[i]!);
+      band[offset + i] = level < 0 ? 0 : level > 255 ? 255 : level;
+    }
+  }
+  return { widthPx, heightPx: r1 - r0 + 1, data: band };
+}
+
+/**
+ * Adds `row` sampled at i + shiftPx to out[i], for every i: `sampleRow` at each sample, with the
+ * interpolation's index and weight worked out once per row (the shift is the same all along it),
+ * which is most of the shear search's time.
+ */
+function addShifted(out: Float64Array, row: Float32Array, shiftPx: number): void {
+  const n = out.length;
+  const last = row.length - 1;
+  const whole = Math.floor(shiftPx);
+  const f = shiftPx - whole;
+  // Samples whose position i + shiftPx lies strictly inside (0, last) interpolate; the rest clamp.
+  let from = Math.max(0, -whole);
+  if (from + shiftPx <= 0) from++;
+  let to = Math.min(n, last - whole);
+  if (to > from && to - 1 + shiftPx >= last) to--;
+  for (let i = 0; i < Math.min(from, n); i++) out[i]! += sampleRow(row, i + shiftPx);
+  for (let i = from, k = from + whole; i < to; i++, k++) out[i]! += row[k]! * (1 - f) + row[k + 1]! * f;
+  for (let i = Math.max(from, to); i < n; i++) out[i]! += sampleRow(row, i + shiftPx);
 }
 
 /** Linear interpolation along a row, clamped at its ends. */
@@ -471,6 +560,27 @@ function cubic(p: Float64Array, x: number): number {
   const p2 = at(i + 1);
   const p3 = at(i + 2);
   return p1 + 0.5 * f * (p2 - p0 + f * (2 * p0 - 5 * p1 + 4 * p2 - p3 + f * (3 * (p1 - p2) + p3 - p0)));
+}
+
+/**
+ * Fills `out` with samples from (x, y) in steps of (dx, dy): `cubicAlongX` for a scan closer to the
+ * frame's x axis, `cubicAlongY` otherwise. One call site for each sampler, so the compiler inlines
+ * it (through a function-valued variable it did not, and every sample's result was boxed on the
+ * heap: half a megabyte of garbage per frame).
+ */
+function sampleCubicRow(
+  frame: GrayImage,
+  x: number,
+  y: number,
+  dx: number,
+  dy: number,
+  out: Float32Array,
+): void {
+  if (Math.abs(dx) >= Math.abs(dy)) {
+    for (let i = 0; i < out.length; i++) out[i] = cubicAlongX(frame, x + dx * i, y + dy * i);
+  } else {
+    for (let i = 0; i < out.length; i++) out[i] = cubicAlongY(frame, x + dx * i, y + dy * i);
+  }
 }
 
 /**

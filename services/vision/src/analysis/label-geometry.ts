@@ -384,36 +384,41 @@ function withHolesFilled(piece: Int32Array, cols: number, rows: number): Int32Ar
     const row = (index - col) / cols;
     state[(row - r0 + 1) * w + (col - c0 + 1)] = 1;
   }
-  const stack = [0];
+  // The outside, flooded from the box's corner (a typed stack: this runs for every scored piece).
+  const stack = new Int32Array(w * h);
+  let sp = 0;
+  stack[sp++] = 0;
   state[0] = 2;
-  while (stack.length > 0) {
-    const i = stack.pop()!;
+  while (sp > 0) {
+    const i = stack[--sp]!;
     const x = i % w;
     if (x > 0 && state[i - 1] === 0) {
       state[i - 1] = 2;
-      stack.push(i - 1);
+      stack[sp++] = i - 1;
     }
     if (x < w - 1 && state[i + 1] === 0) {
       state[i + 1] = 2;
-      stack.push(i + 1);
+      stack[sp++] = i + 1;
     }
     if (i >= w && state[i - w] === 0) {
       state[i - w] = 2;
-      stack.push(i - w);
+      stack[sp++] = i - w;
     }
     if (i < w * (h - 1) && state[i + w] === 0) {
       state[i + w] = 2;
-      stack.push(i + w);
+      stack[sp++] = i + w;
     }
   }
-  const out: number[] = [];
-  for (let i = 0; i < state.length; i++) {
+  let inside = 0;
+  for (let i = 0; i < state.length; i++) if (state[i] !== 2) inside++;
+  const out = new Int32Array(inside);
+  for (let i = 0, k = 0; i < state.length; i++) {
     if (state[i] === 2) continue;
     const x = i % w;
     const y = (i - x) / w;
-    out.push((y + r0 - 1) * cols + (x + c0 - 1));
+    out[k++] = (y + r0 - 1) * cols + (x + c0 - 1);
   }
-  return Int32Array.from(out);
+  return out;
 }
 
 function levelAt(histogram: Uint32Array, count: number, share: number): number {
@@ -431,19 +436,33 @@ function levelAt(histogram: Uint32Array, count: number, share: number): number {
  * the outer corners of each row's first and last cell, so only those go in.
  */
 function pieceRect(piece: Int32Array, cols: number): OrientedRect | undefined {
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
+  // Each row's first and last column, in arrays over the piece's rows (-1: no cell in that row).
+  let rowMin = Number.POSITIVE_INFINITY;
+  let rowMax = -1;
+  for (const index of piece) {
+    const row = (index - (index % cols)) / cols;
+    if (row < rowMin) rowMin = row;
+    if (row > rowMax) rowMax = row;
+  }
+  if (rowMax < 0) return minAreaRect([]);
+  const first = new Int32Array(rowMax - rowMin + 1).fill(-1);
+  const last = new Int32Array(rowMax - rowMin + 1).fill(-1);
   for (const index of piece) {
     const col = index % cols;
-    const row = (index - col) / cols;
-    const a = first.get(row);
-    if (a === undefined || col < a) first.set(row, col);
-    const b = last.get(row);
-    if (b === undefined || col > b) last.set(row, col);
+    const k = (index - col) / cols - rowMin;
+    if (first[k]! < 0 || col < first[k]!) first[k] = col;
+    if (col > last[k]!) last[k] = col;
   }
+  // The outer corners of each row's first and last cell (the hull sorts them: order does not matter).
   const points: Point[] = [];
-  for (const [row, col] of first) points.push({ x: col, y: row }, { x: col, y: row + 1 });
-  for (const [row, col] of last) points.push({ x: col + 1, y: row }, { x: col + 1, y: row + 1 });
+  for (let k = 0; k < first.length; k++) {
+    const col = first[k]!;
+    if (col >= 0) points.push({ x: col, y: k + rowMin }, { x: col, y: k + rowMin + 1 });
+  }
+  for (let k = 0; k < last.length; k++) {
+    const col = last[k]!;
+    if (col >= 0) points.push({ x: col + 1, y: k + rowMin }, { x: col + 1, y: k + rowMin + 1 });
+  }
   return minAreaRect(points);
 }
 

@@ -49,6 +49,12 @@ export interface DecodeHint {
    * passes; it never turns a reading that fails into one that passes on its own.
    */
   expected?(symbol: DecodedSymbol): boolean;
+  /**
+   * The image is a linear code's band with its bars upright (running top to bottom), as the
+   * inspection hands over: only the rows are scan lines worth reading, and an engine may skip its
+   * rotated or column-wise passes (a reversed code still reads along the rows).
+   */
+  barsUpright?: boolean;
 }
 
 export interface BarcodeDecoder {

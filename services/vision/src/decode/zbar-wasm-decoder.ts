@@ -18,7 +18,12 @@ import {
   ZBarSymbolType,
 } from '@undecaf/zbar-wasm';
 import type { GrayImage } from '../image/gray-image.js';
-import { type BarcodeDecoder, boundingCorners, type DecodedSymbol } from './barcode-decoder.js';
+import {
+  type BarcodeDecoder,
+  boundingCorners,
+  type DecodedSymbol,
+  type DecodeHint,
+} from './barcode-decoder.js';
 
 /** The symbologies ZBar reads for us; DataMatrix is not among them. */
 export const ZBAR_SYMBOLOGIES: readonly Symbology[] = ['gs1-128', 'ean-13'];
@@ -58,7 +63,7 @@ export async function createZbarWasmDecoder(): Promise<BarcodeDecoder> {
   const inst = await loadZbarWasm();
   return {
     name: 'zbar-wasm',
-    async decode(image: GrayImage, symbology: Symbology): Promise<DecodedSymbol | null> {
+    async decode(image: GrayImage, symbology: Symbology, hint?: DecodeHint): Promise<DecodedSymbol | null> {
       const type = SYMBOL_TYPE[symbology];
       if (type === undefined || image.widthPx === 0 || image.heightPx === 0) return null;
       const pixels =
@@ -75,7 +80,7 @@ export async function createZbarWasmDecoder(): Promise<BarcodeDecoder> {
         pixels as ArrayBuffer,
       );
       try {
-        configure(scanner, type);
+        configure(scanner, type, hint?.barsUpright ?? false);
         if (scanner.scan(zimage) <= 0) return null;
         return firstSymbol(inst, inst._ImageScanner_get_results(scanner.getPointer()), symbology);
       } finally {
@@ -86,7 +91,7 @@ export async function createZbarWasmDecoder(): Promise<BarcodeDecoder> {
   };
 }
 
-function configure(scanner: ZBarScanner, type: ZBarSymbolType): void {
+function configure(scanner: ZBarScanner, type: ZBarSymbolType, barsUpright: boolean): void {
   // Only the recipe's symbology: nothing else can be mistaken for it, and the scan is cheaper.
   scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_ENABLE, 0);
   scanner.setConfig(type, ZBarConfigType.ZBAR_CFG_ENABLE, 1);
@@ -95,7 +100,12 @@ function configure(scanner: ZBarScanner, type: ZBarSymbolType): void {
   // row in two loses nothing, and a label's code runs along its long axis, close to horizontal;
   // columns only matter for a code turned near 90 degrees. About a third of the full scan's cost.
   scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_Y_DENSITY, ROW_DENSITY);
-  scanner.setConfig(ZBarSymbolType.ZBAR_NONE, ZBarConfigType.ZBAR_CFG_X_DENSITY, COLUMN_DENSITY);
+  // A band with its bars upright has nothing to read down its columns: no column scans at all.
+  scanner.setConfig(
+    ZBarSymbolType.ZBAR_NONE,
+    ZBarConfigType.ZBAR_CFG_X_DENSITY,
+    barsUpright ? 0 : COLUMN_DENSITY,
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { Symbology } from '@servo-edge/common/mqtt';
 import { prepareZXingModule, type ReaderOptions, readBarcodes, ZXING_WASM_SHA256 } from 'zxing-wasm/reader';
 import type { GrayImage } from '../image/gray-image.js';
-import type { BarcodeDecoder, DecodedSymbol } from './barcode-decoder.js';
+import type { BarcodeDecoder, DecodedSymbol, DecodeHint } from './barcode-decoder.js';
 
 const FORMAT: Record<Symbology, 'DataMatrix' | 'Code128' | 'EAN13'> = {
   'gs1-datamatrix': 'DataMatrix',
@@ -59,21 +59,23 @@ export async function createZxingWasmDecoder(): Promise<BarcodeDecoder> {
   await loadZxingWasm();
   return {
     name: 'zxing-wasm',
-    async decode(image: GrayImage, symbology: Symbology): Promise<DecodedSymbol | null> {
+    async decode(image: GrayImage, symbology: Symbology, hint?: DecodeHint): Promise<DecodedSymbol | null> {
       const options: ReaderOptions = {
         formats: [FORMAT[symbology]],
         tryHarder: true,
         // A DataMatrix's finder pattern is found at any angle (ISO/IEC 16022 5.2); rotated retries only
-        // cost time on a miss. Linear codes need them for a code turned past the scan lines.
-        tryRotate: symbology !== 'gs1-datamatrix',
+        // cost time on a miss. Linear codes need them for a code turned past the scan lines, unless
+        // the image is a band with its bars upright (a reversed code still reads along the rows).
+        tryRotate: symbology !== 'gs1-datamatrix' && !hint?.barsUpright,
         // Labels are dark on light; skipping the inverted pass halves the work on a miss.
         tryInvert: false,
-        tryDownscale: true,
+        // A band image is the code at its own resolution (or twice it): nothing to downscale.
+        tryDownscale: !hint?.barsUpright,
         // Plain: the raw data, FNC1 separators as GS, no brackets.
         textMode: 'Plain',
         maxNumberOfSymbols: 1,
       };
-      const results = await readBarcodes(toImageData(image), options);
+      const results = await readBarcodes(toPgm(image), options);
       const result = results.find((r) => r.isValid);
       if (!result) return null;
       const p = result.position;
@@ -93,14 +95,17 @@ export async function createZxingWasmDecoder(): Promise<BarcodeDecoder> {
   };
 }
 
-/** What readBarcodes accepts; this package builds without the DOM lib, so ImageData is not named. */
-type ReadInput = Parameters<typeof readBarcodes>[0];
-
-/** zxing-wasm takes an ImageData-shaped RGBA buffer (it converts back to luma inside). */
-function toImageData(image: GrayImage): ReadInput {
-  const rgba = new Uint8ClampedArray(image.widthPx * image.heightPx * 4);
-  const words = new Uint32Array(rgba.buffer);
-  // One 32-bit store per pixel: R = G = B = gray, A = 255 (little-endian byte order).
-  for (let i = 0; i < image.data.length; i++) words[i] = 0xff000000 | (image.data[i]! * 0x010101);
-  return { data: rgba, width: image.widthPx, height: image.heightPx, colorSpace: 'srgb' } as ReadInput;
+/**
+ * The image as a binary PGM file (P5, maxval 255: a short header and the gray bytes as they are),
+ * which readBarcodes decodes inside the wasm module (stb_image reads PNM) straight into ZXing's
+ * one-byte luminance. Handing it an ImageData instead meant expanding every pixel to RGBA here, and
+ * zxing-wasm reducing it back to luma in JavaScript before copying it over: on a whole 1280x960
+ * frame 16.8 ms against 5.8 ms this way, with the same readings (30 development frames).
+ */
+function toPgm(image: GrayImage): Uint8Array {
+  const header = new TextEncoder().encode(`P5\n${image.widthPx} ${image.heightPx}\n255\n`);
+  const file = new Uint8Array(header.length + image.widthPx * image.heightPx);
+  file.set(header);
+  file.set(image.data.subarray(0, image.widthPx * image.heightPx), header.length);
+  return file;
 }
