@@ -179,17 +179,7 @@ export class StationRunner {
     const { motion } = this.options;
     this.halted = true;
     for (const station of this.options.stations) {
-      const stats = this.stats.get(station.name)!;
-      let first = this.slots.length;
-      this.slots.forEach((slot, index) => {
-        if (slot.cycles.get(station.name) === 'sent') {
-          slot.cycles.set(station.name, 'pending');
-          slot.sends.delete(station.name); // what the cancelled send reports is not this cycle's
-          slot.firstMoves.delete(station.name);
-        }
-        if (slot.cycles.get(station.name) === 'pending') first = Math.min(first, index);
-      });
-      stats.cursor = first;
+      this.takeBack(station, 0);
       if (!this.positionTimed(station)) this.options.timed.cancelPending(station.axis);
       const queue = motion.axis(station.axis).queue;
       if (queue.device > 0 || queue.open > 0) await motion.stop(station.axis);
@@ -518,17 +508,7 @@ export class StationRunner {
    * (it waits for a trigger one pitch after the late one's, and the late one's ABORTED arrives first).
    */
   private replan(station: Station, late: Slot, options: { toRest?: boolean } = {}): void {
-    const stats = this.stats.get(station.name)!;
-    let taken = 0;
-    for (let i = this.slots.indexOf(late) + 1; i < this.slots.length; i++) {
-      const slot = this.slots[i]!;
-      if (slot.cycles.get(station.name) !== 'sent') continue;
-      slot.cycles.set(station.name, 'pending');
-      slot.sends.delete(station.name);
-      slot.firstMoves.delete(station.name);
-      stats.cursor = Math.min(stats.cursor, i);
-      taken++;
-    }
+    const taken = this.takeBack(station, this.slots.indexOf(late) + 1);
     const rest = options.toRest ? station.rest : undefined;
     // Nothing sent behind it and nowhere to go: the next cycle chains from where the axis is.
     if (taken === 0 && rest === undefined) return;
@@ -570,6 +550,26 @@ export class StationRunner {
   /** The product in `slot` did not get a station's work: reject it (an empty pocket has nothing to reject). */
   private markDefect(slot: Slot, station: StationName, reason: string): void {
     if (!slot.empty) this.options.onProductDefect(slot.placedAtMm, station, reason);
+  }
+
+  /**
+   * Every cycle of `station` sent from slot `fromIndex` on is pending again (served anew, or marked
+   * missed once the belt carries its product past) and the station's cursor goes back to the first.
+   * What the cancelled sends report is not these cycles' any more. Returns how many.
+   */
+  private takeBack(station: Station, fromIndex: number): number {
+    const stats = this.stats.get(station.name)!;
+    let taken = 0;
+    for (let i = fromIndex; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot.cycles.get(station.name) !== 'sent') continue;
+      slot.cycles.set(station.name, 'pending');
+      slot.sends.delete(station.name);
+      slot.firstMoves.delete(station.name);
+      stats.cursor = Math.min(stats.cursor, i);
+      taken++;
+    }
+    return taken;
   }
 
   /** A cycle dropped before it was sent: pending again, the station's cursor back to it. */

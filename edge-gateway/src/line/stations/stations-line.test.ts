@@ -250,13 +250,10 @@ describe('a Hold in the middle of production (host timing)', () => {
     await runFor(clock, 10);
     expect(model.state).toBe('Execute');
     // 2. The products caught under the stations end in the right bins like all the others.
-    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 60; i++) {
-      await runFor(clock, 100);
-    }
+    await runUntilBinned(clock, virtualLine, 60);
     const binned = [...virtualLine.rejected, ...virtualLine.passed];
     expect(binned.length).toBeGreaterThanOrEqual(60);
-    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
-    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(wrongBins(binned)).toEqual([]);
   });
 });
 
@@ -285,13 +282,10 @@ describe('Stop, then Reset and Start (position triggering)', () => {
     model.command('Start');
     await runFor(clock, 10);
     expect(model.state).toBe('Execute');
-    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 60; i++) {
-      await runFor(clock, 100);
-    }
+    await runUntilBinned(clock, virtualLine, 60);
     const binned = [...virtualLine.rejected, ...virtualLine.passed];
     expect(binned.length).toBeGreaterThanOrEqual(60);
-    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
-    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(wrongBins(binned)).toEqual([]);
     expect(memory.events('line.station.fault')).toEqual([]);
     expect(doubledPockets(virtualLine)).toEqual([]);
   });
@@ -341,9 +335,7 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
       });
       await runFor(clock, 1000);
       kinematic.lateNextTriggeredMove(station, reportAfterMs);
-      for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
-        await runFor(clock, 100);
-      }
+      await runUntilBinned(clock, virtualLine, 40);
       // 1. No station fault: the host was late, the station is sound; the line is still in Execute.
       expect(model.state).toBe('Execute');
       expect(memory.events('line.station.fault')).toEqual([]);
@@ -358,8 +350,7 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
       if (rejected) {
         expect(binned.filter((p) => p.defect === rejected && p.bin === 'rejected').length).toBeGreaterThan(0);
       }
-      expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
-      expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+      expect(wrongBins(binned)).toEqual([]);
       // 3. An incremental axis (an index, a label feed) never moved more than one cycle's distance at
       //    once: the cycles queued behind the late one were taken back and sent again from where it stood.
       if (indexUnits !== undefined) {
@@ -382,9 +373,7 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
     });
     await runFor(clock, 1000);
     kinematic.lateNextTriggeredMove('sealer', 3, (request) => request.position === SEALER.openPosition);
-    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
-      await runFor(clock, 100);
-    }
+    await runUntilBinned(clock, virtualLine, 40);
     // 1. Late, not a fault; the axis was stopped and sent to rest, its queued cycles sent again.
     expect(model.state).toBe('Execute');
     expect(memory.events('line.station.fault')).toEqual([]);
@@ -402,8 +391,7 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
     //    sensor's word); every product in its right bin; the sealer cycles on afterwards.
     const binned = [...virtualLine.rejected, ...virtualLine.passed];
     expect(binned.filter((p) => p.defect === 'no-seal' && p.bin === 'rejected').length).toBeGreaterThan(0);
-    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
-    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(wrongBins(binned)).toEqual([]);
     expect(
       kinematic
         .history('sealer')
@@ -424,9 +412,7 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
     //    stations' tolerance, and the moves sent before it run on the controllers meanwhile.
     clock.stall(150);
     await runFor(clock, 1);
-    for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < 40; i++) {
-      await runFor(clock, 100);
-    }
+    await runUntilBinned(clock, virtualLine, 40);
     // 2. Late, not faulted: the line runs on; the infeed and the labeler were re-planned.
     expect(model.state).toBe('Execute');
     expect(memory.events('line.station.fault')).toEqual([]);
@@ -447,10 +433,25 @@ describe('a station cycle the controller got too late (ABORTED why=LATE)', () =>
     ).toEqual([]);
     expect(doubledPockets(virtualLine)).toEqual([]);
     const binned = [...virtualLine.rejected, ...virtualLine.passed];
-    expect(binned.filter((p) => p.defect !== 'none' && p.bin === 'passed').map((p) => p.id)).toEqual([]);
-    expect(binned.filter((p) => p.defect === 'none' && p.bin === 'rejected').map((p) => p.id)).toEqual([]);
+    expect(wrongBins(binned)).toEqual([]);
   });
 });
+
+/** Runs the line until `count` products have left the belt (or 10 s of belt time have passed). */
+async function runUntilBinned(clock: ManualClock, virtualLine: VirtualLine, count: number): Promise<void> {
+  for (let i = 0; i < 100 && [...virtualLine.rejected, ...virtualLine.passed].length < count; i++) {
+    await runFor(clock, 100);
+  }
+}
+
+/** Products in the wrong bin: a defective one passed, or a good one rejected. */
+function wrongBins(binned: readonly { id: string; defect: string; bin?: string }[]): string[] {
+  return binned
+    .filter(
+      (p) => (p.defect !== 'none' && p.bin === 'passed') || (p.defect === 'none' && p.bin === 'rejected'),
+    )
+    .map((p) => `${p.id} ${p.defect} ${p.bin}`);
+}
 
 /** Products placed less than half a pitch after the one before: two in one pocket. */
 function doubledPockets(virtualLine: VirtualLine): string[] {
