@@ -4,22 +4,12 @@
 // The scene is drawn here with its own coverage-based rasteriser (not the simulator's and not
 // vision's), so the oracle shares no code with what it checks.
 
+import { seededRandom } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
 import { findLabel, normalizeHalfTurn } from './label-geometry.js';
 import { minAreaRect } from './min-area-rect.js';
 
 const SEED = 20261;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rect {
   cx: number;
@@ -93,7 +83,7 @@ function render(scene: Scene, seed: number) {
       ? 30
       : scene.paper;
   paint(data, widthPx, scene.label, ink);
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const out = new Uint8Array(widthPx * heightPx);
   for (let y = 0; y < heightPx; y++) {
     for (let x = 0; x < widthPx; x++) {
@@ -123,7 +113,7 @@ describe(`findLabel on synthetic rectangles (seed ${SEED})`, () => {
     ['uneven light and print', { belt: 70, product: 120, paper: 230, gradient: 0.3, noise: 4, print: true }],
   ];
   it.each(cases)('%s: centre within 2 px, angle within 0.5 degree', (_name, look) => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     for (let i = 0; i < 6; i++) {
       const label: Rect = {
         cx: 600 + random() * 80,
