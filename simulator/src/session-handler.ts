@@ -1,5 +1,5 @@
 // The DeviceHandler a simulated controller gives its DeviceSession: the controller model's commands,
-// and, for a device that speaks v2, the hooks that make it advertise TRIG and LEASE (§v2 Negotiation:
+// and, for a device that speaks v2, the hooks that make it advertise TRIG, TSTEP and LEASE (§v2 Negotiation:
 // a device implements a feature by having its hook). A v1-only device gets no v2 hooks at all.
 
 import type {
@@ -47,6 +47,11 @@ export function createSessionHandler(options: SessionHandlerOptions): DeviceHand
   handler.triggeredMove = (args: ArgsV2Of<'TMOVE'>, seq: number) => {
     record('TMOVE', args, seq);
     return inHandler(() => model.triggeredMove(args, seq));
+  };
+  // §v2 Triggered steps (feature TSTEP).
+  handler.triggeredStep = (args: ArgsV2Of<'TSTEP'>, seq: number) => {
+    record('TSTEP', args, seq);
+    return inHandler(() => model.triggeredStep(args, seq));
   };
   // §v2 Jog lease (feature LEASE): the session times the lease, the model moves the axis.
   handler.jogLease = {

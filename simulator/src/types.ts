@@ -8,13 +8,18 @@ import type { MaestroModel, MaestroModelError } from './models/maestro/index.js'
 
 /** One accepted MOVE waiting in (or running at the head of) an axis queue. */
 export interface QueuedMove {
-  /** The seq of the MOVE (or TMOVE) frame; its DONE or ABORTED carries it. */
+  /** The seq of the MOVE (or TMOVE, TSTEP) frame; its DONE or ABORTED carries it. */
   seq: number;
   targetCounts: number;
   velocityCountsPerS: number;
   accelerationCountsPerS2: number;
   /** A TMOVE's trigger (§v2 Triggered moves): start when axis `src` crosses `atCounts` in direction `dir`. */
   trigger?: MoveTrigger;
+  /**
+   * A TSTEP (§v2 Triggered steps): `targetCounts` is fixed when the trigger fires, as the commanded
+   * position then plus this distance.
+   */
+  stepCounts?: number;
 }
 
 /** §v2 Triggered moves: TMOVE's src, at and dir. */
@@ -64,7 +69,7 @@ export interface ExecutedCommand {
   session: number;
   seq: number;
   /** HELLO, WDOG and ACK are handled inside the DeviceSession and are not logged; v2's TMOVE and RENEW are. */
-  verb: HandledCommand['verb'] | 'TMOVE' | 'RENEW';
+  verb: HandledCommand['verb'] | 'TMOVE' | 'TSTEP' | 'RENEW';
   args: Readonly<Record<string, unknown>>;
   atMs: number;
 }

@@ -38,7 +38,7 @@ describe.each(TRANSPORTS)('motion API on a v2 link over $name', (transport) => {
     }
   }
 
-  test('negotiates v2: GET /controllers says proto 2, TRIG and LEASE, exactly-once events', async () => {
+  test('negotiates v2: GET /controllers says proto 2, TRIG, TSTEP and LEASE, exactly-once events', async () => {
     await withRig(async (rig) => {
       const response = await rig.app.inject({
         method: 'GET',
@@ -49,12 +49,13 @@ describe.each(TRANSPORTS)('motion API on a v2 link over $name', (transport) => {
         controllers: [
           {
             proto: 2,
-            features: ['TRIG', 'LEASE'],
+            features: ['TRIG', 'TSTEP', 'LEASE'],
             missingFeatures: [],
             capabilities: {
               protocol: 'servo-edge/2',
               eventDelivery: 'exactly-once',
               positionTriggeredMoves: true,
+              positionTriggeredSteps: true,
               jogLease: 'native',
             },
           },
@@ -169,6 +170,51 @@ describe.each(TRANSPORTS)('motion API on a v2 link over $name', (transport) => {
         finalPosition: 30,
       });
       expect(leg.started?.deviceTimeMs).toEqual(expect.any(Number));
+    });
+  });
+
+  test('triggered steps (distanceFrom trigger): each counts from where the axis stands when it fires, a LATE one is not made up', async () => {
+    await withRig(async (rig) => {
+      expect((await post(rig, '/api/v1/axes/conveyor/enable')).status).toBe(200);
+      expect((await post(rig, '/api/v1/axes/arm/enable')).status).toBe(200);
+      const step = (position: number) =>
+        post(rig, '/api/v1/axes/arm/move', {
+          distance: 10,
+          trigger: { axis: 'conveyor', position, direction: 'increasing', distanceFrom: 'trigger' },
+        });
+      // 1. A position with distanceFrom trigger is refused with a reason; nothing reaches the controller.
+      const refused = await post(rig, '/api/v1/axes/arm/move', {
+        position: 10,
+        trigger: { axis: 'conveyor', position: 20, direction: 'increasing', distanceFrom: 'trigger' },
+      });
+      expect(refused).toMatchObject({ status: 422, body: { code: 'INVALID_MOVE' } });
+      // 2. The first step's trigger is already passed (the conveyor stands at 0): LATE. Two more fire.
+      const ids: string[] = [];
+      // Steps 60 mm apart at 200 mm/s: each arm step (~0.1 s) is over before the next trigger comes.
+      for (const at of [0, 20, 80]) {
+        const answer = await step(at);
+        expect(answer.status).toBe(202);
+        ids.push(answer.body.moveId as string);
+      }
+      const conveyor = await post(rig, '/api/v1/axes/conveyor/move?wait=true', {
+        position: 120,
+        velocity: 200,
+      });
+      expect(conveyor.status).toBe(200);
+      await serviceReaches(
+        rig.service,
+        () => rig.service.getMove(ids[2]!).status === 'done',
+        'the last step',
+      );
+      const [late, first, second] = ids.map((id) => rig.service.getMove(id));
+      expect(late).toMatchObject({ status: 'aborted', error: { reason: 'LATE' } });
+      // 0 -> 10 -> 20: each step one distance from the last executed one.
+      expect([first!.legs[0]!.finalPosition, second!.legs[0]!.finalPosition]).toEqual([10, 20]);
+      expect(first!.legs[0]!.trigger).toMatchObject({ distanceFrom: 'trigger' });
+      // 10 deg at the arm's 10 counts/deg, sent as a distance each time.
+      expect(rig.controller.executed.filter((e) => e.verb === 'TSTEP').map((e) => e.args.dist)).toEqual([
+        100, 100, 100,
+      ]);
     });
   });
 });

@@ -25,6 +25,12 @@ export interface TimedStep {
    * controller's queue with no round trip between (the reject arm's back-move, the filler's refill).
    */
   atMm?: number;
+  /**
+   * Armed on the controller, the request's distance counts from where the axis stands when the step
+   * fires (PROTOCOL.md §v2 Triggered steps), not from the end of the moves open when it is sent. Only
+   * where stepTiming() says the controller can; ignored with host timing.
+   */
+  fromTrigger?: boolean;
 }
 
 export interface TimedMovesOptions {
@@ -80,6 +86,25 @@ export class ConveyorTimedMoves {
   }
 
   /**
+   * Whether moves of `axis` armed on the controller can be steps (§v2 Triggered steps: feature TSTEP),
+   * so an indexing station can arm many cycles ahead. `warnEvent` is logged once per axis when the
+   * controller arms moves but not steps.
+   */
+  stepTiming(axis: string, warnEvent: string): boolean {
+    if (!this.positionTiming(axis, warnEvent)) return false;
+    const { motion, log } = this.options;
+    const own = motion.axis(axis).controller;
+    const controller = motion.controllers().find((c) => c.id === own);
+    const capable = controller?.capabilities.positionTriggeredSteps === true;
+    const key = `${axis}:steps`;
+    if (!capable && !this.warned.has(key)) {
+      this.warned.add(key);
+      log.warn({ axis, axisController: own, missingFeatures: controller?.missingFeatures ?? [] }, warnEvent);
+    }
+    return capable;
+  }
+
+  /**
    * Sends one cycle. Position timing: each step with `atMm` waits on the controller for the conveyor
    * to pass it; the others queue behind. Host timing: the first step leaves at `sendAtMs` (the instant
    * the caller computed for steps[0].atMm), a later step with `atMm` that much belt travel later;
@@ -106,7 +131,12 @@ export class ConveyorTimedMoves {
             ? step.request
             : {
                 ...step.request,
-                trigger: { axis: conveyorAxis, position: step.atMm, direction: 'increasing' },
+                trigger: {
+                  axis: conveyorAxis,
+                  position: step.atMm,
+                  direction: 'increasing',
+                  ...(step.fromTrigger ? { distanceFrom: 'trigger' as const } : {}),
+                },
               },
         ),
       );

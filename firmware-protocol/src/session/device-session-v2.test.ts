@@ -409,6 +409,34 @@ describe('§v2 Triggered moves', () => {
     expect(dev.v2Calls).toEqual([{ hook: 'tmove', seq: 2, args: tmove }]);
   });
 
+  it('checks a TSTEP as a TMOVE (dist bounded by pmax) and hands it to the handler', () => {
+    v2({ features: { trig: true, tstep: true, lease: true } });
+    const tstep = { axis: 2, dist: -500, vel: 20000, acc: 400000, src: 1, at: 1_250_000, dir: 1 } as const;
+    send(cmd(2, 'TSTEP', tstep));
+    send(cmd(3, 'TSTEP', { ...tstep, src: 2 }));
+    send(cmd(4, 'TSTEP', { ...tstep, axis: 9 }));
+    send(cmd(5, 'TSTEP', { ...tstep, dist: -(2 ** 47) }));
+    send(cmd(6, 'TSTEP', { ...tstep, at: 2 ** 47 }));
+    expect(dev.takeItems(2).map((i) => ('code' in i ? i.code : 'ok'))).toEqual([
+      'ok',
+      'ARGS',
+      'AXIS',
+      'RANGE',
+      'RANGE',
+    ]);
+    expect(dev.v2Calls).toEqual([{ hook: 'tstep', seq: 2, args: tstep }]);
+  });
+
+  it('advertises TSTEP only with its hook; without it a TSTEP is ERR VERB', () => {
+    make({ features: { trig: true, tstep: true, lease: true } });
+    send(encodeCommand(1, 'HELLO', { max: 2 }, 2));
+    expect(lines()[0]).toContain('feat=TRIG,TSTEP,LEASE*');
+    v2();
+    send(cmd(2, 'TSTEP', { axis: 2, dist: 10, vel: 1, acc: 1, src: 1, at: 0, dir: 1 }));
+    expect(dev.takeItems(2)).toMatchObject([{ code: 'VERB' }]);
+    expect(dev.v2Calls).toEqual([]);
+  });
+
   it('is ERR VERB on a device without TRIG', () => {
     v2({ features: { lease: true } });
     send(cmd(2, 'TMOVE', { axis: 2, pos: 0, vel: 1, acc: 1, src: 1, at: 0, dir: -1 }));

@@ -105,6 +105,11 @@ export interface DeviceHandler {
    * MOVE, then emits STARTED and DONE/ABORTED, or ABORTED why=LATE.
    */
   triggeredMove?(args: ArgsV2Of<'TMOVE'>, seq: number): Reply;
+  /**
+   * §v2 Triggered steps (feature TSTEP; implementing it advertises TSTEP). Checked as TMOVE; the target
+   * is fixed when the trigger fires: the axis's commanded position then, plus `dist`.
+   */
+  triggeredStep?(args: ArgsV2Of<'TSTEP'>, seq: number): Reply;
   /** §v2 Jog lease (feature LEASE; implementing it advertises LEASE). */
   jogLease?: JogLeaseHandler;
 }
@@ -185,6 +190,7 @@ export class DeviceSession {
     const { handler } = opts;
     this.features = [
       ...(handler.triggeredMove ? (['TRIG'] as const) : []),
+      ...(handler.triggeredStep ? (['TSTEP'] as const) : []),
       ...(handler.jogLease ? (['LEASE'] as const) : []),
     ];
     if (this.maxProtocol >= 2) {
@@ -492,8 +498,10 @@ export class DeviceSession {
           return 'RANGE';
         }
         return undefined;
-      case 'TMOVE': {
-        if (!this.opts.handler.triggeredMove) return 'VERB';
+      case 'TMOVE':
+      case 'TSTEP': {
+        const hook = frame.verb === 'TMOVE' ? 'triggeredMove' : 'triggeredStep';
+        if (!this.opts.handler[hook]) return 'VERB';
         const { axis, src } = frame.args;
         if (src === axis) return 'ARGS';
         const axes = this.opts.identity.axes;
@@ -520,6 +528,8 @@ export class DeviceSession {
         return this.acknowledge(frame.args.eseq, frame.args.resend === 'RESEND');
       case 'TMOVE':
         return handler.triggeredMove!(frame.args as ArgsV2Of<'TMOVE'>, frame.seq);
+      case 'TSTEP':
+        return handler.triggeredStep!(frame.args as ArgsV2Of<'TSTEP'>, frame.seq);
       case 'JOG': {
         const { axis, vel, acc, lease } = frame.args;
         const reply = handler.jogLease!.jog({ axis, vel, acc }, frame.seq);

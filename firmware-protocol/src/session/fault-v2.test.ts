@@ -216,7 +216,7 @@ describe('mixed versions', () => {
       deviceProtocol: 1,
     });
     expect(r.host.protocolVersion).toBe(1);
-    expect(r.host.missingFeatures).toEqual(['TRIG', 'LEASE']);
+    expect(r.host.missingFeatures).toEqual(['TRIG', 'TSTEP', 'LEASE']);
     expect(r.lostSessions).toEqual([]);
     expectExactlyOnce(r, 1000);
   });

@@ -74,7 +74,8 @@ describe('§v2 Negotiation (host)', () => {
     });
     expect(host.protocolVersion).toBe(2);
     expect(host.features).toEqual(['TRIG', 'LEASE']);
-    expect(host.missingFeatures).toEqual([]);
+    // TSTEP is optional (§v2 Triggered steps): a device without it is reported as lacking it.
+    expect(host.missingFeatures).toEqual(['TSTEP']);
   });
 
   it('runs v1 when a v2 device answers proto=1, and says which features it lacks', async () => {
@@ -91,7 +92,7 @@ describe('§v2 Negotiation (host)', () => {
     });
     written = [];
     expect(host.protocolVersion).toBe(1);
-    expect(host.missingFeatures).toEqual(['TRIG', 'LEASE']);
+    expect(host.missingFeatures).toEqual(['TRIG', 'TSTEP', 'LEASE']);
     host.estop();
     expect(written).toEqual([Buffer.from([ESTOP_BYTE])]);
   });

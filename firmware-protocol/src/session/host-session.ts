@@ -164,7 +164,7 @@ const RETRANSMITS_PER_WATCHDOG = 8;
  */
 const LATE_TICK_MS = 50;
 /** The commands that set an axis moving (§Commands): they never go ahead of anything. */
-const STARTS_MOTION: ReadonlySet<Verb> = new Set(['MOVE', 'TMOVE', 'JOG', 'HOME']);
+const STARTS_MOTION: ReadonlySet<Verb> = new Set(['MOVE', 'TMOVE', 'TSTEP', 'JOG', 'HOME']);
 const LIVENESS_GRACE_MS = 250;
 /** A bound on the transmissions remembered while their replies are awaited (lost ones are dropped anyway). */
 const MAX_AWAITED_TRANSMISSIONS = REPLAY_WINDOW_FRAMES * RETRANSMITS_PER_WATCHDOG;
@@ -230,8 +230,8 @@ export class HostSession {
   /** An ACK was due while a RESEND was in flight. */
   private ackAfterResendReply = false;
   /**
-   * §v2 Events, flow control: the outcome events still owed for MOVE/TMOVE frames sent (seq -> events:
-   * 1 for MOVE, 2 for TMOVE until its STARTED), and the last eseq whose ACK the device answered.
+   * §v2 Events, flow control: the outcome events still owed for MOVE/TMOVE/TSTEP frames sent (seq -> events:
+   * 1 for MOVE, 2 for TMOVE and TSTEP until their STARTED), and the last eseq whose ACK the device answered.
    */
   private readonly owedEvents = new Map<number, number>();
   private owedEventCount = 0;
@@ -570,7 +570,7 @@ export class HostSession {
   /** §v2 Events, flow control: how many sequenced events a command will cause (v2 sessions only). */
   private outcomeEventsOf(verb: Verb): number {
     if (this.version !== 2) return 0;
-    return verb === 'MOVE' ? 1 : verb === 'TMOVE' ? 2 : 0;
+    return verb === 'MOVE' ? 1 : verb === 'TMOVE' || verb === 'TSTEP' ? 2 : 0;
   }
 
   /**

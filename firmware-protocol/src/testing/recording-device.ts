@@ -23,7 +23,11 @@ export interface RecordingDevice {
   session: DeviceSession;
   executed: { seq: number; command: HandledCommand }[];
   /** v2 hooks that ran: TMOVE, leased JOG, RENEW, lease expiry. */
-  v2Calls: { hook: 'tmove' | 'jog' | 'renew' | 'expired'; seq?: number; args: Record<string, unknown> }[];
+  v2Calls: {
+    hook: 'tmove' | 'tstep' | 'jog' | 'renew' | 'expired';
+    seq?: number;
+    args: Record<string, unknown>;
+  }[];
   /** Every DONE/ABORTED the device emitted for a MOVE, in order. */
   outcomes: RecordedOutcome[];
   estops: EstopSource[];
@@ -45,8 +49,8 @@ export interface RecordingDeviceOptions {
   /** If set, each MOVE ends this many ms after it executed with DONE, or ABORTED for every `abortEvery`th. */
   moveOutcomeAfterMs?: number;
   abortEvery?: number;
-  /** Implement the TRIG and LEASE hooks (recording only). */
-  features?: { trig?: boolean; lease?: boolean };
+  /** Implement the TRIG, TSTEP and LEASE hooks (recording only). */
+  features?: { trig?: boolean; tstep?: boolean; lease?: boolean };
 }
 
 export function createRecordingDevice(clock: Clock, opts: RecordingDeviceOptions = {}): RecordingDevice {
@@ -118,6 +122,14 @@ export function createRecordingDevice(clock: Clock, opts: RecordingDeviceOptions
       ? {
           triggeredMove(args: ArgsV2Of<'TMOVE'>, seq: number): Reply {
             v2Calls.push({ hook: 'tmove', seq, args });
+            return { ok: true, fields: {} };
+          },
+        }
+      : {}),
+    ...(opts.features?.tstep
+      ? {
+          triggeredStep(args: ArgsV2Of<'TSTEP'>, seq: number): Reply {
+            v2Calls.push({ hook: 'tstep', seq, args });
             return { ok: true, fields: {} };
           },
         }

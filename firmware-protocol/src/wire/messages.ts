@@ -50,7 +50,7 @@ export interface ArgSpec {
 }
 
 /** §v2 Negotiation: the optional v2 features a device may advertise in HELLO's `feat=`. */
-export const FEATURES = ['TRIG', 'LEASE'] as const;
+export const FEATURES = ['TRIG', 'TSTEP', 'LEASE'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export const AXIS_STATES = ['DISABLED', 'IDLE', 'MOVING', 'HOMING', 'FAULT', 'ESTOP'] as const;
@@ -202,6 +202,24 @@ export const VERBS = {
     feature: 'TRIG',
     summary: 'Queue a move that starts when axis src crosses at in direction dir (§v2 Triggered moves).',
   },
+  TSTEP: {
+    args: [
+      axis,
+      // A distance, bounded like a position (§v2 Positions).
+      { name: 'dist', type: 'position' },
+      { name: 'vel', type: 'posint' },
+      { name: 'acc', type: 'posint' },
+      { name: 'src', type: 'uint' },
+      { name: 'at', type: 'position' },
+      { name: 'dir', type: 'direction' },
+    ],
+    reply: {},
+    motion: true,
+    since: 2,
+    feature: 'TSTEP',
+    summary:
+      'Queue a step of dist from where the axis is commanded to stand when axis src crosses at (§v2 Triggered steps).',
+  },
   RENEW: {
     args: [axis, { name: 'lease', type: 'uint' }],
     reply: {},
@@ -277,7 +295,7 @@ export const EVENTS = {
     fields: { axis: 'uint', seq: 'uint', t: 'deviceTime' },
     sequenced: true,
     since: 2,
-    summary: 'A triggered move fired at device time t (§v2 Triggered moves).',
+    summary: 'A triggered move or step fired at device time t (§v2 Triggered moves).',
   },
   LEASE: {
     fields: { axis: 'uint', pos: 'position' },

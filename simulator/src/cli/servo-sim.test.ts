@@ -110,7 +110,11 @@ describe('servo-sim CLI', () => {
         { maxProtocol: 2 },
       );
       try {
-        expect(await v2.session.start()).toMatchObject({ proto: 2, axes: 2, feat: ['TRIG', 'LEASE'] });
+        expect(await v2.session.start()).toMatchObject({
+          proto: 2,
+          axes: 2,
+          feat: ['TRIG', 'TSTEP', 'LEASE'],
+        });
       } finally {
         await v2.close();
       }

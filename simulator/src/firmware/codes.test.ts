@@ -37,8 +37,14 @@ describe('firmware registries', () => {
     expect(cStrings(codesC, 'se_source_names')).toEqual([...ESTOP_SOURCES]);
     expect(cStrings(codesC, 'se_limit_key_names')).toEqual([...LIMIT_KEYS]);
   });
-  it('verbs: the whole table of v1 and v2, numbered as the harness traces them', () => {
-    expect(cStrings(commandsC, 'se_verb_names').sort()).toEqual(Object.keys(VERBS).sort());
+  it('verbs: the whole table of v1 and v2 (less the optional TSTEP it does not implement), numbered as the harness traces them', () => {
+    // TSTEP is an optional feature (PROTOCOL.md §v2 Triggered steps) this firmware does not advertise.
+    const notImplemented = ['TSTEP'];
+    expect(cStrings(commandsC, 'se_verb_names').sort()).toEqual(
+      Object.keys(VERBS)
+        .filter((verb) => !notImplemented.includes(verb))
+        .sort(),
+    );
     expect(cStrings(commandsC, 'se_verb_names')).toEqual([...FIRMWARE_VERBS]);
   });
 });

@@ -135,9 +135,13 @@ const firmwareTarget: ContractTarget = {
     unplug: true,
     reboot: true,
     v1OnlyBuild: true,
+    triggeredSteps: false,
     sharesEventLoop: false,
   },
   capabilityNotes: {
+    // An optional v2 feature the firmware does not advertise; hosts arm one TMOVE at a time instead.
+    triggeredSteps:
+      'the reference firmware does not implement TSTEP (optional, PROTOCOL.md §v2 Triggered steps)',
     // §Events FAULT code=FERR needs a measured position; the Mega build has no encoder inputs
     // (se_platform_feedback answers "no feedback", README "Wiring"), so it cannot see a jam.
     jam: 'the Mega build has no encoder inputs, and FAULT FERR needs a measured position',

@@ -259,9 +259,10 @@ export class Axis {
     const refused = this.refuseMotion(['idle', 'move', 'stop']);
     if (refused) return refused;
     const { minCounts, maxCounts, vmaxCountsPerS, amaxCountsPerS2 } = this.limits;
+    // A step's target is known only when it fires (§v2 Triggered steps); it is checked then.
+    const step = move.stepCounts !== undefined;
     if (
-      move.targetCounts < minCounts ||
-      move.targetCounts > maxCounts ||
+      (!step && (move.targetCounts < minCounts || move.targetCounts > maxCounts)) ||
       move.velocityCountsPerS > vmaxCountsPerS ||
       move.accelerationCountsPerS2 > amaxCountsPerS2
     ) {
@@ -727,9 +728,31 @@ export class Axis {
     if (this.lastUpdateMs > atMs && this.segments.length === 0) {
       this.lastUpdateMs = atMs;
     }
+    if (move.stepCounts !== undefined && !this.fixStepTarget(move)) {
+      // §v2 Triggered steps: a target outside MIN/MAX ends the step before it starts.
+      this.queue.shift();
+      this.emit('ABORTED', { axis: this.axis, seq: move.seq, pos: this.reportedPosition(0), why: 'LIMIT' });
+      this.startNextMove();
+      this.commitKnot();
+      return;
+    }
     this.emit('STARTED', { axis: this.axis, seq: move.seq, t: this.links.deviceTimeMs(atMs) });
     this.runMove(move);
     this.commitKnot();
+  }
+
+  /**
+   * §v2 Triggered steps: the target is the commanded position when the trigger fires plus `dist`, so a
+   * step dropped as LATE is not made up by the next one, and following error never accumulates.
+   * False if that target is outside MIN/MAX or the session's position bound.
+   */
+  private fixStepTarget(move: QueuedMove): boolean {
+    const targetCounts = this.cmd.positionCounts - this.offsetCounts + move.stepCounts!;
+    const { minCounts, maxCounts } = this.limits;
+    if (targetCounts < minCounts || targetCounts > maxCounts || Math.abs(targetCounts) > this.wireBoundCounts)
+      return false;
+    move.targetCounts = targetCounts;
+    return true;
   }
 
   /** Drops the armed TMOVE's watch from its source (the move was aborted or the axis rebooted). */

@@ -220,7 +220,7 @@ export class ControllerModel implements DeviceHandler {
     return this.committing(() => this.triggeredMoveNow(args, seq));
   }
 
-  private triggeredMoveNow(args: ArgsV2Of<'TMOVE'>, seq: number): Reply {
+  private triggeredMoveNow(args: ArgsV2Of<'TMOVE'>, seq: number, stepCounts?: number): Reply {
     this.advance();
     const refused = this.refuseMotionVerb();
     if (refused) return refused;
@@ -233,9 +233,16 @@ export class ControllerModel implements DeviceHandler {
         velocityCountsPerS: vel,
         accelerationCountsPerS2: acc,
         trigger: { src, atCounts: at, dir: dir as 1 | -1 },
+        ...(stepCounts !== undefined ? { stepCounts } : {}),
       },
       this.opts.config.queueDepth,
     );
+  }
+
+  /** TSTEP: a TMOVE whose target is fixed when it fires (§v2 Triggered steps). */
+  triggeredStep(args: ArgsV2Of<'TSTEP'>, seq: number): Reply {
+    const { dist, ...rest } = args;
+    return this.committing(() => this.triggeredMoveNow({ ...rest, pos: 0 }, seq, dist));
   }
 
   /** JOG with a lease (v2): the jog itself is v1's; the session times the lease. */

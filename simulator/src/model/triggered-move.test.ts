@@ -26,7 +26,11 @@ const outcomes = (events: EventFrame[], seq: number) =>
     )
     .map((e) => [e.event, e.fields]);
 
-async function request(host: SteppedHost, verb: 'TMOVE' | 'MOVE', args: Record<string, number>) {
+async function request(
+  host: SteppedHost,
+  verb: 'TMOVE' | 'TSTEP' | 'MOVE' | 'SET',
+  args: Record<string, number>,
+) {
   let seq = 0;
   const reply = await host.run(
     host.session.request(verb, args as never, {
@@ -55,14 +59,14 @@ async function laggyRig(lagMs: number) {
 }
 
 describe('TMOVE (§v2 Triggered moves)', () => {
-  it('HELLO 2 advertises TRIG and LEASE, ev and pmax', async () => {
+  it('HELLO 2 advertises TRIG, TSTEP and LEASE, ev and pmax', async () => {
     const host = createSteppedHost({ pacing: false }, V2);
     await host.hello();
     expect(host.session.deviceInfo).toMatchObject({
       proto: 2,
       ev: 16,
       pmax: 2 ** 47 - 1,
-      feat: ['TRIG', 'LEASE'],
+      feat: ['TRIG', 'TSTEP', 'LEASE'],
     });
   });
 
@@ -184,5 +188,65 @@ describe('TMOVE (§v2 Triggered moves)', () => {
     await host.call('STOP', { axis: 1 });
     await host.advance(1);
     expect(host.events.find((e) => e.event === 'ABORTED')?.fields).toEqual({ axis: 1, seq: m.seq, pos: 50 });
+  });
+});
+
+describe('TSTEP (§v2 Triggered steps)', () => {
+  const STEP = { axis: 2, dist: 2000, vel: 40_000, acc: 800_000 };
+
+  it('steps from where the axis stands when it fires; a step dropped as LATE is not made up by the next', async () => {
+    const host = await laggyRig(0);
+    // Axis 2 busy for ~0.3 s while axis 1 passes 10000 (0.15 s): the first step comes up LATE.
+    const first = await request(host, 'MOVE', { axis: 2, pos: 3000, vel: 10_000, acc: 1_000_000 });
+    await request(host, 'MOVE', { axis: 1, pos: 100_000, vel: 100_000, acc: 1_000_000 });
+    const late = await request(host, 'TSTEP', { ...STEP, src: 1, at: 10_000, dir: 1 });
+    const steps: Awaited<ReturnType<typeof request>>[] = [];
+    for (const at of [40_000, 60_000, 80_000])
+      steps.push(await request(host, 'TSTEP', { ...STEP, src: 1, at, dir: 1 }));
+    await host.until((e) => e.event === 'DONE' && e.fields.seq === steps[2]!.seq);
+    expect(outcomes(host.events, first.seq)).toEqual([['DONE', { axis: 2, seq: first.seq, pos: 3000 }]]);
+    expect(outcomes(host.events, late.seq)).toEqual([
+      ['ABORTED', { axis: 2, seq: late.seq, pos: 3000, why: 'LATE' }],
+    ]);
+    // Each executed step is exactly one dist from the last: 3000 -> 5000 -> 7000 -> 9000.
+    expect(steps.map((s) => outcomes(host.events, s.seq).at(-1))).toEqual(
+      [5000, 7000, 9000].map((pos, i) => ['DONE', { axis: 2, seq: steps[i]!.seq, pos }]),
+    );
+    expect(steps.map((s) => outcomes(host.events, s.seq)[0]?.[0])).toEqual(['STARTED', 'STARTED', 'STARTED']);
+  });
+
+  it('counts from the commanded position, so a negative step returns and the following error never adds up', async () => {
+    const host = await laggyRig(0);
+    await request(host, 'MOVE', { axis: 1, pos: 100_000, vel: 100_000, acc: 1_000_000 });
+    const out = await request(host, 'TSTEP', { ...STEP, dist: -700, src: 1, at: 20_000, dir: 1 });
+    const back = await request(host, 'TSTEP', { ...STEP, dist: 700, src: 1, at: 50_000, dir: 1 });
+    await host.until((e) => e.event === 'DONE' && e.fields.seq === back.seq);
+    expect(outcomes(host.events, out.seq).at(-1)).toEqual(['DONE', { axis: 2, seq: out.seq, pos: -700 }]);
+    expect(outcomes(host.events, back.seq).at(-1)).toEqual(['DONE', { axis: 2, seq: back.seq, pos: 0 }]);
+  });
+
+  it('a step whose target would pass MAX ends ABORTED why=LIMIT without STARTED, and the next comes up', async () => {
+    const host = await laggyRig(0);
+    expect((await request(host, 'SET', { axis: 2, key: 'MAX', value: 3000 } as never)).reply.ok).toBe(true);
+    await request(host, 'MOVE', { axis: 1, pos: 100_000, vel: 100_000, acc: 1_000_000 });
+    const ok = await request(host, 'TSTEP', { ...STEP, src: 1, at: 20_000, dir: 1 });
+    const beyond = await request(host, 'TSTEP', { ...STEP, src: 1, at: 40_000, dir: 1 });
+    const back = await request(host, 'TSTEP', { ...STEP, dist: -2000, src: 1, at: 60_000, dir: 1 });
+    await host.until((e) => e.event === 'DONE' && e.fields.seq === back.seq);
+    expect(outcomes(host.events, ok.seq).at(-1)).toEqual(['DONE', { axis: 2, seq: ok.seq, pos: 2000 }]);
+    expect(outcomes(host.events, beyond.seq)).toEqual([
+      ['ABORTED', { axis: 2, seq: beyond.seq, pos: 2000, why: 'LIMIT' }],
+    ]);
+    expect(outcomes(host.events, back.seq).at(-1)).toEqual(['DONE', { axis: 2, seq: back.seq, pos: 0 }]);
+  });
+
+  it('STOP cancels an armed TSTEP (why=STOP)', async () => {
+    const host = await laggyRig(0);
+    const step = await request(host, 'TSTEP', { ...STEP, src: 1, at: 10_000, dir: 1 });
+    await host.call('STOP', { axis: 2 });
+    await host.advance(1);
+    expect(outcomes(host.events, step.seq)).toEqual([
+      ['ABORTED', { axis: 2, seq: step.seq, pos: 0, why: 'STOP' }],
+    ]);
   });
 });

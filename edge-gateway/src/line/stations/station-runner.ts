@@ -278,7 +278,7 @@ export class StationRunner {
    * at a time: its target is known good only once the one before it started. Other stations: `idle`.
    */
   private ahead(station: Station): 'armed' | 'running' | 'idle' {
-    if (station.rest !== undefined || !this.positionTimed(station)) return 'idle';
+    if (station.rest !== undefined || !this.positionTimed(station) || this.stepped(station)) return 'idle';
     for (let i = this.slots.length - 1; i >= 0; i--) {
       const slot = this.slots[i]!;
       if (slot.cycles.get(station.name) !== 'sent') continue;
@@ -303,6 +303,17 @@ export class StationRunner {
 
   private positionTimed(station: Station): boolean {
     return this.options.timed.positionTiming(station.axis, 'line.station.host-timing');
+  }
+
+  /**
+   * An incremental station whose controller fixes each step's target when it fires (§v2 Triggered
+   * steps): its cycles are armed ahead like any other station's, and one dropped as LATE needs no
+   * re-plan, because the next counts from where the axis stands. Without TSTEP it is armed one at a time.
+   */
+  private stepped(station: Station): boolean {
+    return (
+      station.rest === undefined && this.options.timed.stepTiming(station.axis, 'line.station.one-armed')
+    );
   }
 
   /**
@@ -334,7 +345,10 @@ export class StationRunner {
       this.markDefect(slot, station.name, 'MISSED');
       return;
     }
-    if (station.rest === undefined) steps = this.absolute(station, slot, steps);
+    if (station.rest === undefined)
+      steps = this.stepped(station)
+        ? steps.map((step) => (step.atMm === undefined ? step : { ...step, fromTrigger: true }))
+        : this.absolute(station, slot, steps);
     slot.cycles.set(station.name, 'sent');
     const send = ++this.lastSend;
     slot.sends.set(station.name, send);
@@ -493,7 +507,8 @@ export class StationRunner {
     // A later move that came late (the sealer's opening): the work was done, perhaps too long (a
     // scorched seal); the station's own check (the seal sensor) judges the product.
     else if (step === 0) this.markDefect(slot, station.name, 'LATE');
-    if (station.rest === undefined && step === 0) {
+    // A step counts from where the axis stands when it fires: the cycles behind a late one stay good.
+    if (station.rest === undefined && step === 0 && !this.stepped(station)) {
       this.unchain(station, slot);
       this.replan(station, slot);
     }

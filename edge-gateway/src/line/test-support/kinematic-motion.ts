@@ -58,7 +58,7 @@ const LATE_REPORT_MS = 3;
 export function createKinematicMotion(
   clock: ManualClock,
   axisNames: readonly string[],
-  options: { conveyor: string; positionTriggeredMoves: boolean },
+  options: { conveyor: string; positionTriggeredMoves: boolean; positionTriggeredSteps?: boolean },
 ): KinematicMotion {
   const axes = new Map<string, KinematicAxis>(
     axisNames.map((name) => [name, { name, segments: [], enabled: false, open: 0, commanded: 0 }]),
@@ -161,7 +161,12 @@ export function createKinematicMotion(
       // Where the axis will physically be when this move starts, and the target the host planned.
       const from = axis.segments.at(-1)?.to ?? positionAt(name, now);
       const base = axis.open > 0 ? axis.commanded : positionAt(name, now);
-      const to = request.position ?? base + (request.distance ?? 0);
+      // A step (§v2 Triggered steps) counts from where the axis stands when it fires: where the moves
+      // queued before it physically end, a LATE one (never run) not among them.
+      const step = request.trigger?.distanceFrom === 'trigger';
+      if (step && !options.positionTriggeredSteps)
+        throw Object.assign(new Error('no TSTEP'), { code: 'NOT_SUPPORTED_BY_CONTROLLER' });
+      const to = request.position ?? (step ? from : base) + (request.distance ?? 0);
       const moveId = `m${++nextMove}`;
       // The leg's `started` is set as the controller's STARTED would be heard (a triggered move firing).
       const record = {
@@ -239,7 +244,10 @@ export function createKinematicMotion(
           connected: true,
           proto: 2,
           missingFeatures: [],
-          capabilities: { positionTriggeredMoves: options.positionTriggeredMoves },
+          capabilities: {
+            positionTriggeredMoves: options.positionTriggeredMoves,
+            positionTriggeredSteps: options.positionTriggeredSteps === true,
+          },
         },
       ] as never;
     },

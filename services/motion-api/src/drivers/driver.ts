@@ -121,6 +121,12 @@ export interface DriverCapabilities {
   hardwareWatchdog: boolean;
   /** Moves started by the device when another axis passes a position. */
   positionTriggeredMoves: boolean;
+  /**
+   * Triggered moves by a distance counted from where the axis stands when the trigger fires (servo-edge
+   * v2 TSTEP, PROTOCOL.md §v2 Triggered steps; PLCopen MC_MoveRelative), rather than from the host's
+   * idea of where the moves before it end.
+   */
+  positionTriggeredSteps: boolean;
   /** A stop that overtakes every queued command on the wire (a realtime byte), rather than the fastest command. */
   realtimeStop: boolean;
   /**
@@ -177,6 +183,13 @@ export interface AxisReport {
 /** MC_MoveAbsolute's inputs, in the driver's counts; velocity and acceleration are positive. */
 export interface AbsoluteMove {
   targetCounts: number;
+  velocityCountsPerS: number;
+  accelerationCountsPerS2: number;
+}
+
+/** A move by a distance from the axis's commanded position when it starts (MC_MoveRelative). */
+export interface RelativeMove {
+  distanceCounts: number;
   velocityCountsPerS: number;
   accelerationCountsPerS2: number;
 }
@@ -354,6 +367,17 @@ export interface ControllerDriver {
   moveTriggered?(
     axis: number,
     move: AbsoluteMove,
+    trigger: PositionTrigger,
+    options?: SendOptions,
+  ): Promise<void>;
+  /**
+   * As moveTriggered, but the target is fixed when the trigger fires: the axis's commanded position then
+   * plus `distanceCounts` (only when capabilities.positionTriggeredSteps). A target outside the axis's
+   * limits then ends the move ABORTED (why LIMIT) without a start.
+   */
+  stepTriggered?(
+    axis: number,
+    step: RelativeMove,
     trigger: PositionTrigger,
     options?: SendOptions,
   ): Promise<void>;

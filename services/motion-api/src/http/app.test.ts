@@ -769,6 +769,7 @@ describe('driver capabilities', () => {
       position: 'homing',
       hardwareWatchdog: true,
       positionTriggeredMoves: false,
+      positionTriggeredSteps: false,
       realtimeStop: true,
       // The harness's fake controllers speak v1 (§v2 Negotiation falls back): no v2 capability.
       eventDelivery: 'best-effort',
@@ -776,7 +777,11 @@ describe('driver capabilities', () => {
       maxPositionCounts: 2 ** 31 - 1,
       commands: { power: 'native', home: 'native', jog: 'native', coordinatedStart: 'host' },
     });
-    expect(controllers[0]).toMatchObject({ proto: 1, features: [], missingFeatures: ['TRIG', 'LEASE'] });
+    expect(controllers[0]).toMatchObject({
+      proto: 1,
+      features: [],
+      missingFeatures: ['TRIG', 'TSTEP', 'LEASE'],
+    });
   });
 
   it('409 NOT_SUPPORTED_BY_CONTROLLER for what a driver declares it cannot do; nothing reaches the wire', async () => {
@@ -935,7 +940,8 @@ describe('protocol v2 (PROTOCOL.md §v2)', () => {
     expect(c1).toMatchObject({
       proto: 2,
       features: ['TRIG', 'LEASE'],
-      missingFeatures: [],
+      // The fake implements TMOVE but not the optional TSTEP (§v2 Triggered steps).
+      missingFeatures: ['TSTEP'],
       device: { proto: 2, ev: 16, pmax: 2 ** 47 - 1, feat: ['TRIG', 'LEASE'] },
       capabilities: {
         protocol: 'servo-edge/2',
@@ -950,7 +956,7 @@ describe('protocol v2 (PROTOCOL.md §v2)', () => {
     expect(c2).toMatchObject({
       proto: 1,
       features: [],
-      missingFeatures: ['TRIG', 'LEASE'],
+      missingFeatures: ['TRIG', 'TSTEP', 'LEASE'],
       capabilities: { protocol: 'servo-edge/1', eventDelivery: 'best-effort', jogLease: 'host' },
     });
     // A move on the v2 link: its DONE is a sequenced event, delivered and acknowledged (§v2 Events).
@@ -1167,11 +1173,30 @@ describe('protocol v2 (PROTOCOL.md §v2)', () => {
     expect(h.ctrl1.received.length).toBe(sent);
   });
 
+  it('a triggered step on a v2 controller without TSTEP: 409 NOT_SUPPORTED_BY_CONTROLLER naming the capability, nothing sent', async () => {
+    await v2();
+    const sent = h.ctrl1.received.length;
+    const refused = await problem(
+      'NOT_SUPPORTED_BY_CONTROLLER',
+      409,
+      'POST',
+      '/api/v1/axes/reject-arm/move',
+      {
+        body: {
+          distance: 10,
+          trigger: { axis: 'conveyor', position: 10, direction: 'increasing', distanceFrom: 'trigger' },
+        },
+      },
+    );
+    expect(refused).toMatchObject({ capability: 'positionTriggeredSteps' });
+    expect(h.ctrl1.received.length).toBe(sent);
+  });
+
   it('a v2 controller without LEASE cannot jog (§v2 Jog lease): 409 NOT_SUPPORTED_BY_CONTROLLER, nothing sent', async () => {
     await v2({ device: { lease: false } });
     expect((await controllers())[0]).toMatchObject({
       features: ['TRIG'],
-      missingFeatures: ['LEASE'],
+      missingFeatures: ['TSTEP', 'LEASE'],
       capabilities: { jogLease: 'none', commands: { jog: 'none' } },
     });
     await call('POST', '/api/v1/axes/conveyor/enable');

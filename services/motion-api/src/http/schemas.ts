@@ -100,6 +100,7 @@ export const MoveRecordSchema = Type.Object(
               axis: Type.String(),
               position: Type.Number(),
               direction: Type.Union([Type.Literal('increasing'), Type.Literal('decreasing')]),
+              distanceFrom: Type.Optional(Type.Literal('trigger')),
             },
             { description: 'a position-triggered move: it starts when this axis passes this position' },
           ),
@@ -156,6 +157,12 @@ export const TriggerSchema = Type.Object(
     direction: Type.Union([Type.Literal('increasing'), Type.Literal('decreasing')], {
       description: 'the trigger axis passes the position while its position increases, or decreases',
     }),
+    distanceFrom: Type.Optional(
+      Type.Union([Type.Literal('queue'), Type.Literal('trigger')], {
+        description:
+          'what distance counts from: queue (default), the end of the moves open when this one is sent; trigger, where the axis stands when it fires (PROTOCOL.md §v2 Triggered steps; 409 NOT_SUPPORTED_BY_CONTROLLER without positionTriggeredSteps)',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -283,6 +290,10 @@ export const CapabilitiesSchema = Type.Object(
     positionTriggeredMoves: Type.Boolean({
       description:
         'moves that the controller starts when another of its axes passes a position (servo-edge v2 TRIG)',
+    }),
+    positionTriggeredSteps: Type.Boolean({
+      description:
+        'triggered moves by a distance from where the axis stands when they fire (servo-edge v2 TSTEP)',
     }),
     eventDelivery: Type.Optional(
       Type.Union([Type.Literal('exactly-once'), Type.Literal('best-effort')], {

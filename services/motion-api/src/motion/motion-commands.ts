@@ -106,6 +106,8 @@ export class MotionCommands {
         axis: axis.name,
         capability: 'positionTriggeredMoves',
       });
+    const step = trigger.distanceFrom === 'trigger';
+    if (step) this.assertCanStep(axis, request);
     if (source.controller !== axis.controller || source === axis)
       throw new MotionError(
         'INVALID_MOVE',
@@ -138,25 +140,47 @@ export class MotionCommands {
           axis: source.name,
           position: countsToPosition(atCounts, source.config),
           direction: trigger.direction,
+          ...(step ? { distanceFrom: 'trigger' as const } : {}),
         },
       },
     ]);
-    const sent = driver.moveTriggered(
-      axis.config.axis,
-      {
-        targetCounts: target.counts,
-        velocityCountsPerS: velocity.counts,
-        accelerationCountsPerS2: acceleration.counts,
-      },
-      {
-        sourceAxis: source.config.axis,
-        atCounts,
-        direction: trigger.direction === 'increasing' ? 1 : -1,
-      },
-      this.legSendOptions(record, 0, axis, target.counts),
-    );
+    const rates = { velocityCountsPerS: velocity.counts, accelerationCountsPerS2: acceleration.counts };
+    const firing = {
+      sourceAxis: source.config.axis,
+      atCounts,
+      direction: trigger.direction === 'increasing' ? 1 : -1,
+    } as const;
+    const options = this.legSendOptions(record, 0, axis, target.counts);
+    // A step's target is predicted here (from the same base as any relative move); the controller fixes
+    // it when the trigger fires (§v2 Triggered steps).
+    const sent = step
+      ? driver.stepTriggered!(
+          axis.config.axis,
+          { distanceCounts: target.counts - baseCounts!, ...rates },
+          firing,
+          options,
+        )
+      : driver.moveTriggered(axis.config.axis, { targetCounts: target.counts, ...rates }, firing, options);
     await this.settleLeg(record, 0, axis, target.counts, sent);
     return record;
+  }
+
+  /** §v2 Triggered steps: a distance, and a controller that fixes the target when the trigger fires. */
+  private assertCanStep(axis: AxisRuntime, request: MoveRequest): void {
+    if (request.distance === undefined)
+      throw new MotionError(
+        'INVALID_MOVE',
+        'trigger.distanceFrom "trigger" needs a distance, not a position',
+        {
+          axis: axis.name,
+        },
+      );
+    const driver = axis.controller.driver;
+    if (!driver.capabilities.positionTriggeredSteps || !driver.stepTriggered)
+      throw notSupported(driver, `position-triggered step ${axis.name}`, {
+        axis: axis.name,
+        capability: 'positionTriggeredSteps',
+      });
   }
 
   /**

@@ -44,7 +44,13 @@ export interface MoveLeg {
   finalPosition: number | null;
   error: MoveProblem | null;
   /** A position-triggered move (§v2 Triggered moves): the source axis, where it fires (its units), which way. */
-  trigger?: { axis: string; position: number; direction: 'increasing' | 'decreasing' };
+  trigger?: {
+    axis: string;
+    position: number;
+    direction: 'increasing' | 'decreasing';
+    /** A step (§v2 Triggered steps): targetPosition is predicted; the controller fixes it when it fires. */
+    distanceFrom?: 'trigger';
+  };
   /**
    * When a triggered move fired: the controller's clock at the crossing (ms since its boot, STARTED t=),
    * and when this service heard it (ISO 8601). null until then.

@@ -36,6 +36,13 @@ export interface MoveTrigger {
   positionCounts?: number;
   /** The source axis passes the position while its position increases, or decreases. */
   direction: 'increasing' | 'decreasing';
+  /**
+   * What a `distance` counts from: `queue` (default), the end of the moves open on the axis when this one
+   * is sent, like any relative move; `trigger`, where the axis stands when the trigger fires (a step,
+   * PROTOCOL.md §v2 Triggered steps), so a move dropped before it is not made up. `trigger` needs the
+   * controller's positionTriggeredSteps.
+   */
+  distanceFrom?: 'queue' | 'trigger';
 }
 
 /** A single-axis move, which may wait for a trigger. */

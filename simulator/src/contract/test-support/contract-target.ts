@@ -46,6 +46,8 @@ export interface ContractCapabilities {
   v1OnlyBuild?: boolean;
   /** Feature TRIG (§v2 Triggered moves): advertised in HELLO 2's feat=, TMOVE works. */
   triggeredMoves?: boolean;
+  /** Feature TSTEP (§v2 Triggered steps): advertised in HELLO 2's feat=, TSTEP works. */
+  triggeredSteps?: boolean;
   /** Feature LEASE (§v2 Jog lease): advertised in HELLO 2's feat=, JOG with a lease and RENEW work. */
   jogLease?: boolean;
   /**

@@ -59,6 +59,7 @@ export function describeProtocolV2Contract(transport: ContractTarget): void {
     /** §v2 Negotiation: the features the target says it implements, in the order HELLO lists them. */
     const features = [
       ...(has(transport, 'triggeredMoves') ? ['TRIG'] : []),
+      ...(has(transport, 'triggeredSteps') ? ['TSTEP'] : []),
       ...(has(transport, 'jogLease') ? ['LEASE'] : []),
     ];
     const feat = features.length === 0 ? 'NONE' : features.join(',');
@@ -106,7 +107,7 @@ export function describeProtocolV2Contract(transport: ContractTarget): void {
           transport,
           async (host) => {
             expect(host.session.deviceInfo?.proto).toBe(1);
-            expect(host.session.missingFeatures).toEqual(['TRIG', 'LEASE']);
+            expect(host.session.missingFeatures).toEqual(['TRIG', 'TSTEP', 'LEASE']);
             await host.session.request('ENABLE', { axis: 1 });
             const m = await move(host, 1, 500, FAST);
             const done = await host.waitForEvent(isEvent('DONE', { seq: m.seq }));
@@ -306,6 +307,51 @@ export function describeProtocolV2Contract(transport: ContractTarget): void {
             await host.waitForEvent(isEvent('DONE', { axis: 2 }));
             expect(await host.session.request('STOP', { axis: 0 })).toEqual(OK);
             await host.waitForEvent(isEvent('ABORTED', { seq: conveyor.seq }));
+          },
+          V2,
+        );
+      },
+      20_000,
+    );
+
+    itWith(['triggeredSteps'])(
+      'TSTEP steps from where the axis stands when it fires; one dropped as LATE is not made up',
+      async () => {
+        await withHost(
+          transport,
+          async (host) => {
+            for (const axis of [1, 2]) await host.session.request('ENABLE', { axis });
+            // The first step's trigger is already passed (axis 1 stands at 0): LATE. The next two fire.
+            const seqs: number[] = [];
+            const sent = (at: number) =>
+              host.session.request(
+                'TSTEP',
+                { axis: 2, dist: 300, ...FAST, src: 1, at, dir: 1 },
+                { onSent: (seq: number) => void seqs.push(seq) },
+              );
+            expect(await sent(0)).toEqual(OK);
+            await host.waitForEvent(isEvent('ABORTED', { axis: 2 }));
+            expect(await sent(20_000)).toEqual(OK);
+            expect(await sent(40_000)).toEqual(OK);
+            await move(host, 1, 60_000, { vel: 100_000, acc: 1_000_000 });
+            const last = await host.waitForEvent(isEvent('DONE', { seq: seqs[2]! }), 5000);
+            const ofSeq = (seq: number) =>
+              host.events.filter((e) => (e.fields as { seq?: number }).seq === seq).map((e) => e.event);
+            const first = host.events.find((e) => e.event === 'DONE' && e.fields.seq === seqs[1]);
+            // Each executed step is one dist from the last: 0 -> 300 -> 600, the LATE one left out.
+            expect(first?.fields).toMatchObject({ pos: 300 });
+            expect(last.fields).toMatchObject({ pos: 600 });
+            expect([ofSeq(seqs[0]!), ofSeq(seqs[1]!), ofSeq(seqs[2]!)]).toEqual([
+              ['ABORTED'],
+              ['STARTED', 'DONE'],
+              ['STARTED', 'DONE'],
+            ]);
+            expect(
+              host.events.find((e) => e.event === 'ABORTED' && e.fields.seq === seqs[0])?.fields,
+            ).toMatchObject({
+              why: 'LATE',
+              pos: 0,
+            });
           },
           V2,
         );

@@ -140,6 +140,7 @@ export function dynamixelCapabilities(): DriverCapabilities {
     // The Bus Watchdog (98): the servo stops when no instruction arrives in time.
     hardwareWatchdog: true,
     positionTriggeredMoves: false,
+    positionTriggeredSteps: false,
     realtimeStop: false,
     commands: {
       power: 'native',

@@ -99,6 +99,7 @@ export function maestroCapabilities(protocol: 'compact' | 'pololu', crc7: boolea
     // The Maestro's serial timeout exists, but is set in the Control Center, not over serial (§5.a).
     hardwareWatchdog: false,
     positionTriggeredMoves: false,
+    positionTriggeredSteps: false,
     realtimeStop: false,
     commands: {
       // Pulses on with the first Set Target, off with Set Target 0 (§5.e).

@@ -225,7 +225,11 @@ describe('protocol v2 (PROTOCOL.md §v2 Negotiation, §v2 Liveness)', () => {
   it('asks for v2 and gets it; maxProtocol 1 keeps the same device on v1', async () => {
     await ready();
     expect(device.executed[0]).toMatchObject({ verb: 'HELLO' });
-    expect(link.health()).toMatchObject({ proto: 2, features: ['TRIG', 'LEASE'], missingFeatures: [] });
+    expect(link.health()).toMatchObject({
+      proto: 2,
+      features: ['TRIG', 'LEASE'],
+      missingFeatures: ['TSTEP'],
+    });
     await link.close();
     transports = new FakeTransports();
     device = transports.add(PATH, new FakeController('ctrl1', 4, 4, clock, { maxProtocol: 2 }));
@@ -233,7 +237,11 @@ describe('protocol v2 (PROTOCOL.md §v2 Negotiation, §v2 Liveness)', () => {
       (raw.controllers as Record<string, unknown>[])[0]!.maxProtocol = 1;
     });
     await ready();
-    expect(link.health()).toMatchObject({ proto: 1, features: [], missingFeatures: ['TRIG', 'LEASE'] });
+    expect(link.health()).toMatchObject({
+      proto: 1,
+      features: [],
+      missingFeatures: ['TRIG', 'TSTEP', 'LEASE'],
+    });
   });
 
   it('lost replies cost retransmissions, not the session; silence past the watchdog ends it', async () => {

@@ -20,6 +20,7 @@ import {
   type LinkHealth,
   type LinkState,
   type PositionTrigger,
+  type RelativeMove,
   type SendOptions,
 } from '../driver.js';
 import { bringUpController } from './bring-up.js';
@@ -42,6 +43,7 @@ export const SERVO_EDGE_CAPABILITIES: DriverCapabilities = {
   hardwareWatchdog: true,
   // Triggered moves are a v2 feature (§v2 Triggered moves).
   positionTriggeredMoves: false,
+  positionTriggeredSteps: false,
   realtimeStop: true,
   // No lease in v1: the service times the dead-man (and the device's watchdog covers a dead host).
   jogLease: 'host',
@@ -63,6 +65,8 @@ export function servoEdgeCapabilities(
     // §v2 Events: acknowledged, retransmitted, in order; only a lost controller loses an outcome.
     eventDelivery: 'exactly-once',
     positionTriggeredMoves: features.includes('TRIG'),
+    // §v2 Triggered steps: optional; without it the caller arms one triggered move at a time.
+    positionTriggeredSteps: features.includes('TSTEP'),
     jogLease: lease ? 'native' : 'none',
     // §v2 Positions: the device's pmax, and never beyond what a JSON number carries exactly.
     maxPositionCounts: Math.min(pmax ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
@@ -184,6 +188,29 @@ export class ServoEdgeDriver implements ControllerDriver {
         pos: move.targetCounts,
         vel: move.velocityCountsPerS,
         acc: move.accelerationCountsPerS2,
+        src: trigger.sourceAxis,
+        at: trigger.atCounts,
+        dir: trigger.direction,
+      },
+      axis,
+      { onSent: (seq) => options?.onSent?.(seq) },
+    );
+  }
+
+  /** §v2 Triggered steps: TSTEP; STARTED and DONE/ABORTED as for TMOVE, ABORTED why=LIMIT past a limit. */
+  async stepTriggered(
+    axis: number,
+    step: RelativeMove,
+    trigger: PositionTrigger,
+    options?: SendOptions,
+  ): Promise<void> {
+    await this.send(
+      'TSTEP',
+      {
+        axis,
+        dist: step.distanceCounts,
+        vel: step.velocityCountsPerS,
+        acc: step.accelerationCountsPerS2,
         src: trigger.sourceAxis,
         at: trigger.atCounts,
         dir: trigger.direction,
