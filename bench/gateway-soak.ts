@@ -35,6 +35,14 @@ import { createPtyServer, SimulatorRegistry } from '@servo-edge/simulator';
 import { figure, percentile } from './report.js';
 
 const PRODUCTS_PER_MIN = 600;
+
+/** A station as GET /api/v1/line reports it. */
+interface StationLine {
+  name: string;
+  cycles: number;
+  late: number;
+  faults: number;
+}
 /** The gateway's resident-memory goal on a Pi (README "Memory"). */
 const RSS_GOAL_MB = 100;
 const PORTS = { SERVO_EDGE_PORT: '0', SERVO_EDGE_MQTT_PORT: '0', SERVO_EDGE_MQTT_WS_PORT: '0' };
@@ -292,6 +300,17 @@ async function soak(): Promise<void> {
     const summary = virtualLine.summary();
     console.log(
       `  soak: ${summary.produced} products, ${summary.missedDefectIds.length} missed, ${summary.falseRejectIds.length} false rejects, ${cameraToStroke.length} strokes timed`,
+    );
+    // What each station did (a late cycle's product is rejected; a late index leaves its pocket empty)
+    // and the defects the plant made, by kind: the mix includes station defects (issue #16).
+    const stations = ((await api('/api/v1/line')).json as { stations?: StationLine[] }).stations ?? [];
+    console.log(
+      `  stations: ${stations.map((st) => `${st.name} ${st.cycles} cycles, ${st.late} late, ${st.faults} faults`).join('; ')}`,
+    );
+    const kinds = new Map<string, number>();
+    for (const p of products) if (p.defect !== 'none') kinds.set(p.defect, (kinds.get(p.defect) ?? 0) + 1);
+    console.log(
+      `  defects made: ${[...kinds].map(([kind, n]) => `${kind} ${n}`).join(', ')}; about ${Math.round((soakMin * 60 + 5) * (PRODUCTS_PER_MIN / 60))} pockets on the grid in that time`,
     );
     const goal = { name: 'goal', value: RSS_GOAL_MB };
     const cpuPercent = cpuPercentBetween(atStart, atEnd);

@@ -326,6 +326,12 @@ export const LineSchema = Type.Object(
       3,
     ),
     samplePeriodMs: integer('How often the belt position is read for reject timing.', 1, 100, 2),
+    stationArmAheadMs: integer(
+      "How far ahead of its start, in ms of belt travel, each station cycle is handed out (armed on the controller, or put on the gateway's timer). More tolerates a busier host; it costs the controller event buffer and queue (edge-gateway/README.md, Stations: sizing the controller).",
+      50,
+      2000,
+      300,
+    ),
     recentInspectionsMax: integer('How many verdicts `GET /api/v1/inspections` can return.', 1, 10_000, 500),
   },
   {

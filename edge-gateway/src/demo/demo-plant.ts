@@ -44,15 +44,16 @@ const IN_PROCESS_WATCHDOG_MS = 3000;
 export const DEMO_CONTROLLER_SETTINGS = {
   // The reject arm's home switch sits 20 degrees behind its power-on position. ctrl-a is sized for the
   // four stations on the belt's controller, as a 32-bit controller would be (PROTOCOL.md §v2 Sizing):
-  // their triggered moves armed 300 ms ahead owe about 40 events at 600/min, so an event buffer of 64
-  // (HELLO ev=); queues 16 deep (the sealer's two moves per product, three products ahead); and 16
+  // their triggered moves and steps armed 300 ms ahead owe about 11 events per product, 50 to 60 at
+  // 600/min with the events not yet acknowledged, so an event buffer of 128 (HELLO ev=; with 64 the
+  // host held moves back for room under load and they reached the controller LATE); queues 16 deep (the sealer's two moves per product, three products ahead); and 16
   // frames in flight in a 1 KB receive buffer, so a burst of cycles and the host's ACKs do not queue
   // behind each other (with win=8 rx=256 a stalled host's backlog made the device resend its events,
   // which delayed the replies further: cycles reached it LATE).
   'ctrl-a': {
     perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
     watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS,
-    eventWindow: 64,
+    eventWindow: 128,
     queueDepth: 16,
     windowFrames: 16,
     rxBytes: 1024,
@@ -199,9 +200,9 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
   // Without an infeed in the config nothing indexes the products: the line places them itself.
   const simulatedAxis = (name: string): readonly [SimulatedController, number] => {
     const axis = config.motion.axes.find((a) => a.name === name)!;
-    const path = config.motion.controllers.find((c) => c.id === axis.controller)?.path;
-    const sim = stationControllers?.find((c) => c.path === path);
-    if (!sim) throw new Error(`the demo's ${name} axis is not on a simulated controller (${path})`);
+    // By id: the soak serves the same controllers on ptys, whose paths are not the config's sim:// ones.
+    const sim = stationControllers?.find((c) => c.id === axis.controller);
+    if (!sim) throw new Error(`the demo's ${name} axis is not on a simulated controller (${axis.controller})`);
     return [sim, axis.axis];
   };
   const stationNames =

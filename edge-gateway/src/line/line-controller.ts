@@ -71,6 +71,8 @@ export interface LineControllerOptions {
   rejectWithoutVerdict: boolean;
   /** How often the belt position is sampled for reject timing. */
   samplePeriodMs: number;
+  /** How far ahead of its start a station cycle is handed out, ms of belt travel (default 300). */
+  stationArmAheadMs?: number;
   /** Default `auto`. */
   rejectTiming?: RejectTiming;
   /** The line's stations (infeed first, in belt order); each cycles once per product. */
@@ -186,6 +188,7 @@ export class LineController {
         onProductDefect: (placedAtMm, station, reason) =>
           this.markProduct(placedAtMm + options.cameraMm!, `${station}:${reason}`),
         atRest: () => AT_REST.has(this.options.model.state),
+        ...(options.stationArmAheadMs !== undefined ? { armAheadMs: options.stationArmAheadMs } : {}),
       });
       const runner = this.stations;
       options.model.setStationSource(() => runner.report());
