@@ -164,6 +164,39 @@ describe(`findLabel on synthetic rectangles (seed ${SEED})`, () => {
     expect(Math.abs(found.breadthPx! - label.h)).toBeLessThan(3);
   });
 
+  it("measures a long label whose dim end is darker than the product's lit end", () => {
+    // Light rises 50 % from left to right: the label's left end (paper 215 x 0.82) is darker than
+    // the box's right end (150 x 1.22), so no single level holds the whole label without the box.
+    const label: Rect = { cx: 640, cy: 480, w: 950, h: 250, angleDeg: 1 };
+    const box: Rect = { cx: 640, cy: 480, w: 1150, h: 450, angleDeg: 0.5 };
+    const image = render(
+      { belt: 60, product: 150, paper: 215, gradient: 0.5, noise: 3, print: true, label, box },
+      SEED,
+    );
+    const found = findLabel(image, regionFor({ ...label, angleDeg: 0 }));
+    expect(Math.hypot(found.centerXPx! - label.cx, found.centerYPx! - label.cy)).toBeLessThan(2);
+    expect(Math.abs(found.lengthPx! - label.w)).toBeLessThan(3);
+  });
+
+  it('finds a label whose edge runs a few pixels from the frame border', () => {
+    const label: Rect = { cx: 540, cy: 770, w: 600, h: 350, angleDeg: -2 };
+    const box: Rect = { cx: 640, cy: 300, w: 700, h: 500, angleDeg: 1 };
+    const image = render({ belt: 70, product: 60, paper: 220, noise: 3, print: true, label, box }, SEED);
+    const found = findLabel(image, regionFor({ cx: 630, cy: 450, w: 600, h: 350, angleDeg: 0 }, 60));
+    expect(Math.hypot(found.centerXPx! - label.cx, found.centerYPx! - label.cy)).toBeLessThan(2);
+    expect(found.cutByFrame).toBeUndefined();
+  });
+
+  it('places the side the frame hides by the recipe size', () => {
+    // 1000 px long, centred 880: its right 100 px lie beyond the frame.
+    const label: Rect = { cx: 880, cy: 440, w: 1000, h: 270, angleDeg: 0 };
+    const box: Rect = { cx: 640, cy: 450, w: 1300, h: 500, angleDeg: 0 };
+    const image = render({ belt: 80, product: 40, paper: 235, noise: 3, print: true, label, box }, SEED);
+    const found = findLabel(image, regionFor({ cx: 600, cy: 460, w: 1000, h: 270, angleDeg: 0 }, 70));
+    expect(found.cutByFrame).toBe(true);
+    expect(Math.hypot(found.centerXPx! - label.cx, found.centerYPx! - label.cy)).toBeLessThan(3);
+  });
+
   it('does not take the product box for a label', () => {
     // A bright box, no label: the box is much bigger than the recipe's label.
     const image = render(

@@ -60,6 +60,8 @@ const MIN_EDGE_SHARE = 0.5;
 const MIN_WEAK_SIDE_EDGE_SHARE = 0.15;
 /** Candidates checked at full resolution, best score first. */
 const MAX_VERIFIED_CANDIDATES = 4;
+/** Then candidates that run up to the frame's border, best score first. */
+const MAX_VERIFIED_BORDER_CANDIDATES = 2;
 /** A profile's strongest step, over 2 px, must reach this to count as an edge point. */
 const MIN_EDGE_STEP = 8;
 /** A step's sides are read this far from its centre, px (past a blurred edge's ramp). */
@@ -69,6 +71,13 @@ const PAPER_LEVEL_OFFSET_PX = 3;
  * levels: noise on a 3-sample average and a blurred edge's shoulder.
  */
 const PAPER_LEVEL_SLACK = 12;
+/**
+ * Growing a candidate along its paper (grownCandidate): a neighbouring cell joins when it is at
+ * most this share of the candidate's step over its surround below the cell it is reached from,
+ * and never more than GROW_TOLERANCE_MAX gray levels below it.
+ */
+const GROW_TOLERANCE_SHARE = 0.25;
+const GROW_TOLERANCE_MAX = 8;
 /** Below this ratio of long to short side the label is too square to tell its axis. */
 const MIN_AXIS_RATIO = 1.15;
 
@@ -89,6 +98,12 @@ export interface LabelGeometry {
   breadthPx?: number;
   /** Axis-aligned bounds of the label on the frame, px. */
   boundsPx?: RectPx;
+  /**
+   * The frame cuts the label: one side lies along the frame's border and was placed from the
+   * opposite side by the recipe's size. A patch of belt at the border can show three such sides,
+   * so such a label counts only with its code read (inspectImage).
+   */
+  cutByFrame?: boolean;
   /** Cells well inside the label, as frame rectangles: where paper and print can be measured. */
   interiorCellsPx?: RectPx[];
 }
@@ -113,6 +128,10 @@ interface Candidate {
   score: number;
   rect: OrientedRect;
   cells: Int32Array;
+  /** The threshold level the piece stood above (its filled holes may be darker). */
+  level: number;
+  /** The piece runs up to the frame's border (checked only after every candidate clear of it). */
+  atBorder: boolean;
 }
 
 export function findLabel(frame: GrayImage, region: Region): LabelGeometry {
@@ -121,12 +140,27 @@ export function findLabel(frame: GrayImage, region: Region): LabelGeometry {
   const rows = Math.floor(window.heightPx / CELL_PX);
   if (cols < 3 || rows < 3) return { present: false };
   const cells = poolCells(frame, window, cols, rows);
+  // Window sides that are the frame's own border: paper may run up to them (a label near the edge
+  // of the view, or cut by it), where at any other side of the window it would go on outside it.
+  const border: Border = {
+    left: window.xPx === 0,
+    top: window.yPx === 0,
+    right: window.xPx + window.widthPx >= frame.widthPx,
+    bottom: window.yPx + window.heightPx >= frame.heightPx,
+  };
 
   // The best-scoring candidates in turn, until one has the outline of paper on all four sides.
   let candidate: Candidate | undefined;
   let outline: Outline | undefined;
-  for (const next of rankedCandidates(cells, cols, rows, region).slice(0, MAX_VERIFIED_CANDIDATES)) {
-    const found = refineOutline(frame, toFrame(next.rect, window));
+  const ranked = rankedCandidates(cells, cols, rows, region, border);
+  // Candidates clear of the frame's border first; then the few that run up to it (a label at the
+  // edge of the view, or cut by it), which would otherwise crowd out a torn label's pieces.
+  const toVerify = [
+    ...ranked.filter((c) => !c.atBorder).slice(0, MAX_VERIFIED_CANDIDATES),
+    ...ranked.filter((c) => c.atBorder).slice(0, MAX_VERIFIED_BORDER_CANDIDATES),
+  ];
+  for (const next of toVerify) {
+    const found = refineOutline(frame, toFrame(next.rect, window), region);
     if (isPaperOutline(found)) {
       candidate = next;
       outline = found;
@@ -174,6 +208,7 @@ export function findLabel(frame: GrayImage, region: Region): LabelGeometry {
       },
       frame,
     ),
+    ...(outline.sides.some((side) => side.cut) ? { cutByFrame: true } : {}),
     interiorCellsPx: interiorCells(candidate.cells, cols, rows, window),
   };
 }
@@ -194,13 +229,18 @@ function toFrame(rect: OrientedRect, window: RectPx): OrientedRect {
  * A patch of belt between a box and the vignetted frame corner has one such side at most.
  */
 function isPaperOutline(outline: Outline): boolean {
-  const clear = outline.sides.filter(
-    (side) => side.edgeShare >= MIN_EDGE_SHARE && side.medianStep >= MIN_PAPER_STEP,
-  ).length;
-  const weakest = Math.min(...outline.sides.map((side) => side.edgeShare));
+  const seen = outline.sides.filter((side) => !side.cut);
+  const clear = seen.filter(isClearSide).length;
+  // A label the frame cuts: its three other sides all clear.
+  if (seen.length < 4) return seen.length === 3 && clear === 3;
+  const weakest = Math.min(...seen.map((side) => side.edgeShare));
   // A torn or smeared side may show its edge only in part; three clear sides and some of the
   // fourth are still a label.
   return clear >= 3 && weakest >= MIN_WEAK_SIDE_EDGE_SHARE;
+}
+
+function isClearSide(side: SideEvidence): boolean {
+  return side.edgeShare >= MIN_EDGE_SHARE && side.medianStep >= MIN_PAPER_STEP;
 }
 
 /** Folds an angle into (-90, 90]: a label's long axis has no direction. */
@@ -236,7 +276,31 @@ function poolCells(frame: GrayImage, window: RectPx, cols: number, rows: number)
  * Thresholds the cells at THRESHOLD_LEVELS levels and scores every bright 4-connected piece that
  * does not touch the window's edge: rectangularity x size match x aspect match against the recipe.
  */
-function rankedCandidates(cells: Uint8Array, cols: number, rows: number, region: Region): Candidate[] {
+/** Which sides of the search window are the frame's border. */
+interface Border {
+  left: boolean;
+  top: boolean;
+  right: boolean;
+  bottom: boolean;
+}
+
+/** Whether a cell lies on a side of the window that is not the frame's border (paper there goes on outside). */
+function onOpenEdge(col: number, row: number, cols: number, rows: number, border: Border): boolean {
+  return (
+    (col === 0 && !border.left) ||
+    (row === 0 && !border.top) ||
+    (col === cols - 1 && !border.right) ||
+    (row === rows - 1 && !border.bottom)
+  );
+}
+
+function rankedCandidates(
+  cells: Uint8Array,
+  cols: number,
+  rows: number,
+  region: Region,
+  border: Border,
+): Candidate[] {
   const histogram = new Uint32Array(256);
   for (const v of cells) histogram[v]!++;
   const lo = levelAt(histogram, cells.length, LOWEST_LEVEL_QUANTILE);
@@ -265,6 +329,7 @@ function rankedCandidates(cells: Uint8Array, cols: number, rows: number, region:
       // Flood the piece, noting its bounds and whether it reaches the window edge.
       let count = 0;
       let touchesEdge = false;
+      let touchesBorder = false;
       let c0 = cols;
       let c1 = 0;
       let r0 = rows;
@@ -281,7 +346,10 @@ function rankedCandidates(cells: Uint8Array, cols: number, rows: number, region:
         if (col > c1) c1 = col;
         if (row < r0) r0 = row;
         if (row > r1) r1 = row;
-        if (col === 0 || row === 0 || col === cols - 1 || row === rows - 1) touchesEdge = true;
+        if (col === 0 || row === 0 || col === cols - 1 || row === rows - 1) {
+          touchesBorder = true;
+          if (onOpenEdge(col, row, cols, rows, border)) touchesEdge = true;
+        }
         if (col > 0 && stamp[index - 1] !== level && cells[index - 1]! > t) {
           stamp[index - 1] = level;
           stack[sp++] = index - 1;
@@ -304,9 +372,11 @@ function rankedCandidates(cells: Uint8Array, cols: number, rows: number, region:
       // set, since a lower level only adds cells): score it once.
       const key = start * 65536 + count;
       const piece = { key, cells: members.slice(0, count), c0, c1, r0, r1 };
-      pieces.push(piece);
+      // Pieces at the frame's border stand alone: paired, the belt along the border would crowd a
+      // torn label's two halves out of the largest pieces.
+      if (!touchesBorder) pieces.push(piece);
       if (count >= minCells / 2 && !seen.has(String(key)))
-        seen.set(String(key), scorePiece(piece.cells, cols, rows, expectedCells, expectedAspect));
+        seen.set(String(key), scorePiece(piece.cells, cols, rows, expectedCells, expectedAspect, t));
     }
     // A smear or a tear can cut a label in two: pairs of pieces that together span no more than
     // a label are candidates too (their gap stays unfilled, so a real gap costs rectangularity).
@@ -325,14 +395,116 @@ function rankedCandidates(cells: Uint8Array, cols: number, rows: number, region:
         const union = new Int32Array(a.cells.length + b.cells.length);
         union.set(a.cells);
         union.set(b.cells, a.cells.length);
-        seen.set(key, scorePiece(union, cols, rows, expectedCells, expectedAspect));
+        seen.set(key, scorePiece(union, cols, rows, expectedCells, expectedAspect, t));
       }
     }
     pieces.length = 0;
   }
   const ranked: Candidate[] = [];
   for (const c of seen.values()) if (c) ranked.push(c);
-  return ranked.sort((a, b) => b.score - a.score);
+  ranked.sort((a, b) => b.score - a.score);
+  // Light that falls off along a long label can leave its dim end under every level at which the
+  // label stands apart from a product lit brighter elsewhere: the best candidates grown along the
+  // paper (see grownCandidate) compete too, and are checked first where they score better.
+  const out: Candidate[] = [];
+  const grownOnes = [
+    ...ranked.filter((c) => !c.atBorder).slice(0, MAX_VERIFIED_CANDIDATES),
+    ...ranked.filter((c) => c.atBorder).slice(0, MAX_VERIFIED_BORDER_CANDIDATES),
+  ];
+  for (const c of ranked) {
+    if (!grownOnes.includes(c)) {
+      out.push(c);
+      continue;
+    }
+    // Only a candidate smaller than the label can gain by growing.
+    const grown =
+      c.cells.length < expectedCells
+        ? grownCandidate(c, cells, cols, rows, border, lo, maxCells, expectedCells, expectedAspect)
+        : undefined;
+    if (grown && grown.score > c.score) out.push(grown);
+    out.push(c);
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * A candidate grown into neighbouring cells that continue its paper: a cell joins when it is within
+ * a small tolerance of the cell it is reached from (light changes by a level or two per cell,
+ * noise on a max-pooled cell by about as much), so growth follows a gradient across the paper and
+ * stops at the step down to the product or the belt. Grown only from cells above the candidate's
+ * level (its filled holes are print). The tolerance is a fraction of the candidate's own step over
+ * what surrounds it, so a faint label grows more cautiously. Undefined when nothing was added, or
+ * the growth reached the window's edge or outgrew a label (it leaked into the product).
+ */
+function grownCandidate(
+  candidate: Candidate,
+  cells: Uint8Array,
+  cols: number,
+  rows: number,
+  border: Border,
+  lo: number,
+  maxCells: number,
+  expectedCells: number,
+  expectedAspect: number,
+): Candidate | undefined {
+  const inPiece = new Uint8Array(cells.length);
+  for (const index of candidate.cells) inPiece[index] = 1;
+  // The candidate's step: its bright cells against the cells just outside it.
+  const inside: number[] = [];
+  const outside: number[] = [];
+  const stack = new Int32Array(cells.length);
+  let sp = 0;
+  for (const index of candidate.cells) {
+    if (cells[index]! <= candidate.level) continue;
+    inside.push(cells[index]!);
+    stack[sp++] = index;
+    const col = index % cols;
+    // A candidate may run up to the frame's border: no neighbours past it.
+    if (col > 0 && !inPiece[index - 1]) outside.push(cells[index - 1]!);
+    if (col < cols - 1 && !inPiece[index + 1]) outside.push(cells[index + 1]!);
+    if (index >= cols && !inPiece[index - cols]) outside.push(cells[index - cols]!);
+    if (index < cells.length - cols && !inPiece[index + cols]) outside.push(cells[index + cols]!);
+  }
+  if (inside.length === 0 || outside.length === 0) return undefined;
+  const step = median(inside) - median(outside);
+  const tolerance = Math.min(GROW_TOLERANCE_MAX, GROW_TOLERANCE_SHARE * step);
+  if (tolerance < 1) return undefined;
+  let added = 0;
+  let count = candidate.cells.length;
+  while (sp > 0) {
+    const index = stack[--sp]!;
+    const col = index % cols;
+    const row = (index - col) / cols;
+    const floor = Math.max(lo, cells[index]! - tolerance);
+    for (let k = 0; k < 4; k++) {
+      if (
+        (k === 0 && col === 0) ||
+        (k === 1 && col === cols - 1) ||
+        (k === 2 && row === 0) ||
+        (k === 3 && row === rows - 1)
+      )
+        continue;
+      const n = k === 0 ? index - 1 : k === 1 ? index + 1 : k === 2 ? index - cols : index + cols;
+      if (inPiece[n] || cells[n]! < floor) continue;
+      const nCol = n % cols;
+      const nRow = (n - nCol) / cols;
+      // Reaching the window's edge (not the frame's) or outgrowing a label: the growth leaked.
+      if (onOpenEdge(nCol, nRow, cols, rows, border)) return undefined;
+      if (++count > maxCells) return undefined;
+      inPiece[n] = 1;
+      added++;
+      stack[sp++] = n;
+    }
+  }
+  if (added === 0) return undefined;
+  const grown = new Int32Array(count);
+  for (let i = 0, k = 0; i < inPiece.length; i++) if (inPiece[i]) grown[k++] = i;
+  return scorePiece(grown, cols, rows, expectedCells, expectedAspect, candidate.level) ?? undefined;
+}
+
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)]!;
 }
 
 /**
@@ -345,6 +517,7 @@ function scorePiece(
   rows: number,
   expectedCells: number,
   expectedAspect: number,
+  level: number,
 ): Candidate | null {
   const filled = withHolesFilled(piece, cols, rows);
   if (filled.length < MIN_AREA_SHARE * expectedCells) return null;
@@ -358,7 +531,21 @@ function scorePiece(
   const sizeMatch = Math.min(sizeShare, 1 / sizeShare);
   const aspect = Math.max(rect.width, rect.height) / Math.max(1, Math.min(rect.width, rect.height));
   const aspectMatch = Math.min(aspect / expectedAspect, expectedAspect / aspect);
-  return { score: Math.min(1, rectangularity) * sizeMatch * aspectMatch, rect, cells: filled };
+  let atBorder = false;
+  for (const index of filled) {
+    const col = index % cols;
+    if (col === 0 || col === cols - 1 || index < cols || index >= cols * (rows - 1)) {
+      atBorder = true;
+      break;
+    }
+  }
+  return {
+    score: Math.min(1, rectangularity) * sizeMatch * aspectMatch,
+    rect,
+    cells: filled,
+    level,
+    atBorder,
+  };
 }
 
 /** The piece plus every cell it encloses, found by flooding its bounding box from outside. */
@@ -470,7 +657,7 @@ function pieceRect(piece: Int32Array, cols: number): OrientedRect | undefined {
  * Finds each side of `coarse` again at full resolution and returns the corners of the four fitted
  * lines, plus the median paper step across the outline (inside minus outside).
  */
-function refineOutline(frame: GrayImage, coarse: OrientedRect): Outline {
+function refineOutline(frame: GrayImage, coarse: OrientedRect, region: RectPx): Outline {
   const corners = rectCorners(coarse);
   const centre = { x: coarse.centerX, y: coarse.centerY };
   const lines: Line[] = [];
@@ -482,10 +669,33 @@ function refineOutline(frame: GrayImage, coarse: OrientedRect): Outline {
     const { line, profiles } = fitSide(frame, a, b, centre, steps);
     lines.push(line);
     steps.sort((x, y) => x - y);
-    sides.push({
+    const evidence: SideEvidence = {
       edgeShare: profiles > 0 ? steps.length / profiles : 0,
       medianStep: steps.length > 0 ? steps[Math.floor(steps.length / 2)]! : 0,
-    });
+      cut: false,
+    };
+    // Along the frame's border and without a clear edge: the frame cuts the label here.
+    evidence.cut = alongBorder(a, b, frame) && !isClearSide(evidence);
+    sides.push(evidence);
+  }
+  // A side the frame hides is placed from the one opposite by the recipe's size: the side of the
+  // region across that direction (the other side's length tells which of the two it is).
+  for (let side = 0; side < 4; side++) {
+    if (!sides[side]!.cut) continue;
+    const opposite = lines[(side + 2) % 4]!;
+    const n = { x: -opposite.dir.y, y: opposite.dir.x };
+    const m = mid(corners[side]!, corners[(side + 1) % 4]!);
+    const along = (m.x - opposite.point.x) * n.x + (m.y - opposite.point.y) * n.y;
+    // The cut side's own length is the label's other, whole dimension.
+    const other = dist(corners[side]!, corners[(side + 1) % 4]!);
+    const long = Math.max(region.widthPx, region.heightPx);
+    const short = Math.min(region.widthPx, region.heightPx);
+    const expected = Math.abs(other - long) < Math.abs(other - short) ? short : long;
+    const extent = Math.max(Math.abs(along), expected) * (along < 0 ? -1 : 1);
+    lines[side] = {
+      point: { x: opposite.point.x + extent * n.x, y: opposite.point.y + extent * n.y },
+      dir: opposite.dir,
+    };
   }
   const out: Point[] = [];
   for (let i = 0; i < 4; i++) {
@@ -500,6 +710,21 @@ function refineOutline(frame: GrayImage, coarse: OrientedRect): Outline {
 interface SideEvidence {
   edgeShare: number;
   medianStep: number;
+  /** The side runs along the frame's border and shows no clear edge: the frame cuts the label. */
+  cut: boolean;
+}
+
+/** Whether both ends of a side lie within a cell of the same border of the frame. */
+function alongBorder(a: Point, b: Point, frame: GrayImage): boolean {
+  const near = (p: Point) => ({
+    left: p.x <= CELL_PX,
+    right: p.x >= frame.widthPx - CELL_PX,
+    top: p.y <= CELL_PX,
+    bottom: p.y >= frame.heightPx - CELL_PX,
+  });
+  const na = near(a);
+  const nb = near(b);
+  return (na.left && nb.left) || (na.right && nb.right) || (na.top && nb.top) || (na.bottom && nb.bottom);
 }
 
 interface Outline {

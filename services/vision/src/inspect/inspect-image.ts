@@ -105,6 +105,9 @@ export async function inspectImage(
     expectationOf(plan),
     options.readBands ?? true,
   );
+  // A label the frame cuts counts only with its code read: a patch of ribbed belt at the frame's
+  // border can show the three sides of paper too.
+  if (label.cutByFrame && !symbol) return { label: { present: false }, symbol: null, printContrast: null };
   if (bandPcs !== undefined)
     return { label, symbol, printContrast: bandPcs, printAboveNoise: !!printAboveNoise };
   const contrastRects = symbol?.corners ? [symbolBand(symbol.corners)] : (interiorCellsPx ?? []);
