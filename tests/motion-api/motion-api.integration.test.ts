@@ -143,7 +143,10 @@ describe.each(V1_LINKS)('motion API on $name', ({ transport, protocol, maxProtoc
       patch?.(raw);
     });
     // §v2 Negotiation: whichever side stops at 1, the link speaks exactly v1.
-    expect(rig.service.controllers()[0]).toMatchObject({ proto: 1, missingFeatures: ['TRIG', 'TSTEP', 'LEASE'] });
+    expect(rig.service.controllers()[0]).toMatchObject({
+      proto: 1,
+      missingFeatures: ['TRIG', 'TSTEP', 'LEASE'],
+    });
     try {
       await body(rig);
     } finally {

@@ -46,17 +46,19 @@ export const DEMO_CONTROLLER_SETTINGS = {
   // four stations on the belt's controller, as a 32-bit controller would be (PROTOCOL.md §v2 Sizing):
   // their triggered moves and steps armed 300 ms ahead owe about 11 events per product, 50 to 60 at
   // 600/min with the events not yet acknowledged, so an event buffer of 128 (HELLO ev=; with 64 the
-  // host held moves back for room under load and they reached the controller LATE); queues 16 deep (the sealer's two moves per product, three products ahead); and 16
-  // frames in flight in a 1 KB receive buffer, so a burst of cycles and the host's ACKs do not queue
-  // behind each other (with win=8 rx=256 a stalled host's backlog made the device resend its events,
-  // which delayed the replies further: cycles reached it LATE).
+  // host held moves back for room under load and they reached the controller LATE); queues 16 deep
+  // (the sealer's two moves per product, three products ahead); and 32 frames in flight in a 2 KB
+  // receive buffer. With every station running, 16 frames in flight capped what the link carried when
+  // a loaded host answered slowly (a window's worth per round trip): in the line test under load the
+  // queue held 17 products' cycles, which reached the controller LATE. With win=8 rx=256 a stalled
+  // host's backlog made the device resend its events, which delayed the replies further.
   'ctrl-a': {
     perAxis: { 2: { homeSwitchCounts: -2000, homeDirection: -1 } },
     watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS,
     eventWindow: 128,
     queueDepth: 16,
-    windowFrames: 16,
-    rxBytes: 1024,
+    windowFrames: 32,
+    rxBytes: 2048,
   },
   'ctrl-b': { watchdogDefaultMs: IN_PROCESS_WATCHDOG_MS },
 } as const satisfies Record<string, SimulatedControllerExtras>;
@@ -202,7 +204,8 @@ export function createDemoLine(options: DemoLineOptions): VirtualLine {
     const axis = config.motion.axes.find((a) => a.name === name)!;
     // By id: the soak serves the same controllers on ptys, whose paths are not the config's sim:// ones.
     const sim = stationControllers?.find((c) => c.id === axis.controller);
-    if (!sim) throw new Error(`the demo's ${name} axis is not on a simulated controller (${axis.controller})`);
+    if (!sim)
+      throw new Error(`the demo's ${name} axis is not on a simulated controller (${axis.controller})`);
     return [sim, axis.axis];
   };
   const stationNames =

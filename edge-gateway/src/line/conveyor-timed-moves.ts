@@ -86,6 +86,16 @@ export class ConveyorTimedMoves {
   }
 
   /**
+   * Requests the link to `axis`'s controller has waiting or unanswered (0 where the driver does not
+   * say): a backlog that only grows when the host cannot keep up.
+   */
+  linkBacklog(axis: string): number {
+    const { motion } = this.options;
+    const own = motion.axis(axis).controller;
+    return motion.controllers().find((c) => c.id === own)?.pendingRequests ?? 0;
+  }
+
+  /**
    * Whether moves of `axis` armed on the controller can be steps (§v2 Triggered steps: feature TSTEP),
    * so an indexing station can arm many cycles ahead. `warnEvent` is logged once per axis when the
    * controller arms moves but not steps.

@@ -290,6 +290,27 @@ describe('§v2 Events (host): exactly once, in order', () => {
     expect(bodies()).toEqual(['6 PING']);
   });
 
+  it("a RENEW waiting behind a full window of other axes' moves goes out in the first free slot", async () => {
+    await readyV2(undefined, 64);
+    // win=4: four moves of axis 2 fill the window; three more of axis 2, then a RENEW of axis 1 and a
+    // MOVE of axis 1 (motion: keeps its place behind the RENEW) wait.
+    const move = (axis: number, pos: number) => host.request('MOVE', { axis, pos, vel: 1, acc: 1 });
+    for (let pos = 1; pos <= 7; pos++) void move(2, pos);
+    const renew = host.request('RENEW', { axis: 1, lease: 500 });
+    void move(1, 9);
+    expect(bodies()).toEqual(['2 MOVE 2 1 1 1', '3 MOVE 2 2 1 1', '4 MOVE 2 3 1 1', '5 MOVE 2 4 1 1']);
+    // One reply frees one slot: the RENEW takes it, ahead of the moves of axis 2 queued before it.
+    host.receive(ok(2));
+    expect(bodies()).toEqual(['6 RENEW 1 500']);
+    host.receive(ok(6));
+    await expect(renew).resolves.toEqual({ ok: true, fields: {} });
+    // Then the rest in the order they were asked for, axis 1's move after its RENEW (the window spans
+    // from the oldest unanswered frame, 3).
+    expect(bodies()).toEqual([]);
+    host.receive(Buffer.concat([ok(3), ok(4), ok(5)]));
+    expect(bodies()).toEqual(['7 MOVE 2 5 1 1', '8 MOVE 2 6 1 1', '9 MOVE 2 7 1 1', '10 MOVE 1 9 1 1']);
+  });
+
   it('acknowledges ackDelayMs after the first unacknowledged event, with the latest eseq', async () => {
     await readyV2();
     host.receive(done(1, 4));

@@ -643,6 +643,7 @@ export class HostSession {
       // The span from the oldest unretired frame counts, not just unanswered ones, so a
       // retransmission always stays within the device's reply cache (§Device rule 2, §v2 Sizing).
       if (this.inflight.length >= windowFrames) return;
+      this.renewalFirst();
       const next = this.pending[0]!;
       const bytes = encodeLine(`${this.nextSeqToSend} ${next.bodyAtSend?.() ?? next.body}`);
       if (this.unansweredBytes + bytes.length > this.device.rx) {
@@ -688,14 +689,7 @@ export class HostSession {
     if (this.inflight.length >= windowFrames || !this.device) return false;
     for (let at = 1; at < this.pending.length; at++) {
       const entry = this.pending[at]!;
-      const ahead = this.pending.slice(0, at);
-      const mayGo =
-        entry.internal ||
-        (!STARTS_MOTION.has(entry.verb) &&
-          entry.axis !== undefined &&
-          entry.axis !== 0 &&
-          !ahead.some((p) => !p.internal && (p.axis === undefined || p.axis === 0 || p.axis === entry.axis)));
-      if (!mayGo) continue;
+      if (!this.mayGoAhead(at)) continue;
       const bytes = encodeLine(`${this.nextSeqToSend} ${entry.body}`);
       if (this.unansweredBytes > 0 && this.unansweredBytes + bytes.length > this.device.rx) return false;
       this.pending = this.pending.filter((p) => p !== entry);
@@ -705,6 +699,36 @@ export class HostSession {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether the pending request at `at` may be sent before those ahead of it: the session's own
+   * frames, and a command of one axis that sets nothing moving when nothing ahead names its axis or
+   * no axis (so every axis still sees its commands in order).
+   */
+  private mayGoAhead(at: number): boolean {
+    const entry = this.pending[at]!;
+    if (entry.internal) return true;
+    if (STARTS_MOTION.has(entry.verb) || entry.axis === undefined || entry.axis === 0) return false;
+    for (let i = 0; i < at; i++) {
+      const p = this.pending[i]!;
+      if (!p.internal && (p.axis === undefined || p.axis === 0 || p.axis === entry.axis)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * §v2 Jog lease: a RENEW goes to the front of what waits when it may (mayGoAhead). A backlog of
+   * other axes' moves (a busy line on a loaded host) must not hold a lease's renewal back until the
+   * controller stops the jog: a running conveyor was stopped that way, its RENEW 128 frames back.
+   */
+  private renewalFirst(): void {
+    for (let at = 1; at < this.pending.length; at++) {
+      if (this.pending[at]!.verb !== 'RENEW' || !this.mayGoAhead(at)) continue;
+      const [renewal] = this.pending.splice(at, 1);
+      this.pending.unshift(renewal!);
+      return;
+    }
   }
 
   private send(entry: Outstanding): void {

@@ -82,6 +82,16 @@ const MISSED_START_MM = 1;
  * the controller this long (belt travel at the line's speed) before its own start.
  */
 const CHAINED_LEAD_MS = 20;
+/**
+ * Past this many requests waiting or unanswered on a station's link, no new cycle is handed out: a
+ * cycle queued behind them would reach the controller after its start (LATE) and would hold back what
+ * comes after it, the conveyor's lease renewals and the reject strokes among them. Measured: on a
+ * loaded 2-core host (chromium starting) the belt controller's queue reached the session's limit of
+ * 256, 17 products' cycles deep, and a station move was refused CONTROLLER_BUSY. The cycles skipped
+ * are served late or not at all, as any late cycle (their products rejected, an infeed pocket left
+ * empty). A window of 32 frames plus about a product's worth waiting.
+ */
+const MAX_LINK_BACKLOG_REQUESTS = 40;
 
 export class StationRunner {
   private readonly slots: Slot[] = [];
@@ -100,6 +110,8 @@ export class StationRunner {
    */
   private readonly commanded = new Map<StationName, { units: number; placedAtMm: number }>();
   private lastSend = 0;
+  /** Stations whose link was backlogged at the last plan (logged once per episode). */
+  private readonly backlogged = new Set<StationName>();
   /** Disarmed (Stopping, Resetting): nothing is dispatched until reset() has put every station at rest. */
   private halted = false;
 
@@ -210,7 +222,12 @@ export class StationRunner {
       this.forgetPassed(beltMm);
       return;
     }
-    if (this.infeed && producing && !this.replanning.has(this.infeed.name)) {
+    if (
+      this.infeed &&
+      producing &&
+      !this.replanning.has(this.infeed.name) &&
+      !this.linkBacklogged(this.infeed)
+    ) {
       const infeed = this.infeed;
       this.nextPlaceMm ??= beltMm + pitchMm;
       // Held or stopped between two products, or this host ran late: the infeed resumes on the grid,
@@ -258,7 +275,7 @@ export class StationRunner {
       }
     }
     for (const station of this.downstream) {
-      if (this.replanning.has(station.name)) continue;
+      if (this.replanning.has(station.name) || this.linkBacklogged(station)) continue;
       const stats = this.stats.get(station.name)!;
       while (stats.cursor < this.slots.length) {
         const slot = this.slots[stats.cursor]!;
@@ -269,6 +286,20 @@ export class StationRunner {
       }
     }
     this.forgetPassed(beltMm);
+  }
+
+  /** Whether the station's link holds more than MAX_LINK_BACKLOG_REQUESTS; logged once per episode. */
+  private linkBacklogged(station: Station): boolean {
+    const pending = this.options.timed.linkBacklog(station.axis);
+    if (pending <= MAX_LINK_BACKLOG_REQUESTS) {
+      this.backlogged.delete(station.name);
+      return false;
+    }
+    if (!this.backlogged.has(station.name)) {
+      this.backlogged.add(station.name);
+      this.options.log.warn({ station: station.name, pendingRequests: pending }, 'line.station.backlog');
+    }
+    return true;
   }
 
   /**

@@ -317,6 +317,37 @@ describe('Stop, then Reset and Start (position triggering)', () => {
   });
 });
 
+describe('a backlogged link to the stations controller (a host that cannot keep up)', () => {
+  it('hands out no new cycle while the backlog lasts: their products are rejected or their pockets left empty, nothing faults, and it resumes', async () => {
+    const seed = 24;
+    console.log(`seed ${seed}`);
+    const { clock, model, memory, kinematic, virtualLine } = await setup({
+      seed,
+      positionTriggeredMoves: true,
+      positionTriggeredSteps: true,
+    });
+    await runFor(clock, 1000);
+    const sent = () => ['infeed', 'filler', 'sealer', 'labeler'].map((a) => kinematic.history(a).length);
+    // 1. 600 ms with the link's queue past the limit: nothing new goes out (what was sent runs on).
+    kinematic.setLinkBacklog(100);
+    await runFor(clock, 5);
+    const before = sent();
+    await runFor(clock, 600);
+    expect(sent()).toEqual(before);
+    expect(memory.events('line.station.backlog').length).toBeGreaterThan(0);
+    // 2. The backlog clears: the stations go on; every product in its right bin, none doubled up.
+    kinematic.setLinkBacklog(3);
+    await runUntilBinned(clock, virtualLine, 50);
+    expect(sent().every((n, i) => n > before[i]! + 5)).toBe(true);
+    expect(model.state).toBe('Execute');
+    expect(memory.events('line.station.fault')).toEqual([]);
+    const binned = [...virtualLine.rejected, ...virtualLine.passed];
+    expect(binned.length).toBeGreaterThanOrEqual(50);
+    expect(wrongBins(binned)).toEqual([]);
+    expect(doubledPockets(virtualLine)).toEqual([]);
+  });
+});
+
 describe('a station fault stops the line as its severity says, naming the station and the reason', () => {
   it.each([
     { axis: 'filler', severity: 'abort', state: 'Aborted' },

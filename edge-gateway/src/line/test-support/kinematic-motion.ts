@@ -48,6 +48,8 @@ export interface KinematicMotion {
     reportAfterMs?: number,
     which?: (request: MoveRequest) => boolean,
   ): void;
+  /** The link's requests waiting or unanswered, as the controller's health reports them. */
+  setLinkBacklog(requests: number): void;
   /** Every move this model ran or refused, per axis, in order: what the controller saw. */
   history(axis: string): { moveId: string; from: number; to: number; status: string }[];
 }
@@ -74,6 +76,7 @@ export function createKinematicMotion(
   const late = new Map<string, { reportAfterMs: number; which: (request: MoveRequest) => boolean }>();
   const listeners = new Set<(e: MotionServiceEvent) => void>();
   let nextMove = 0;
+  let linkBacklog = 0;
   const get = (name: string) => {
     const axis = axes.get(name);
     if (!axis) throw Object.assign(new Error(`no axis ${name}`), { code: 'AXIS_NOT_FOUND' });
@@ -244,6 +247,7 @@ export function createKinematicMotion(
           connected: true,
           proto: 2,
           missingFeatures: [],
+          pendingRequests: linkBacklog,
           capabilities: {
             positionTriggeredMoves: options.positionTriggeredMoves,
             positionTriggeredSteps: options.positionTriggeredSteps === true,
@@ -269,5 +273,8 @@ export function createKinematicMotion(
     lateNextTriggeredMove: (axis, reportAfterMs = LATE_REPORT_MS, which = () => true) =>
       late.set(axis, { reportAfterMs, which }),
     history: (axis) => history.get(axis) ?? [],
+    setLinkBacklog: (requests) => {
+      linkBacklog = requests;
+    },
   };
 }
