@@ -27,6 +27,9 @@ export {
   planFromRecipe,
 } from './inspect/inspect-image.js';
 export { type Judgement, judge } from './inspect/verdict.js';
+export { DECODE_WORKER_INITIAL_OLD_SPACE_MB } from './pool/decode-worker-heap.js';
+export { createInspectionPool, type InspectionPool, type PoolOutcome } from './pool/inspection-pool.js';
+export { spawnInspectWorker } from './pool/spawn-worker.js';
 export {
   type ConnectFn,
   createVisionService,

@@ -6,6 +6,8 @@
 
 import { seededRandom } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
+import type { BarcodeDecoder } from '../decode/barcode-decoder.js';
+import { inspectImage } from '../inspect/inspect-image.js';
 import { findLabel, normalizeHalfTurn } from './label-geometry.js';
 import { minAreaRect } from './min-area-rect.js';
 
@@ -246,5 +248,48 @@ describe('minAreaRect', () => {
         { x: 2, y: 2 },
       ]),
     ).toBeUndefined();
+  });
+});
+
+describe('inspectImage on a label the frame cuts (a patch of belt at the border can show three sides of paper too)', () => {
+  // The scene of 'places the side the frame hides by the recipe size': its right 100 px lie beyond the frame.
+  const label: Rect = { cx: 880, cy: 440, w: 1000, h: 270, angleDeg: 0 };
+  const box: Rect = { cx: 640, cy: 450, w: 1300, h: 500, angleDeg: 0 };
+  const image = render({ belt: 80, product: 40, paper: 235, noise: 3, print: true, label, box }, SEED);
+  const plan = {
+    symbology: 'gs1-datamatrix' as const,
+    region: regionFor({ cx: 600, cy: 460, w: 1000, h: 270, angleDeg: 0 }, 70),
+  };
+  const decoderReading = (text: string | null): BarcodeDecoder & { calls: number } => {
+    const decoder = {
+      name: 'fake',
+      calls: 0,
+      decode: async () => {
+        decoder.calls++;
+        return text === null ? null : { symbology: 'gs1-datamatrix' as const, text, isGs1: true };
+      },
+    };
+    return decoder;
+  };
+
+  it('counts only with its code read: without one there is no label, so NO_LABEL rather than NO_CODE', async () => {
+    const decoder = decoderReading(null);
+    const findings = await inspectImage(image, plan, decoder);
+    // The geometry did find three sides of paper and asked for the code: the rule, not a miss, says no.
+    expect(findLabel(image, plan.region).cutByFrame).toBe(true);
+    expect(decoder.calls).toBeGreaterThan(0);
+    expect(findings.label.present).toBe(false);
+    expect(findings.symbol).toBeNull();
+    expect(findings.printContrast).toBeNull();
+  });
+
+  it('with its code read it is a label, placed from the recipe size', async () => {
+    const findings = await inspectImage(image, plan, decoderReading('0109506000134352'));
+    expect(findings.label.present).toBe(true);
+    expect(findings.label.cutByFrame).toBe(true);
+    expect(findings.symbol?.text).toBe('0109506000134352');
+    expect(
+      Math.hypot(findings.label.centerXPx! - label.cx, findings.label.centerYPx! - label.cy),
+    ).toBeLessThan(3);
   });
 });

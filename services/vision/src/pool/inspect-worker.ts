@@ -6,6 +6,7 @@ import { WASM_SYMBOLOGIES } from '../decode/zxing-wasm-decoder.js';
 import { isVisionError } from '../errors.js';
 import { decodeFrameImage, warmFrameImageDecoder } from '../image/decode-frame-image.js';
 import { inspectImage } from '../inspect/inspect-image.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { InspectRequest, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
@@ -24,6 +25,7 @@ try {
   await warmFrameImageDecoder();
   port.on('message', async (request: InspectRequest) => {
     const startMs = performance.now();
+    const startCpuMs = threadCpuMs();
     try {
       const image = await decodeFrameImage(
         request.format,
@@ -35,7 +37,14 @@ try {
         request.limits,
       );
       const findings = await inspectImage(image, request.plan, decoder);
-      post({ type: 'result', jobId: request.jobId, findings, decodeMs: performance.now() - startMs });
+      const endCpuMs = threadCpuMs();
+      post({
+        type: 'result',
+        jobId: request.jobId,
+        findings,
+        decodeMs: performance.now() - startMs,
+        ...(startCpuMs === undefined || endCpuMs === undefined ? {} : { decodeCpuMs: endCpuMs - startCpuMs }),
+      });
     } catch (error) {
       // Bad input is a verdict, not a crash: report it and stay alive for the next frame.
       post({

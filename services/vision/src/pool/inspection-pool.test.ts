@@ -91,6 +91,21 @@ describe('inspection pool', () => {
     });
   });
 
+  it('1b. passes on the decode thread CPU time when the worker reports it', async () => {
+    const { pool, workers, job } = setup();
+    await pool.start();
+    const outcome = pool.submit(job());
+    const request = workers[0]!.requests.shift()!;
+    workers[0]!.send({
+      type: 'result',
+      jobId: request.jobId,
+      findings: noFindings,
+      decodeMs: 9,
+      decodeCpuMs: 6.5,
+    });
+    await expect(outcome).resolves.toMatchObject({ kind: 'done', decodeMs: 9, decodeCpuMs: 6.5 });
+  });
+
   it('2. transfers a private copy of the image to the worker', async () => {
     const { pool, workers, job } = setup();
     await pool.start();

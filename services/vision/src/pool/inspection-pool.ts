@@ -38,7 +38,14 @@ export interface PoolJob {
 
 /** Every job ends in exactly one outcome; `submit` never rejects. */
 export type PoolOutcome =
-  | { kind: 'done'; findings: Findings; queueWaitMs: number; decodeMs: number }
+  | {
+      kind: 'done';
+      findings: Findings;
+      queueWaitMs: number;
+      decodeMs: number;
+      /** The decode thread's own CPU time on the frame, where the system says. */
+      decodeCpuMs?: number;
+    }
   | {
       kind: 'failed';
       reason: 'UNREADABLE_IMAGE' | 'DEADLINE_EXCEEDED' | 'QUEUE_FULL';
@@ -136,6 +143,7 @@ export function createInspectionPool(options: PoolOptions): InspectionPool {
             findings: message.findings,
             queueWaitMs,
             decodeMs: message.decodeMs,
+            ...(message.decodeCpuMs === undefined ? {} : { decodeCpuMs: message.decodeCpuMs }),
           });
         } else {
           running.pending.resolve({

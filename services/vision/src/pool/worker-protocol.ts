@@ -22,5 +22,12 @@ export type WorkerMessage =
   /** Sent once the decoder is loaded; the pool sends no work before it. */
   | { type: 'ready' }
   | { type: 'init-failed'; message: string }
-  | { type: 'result'; jobId: number; findings: Findings; decodeMs: number }
+  | {
+      type: 'result';
+      jobId: number;
+      findings: Findings;
+      decodeMs: number;
+      /** The worker thread's own CPU time on the job, where the system says (thread-cpu.ts). */
+      decodeCpuMs?: number;
+    }
   | { type: 'failed'; jobId: number; code: ErrorCode; message: string; decodeMs: number };
