@@ -1,6 +1,7 @@
 // zbarimg (Debian zbar-tools) as the reference reader beside the vision bench: find it, run it in batches, parse its XML.
 
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -69,4 +70,18 @@ export function parseZbarXml(xml: string): Map<string, ZbarSymbol[]> {
     bySource.set(source[1]!, symbols);
   }
   return bySource;
+}
+
+/** A binary PGM as `encodePgm` writes it ("P5\n<w> <h>\n255\n", then the bytes): the pixels zbar read. */
+export async function readPgm(
+  file: string,
+): Promise<{ widthPx: number; heightPx: number; data: Uint8Array }> {
+  const bytes = await readFile(file);
+  const header = /^P5\n(\d+) (\d+)\n255\n/.exec(bytes.subarray(0, 32).toString('latin1'));
+  if (!header) throw new Error(`${file} is not a PGM the bench wrote`);
+  const widthPx = Number(header[1]);
+  const heightPx = Number(header[2]);
+  const data = bytes.subarray(header[0].length, header[0].length + widthPx * heightPx);
+  if (data.byteLength !== widthPx * heightPx) throw new Error(`${file} is short`);
+  return { widthPx, heightPx, data };
 }

@@ -51,7 +51,7 @@ import {
   planFromRecipe,
   spawnInspectWorker,
 } from '@servo-edge/vision';
-import { findZbarimg, type ZbarSymbol, zbarReadAll } from './vision-zbar.js';
+import { findZbarimg, readPgm, type ZbarSymbol, zbarReadAll } from './vision-zbar.js';
 
 const SPLIT_DESCRIPTIONS: Record<SplitName, string> = {
   tuning: 'TUNING set (what vision may be tuned on)',
@@ -196,7 +196,10 @@ async function runRandomisedSet(
   nowMs: number,
 ): Promise<SetResult> {
   const samples: Sample[] = [];
-  const zbarFrames: Array<{ file: string; label: GeneratedLabel; format: FrameFormat; recipe: Recipe }> = [];
+  // The frames zbar reads, without their pixels: those are on disk, and 1300 frames' images held
+  // here for the whole split made the process's collector work through every timed frame.
+  const zbarFrames: Array<{ file: string; label: LabelWithoutImage; format: FrameFormat; recipe: Recipe }> =
+    [];
   const specs = randomisedSetSpecs({ split, count });
   for (let from = 0; from < specs.length; from += GENERATE_BATCH) {
     // A batch of frames is drawn and encoded first, then inspected: see GENERATE_BATCH.
@@ -219,7 +222,8 @@ async function runRandomisedSet(
         // the main thread and out of the timed span), as a PGM it reads fastest.
         const file = join(dir, `${label.truth.id}.pgm`);
         await writeFile(file, encodePgm(await decodedPixels(payload)));
-        zbarFrames.push({ file, label, format: label.format, recipe });
+        const { image: _pixels, ...withoutImage } = label;
+        zbarFrames.push({ file, label: withoutImage, format: label.format, recipe });
       }
     }
   }
@@ -243,10 +247,16 @@ async function runRandomisedSet(
       name: 'zbarimg',
       decode: async () => toDecodedSymbol(symbol, frame.recipe),
     };
-    // zbarimg read the whole frame: its reading is in frame terms, so no band images for it.
-    const findings = await inspectImage(frame.label.image, planFromRecipe(frame.recipe), zbarDecoder, {
-      readBands: false,
-    });
+    // zbarimg read the whole frame: its reading is in frame terms, so no band images for it. The
+    // label analysis sees the pixels zbar read (the service's decode of the frame).
+    const findings = await inspectImage(
+      await readPgm(frame.file),
+      planFromRecipe(frame.recipe),
+      zbarDecoder,
+      {
+        readBands: false,
+      },
+    );
     zbarSamples.push(
       sample(frame.label, frame.format, {
         judgement: judge(findings, frame.recipe, nowMs),
@@ -362,8 +372,11 @@ async function decodedPixels(
   );
 }
 
+/** A generated frame's truth and drawn world, its pixels dropped. */
+type LabelWithoutImage = Omit<GeneratedLabel, 'image'> & { scene?: SceneConditions };
+
 function sample(
-  label: GeneratedLabel,
+  label: LabelWithoutImage,
   format: FrameFormat,
   result: {
     judgement: Judgement;
@@ -389,7 +402,7 @@ function sample(
     ...(result.threadCpuMs === undefined ? {} : { threadCpuMs: result.threadCpuMs }),
     label: result.judgement.label,
     truthPlacement: label.truth.placement,
-    ...('scene' in label ? { scene: (label as { scene: SceneConditions }).scene } : {}),
+    ...(label.scene === undefined ? {} : { scene: label.scene }),
   };
 }
 
@@ -488,8 +501,11 @@ function report(result: SetResult): void {
     const threadCells = [percentile(thread, 0.5), threadP95].map((v) => v.toFixed(1).padStart(11));
     const wallCells = [percentile(wall, 0.5), percentile(wall, 0.95)].map((v) => v.toFixed(1).padStart(10));
     const verdict = (v: number) => (Number.isNaN(v) ? 'n/a' : v <= (target ?? 0) ? 'met' : 'MISSED');
+    // A JPEG is decoded by libjpeg-turbo on libuv's thread pool, not on the decode thread: the
+    // thread's figure leaves the decode out, so it judges nothing for JPEG.
+    const threadVerdict = format === 'jpeg' ? 'n/a (decode off-thread)' : verdict(threadP95);
     console.log(
-      `  ${format.padEnd(6)} ${String(inFormat.length).padStart(7)} ${cells.join(' ')} ${threadCells.join(' ')} ${wallCells.join(' ')}   ${target === undefined ? '-' : `<= ${target} ms: ${verdict(p95)} / ${verdict(threadP95)}`}`,
+      `  ${format.padEnd(6)} ${String(inFormat.length).padStart(7)} ${cells.join(' ')} ${threadCells.join(' ')} ${wallCells.join(' ')}   ${target === undefined ? '-' : `<= ${target} ms: ${verdict(p95)} / ${threadVerdict}`}`,
     );
   }
 

@@ -86,13 +86,18 @@ export class ConveyorTimedMoves {
   }
 
   /**
-   * Requests the link to `axis`'s controller has waiting or unanswered (0 where the driver does not
-   * say): a backlog that only grows when the host cannot keep up.
+   * The links' backlogs as they stand now: for an axis, the requests its controller's link has
+   * waiting or unanswered (0 where the driver does not say), a backlog that only grows when the host
+   * cannot keep up. The controllers' status is read once, on the first question: the runner asks
+   * for every station at each belt sample, and `motion.controllers()` builds every controller's.
    */
-  linkBacklog(axis: string): number {
+  linkBacklogs(): (axis: string) => number {
     const { motion } = this.options;
-    const own = motion.axis(axis).controller;
-    return motion.controllers().find((c) => c.id === own)?.pendingRequests ?? 0;
+    let byController: Map<string, number> | undefined;
+    return (axis) => {
+      byController ??= new Map(motion.controllers().map((c) => [c.id, c.pendingRequests]));
+      return byController.get(motion.axis(axis).controller) ?? 0;
+    };
   }
 
   /**

@@ -87,6 +87,15 @@ export const LINK_ERROR_CODES = [
 
 const axis = { name: 'axis', type: 'uint' } as const;
 
+/** A triggered move's profile and trigger, the same for TMOVE and TSTEP (§v2 Triggered moves). */
+const triggerArgs = [
+  { name: 'vel', type: 'posint' },
+  { name: 'acc', type: 'posint' },
+  { name: 'src', type: 'uint' },
+  { name: 'at', type: 'position' },
+  { name: 'dir', type: 'direction' },
+] as const;
+
 /**
  * §Commands and §v2 New commands. `args` are positional, in this order. `motion` verbs are refused
  * with ERR ESTOP while the e-stop latch is set (§Device rule 5). `reply` lists the fields of the OK
@@ -187,15 +196,7 @@ export const VERBS = {
       'Acknowledge every event up to and including eseq; RESEND asks for the next one at once (§v2 Events).',
   },
   TMOVE: {
-    args: [
-      axis,
-      { name: 'pos', type: 'position' },
-      { name: 'vel', type: 'posint' },
-      { name: 'acc', type: 'posint' },
-      { name: 'src', type: 'uint' },
-      { name: 'at', type: 'position' },
-      { name: 'dir', type: 'direction' },
-    ],
+    args: [axis, { name: 'pos', type: 'position' }, ...triggerArgs],
     reply: {},
     motion: true,
     since: 2,
@@ -207,11 +208,7 @@ export const VERBS = {
       axis,
       // A distance, bounded like a position (§v2 Positions).
       { name: 'dist', type: 'position' },
-      { name: 'vel', type: 'posint' },
-      { name: 'acc', type: 'posint' },
-      { name: 'src', type: 'uint' },
-      { name: 'at', type: 'position' },
-      { name: 'dir', type: 'direction' },
+      ...triggerArgs,
     ],
     reply: {},
     motion: true,

@@ -37,7 +37,7 @@ describe('resolveConfig', () => {
       instance: 'vision-pi-local-42',
       topicPrefix: 'servo-edge/line-1',
       mqtt: { url: 'mqtt://127.0.0.1:1883', protocolVersion: 5, keepaliveS: 30 },
-      inspection: { workers: 4, queueLength: 16, deadlineMs: 500, decodeTimeoutMs: 2000 },
+      inspection: { workers: 4, queueLength: 16, deadlineMs: 500, decodeTimeoutMs: 2000, workerHeapMb: 128 },
       limits: { maxPayloadBytes: 8 * 1024 * 1024 },
       log: { level: 'info' },
     });
@@ -55,6 +55,7 @@ describe('resolveConfig', () => {
     ['CONFIG_OUT_OF_RANGE', { inspection: { queueLength: 0 } }, 'inspection.queueLength'],
     ['CONFIG_OUT_OF_RANGE', { mqtt: { keepaliveS: 1 } }, 'mqtt.keepaliveS'],
     ['CONFIG_OUT_OF_RANGE', { inspection: { workers: 5 } }, 'inspection.workers'],
+    ['CONFIG_OUT_OF_RANGE', { inspection: { workerHeapMb: 8 } }, 'inspection.workerHeapMb'],
     ['CONFIG_WRONG_TYPE', { inspection: { deadlineMs: 2.5 } }, 'inspection.deadlineMs'],
     ['CONFIG_WRONG_TYPE', { inspection: { deadlineMs: '500' } }, 'inspection.deadlineMs'],
     ['CONFIG_BAD_VALUE', { mqtt: { protocolVersion: 3 } }, 'mqtt.protocolVersion'],

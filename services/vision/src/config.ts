@@ -91,6 +91,12 @@ export const VisionConfigSchema = Type.Object({
         'A decode running this long is abandoned and its worker replaced.',
         2_000,
       ),
+      workerHeapMb: Int(
+        16,
+        4_096,
+        "Initial old generation of each decode worker's V8 heap, MB: below about 128 V8 runs a full collection every few frames (README, Work queue and workers).",
+        128,
+      ),
     },
     { description: 'Work queue and worker pool.' },
   ),

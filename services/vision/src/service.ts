@@ -27,7 +27,7 @@ import { type ErrorCode, isVisionError, VisionError } from './errors.js';
 import { planFromRecipe } from './inspect/inspect-image.js';
 import { judge } from './inspect/verdict.js';
 import { createInspectionPool, type InspectionPool, type PoolStats } from './pool/inspection-pool.js';
-import { type SpawnWorker, spawnInspectWorker } from './pool/spawn-worker.js';
+import { inspectWorkerSpawner, type SpawnWorker } from './pool/spawn-worker.js';
 import { createVisionLogger } from './vision-logger.js';
 
 /** How the service opens its MQTT connection; tests inject wrappers around mqtt.connect. */
@@ -112,7 +112,7 @@ export function createVisionService(options: VisionServiceOptions): VisionServic
     },
     clock,
     log,
-    spawn: options.spawnWorker ?? spawnInspectWorker,
+    spawn: options.spawnWorker ?? inspectWorkerSpawner(config.inspection.workerHeapMb),
   });
 
   let client: MqttClient | undefined;

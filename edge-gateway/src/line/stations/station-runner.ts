@@ -222,11 +222,12 @@ export class StationRunner {
       this.forgetPassed(beltMm);
       return;
     }
+    const backlog = this.options.timed.linkBacklogs();
     if (
       this.infeed &&
       producing &&
       !this.replanning.has(this.infeed.name) &&
-      !this.linkBacklogged(this.infeed)
+      !this.linkBacklogged(this.infeed, backlog)
     ) {
       const infeed = this.infeed;
       this.nextPlaceMm ??= beltMm + pitchMm;
@@ -275,7 +276,7 @@ export class StationRunner {
       }
     }
     for (const station of this.downstream) {
-      if (this.replanning.has(station.name) || this.linkBacklogged(station)) continue;
+      if (this.replanning.has(station.name) || this.linkBacklogged(station, backlog)) continue;
       const stats = this.stats.get(station.name)!;
       while (stats.cursor < this.slots.length) {
         const slot = this.slots[stats.cursor]!;
@@ -289,8 +290,8 @@ export class StationRunner {
   }
 
   /** Whether the station's link holds more than MAX_LINK_BACKLOG_REQUESTS; logged once per episode. */
-  private linkBacklogged(station: Station): boolean {
-    const pending = this.options.timed.linkBacklog(station.axis);
+  private linkBacklogged(station: Station, backlog: (axis: string) => number): boolean {
+    const pending = backlog(station.axis);
     if (pending <= MAX_LINK_BACKLOG_REQUESTS) {
       this.backlogged.delete(station.name);
       return false;

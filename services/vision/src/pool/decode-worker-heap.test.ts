@@ -41,10 +41,15 @@ describe('the decode workers heap', () => {
   it('sizes workers started after it, so a frame-like load runs no full collection', async () => {
     expect(DECODE_WORKER_INITIAL_OLD_SPACE_MB).toBeGreaterThan(0);
     const beforeMajors = await markCompactsInWorker();
-    configureDecodeWorkerHeap();
-    configureDecodeWorkerHeap();
+    configureDecodeWorkerHeap(DECODE_WORKER_INITIAL_OLD_SPACE_MB);
+    configureDecodeWorkerHeap(DECODE_WORKER_INITIAL_OLD_SPACE_MB);
     const afterMajors = await markCompactsInWorker();
     expect(beforeMajors).toBeGreaterThan(0);
     expect(afterMajors).toBe(0);
+  });
+
+  it('refuses a size that is not a positive whole number of MB', () => {
+    expect(() => configureDecodeWorkerHeap(0)).toThrow(RangeError);
+    expect(() => configureDecodeWorkerHeap(12.5)).toThrow(RangeError);
   });
 });

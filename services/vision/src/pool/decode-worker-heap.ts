@@ -17,13 +17,19 @@
 
 import { setFlagsFromString } from 'node:v8';
 
+/** The default; configurable as `inspection.workerHeapMb`. */
 export const DECODE_WORKER_INITIAL_OLD_SPACE_MB = 128;
 
-let configured = false;
+let configuredMb: number | undefined;
 
-/** Sets the heap size for decode workers started from now on; idempotent. */
-export function configureDecodeWorkerHeap(): void {
-  if (configured) return;
-  configured = true;
-  setFlagsFromString(`--initial-old-space-size=${DECODE_WORKER_INITIAL_OLD_SPACE_MB}`);
+/**
+ * Sets the initial old generation, MB, of every worker started from now on (in this process: the
+ * flag is V8's, process-wide). Setting the same size again does nothing.
+ */
+export function configureDecodeWorkerHeap(initialOldSpaceMb = DECODE_WORKER_INITIAL_OLD_SPACE_MB): void {
+  if (!Number.isInteger(initialOldSpaceMb) || initialOldSpaceMb < 1)
+    throw new RangeError(`initial old space must be a positive whole number of MB, not ${initialOldSpaceMb}`);
+  if (configuredMb === initialOldSpaceMb) return;
+  configuredMb = initialOldSpaceMb;
+  setFlagsFromString(`--initial-old-space-size=${initialOldSpaceMb}`);
 }
