@@ -100,6 +100,8 @@ interface Sample {
   cpuMs: number;
   /** The decode worker thread's own CPU time on the frame, ms, where the system says. */
   threadCpuMs?: number;
+  /** Wall time inside the decode worker (its `decodeMs`), ms: the rest of `ms` is the hand-over. */
+  workerMs?: number;
   /** The measured label against the truth, for the detail file. */
   label?: unknown;
   truthPlacement?: unknown;
@@ -326,6 +328,7 @@ async function inspectFrame(
   ms: number;
   cpuMs: number;
   threadCpuMs?: number;
+  workerMs?: number;
   read: boolean;
   label?: unknown;
 }> {
@@ -352,6 +355,7 @@ async function inspectFrame(
     ms: performance.now() - startMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     ...(outcome.decodeCpuMs === undefined ? {} : { threadCpuMs: outcome.decodeCpuMs }),
+    workerMs: outcome.decodeMs,
     read: !!findings.symbol,
     label: findings.label,
   };
@@ -383,6 +387,7 @@ function sample(
     ms: number;
     cpuMs: number;
     threadCpuMs?: number;
+    workerMs?: number;
     read: boolean;
     label?: unknown;
   },
@@ -400,6 +405,7 @@ function sample(
     ms: result.ms,
     cpuMs: result.cpuMs,
     ...(result.threadCpuMs === undefined ? {} : { threadCpuMs: result.threadCpuMs }),
+    ...(result.workerMs === undefined ? {} : { workerMs: result.workerMs }),
     label: result.judgement.label,
     truthPlacement: label.truth.placement,
     ...(label.scene === undefined ? {} : { scene: label.scene }),

@@ -22,6 +22,8 @@ function fakeMotion(clock: ManualClock, positionTriggeredMoves = false) {
   let lastMs = 0;
   let estop = false;
   let failJog = false;
+  /** Axes that report MOVING until this clock reading (a belt ramping down after STOP). */
+  const movingUntilMs = new Map<string, number>();
   const advanceBelt = () => {
     beltMm += ((clock.monotonicMs() - lastMs) * beltVelocity) / 1000;
     lastMs = clock.monotonicMs();
@@ -37,6 +39,7 @@ function fakeMotion(clock: ManualClock, positionTriggeredMoves = false) {
       homingRequired: name === 'reject-arm',
       estop,
       controller: 'ctrl-a',
+      state: clock.monotonicMs() < (movingUntilMs.get(name) ?? -1) ? 'MOVING' : 'IDLE',
       queue: { device: 0, open: name === 'reject-arm' ? armOpen : 0 },
     }) as AxisStatus;
   const motion: LineMotion = {
@@ -120,6 +123,10 @@ function fakeMotion(clock: ManualClock, positionTriggeredMoves = false) {
     },
     failNextJog: () => {
       failJog = true;
+    },
+    /** `axis` reports MOVING for the next `ms`. */
+    movingFor: (axis: string, ms: number) => {
+      movingUntilMs.set(axis, clock.monotonicMs() + ms);
     },
     /** Moves someone is waiting on (the armed strokes), oldest first. */
     awaited: () => [...settleMove.keys()],
@@ -381,6 +388,42 @@ describe('reject strokes armed on the conveyor position (protocol v2 TMOVE)', ()
     await settle();
     clock.advanceBy(4);
     expect(fake.calls.filter((c) => c.includes('when conveyor'))).toHaveLength(1);
+  });
+
+  it('Stopping lets the belt ramp down before it cancels strokes: a product still riding into the reject point is kicked', async () => {
+    const { clock, fake, controller, model, settle } = await running({ positionTriggeredMoves: true });
+    controller.trigger('BAD', fake.beltMm());
+    controller.verdict({ ...sampleVerdict(), productId: 'BAD', verdict: 'reject', reasons: [] });
+    expect(fake.calls.filter((c) => c.includes('when conveyor'))).toHaveLength(1);
+    // The controller takes STOP at once; the belt then reports MOVING for 150 ms of ramp-down.
+    fake.movingFor('conveyor', 150);
+    fake.calls.length = 0;
+    model.command('Stop');
+    await settle();
+    expect(fake.calls).toContain('stop conveyor');
+    for (let ms = 0; ms < 140; ms += 10) {
+      clock.advanceBy(10);
+      await settle();
+      expect(fake.calls).not.toContain('stop reject-arm');
+    }
+    expect(model.state).toBe('Stopping');
+    clock.advanceBy(20);
+    await settle();
+    // The belt stands: what it will not reach now is cancelled, as before.
+    expect(fake.calls).toContain('stop reject-arm');
+    expect(model.state).toBe('Stopped');
+  });
+
+  it('Stopping does not wait for ever on a belt that never reports still', async () => {
+    const { clock, fake, model, settle } = await running({ positionTriggeredMoves: true });
+    fake.movingFor('conveyor', 3_600_000);
+    model.command('Stop');
+    // The belt's own ramp-down (1000 mm/s at 10000 mm/s2: 100 ms) plus the margin, in steps.
+    for (let ms = 0; ms < 700; ms += 10) {
+      clock.advanceBy(10);
+      await settle();
+    }
+    expect(model.state).toBe('Stopped');
   });
 
   it('falls back to host timing, with one warning, on a controller without triggered moves', async () => {

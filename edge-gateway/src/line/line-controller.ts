@@ -19,6 +19,13 @@ import {
 import type { Station, StationName, StationReport } from './stations/station.js';
 import { StationRunner } from './stations/station-runner.js';
 
+/** How often Stopping reads whether the belt and the arm stand still, ms. */
+const STILL_POLL_MS = 10;
+/** Beyond the belt's own ramp-down (velocity / deceleration), what Stopping waits for it, ms. */
+const STILL_WAIT_MARGIN_MS = 500;
+/** The longest Stopping waits for a running stroke (out and back) to end, ms. */
+const STROKE_WAIT_MS = 2000;
+
 /** The part of the motion API the line uses. */
 export type LineMotion = Pick<
   MotionService,
@@ -322,6 +329,17 @@ export class LineController {
    * Cancels what is armed on the controllers, the reject strokes and the stations' cycles: their
    * products are armed again once the line runs (or marked, if the belt carried them past meanwhile).
    */
+  /**
+   * Resolves once `axis` no longer reports MOVING, or after `maxWaitMs` (a status that never says
+   * still must not hold the state machine), polling on the line's clock.
+   */
+  private async untilStill(axis: string, maxWaitMs: number): Promise<void> {
+    const { motion, clock } = this.options;
+    const startMs = clock.monotonicMs();
+    while (motion.axis(axis).state === 'MOVING' && elapsedMs(startMs, clock.monotonicMs()) < maxWaitMs)
+      await new Promise<void>((resolve) => clock.after(STILL_POLL_MS, resolve));
+  }
+
   private async disarmAll(): Promise<void> {
     const { motion, rejectArmAxis } = this.options;
     const armQueue = motion.axis(rejectArmAxis).queue;
@@ -347,6 +365,14 @@ export class LineController {
       // the controllers would hold them (a queue waiting for a belt that no longer runs).
       return async () => {
         await motion.stop(conveyorAxis);
+        // STOP is accepted at once, and the belt then ramps down: products still ride on into the
+        // reject point. A stroke armed or running for one must be let run, or the product passes
+        // unsorted (seen: a defect 31 mm short of the reject point when Stop was pressed, its stroke
+        // cancelled by the disarm below). Only what the standing belt will not reach is cancelled.
+        const { conveyorVelocityMmPerS, conveyorAccelerationMmPerS2 } = this.options;
+        const rampDownMs = (1000 * conveyorVelocityMmPerS) / conveyorAccelerationMmPerS2;
+        await this.untilStill(conveyorAxis, rampDownMs + STILL_WAIT_MARGIN_MS);
+        await this.untilStill(rejectArmAxis, STROKE_WAIT_MS);
         await this.disarmAll();
       };
     }
