@@ -314,6 +314,17 @@ function payloadOf(label: GeneratedLabel, format: FrameFormat, jpegQuality = 90)
   );
 }
 
+/** One frame's verdict and its times (see Sample for what each figure counts). */
+interface FrameResult {
+  judgement: Judgement;
+  ms: number;
+  cpuMs: number;
+  threadCpuMs?: number;
+  workerMs?: number;
+  read: boolean;
+  label?: unknown;
+}
+
 /**
  * The service's per-frame work, timed: envelope, then the pool (copy and hand-over to the decode
  * worker, image decode, analysis + barcode decode, findings back), then the verdict.
@@ -323,15 +334,7 @@ async function inspectFrame(
   recipe: Recipe,
   pool: InspectionPool,
   nowMs: number,
-): Promise<{
-  judgement: Judgement;
-  ms: number;
-  cpuMs: number;
-  threadCpuMs?: number;
-  workerMs?: number;
-  read: boolean;
-  label?: unknown;
-}> {
+): Promise<FrameResult> {
   const startMs = performance.now();
   const startCpu = process.cpuUsage();
   const frame = decodeFrame(payload);
@@ -379,19 +382,7 @@ async function decodedPixels(
 /** A generated frame's truth and drawn world, its pixels dropped. */
 type LabelWithoutImage = Omit<GeneratedLabel, 'image'> & { scene?: SceneConditions };
 
-function sample(
-  label: LabelWithoutImage,
-  format: FrameFormat,
-  result: {
-    judgement: Judgement;
-    ms: number;
-    cpuMs: number;
-    threadCpuMs?: number;
-    workerMs?: number;
-    read: boolean;
-    label?: unknown;
-  },
-): Sample {
+function sample(label: LabelWithoutImage, format: FrameFormat, result: FrameResult): Sample {
   return {
     id: label.truth.id,
     defect: label.truth.defect,
