@@ -17,6 +17,21 @@ describe.runIf(process.platform === 'linux')('threadCpuMs (Linux schedstat)', ()
     expect(threadCpuMs()! - before!).toBeGreaterThan(0);
   });
 
+  it('reads a stretch of work shorter than a scheduler tick as about its length, not 0 or a whole tick', () => {
+    // Linux brings a running thread's total up to date only at a tick or a switch (thread-cpu.ts):
+    // read naively, 2 ms of work reads as 0 or 4 ms (HZ=250). A busy machine can take the core
+    // away during a stretch (less CPU than wall time), hence the wide band and "most", not "all".
+    let withinBand = 0;
+    for (let i = 0; i < 20; i++) {
+      const cpuBefore = threadCpuMs()!;
+      const wallBefore = performance.now();
+      while (performance.now() - wallBefore < 2) burn(1000);
+      const ratio = (threadCpuMs()! - cpuBefore) / (performance.now() - wallBefore);
+      if (ratio > 0.3 && ratio < 1.5) withinBand++;
+    }
+    expect(withinBand).toBeGreaterThanOrEqual(15);
+  });
+
   it("does not count another thread's work, where process.cpuUsage does", async () => {
     // The worker burns while this thread blocks in Atomics.wait (off the CPU) until it is done.
     const done = new Int32Array(new SharedArrayBuffer(4));
