@@ -15,7 +15,8 @@
 // Knobs: VISION_BENCH_FRAMES (frames per randomised set, default 2000), VISION_BENCH_SETS
 // (comma list of fixed, tuning, development, held-out; default all), VISION_BENCH_DETAIL=<dir>
 // writes the tuning and development sets' per-frame results there (never the held-out set's:
-// nothing to tune on), VISION_BENCH_ZBAR=0 leaves zbarimg out.
+// nothing to tune on), VISION_BENCH_ZBAR=0 leaves zbarimg out, VISION_BENCH_COLD_FRAMES sets how many
+// of a fresh worker's first frames are timed apart (default 150).
 
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -229,11 +230,10 @@ async function runRandomisedSet(
   const samples: Sample[] = [];
   // The frames zbar reads, without their pixels: those are on disk, and 1300 frames' images held
   // here for the whole split made the process's collector work through every timed frame.
-  const zbarFrames: Array<{ file: string; label: LabelWithoutImage; format: FrameFormat; recipe: Recipe }> =
-    [];
+  const zbarFrames: DrawnFrame[] = [];
   // Every frame of the split is drawn and encoded first and its payload put on disk, then the
   // frames are inspected one by one, each read back outside its timed span (GENERATE_FIRST).
-  const drawn: Array<{ file: string; label: LabelWithoutImage; format: FrameFormat; recipe: Recipe }> = [];
+  const drawn: DrawnFrame[] = [];
   for (const spec of randomisedSetSpecs({ split, count, ...(seed === undefined ? {} : { seed }) })) {
     const generated = await generateRandomisedLabel(spec);
     const { image: _pixels, ...label } = generated;
@@ -409,6 +409,8 @@ async function decodedPixels(
 }
 
 /** A generated frame's truth and drawn world, its pixels dropped. */
+/** A frame of a split on disk (its payload, or zbar's PGM) with what is known of it. */
+type DrawnFrame = { file: string; label: LabelWithoutImage; format: FrameFormat; recipe: Recipe };
 type LabelWithoutImage = Omit<GeneratedLabel, 'image'> & { scene?: SceneConditions };
 
 function sample(label: LabelWithoutImage, format: FrameFormat, result: FrameResult): Sample {
