@@ -18,7 +18,7 @@
 // nothing to tune on), VISION_BENCH_ZBAR=0 leaves zbarimg out, VISION_BENCH_COLD_FRAMES sets how many
 // of a fresh worker's first frames are timed apart (default 150).
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -48,9 +48,12 @@ import {
   inspectImage,
   type Judgement,
   judge,
+  lumaFromInterleaved,
+  lumaPerPixel,
   planFromRecipe,
   spawnInspectWorker,
 } from '@servo-edge/vision';
+import { figure, heading, medianOf } from './report.js';
 import { findZbarimg, readPgm, type ZbarSymbol, zbarReadAll } from './vision-zbar.js';
 
 const SPLIT_DESCRIPTIONS: Record<SplitName, string> = {
@@ -136,6 +139,7 @@ interface SetResult {
 }
 
 export async function runVisionBench(): Promise<void> {
+  await reportLuma();
   const frames = Number(process.env.VISION_BENCH_FRAMES ?? 2000);
   const coldFrames = Number(process.env.VISION_BENCH_COLD_FRAMES ?? COLD_START_FRAMES);
   const sets = (process.env.VISION_BENCH_SETS ?? 'fixed,tuning,development,held-out').split(',');
@@ -316,8 +320,10 @@ async function progress(split: SplitName, samples: Sample[], count: number): Pro
     `  ${split}: ${samples.length}/${count} frames; good passed ${f.goodPassed}, defects passed ${f.falsePasses}, expected reason ${f.reasonsMatched}; CPU p95 gray8 ${cpu('gray8')} png ${cpu('png')} jpeg ${cpu('jpeg')} ms\n`,
   );
   const dir = process.env.VISION_BENCH_DETAIL;
-  if (dir && split !== 'held-out')
+  if (dir && split !== 'held-out') {
+    await mkdir(dir, { recursive: true });
     await writeFile(join(dir, `vision-bench-${split}.json`), JSON.stringify(samples, null, 1));
+  }
 }
 
 /**
@@ -352,6 +358,33 @@ interface FrameResult {
   workerMs?: number;
   read: boolean;
   label?: unknown;
+}
+
+/**
+ * A JPEG frame decodes to RGB, and the analysis works on luma: the SIMD kernel the decode worker
+ * uses (services/vision/src/image/rgb-luma-simd.ts) beside the same formula one pixel at a time.
+ */
+async function reportLuma(): Promise<void> {
+  const pixelCount = 1280 * 960;
+  const rgb = new Uint8Array(pixelCount * 3);
+  let seed = 12345;
+  for (let i = 0; i < rgb.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    rgb[i] = seed >>> 24;
+  }
+  const gray = new Uint8Array(pixelCount);
+  const timeMs = (convert: () => void) => {
+    const startMs = performance.now();
+    convert();
+    return performance.now() - startMs;
+  };
+  // The first rounds compile the kernel and optimise the loop; the medians are of the rounds after.
+  await medianOf(5, () => timeMs(() => lumaFromInterleaved(rgb, pixelCount, 3)));
+  await medianOf(5, () => timeMs(() => lumaPerPixel(rgb, 3, gray, 0, pixelCount)));
+  const simdMs = await medianOf(41, () => timeMs(() => lumaFromInterleaved(rgb, pixelCount, 3)));
+  const perPixelMs = await medianOf(41, () => timeMs(() => lumaPerPixel(rgb, 3, gray, 0, pixelCount)));
+  heading('vision: RGB to luma, 1280x960 (a JPEG frame after libjpeg-turbo), median of 41');
+  figure('wasm SIMD kernel, per frame', simdMs, 'ms', { name: 'per-pixel JavaScript', value: perPixelMs });
 }
 
 /**

@@ -19,6 +19,7 @@ export { parseElementString } from './gs1/element-string.js';
 export { decodeFrameImage } from './image/decode-frame-image.js';
 export { decodeImage, type ImageLimits } from './image/decode-image.js';
 export type { GrayImage } from './image/gray-image.js';
+export { lumaFromInterleaved, lumaPerPixel } from './image/gray-image.js';
 export {
   type Findings,
   type InspectionPlan,

@@ -1,4 +1,4 @@
-// Luma from interleaved samples: the word-at-a-time RGB path gives what the Rec. 601 formula gives per pixel.
+// Luma from interleaved samples: the SIMD RGB path and the per-pixel loop give what the Rec. 601 formula gives.
 
 import { seededRandom } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,7 @@
 // The grayscale image every analysis step works on, and helpers to crop and convert it.
 
+import { createRgbLumaKernel, type RgbLumaKernel } from './rgb-luma-simd.js';
+
 /** 8-bit grayscale, row-major, one byte per pixel (0 = black). */
 export interface GrayImage {
   readonly widthPx: number;
@@ -35,8 +37,8 @@ export function crop(image: GrayImage, rect: RectPx): GrayImage {
   return { widthPx: r.widthPx, heightPx: r.heightPx, data };
 }
 
-/** Words are read and written as bytes in memory order only on a little-endian machine. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Compiled on the first RGB frame; null where the engine has no WebAssembly SIMD. */
+let rgbLumaKernel: RgbLumaKernel | null | undefined;
 
 /** Luma from interleaved RGB(A) samples, Rec. 601 weights in 10-bit fixed point. */
 export function lumaFromInterleaved(data: Uint8Array, pixelCount: number, channels: number): Uint8Array {
@@ -45,35 +47,29 @@ export function lumaFromInterleaved(data: Uint8Array, pixelCount: number, channe
     gray.set(data.subarray(0, pixelCount));
     return gray;
   }
-  let i = 0;
-  if (channels === 3 && LITTLE_ENDIAN && data.byteOffset % 4 === 0)
-    i = rgbLumaByWords(data, gray, pixelCount);
-  for (let j = i * channels; i < pixelCount; i++, j += channels) {
-    gray[i] = (306 * data[j]! + 601 * data[j + 1]! + 117 * data[j + 2]! + 512) >> 10;
+  let converted = 0;
+  if (channels === 3) {
+    rgbLumaKernel ??= createRgbLumaKernel() ?? null;
+    if (rgbLumaKernel) converted = rgbLumaKernel.convert(data, gray, pixelCount);
   }
+  lumaPerPixel(data, channels, gray, converted, pixelCount);
   return gray;
 }
 
 /**
- * The RGB case of `lumaFromInterleaved` four pixels at a time: three 32-bit words in (R0 G0 B0 R1,
- * G1 B1 R2 G2, B2 R3 G3 B3 in memory order), one word out. A 1280x960 camera frame (a JPEG decodes
- * to RGB) took 2.6 ms byte by byte, 1.8 ms so. Returns how many pixels it converted.
+ * The formula one pixel at a time, for pixels [from, to): what the SIMD kernel leaves (the last
+ * 15 pixels at most, or everything where the engine has no SIMD), and the benchmark's baseline.
  */
-function rgbLumaByWords(data: Uint8Array, gray: Uint8Array, pixelCount: number): number {
-  const quads = pixelCount >> 2;
-  const words = new Uint32Array(data.buffer, data.byteOffset, quads * 3);
-  const out = new Uint32Array(gray.buffer, gray.byteOffset, quads);
-  for (let q = 0, k = 0; q < quads; q++, k += 3) {
-    const a = words[k]!;
-    const b = words[k + 1]!;
-    const c = words[k + 2]!;
-    const y0 = (306 * (a & 255) + 601 * ((a >>> 8) & 255) + 117 * ((a >>> 16) & 255) + 512) >> 10;
-    const y1 = (306 * (a >>> 24) + 601 * (b & 255) + 117 * ((b >>> 8) & 255) + 512) >> 10;
-    const y2 = (306 * ((b >>> 16) & 255) + 601 * (b >>> 24) + 117 * (c & 255) + 512) >> 10;
-    const y3 = (306 * ((c >>> 8) & 255) + 601 * ((c >>> 16) & 255) + 117 * (c >>> 24) + 512) >> 10;
-    out[q] = y0 | (y1 << 8) | (y2 << 16) | (y3 << 24);
+export function lumaPerPixel(
+  data: Uint8Array,
+  channels: number,
+  gray: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from, j = from * channels; i < to; i++, j += channels) {
+    gray[i] = (306 * data[j]! + 601 * data[j + 1]! + 117 * data[j + 2]! + 512) >> 10;
   }
-  return quads * 4;
 }
 
 /** Bilinear sample at pixel-centre coordinates (pixel (x, y) covers [x, x+1)); clamped to the frame. */
