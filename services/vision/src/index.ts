@@ -19,7 +19,8 @@ export { parseElementString } from './gs1/element-string.js';
 export { decodeFrameImage } from './image/decode-frame-image.js';
 export { decodeImage, type ImageLimits } from './image/decode-image.js';
 export type { GrayImage } from './image/gray-image.js';
-export { lumaFromInterleaved, lumaPerPixel } from './image/gray-image.js';
+export { lumaPerPixel } from './image/gray-image.js';
+export { createRgbLumaKernel } from './image/rgb-luma-simd.js';
 export {
   type Findings,
   type InspectionPlan,
