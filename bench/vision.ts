@@ -452,9 +452,9 @@ async function decodedPixels(
   );
 }
 
-/** A generated frame's truth and drawn world, its pixels dropped. */
 /** A frame of a split on disk (its payload, or zbar's PGM) with what is known of it. */
 type DrawnFrame = { file: string; label: LabelWithoutImage; format: FrameFormat; recipe: Recipe };
+/** A generated frame's truth and drawn world, its pixels dropped. */
 type LabelWithoutImage = Omit<GeneratedLabel, 'image'> & { scene?: SceneConditions };
 
 function sample(label: LabelWithoutImage, format: FrameFormat, result: FrameResult): Sample {

@@ -277,6 +277,8 @@ describe.each(DYNAMIXEL_TRANSPORTS)('Dynamixel driver over $name', (transport) =
       await r.until(moveDone(r, after), 'moving after the replug');
     });
 
+    // Runs over the in-memory pipe, the one transport with a device of the test's own at its far end;
+    // the simulator binding and the pty reach only the simulator's models, so there it is reported skipped.
     it.skipIf(!transport.customDevices)(
       'a device that answers garbage never becomes ready, and the garbage is counted',
       async () => {

@@ -266,6 +266,8 @@ describe.each(MAESTRO_TRANSPORTS)('Maestro driver over $name', (transport) => {
       expect(r.service.isReady()).toBe(false);
     });
 
+    // Runs over the in-memory pipe, the one transport with a device of the test's own at its far end;
+    // the simulator binding and the pty reach only the simulator's models, so there it is reported skipped.
     it.skipIf(!transport.customDevices)(
       'a device that answers garbage never becomes ready, and the garbage is counted',
       async () => {

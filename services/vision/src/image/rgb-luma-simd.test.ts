@@ -2,14 +2,16 @@
 
 import { seededRandom } from '@servo-edge/common/testing';
 import { describe, expect, it } from 'vitest';
+import { lumaPerPixel } from './gray-image.js';
 import { createRgbLumaKernel, rgbLumaModuleBytes } from './rgb-luma-simd.js';
 
-/** The formula, pixel by pixel: the test's own oracle. */
+/**
+ * The oracle: the formula pixel by pixel, as the service runs it where there is no SIMD (itself
+ * checked against the written-out formula in gray-image.test.ts).
+ */
 function reference(rgb: Uint8Array, pixelCount: number): Uint8Array {
   const out = new Uint8Array(pixelCount);
-  for (let i = 0; i < pixelCount; i++) {
-    out[i] = (306 * rgb[3 * i]! + 601 * rgb[3 * i + 1]! + 117 * rgb[3 * i + 2]! + 512) >> 10;
-  }
+  lumaPerPixel(rgb, 3, out, 0, pixelCount);
   return out;
 }
 
